@@ -1,0 +1,60 @@
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = import.meta.dirname;
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+  version: string;
+  productName: string;
+};
+
+// The renderer learns its name and version at build time, so the same bundle shows them in
+// Electron and in web mode without an IPC round trip.
+const appDefines = {
+  __APP_NAME__: JSON.stringify(pkg.productName),
+  __APP_VERSION__: JSON.stringify(pkg.version),
+};
+
+export default defineConfig({
+  main: {
+    define: appDefines,
+    build: {
+      outDir: 'out/main',
+      sourcemap: false,
+      rolldownOptions: {
+        // index.ts is the Electron entry; cli.ts is the plain-Node CLI (and web mode). Modules only
+        // reachable from index.ts are the only ones that import `electron`.
+        input: {
+          index: resolve(root, 'main/index.ts'),
+          cli: resolve(root, 'main/cli.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      sourcemap: false,
+      // A sandboxed preload is one CommonJS file that requires nothing but `electron`.
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: resolve(root, 'main/preload.ts') },
+        external: ['electron'],
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    define: appDefines,
+    plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      emptyOutDir: true,
+      minify: true,
+      sourcemap: false,
+      rolldownOptions: { input: resolve(root, 'renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,93 @@
+/**
+ * Dispatches `socket-tester` subcommands. Returns the exit code instead of calling process.exit,
+ * so tests run it in-process and streams finish flushing.
+ */
+import { parseArgs } from 'node:util';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWebServer } from '../web/web-server.ts';
+
+/** Where the CLI writes; process streams in production, buffers in tests. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Only the real process installs SIGINT/SIGTERM handlers. */
+  installSignalHandlers?: boolean;
+  /** Resolves when a long-running command (web) should stop; tests use it instead of signals. */
+  stopSignal?: Promise<void>;
+  /** Called once a long-running command is ready, with what it printed. */
+  onReady?: (info: { url: string }) => void;
+}
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  INVALID_INPUT: 2,
+} as const;
+
+const HELP = `Usage: socket-tester <command> [options]
+
+Commands:
+  web [--port N] [--ipv6]    Serve the UI on loopback for a browser
+  help                       Show this help
+`;
+
+/** Folder of the built renderer, next to the built CLI (out/main/cli.js → out/renderer). */
+function defaultRendererDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+}
+
+/** Runs one CLI invocation and resolves to its exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'web':
+      return runWeb(rest, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout.write(HELP);
+      return EXIT.OK;
+    default:
+      io.stderr.write(`socket-tester: unknown command "${command}"\n\n${HELP}`);
+      return EXIT.INVALID_INPUT;
+  }
+}
+
+async function runWeb(argv: string[], io: CliIo): Promise<number> {
+  let values: { port?: string; ipv6?: boolean; 'renderer-dir'?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: { type: 'string' }, ipv6: { type: 'boolean' }, 'renderer-dir': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.stderr.write(`socket-tester web: ${(err as Error).message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const portText = values.port ?? '0';
+  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) {
+    io.stderr.write(`socket-tester web: --port must be a number from 0 to 65535, got "${portText}"\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const web = await startWebServer({
+    rendererDir: values['renderer-dir'] ?? defaultRendererDir(),
+    port: Number(portText),
+    host: values.ipv6 ? '::1' : '127.0.0.1',
+  });
+  io.stdout.write(`Socket Tester web UI: ${web.url}\n`);
+  io.onReady?.({ url: web.url });
+  await new Promise<void>((resolveStop) => {
+    void io.stopSignal?.then(resolveStop);
+    if (io.installSignalHandlers) {
+      process.once('SIGINT', resolveStop);
+      process.once('SIGTERM', resolveStop);
+    }
+  });
+  await web.close();
+  return EXIT.OK;
+}
