@@ -1,0 +1,90 @@
+/**
+ * Errors are data. Every failure that crosses a module or process boundary is an {@link AppError}
+ * with a stable {@link ErrorCode}; the UI and the CLI switch on the code, never on message text.
+ * docs/error-codes.md tables these codes; keep the two in step.
+ */
+
+/** Every stable error code, in one closed list. */
+export const ERROR_CODES = [
+  // Input, rejected before any DNS or socket activity.
+  'INVALID_INPUT',
+  // Session bookkeeping.
+  'BUSY',
+  'NOT_CONNECTED',
+  'UNKNOWN_SESSION',
+  'SESSION_LIMIT',
+  // Name resolution.
+  'DNS_NOT_FOUND',
+  'DNS_FAILED',
+  // Connecting.
+  'REFUSED',
+  'CONNECT_TIMEOUT',
+  'HOST_UNREACHABLE',
+  'NETWORK_UNREACHABLE',
+  'ADDRESS_IN_USE',
+  'PERMISSION_DENIED',
+  // An open connection.
+  'RESET',
+  'BROKEN_PIPE',
+  'ABORTED',
+  // Local files (send a file, save a response, stream to a file).
+  'FILE_ERROR',
+  // Profiles.
+  'PROFILE_NOT_FOUND',
+  'PROFILE_CONFLICT',
+  'STORE_READ_ONLY',
+  'STORE_CORRUPT',
+  'IMPORT_FAILED',
+  // IPC and web-mode guards.
+  'FORBIDDEN',
+  'UNKNOWN_CHANNEL',
+  'RATE_LIMITED',
+  // Anything we did not foresee; the message carries Node's own text.
+  'INTERNAL',
+] as const;
+
+/** A stable error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One address tried during a connect attempt, and how it failed. */
+export interface AttemptFailure {
+  address: string;
+  port: number;
+  family: 4 | 6;
+  /** Node's errno name, e.g. ECONNREFUSED. */
+  errno: string;
+  code: ErrorCode;
+}
+
+/** A failure as data. */
+export interface AppError {
+  code: ErrorCode;
+  /** A complete sentence for people; never empty. */
+  message: string;
+  /** The input field or CLI option at fault, for INVALID_INPUT. */
+  field?: string;
+  /** Zero-based character position in the field's text, where one applies. */
+  position?: number;
+  /** Each address tried, when a connect failed on several (dual-stack). */
+  attempts?: AttemptFailure[];
+  /** Node's errno name when the error came from Node. */
+  errno?: string;
+}
+
+/** Success with a value, or failure with an {@link AppError}. Nothing is thrown across boundaries. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+/** Builds a success result. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** Builds a failure result. */
+export function fail<T = never>(code: ErrorCode, message: string, extra: Omit<AppError, 'code' | 'message'> = {}): Result<T> {
+  return { ok: false, error: { code, message, ...extra } };
+}
+
+/** True when `value` is one of {@link ERROR_CODES}. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

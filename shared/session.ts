@@ -1,0 +1,109 @@
+/**
+ * The TCP session's state machine, shared by the engine (which drives it) and the UI (which shows it).
+ *
+ * Phases: idle → connecting → open → closing → closed, with shortcuts to closed from any phase.
+ * Half-closed conditions are flags on an open session, not phases: `localEnded` ("we finished
+ * sending", our FIN is out) and `remoteEnded` ("peer finished sending", its FIN arrived).
+ * A closed session carries exactly one {@link SessionOutcome}.
+ */
+import type { AppError } from './errors.ts';
+
+/** Where a session is in its life. */
+export type SessionPhase = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+
+/** Why a closed session ended. Only 'error' carries an error. */
+export type SessionOutcome =
+  | 'peer-closed'
+  | 'closed-by-us'
+  | 'idle-timeout'
+  | 'limit-reached'
+  | 'cancelled'
+  | 'error';
+
+/** Which transitions the state machine allows; anything else is a bug in the engine. */
+export const PHASE_TRANSITIONS: Readonly<Record<SessionPhase, readonly SessionPhase[]>> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['open', 'closed'],
+  open: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
+
+/** True when the state machine allows `from` → `to`. */
+export function canTransition(from: SessionPhase, to: SessionPhase): boolean {
+  return PHASE_TRANSITIONS[from].includes(to);
+}
+
+/** What a session looks like at one moment: pushed whole on every change. */
+export interface SessionStatus {
+  id: string;
+  phase: SessionPhase;
+  /** Our write side is shut (we sent FIN). */
+  localEnded: boolean;
+  /** The peer's write side is shut (its FIN arrived). */
+  remoteEnded: boolean;
+  /** Set once, when phase becomes 'closed'. */
+  outcome: SessionOutcome | null;
+  /** Set when outcome is 'error'. */
+  error: AppError | null;
+  /** What the user asked for. */
+  host: string;
+  port: number;
+  /** The address actually connected to (after DNS and Happy Eyeballs). */
+  remoteAddress: string | null;
+  remoteFamily: 4 | 6 | null;
+  localAddress: string | null;
+  localPort: number | null;
+  /** Bytes the socket has accepted from us (counted as written, not as queued). */
+  bytesSent: number;
+  bytesReceived: number;
+  /** Epoch milliseconds. */
+  startedAt: number | null;
+  connectedAt: number | null;
+  endedAt: number | null;
+}
+
+/** Connection options; main builds socket options from these and nothing else (R3). */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** Milliseconds; default 10 000. */
+  connectTimeoutMs?: number;
+  /** Milliseconds of silence that end the session; 0 or absent disables it. */
+  idleTimeoutMs?: number;
+  /** Bytes kept in memory; default 64 MiB. Reaching it ends the session with 'limit-reached'. */
+  maxResponseBytes?: number;
+}
+
+/** Defaults and hard limits the engine enforces (R5). */
+export const SESSION_LIMITS = {
+  defaultConnectTimeoutMs: 10_000,
+  maxConnectTimeoutMs: 600_000,
+  maxIdleTimeoutMs: 86_400_000,
+  defaultMaxResponseBytes: 64 * 1024 * 1024,
+  maxResponseBytes: 1024 * 1024 * 1024,
+  /** Grace period after a graceful close before the socket is destroyed. */
+  closeGraceMs: 2_000,
+  /** Bounded transcript. */
+  maxTranscriptEntries: 10_000,
+  maxSessions: 64,
+} as const;
+
+/** One line of a session's transcript. Data entries carry byte counts, not the bytes. */
+export type TranscriptEntry =
+  | { at: number; kind: 'connecting'; host: string; port: number }
+  | { at: number; kind: 'connected'; remoteAddress: string; remotePort: number; family: 4 | 6 }
+  | { at: number; kind: 'sent'; bytes: number; offset: number }
+  | { at: number; kind: 'received'; bytes: number; offset: number }
+  | { at: number; kind: 'local-ended' }
+  | { at: number; kind: 'remote-ended' }
+  | { at: number; kind: 'closed'; outcome: SessionOutcome }
+  | { at: number; kind: 'error'; error: AppError };
+
+/** Progress of one send: `sent` of `total` bytes accepted by the socket so far. */
+export interface SendProgress {
+  sendId: number;
+  sent: number;
+  total: number;
+  done: boolean;
+}
