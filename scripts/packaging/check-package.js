@@ -1,0 +1,174 @@
+/**
+ * Offline packaging check (`npm run test:package`, part of `npm test`).
+ *
+ * Runs the real electron-builder on the real electron-builder.yml, producing the unpacked Linux app
+ * (`--dir`) against a stub Electron folder (config option `electronDist`), then asserts:
+ * - app.asar holds the built app and the runtime dependencies, and no source maps, TypeScript, docs,
+ *   tests, project sources or devDependencies (scripts/packaging/package-rules.js), within a size budget;
+ * - the package.json inside it is the trimmed one, pointing at a file that exists;
+ * - the fuses in the packaged binary were flipped as Socket Tester requires, read back with
+ *   @electron/fuses' getCurrentFuseWire.
+ *
+ * Invariants: it downloads nothing (the Electron zip is replaced by the stub, dependency rebuilds are
+ * off in the config, and a dead loopback proxy makes any stray download fail fast instead of hanging);
+ * it writes only inside its own temporary folder, which it always removes; it needs `npm run build`
+ * to have run first.
+ *
+ * Usage: node scripts/packaging/check-package.js [--config other-builder-config.yml]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import {
+  ASAR_SIZE_BUDGET_BYTES,
+  findAsarContentProblems,
+  findFuseProblems,
+  findPackedManifestProblems,
+} from './package-rules.js';
+import { writeStubElectron } from './stub-electron.js';
+
+const projectRoot = resolve(import.meta.dirname, '..', '..');
+const require = createRequire(join(projectRoot, 'package.json'));
+// @electron/asar and @electron/fuses come with electron-builder; resolve them where it does, so the
+// check reads the archive and the wire with the same versions that wrote them.
+const builderRequire = createRequire(require.resolve('app-builder-lib/scheme.json'));
+/** @type {typeof import('@electron/asar')} */
+const asar = builderRequire('@electron/asar');
+/** @type {typeof import('@electron/fuses')} */
+const fuses = builderRequire('@electron/fuses');
+
+const BUILDER_TIMEOUT_MS = 110_000;
+const MAX_PROBLEMS_SHOWN = 40;
+
+/**
+ * @param {string} message
+ * @returns {never}
+ */
+function failWith(message) {
+  process.stderr.write(`check-package: ${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Lists every file below `folder` as "/<prefix>/..." paths.
+ * @param {string} folder
+ * @param {string} prefix
+ * @returns {Promise<string[]>}
+ */
+async function listFiles(folder, prefix) {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => `/${prefix}/${relative(folder, join(entry.parentPath, entry.name)).split(sep).join('/')}`);
+}
+
+/**
+ * @param {string} configFile
+ * @param {string} workDir
+ * @returns {Promise<{ appOutDir: string, log: string }>}
+ */
+async function packUnpackedApp(configFile, workDir) {
+  const electronPackage = JSON.parse(await readFile(require.resolve('electron/package.json'), 'utf8'));
+  const stubDir = join(workDir, 'electron-dist');
+  const outputDir = join(workDir, 'release');
+  await writeStubElectron(stubDir, electronPackage.version);
+  const args = [
+    require.resolve('electron-builder/cli.js'),
+    '--linux', '--x64', '--dir',
+    '--publish', 'never',
+    '--config', configFile,
+    `-c.electronDist=${stubDir}`,
+    `-c.directories.output=${outputDir}`,
+  ];
+  const deadProxy = 'http://127.0.0.1:9';
+  const result = spawnSync(process.execPath, args, {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    timeout: BUILDER_TIMEOUT_MS,
+    env: {
+      ...process.env,
+      // Keep the user's builder cache out of it, and make any download attempt fail at once.
+      ELECTRON_BUILDER_CACHE: join(workDir, 'builder-cache'),
+      HTTPS_PROXY: deadProxy,
+      HTTP_PROXY: deadProxy,
+      ELECTRON_GET_USE_PROXY: '1',
+      NO_PROXY: '',
+      CSC_IDENTITY_AUTO_DISCOVERY: 'false',
+      FORCE_COLOR: '0',
+    },
+  });
+  const log = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  if (result.error) failWith(`electron-builder could not run: ${result.error.message}\n${log}`);
+  if (result.status !== 0) failWith(`electron-builder exited with ${result.status ?? result.signal}:\n${log}`);
+  return { appOutDir: join(outputDir, 'linux-unpacked'), log };
+}
+
+async function main() {
+  const configIndex = process.argv.indexOf('--config');
+  const configFile = resolve(projectRoot, configIndex > 0 ? (process.argv[configIndex + 1] ?? '') : 'electron-builder.yml');
+  const projectPackage = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8'));
+  const builtDir = join(projectRoot, 'out');
+  const builtFiles = await listFiles(builtDir, 'out').catch(() => /** @type {string[]} */ ([]));
+  if (!builtFiles.includes('/out/main/index.js')) failWith('out/main/index.js is missing: run `npm run build` first.');
+
+  const workDir = await mkdtemp(join(tmpdir(), 'socket-tester-package-'));
+  try {
+    const started = Date.now();
+    const { appOutDir } = await packUnpackedApp(configFile, workDir);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+
+    const archive = join(appOutDir, 'resources', 'app.asar');
+    const archiveSize = (await stat(archive).catch(() => failWith(`electron-builder produced no ${archive}`))).size;
+    const entries = asar.listPackage(archive, { isPack: false });
+    const present = new Set(entries);
+    let packedManifest;
+    try {
+      packedManifest = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8'));
+    } catch (error) {
+      packedManifest = undefined;
+      process.stderr.write(`check-package: cannot read /package.json from app.asar: ${String(error)}\n`);
+    }
+
+    const executable = join(appOutDir, projectPackage.name);
+    const wire = await fuses.getCurrentFuseWire(executable);
+    const fuseIndex = /** @type {Record<string, number>} */ (/** @type {unknown} */ (fuses.FuseV1Options));
+
+    // Fuse and manifest problems first: they are few, and a long content list must not hide them.
+    const problems = [
+      ...findFuseProblems(/** @type {Record<string, unknown>} */ (/** @type {unknown} */ (wire)), fuseIndex),
+      ...findPackedManifestProblems(packedManifest, projectPackage, present),
+      ...findAsarContentProblems(entries, projectPackage, builtFiles),
+    ];
+    if (archiveSize > ASAR_SIZE_BUDGET_BYTES) {
+      problems.push(`app.asar is ${mib(archiveSize)}, over the ${mib(ASAR_SIZE_BUDGET_BYTES)} budget.`);
+    }
+
+    const fileCount = entries.filter((entry) => !('files' in asar.statFile(archive, entry.slice(1), false))).length;
+    process.stdout.write(
+      `check-package: packed ${relative(projectRoot, configFile)} in ${seconds} s against a stub Electron\n` +
+        `check-package: app.asar ${mib(archiveSize)} (budget ${mib(ASAR_SIZE_BUDGET_BYTES)}), ${fileCount} files, ${entries.length} entries\n`,
+    );
+    if (problems.length > 0) {
+      const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => `  - ${problem}`);
+      if (problems.length > MAX_PROBLEMS_SHOWN) shown.push(`  ... and ${problems.length - MAX_PROBLEMS_SHOWN} more`);
+      process.stderr.write(`check-package: ${problems.length} problem(s):\n${shown.join('\n')}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write('check-package: contents, manifest and fuses OK\n');
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * @param {number} bytes
+ * @returns {string}
+ */
+function mib(bytes) {
+  return `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
+}
+
+await main();
