@@ -1,0 +1,418 @@
+/**
+ * Host and port validation for the connect form, profiles and the CLI (RELIABILITY.md, "Bad input").
+ *
+ * Invariants:
+ * - Input is checked here, before any DNS or socket activity; Node alone would accept an empty
+ *   host (it connects to localhost), cut `localhost\0x` at the NUL, read ports like "0x1F90" or
+ *   " 80", and hand `010.1.1.1` or `2130706433` to getaddrinfo, which reads them as IPv4 in octal
+ *   or as one 32-bit number. Each of these is an INVALID_INPUT error here.
+ * - Errors have field 'host' or 'port', a message starting with `Host: ` or `Port: `, and a
+ *   0-based UTF-16 `position` into the text as given (before trimming) where one character or
+ *   part is at fault.
+ * - `ParsedHost.host` is exactly what the engine passes to Node: brackets stripped, IDN names in
+ *   punycode (ASCII), everything else as typed. Pure: the only platform API is the WHATWG URL
+ *   parser, used for IDNA because browsers and Node both implement it the same way.
+ */
+import { fail, ok, type Result } from './errors.ts';
+import { describeCharacter } from './payload-characters.ts';
+
+/** A validated host, ready to connect to. */
+export interface ParsedHost {
+  /** What to connect to: brackets stripped, punycode for internationalised names. */
+  host: string;
+  /** The port, when the host text carried one (`host:port`, `[v6]:port`, `tcp://…`). */
+  port?: number;
+  /** What to show, e.g. "bücher.example (xn--bcher-kva.example)"; equals `host` for ASCII input. */
+  display: string;
+  /** Address family of a literal address; null for names, which DNS resolves later. */
+  family: 4 | 6 | null;
+}
+
+/** Limits from RFC 1035, counted on the ASCII (punycode) form without a final dot. */
+export const HOST_LIMITS = { maxNameLength: 253, maxLabelLength: 63 } as const;
+
+const MAX_PORT = 65_535;
+/** Bounds the work done on pasted junk before the exact 253-character rule applies. */
+const MAX_HOST_TEXT = 1_024;
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const EDGE_WHITESPACE = /^[ \t\r\n]*/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const WHITESPACE = /\s/;
+const ASCII_LABEL_CHARACTER = /[A-Za-z0-9_-]/;
+const IPV6_ZONE = /^[A-Za-z0-9_.~-]+$/;
+const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
+/** A last label that makes the name an IPv4 address to resolvers and URL parsers (WHATWG "ends in a number"). */
+const NUMERIC_LABEL = /^([0-9]+|0[xX][0-9A-Fa-f]*)$/;
+
+/**
+ * Validates the host field. Accepts host names (letters, digits, hyphens and underscores, since
+ * underscores occur in real internal names; no label starting or ending with a hyphen), one final
+ * dot, internationalised names (converted to punycode), IPv4 in dotted decimal only, IPv6 bare or in
+ * brackets, with an optional zone (`fe80::1%eth0`).
+ *
+ * Pasted forms are split: `host:port`, `[v6]:port`, `tcp://host:port`, `tcp://[v6]:port` (one
+ * trailing `/` allowed) give a `port`. Other schemes (`http://…`) are refused rather than split:
+ * they imply a protocol and a default port we would not honour. A bare IPv6 address has no port;
+ * write `[address]:port`. Spaces, tabs and line breaks around the text are ignored; inside it they
+ * are errors.
+ */
+export function parseHost(text: string): Result<ParsedHost> {
+  if (typeof text !== 'string') return hostError('Host: enter a host name or address.', 0);
+  const leading = EDGE_WHITESPACE.exec(text)?.[0].length ?? 0;
+  const body = text.slice(leading).replace(/[ \t\r\n]+$/, '');
+  if (body === '') return hostError('Host: enter a host name or address.', 0);
+  if (body.length > MAX_HOST_TEXT) {
+    return hostError(`Host: the text is ${body.length} characters long; a host name has at most 253.`, leading + 253);
+  }
+  for (let i = 0; i < body.length; i++) {
+    const character = body[i]!;
+    if (CONTROL.test(character)) {
+      return hostError(
+        `Host: control character ${describeCharacter(body, i)} at position ${leading + i} is not allowed.`,
+        leading + i,
+      );
+    }
+    if (WHITESPACE.test(character)) {
+      return hostError(
+        `Host: ${describeCharacter(body, i)} at position ${leading + i} is not allowed; host names contain no spaces.`,
+        leading + i,
+      );
+    }
+  }
+
+  let rest = body;
+  let offset = leading;
+  const scheme = SCHEME.exec(rest);
+  if (scheme) {
+    if (scheme[1]!.toLowerCase() !== 'tcp') {
+      return hostError(
+        `Host: only tcp:// addresses are understood here, not ${scheme[1]}://; enter the host name and the port ` +
+          'in their own fields.',
+        offset,
+      );
+    }
+    rest = rest.slice(scheme[0].length);
+    offset += scheme[0].length;
+    if (rest.endsWith('/')) rest = rest.slice(0, -1);
+    const pathStart = rest.search(/[/?#]/);
+    if (pathStart >= 0) {
+      return hostError(
+        `Host: a tcp:// address has no path or query; remove everything from position ${offset + pathStart}.`,
+        offset + pathStart,
+      );
+    }
+    if (rest === '') return hostError('Host: enter a host name or address after tcp://.', offset);
+  }
+
+  if (rest.startsWith('[')) return parseBracketed(rest, offset);
+
+  const firstColon = rest.indexOf(':');
+  if (firstColon >= 0 && rest.indexOf(':', firstColon + 1) >= 0) {
+    const address = validateIPv6(rest, offset, true);
+    if (!address.ok) return address;
+    return ok({ host: rest, display: rest, family: 6 });
+  }
+  if (firstColon >= 0) {
+    const namePart = rest.slice(0, firstColon);
+    if (namePart === '') {
+      return hostError(`Host: enter a host name or address before the colon at position ${offset}.`, offset);
+    }
+    const port = portInHostText(rest.slice(firstColon + 1), offset + firstColon);
+    if (!port.ok) return port;
+    const name = validateNameOrIPv4(namePart, offset);
+    if (!name.ok) return name;
+    return ok({ ...name.value, port: port.value });
+  }
+  return validateNameOrIPv4(rest, offset);
+}
+
+/**
+ * Validates a port: the text must match `^[0-9]{1,5}$` (no sign, spaces, exponent or hex) and be
+ * within 1–65535, or 0–65535 with `allowZero` (for "any port" when listening). A number must be an
+ * integer in the same range.
+ */
+export function parsePort(text: string | number, opts: { allowZero?: boolean } = {}): Result<number> {
+  const lowest = opts.allowZero === true ? 0 : 1;
+  const range = `${lowest} to ${MAX_PORT}`;
+  if (typeof text === 'number') {
+    if (!Number.isInteger(text) || text < lowest || text > MAX_PORT) {
+      return portError(`Port: ${String(text)} is not a port number; use a whole number from ${range}.`);
+    }
+    return ok(text);
+  }
+  if (typeof text !== 'string' || text === '') return portError(`Port: enter a port number from ${range}.`, 0);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x30 || unit > 0x39) {
+      return portError(
+        `Port: ${describeCharacter(text, i)} at position ${i} is not a digit; write the port with the digits 0–9 ` +
+          `only, as a number from ${range}.`,
+        i,
+      );
+    }
+  }
+  if (text.length > 5) {
+    return portError(`Port: a port has at most 5 digits and this one has ${text.length}; use ${range}.`, 5);
+  }
+  const value = Number(text);
+  if (value > MAX_PORT) return portError(`Port: ${value} is out of range; use ${range}.`, 0);
+  if (value < lowest) return portError(`Port: 0 is not a port you can connect to; use ${range}.`, 0);
+  return ok(value);
+}
+
+/**
+ * Validates the host and port fields together. A port pasted into the host text (`host:port`) is
+ * used only when `portText` is empty; when both are given and differ, that is an error (field
+ * 'port') rather than a silent choice. Equal values are not a conflict.
+ */
+export function parseEndpoint(hostText: string, portText: string): Result<{ host: ParsedHost; port: number }> {
+  const host = parseHost(hostText);
+  if (!host.ok) return host;
+  const hostPort = host.value.port;
+  if (portText === '' && hostPort !== undefined) return ok({ host: host.value, port: hostPort });
+  const port = parsePort(portText);
+  if (!port.ok) return port;
+  if (hostPort !== undefined && hostPort !== port.value) {
+    return portError(
+      `Port: the host field names port ${hostPort} but the port field says ${port.value}; remove one of them.`,
+      0,
+    );
+  }
+  return ok({ host: host.value, port: port.value });
+}
+
+/** `[v6]` or `[v6]:port`, at `offset` in the original text. */
+function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
+  const close = rest.indexOf(']');
+  if (close < 0) return hostError(`Host: the "[" at position ${offset} has no closing "]".`, offset);
+  const inner = rest.slice(1, close);
+  const after = rest.slice(close + 1);
+  if (inner === '') return hostError(`Host: enter an IPv6 address between the brackets at position ${offset}.`, offset);
+  if (!inner.includes(':')) {
+    return hostError(
+      `Host: brackets hold IPv6 addresses only; write ${JSON.stringify(inner)} without them.`,
+      offset,
+    );
+  }
+  const address = validateIPv6(inner, offset + 1, false);
+  if (!address.ok) return address;
+  if (after === '') return ok({ host: inner, display: inner, family: 6 });
+  if (!after.startsWith(':')) {
+    return hostError(
+      `Host: ${describeCharacter(after, 0)} at position ${offset + close + 1} is unexpected after "]"; ` +
+        'write [address]:port.',
+      offset + close + 1,
+    );
+  }
+  const port = portInHostText(after.slice(1), offset + close + 1);
+  if (!port.ok) return port;
+  return ok({ host: inner, display: inner, family: 6, port: port.value });
+}
+
+/** The port after a colon in the host text; errors stay on the host field, where the text is. */
+function portInHostText(portText: string, colonPosition: number): Result<number> {
+  if (portText === '') {
+    return hostError(`Host: the colon at position ${colonPosition} must be followed by a port number.`, colonPosition);
+  }
+  const port = parsePort(portText);
+  if (port.ok) return port;
+  return hostError(
+    `Host: the port after the colon at position ${colonPosition} must be a number from 1 to ${MAX_PORT}, ` +
+      'written with the digits 0–9 only.',
+    colonPosition + 1 + (port.error.position ?? 0),
+  );
+}
+
+/** A host name (ASCII or internationalised) or a dotted-decimal IPv4 address. */
+function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
+  const hasFinalDot = name.length > 1 && name.endsWith('.');
+  const labels = (hasFinalDot ? name.slice(0, -1) : name).split('.');
+  if (NUMERIC_LABEL.test(labels[labels.length - 1]!)) return validateIPv4(name, offset);
+
+  let labelStart = offset;
+  let nonAscii = false;
+  for (const label of labels) {
+    if (label === '') {
+      return hostError(
+        `Host: empty label at position ${labelStart}: two dots in a row, or a dot at the start.`,
+        labelStart,
+      );
+    }
+    for (let i = 0; i < label.length; i++) {
+      const unit = label.charCodeAt(i);
+      if (unit >= 0x80) {
+        nonAscii = true;
+      } else if (!ASCII_LABEL_CHARACTER.test(label[i]!)) {
+        return hostError(
+          `Host: ${describeCharacter(label, i)} at position ${labelStart + i} is not allowed in a host name; ` +
+            'use letters, digits, hyphens, underscores and dots.',
+          labelStart + i,
+        );
+      }
+    }
+    if (label.startsWith('-') || label.endsWith('-')) {
+      const edge = label.startsWith('-') ? labelStart : labelStart + label.length - 1;
+      return hostError(
+        `Host: the label at position ${labelStart} ${label.startsWith('-') ? 'starts' : 'ends'} with a hyphen, ` +
+          'which host names may not do.',
+        edge,
+      );
+    }
+    if (!nonAscii && label.length > HOST_LIMITS.maxLabelLength) {
+      return hostError(
+        `Host: the label at position ${labelStart} is ${label.length} characters long; a label has at most 63.`,
+        labelStart + HOST_LIMITS.maxLabelLength,
+      );
+    }
+    labelStart += label.length + 1;
+  }
+  if (!nonAscii) {
+    const length = hasFinalDot ? name.length - 1 : name.length;
+    if (length > HOST_LIMITS.maxNameLength) {
+      return hostError(
+        `Host: the name is ${length} characters long; a host name has at most 253.`,
+        offset + HOST_LIMITS.maxNameLength,
+      );
+    }
+    return ok({ host: name, display: name, family: null });
+  }
+  return toPunycode(name, offset);
+}
+
+/** IDNA through the WHATWG URL parser, then our own checks again on the ASCII result. */
+function toPunycode(name: string, offset: number): Result<ParsedHost> {
+  let ascii: string;
+  try {
+    ascii = new URL(`http://${name}`).hostname;
+  } catch {
+    return hostError(
+      `Host: ${JSON.stringify(name)} is not a valid internationalised host name (IDNA refuses it).`,
+      offset,
+    );
+  }
+  const labels = (ascii.endsWith('.') ? ascii.slice(0, -1) : ascii).split('.');
+  if (NUMERIC_LABEL.test(labels[labels.length - 1]!)) {
+    return hostError(
+      `Host: ${JSON.stringify(name)} turns into the IPv4 address ${ascii} after Unicode mapping; type the address ` +
+        'with ASCII digits if you mean it.',
+      offset,
+    );
+  }
+  const badLabel = labels.find(
+    (label) => !/^[a-z0-9_-]+$/.test(label) || label.startsWith('-') || label.endsWith('-') ||
+      label.length > HOST_LIMITS.maxLabelLength,
+  );
+  if (badLabel !== undefined) {
+    return hostError(
+      `Host: ${JSON.stringify(name)} becomes ${JSON.stringify(ascii)} in punycode, which is not a valid host name ` +
+        '(each label: letters, digits, hyphens, underscores; at most 63 characters).',
+      offset,
+    );
+  }
+  const length = labels.join('.').length;
+  if (length > HOST_LIMITS.maxNameLength) {
+    return hostError(
+      `Host: ${JSON.stringify(name)} is ${length} characters long in punycode; a host name has at most 253.`,
+      offset,
+    );
+  }
+  return ok({ host: ascii, display: `${name} (${ascii})`, family: null });
+}
+
+/** Dotted decimal only: four parts, 0–255, no leading zeros (some resolvers read those as octal). */
+function validateIPv4(text: string, offset: number): Result<ParsedHost> {
+  const shape = `four numbers from 0 to 255 separated by dots, e.g. 192.0.2.1`;
+  const parts = text.split('.');
+  if (parts.length !== 4) {
+    return hostError(
+      `Host: ${JSON.stringify(text)} is not a valid IPv4 address: it needs ${shape}` +
+        (text.endsWith('.') ? ', without a final dot.' : '.'),
+      offset,
+    );
+  }
+  let partStart = offset;
+  for (const part of parts) {
+    if (!/^[0-9]+$/.test(part)) {
+      return hostError(
+        `Host: ${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
+          `${partStart} is not a decimal number; write ${shape}.`,
+        partStart,
+      );
+    }
+    if (!DECIMAL_OCTET.test(part)) {
+      return hostError(
+        `Host: ${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
+          `${partStart} has a leading zero, which some systems read as octal; write it without leading zeros.`,
+        partStart,
+      );
+    }
+    if (Number(part) > 255) {
+      return hostError(
+        `Host: ${JSON.stringify(text)} is not a valid IPv4 address: ${part} at position ${partStart} is more than 255.`,
+        partStart,
+      );
+    }
+    partStart += part.length + 1;
+  }
+  return ok({ host: text, display: text, family: 4 });
+}
+
+/**
+ * RFC 4291 text form: up to eight groups of 1–4 hex digits, at most one `::`, an optional final
+ * dotted-decimal IPv4 part, an optional `%zone` (interface name or number).
+ */
+function validateIPv6(text: string, offset: number, bare: boolean): Result<true> {
+  const hint = bare ? ' To give a port with an IPv6 address, write [address]:port.' : '';
+  const invalid = (detail: string, position: number): Result<never> =>
+    hostError(`Host: ${JSON.stringify(text)} is not a valid IPv6 address: ${detail}.${hint}`, position);
+  const percent = text.indexOf('%');
+  const address = percent < 0 ? text : text.slice(0, percent);
+  if (percent >= 0) {
+    const zone = text.slice(percent + 1);
+    if (!IPV6_ZONE.test(zone)) {
+      return invalid(
+        `the zone after "%" at position ${offset + percent} must be an interface name or number, e.g. %eth0 or %3`,
+        offset + percent,
+      );
+    }
+  }
+  const halves = address.split('::');
+  if (halves.length > 2) return invalid('"::" may appear only once', offset + address.indexOf('::', address.indexOf('::') + 2));
+  const compressed = halves.length === 2;
+  const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
+  let groupCount = 0;
+  let position = offset;
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]!;
+    const groupPosition = text.indexOf(group, position - offset) + offset;
+    const isLast = g === groups.length - 1;
+    if (isLast && group.includes('.')) {
+      if (!/^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$/.test(group) || group.split('.').some((p) => Number(p) > 255)) {
+        return invalid(`the embedded IPv4 part at position ${groupPosition} must be four numbers from 0 to 255`, groupPosition);
+      }
+      groupCount += 2;
+    } else if (!/^[0-9A-Fa-f]{1,4}$/.test(group)) {
+      return invalid(
+        group === ''
+          ? `empty group at position ${groupPosition}`
+          : `group ${JSON.stringify(group)} at position ${groupPosition} must be 1 to 4 hex digits`,
+        groupPosition,
+      );
+    } else {
+      groupCount += 1;
+    }
+    position = groupPosition + group.length;
+  }
+  if (compressed ? groupCount > 7 : groupCount !== 8) {
+    return invalid(compressed ? 'too many groups for "::"' : `it has ${groupCount} groups instead of 8`, offset);
+  }
+  return ok(true);
+}
+
+function hostError(message: string, position: number): Result<never> {
+  return fail('INVALID_INPUT', message, { field: 'host', position });
+}
+
+function portError(message: string, position?: number): Result<never> {
+  return fail('INVALID_INPUT', message, position === undefined ? { field: 'port' } : { field: 'port', position });
+}

@@ -1,0 +1,32 @@
+/**
+ * Naming characters in error messages, shared by the payload codec and the endpoint parsers.
+ *
+ * Invariant: a description never contains the raw character when that character is invisible,
+ * a control, a line break or half of a surrogate pair, so an error message can never hide or
+ * reorder text around it (bidi controls) when it is shown.
+ */
+
+/** Control, format, separator and unassigned/private characters: shown only by code point. */
+const INVISIBLE_OR_CONTROL = /^[\p{C}\p{Z}]$/u;
+
+/** `U+00E9`-style code point label: at least four upper-case hex digits. */
+export function codePointLabel(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Names the character that starts at UTF-16 index `index` of `text` for an error message:
+ * `"g"` for visible ASCII, `"é" (U+00E9)` for other visible characters, `U+0000` for controls and
+ * invisible characters, `space (U+0020)`, and `lone surrogate U+D800` for unpaired surrogates.
+ */
+export function describeCharacter(text: string, index: number): string {
+  const codePoint = text.codePointAt(index);
+  if (codePoint === undefined) return 'end of text';
+  if (codePoint >= 0xd800 && codePoint <= 0xdfff) return `lone surrogate ${codePointLabel(codePoint)}`;
+  if (codePoint === 0x20) return 'space (U+0020)';
+  if (codePoint === 0x22) return `'"'`;
+  const character = String.fromCodePoint(codePoint);
+  if (codePoint > 0x20 && codePoint < 0x7f) return `"${character}"`;
+  if (INVISIBLE_OR_CONTROL.test(character)) return codePointLabel(codePoint);
+  return `"${character}" (${codePointLabel(codePoint)})`;
+}
