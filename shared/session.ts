@@ -98,7 +98,9 @@ export type TranscriptEntry =
   | { at: number; kind: 'local-ended' }
   | { at: number; kind: 'remote-ended' }
   | { at: number; kind: 'closed'; outcome: SessionOutcome }
-  | { at: number; kind: 'error'; error: AppError };
+  | { at: number; kind: 'error'; error: AppError }
+  /** The transcript reached `limit` entries: later sent/received entries are dropped, lifecycle entries kept. */
+  | { at: number; kind: 'truncated'; limit: number };
 
 /** Progress of one send: `sent` of `total` bytes accepted by the socket so far. */
 export interface SendProgress {

@@ -1,0 +1,584 @@
+/**
+ * One TCP connection, driven by an explicit state machine (shared/session.ts): plain Node, no
+ * Electron, no channel names. The Electron IPC binding, web mode and the CLI all use this class.
+ *
+ * Invariants (each one is tested in test/main/engine/tcp-session.test.ts):
+ * - Phase changes go through #transition only, which checks canTransition() and emits one 'status'
+ *   per change. Byte counters change in place without a 'status' event (they ride on 'data' and
+ *   'send-progress'); every status copy carries their current values.
+ * - An error is followed by exactly one 'closed': #finish records the error, then the closed phase,
+ *   then the 'closed' transcript entry, and does nothing when called again.
+ * - After 'closed' no event is emitted: every socket handler returns early and all listeners are
+ *   dropped. Late socket events (an error after close, a second destroy) are ignored (F24).
+ * - Cleanup is idempotent: timers cleared, socket destroyed, sink listeners removed, any number of
+ *   times. done() resolves once the socket has really been released by Node.
+ * - send() when not open, after our own half-close, or while closing → NOT_CONNECTED; a second
+ *   concurrent send → BUSY; a second connect → BUSY, and there is only ever one socket.
+ * - close() is graceful: our FIN, keep reading until the peer's FIN, and a grace timer that ends in
+ *   destroy. cancel() destroys at once (outcome 'cancelled', never 'error': Node emits no error
+ *   when a connecting socket is destroyed, F7).
+ * - Bytes are counted when the socket accepts them (write callback), not when queued; a send waits
+ *   for 'drain' whenever write() says the buffer is full (F19).
+ * - Received bytes are kept as a list of chunks, joined only when response() is asked for, and never
+ *   converted to text. With a sink they are streamed out, not kept, and the socket is paused while
+ *   the sink applies backpressure (the idle timer is suspended meanwhile: the silence is ours).
+ * - When we have half-closed and the peer FINs, the session is over ('peer-closed'). When the peer
+ *   half-closes first, we stay open and writable with remoteEnded (F15). We never linger for a
+ *   fixed time waiting for a reply (F12/F13): only the peer's FIN or the idle timeout end it.
+ */
+import net from 'node:net';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
+import {
+  SESSION_LIMITS,
+  canTransition,
+  type ConnectOptions,
+  type SendProgress,
+  type SessionOutcome,
+  type SessionStatus,
+  type TranscriptEntry,
+} from '../../shared/session.ts';
+import { checkConnectOptions, type CheckedConnectOptions } from './connect-options.ts';
+import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
+import { TypedEmitter } from './typed-emitter.ts';
+
+/** Events a session emits; none after its 'closed' status. */
+export type TcpSessionEvents = {
+  /** The whole status after each phase or flag change. */
+  status: [status: SessionStatus];
+  /** A received chunk, at byte `offset` of the response. Do not modify it. */
+  data: [chunk: Uint8Array, offset: number];
+  transcript: [entry: TranscriptEntry];
+  'send-progress': [progress: SendProgress];
+};
+
+/** Construction options. */
+export interface TcpSessionOptions {
+  /** Replaces DNS lookup (tests use it for slow or dual-stack resolution). */
+  lookup?: net.LookupFunction;
+  /**
+   * Streams the response into this writable (a file, stdout) instead of keeping it: no cap, and
+   * response() stays empty. The caller owns the sink and ends it after done().
+   */
+  sink?: NodeJS.WritableStream;
+}
+
+/** What a send resolves to. */
+export interface SendResult {
+  sendId: number;
+  /** Bytes the socket accepted. */
+  bytesSent: number;
+}
+
+/** Size of one write; big enough for throughput, small enough for smooth progress and prompt cancel. */
+const WRITE_SLICE_BYTES = 256 * 1024;
+
+/**
+ * Lifecycle entries (truncated, local-ended, remote-ended, error, closed) are always recorded, so
+ * data entries stop this many short of the limit and the transcript never exceeds it.
+ */
+const TRANSCRIPT_RESERVED_ENTRIES = 5;
+
+type TranscriptDraft = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? Omit<E, 'at'> : never) : never;
+
+interface SendState {
+  sendId: number;
+  /** Offset of this send's first byte in everything we sent. */
+  startOffset: number;
+  sent: number;
+  total: number;
+}
+
+function initialStatus(id: string): SessionStatus {
+  return {
+    id,
+    phase: 'idle',
+    localEnded: false,
+    remoteEnded: false,
+    outcome: null,
+    error: null,
+    host: '',
+    port: 0,
+    remoteAddress: null,
+    remoteFamily: null,
+    localAddress: null,
+    localPort: null,
+    bytesSent: 0,
+    bytesReceived: 0,
+    startedAt: null,
+    connectedAt: null,
+    endedAt: null,
+  };
+}
+
+/** One TCP connection with an explicit state machine; see the invariants at the top of this file. */
+export class TcpSession extends TypedEmitter<TcpSessionEvents> {
+  /** Stable id (the manager uses crypto.randomUUID()). */
+  readonly id: string;
+
+  readonly #lookup: net.LookupFunction | undefined;
+  readonly #sink: NodeJS.WritableStream | undefined;
+  #state: SessionStatus;
+  #options: CheckedConnectOptions | null = null;
+  #socket: net.Socket | null = null;
+  #connectTimer: NodeJS.Timeout | null = null;
+  #graceTimer: NodeJS.Timeout | null = null;
+  #settleConnect: ((result: Result<SessionStatus>) => void) | null = null;
+  /** Woken when the session closes, so a send waiting for 'drain' can give up. */
+  readonly #closeWaiters = new Set<() => void>();
+  #chunks: Uint8Array[] = [];
+  #keptBytes = 0;
+  readonly #transcript: TranscriptEntry[] = [];
+  #transcriptTruncated = false;
+  #sending: SendState | null = null;
+  #nextSendId = 1;
+  #sinkPaused = false;
+  readonly #released: Promise<SessionStatus>;
+  #markReleased!: (status: SessionStatus) => void;
+  #socketClosed = false;
+
+  constructor(id: string, options: TcpSessionOptions = {}) {
+    super();
+    this.id = id;
+    this.#lookup = options.lookup;
+    this.#sink = options.sink;
+    this.#state = initialStatus(id);
+    this.#released = new Promise((resolve) => {
+      this.#markReleased = resolve;
+    });
+  }
+
+  /** A fresh copy of the current status. */
+  get status(): SessionStatus {
+    return { ...this.#state, error: this.#state.error ? { ...this.#state.error } : null };
+  }
+
+  /** A copy of the transcript so far (bounded by SESSION_LIMITS.maxTranscriptEntries). */
+  transcript(): TranscriptEntry[] {
+    return [...this.#transcript];
+  }
+
+  /**
+   * The response bytes kept so far (the first maxResponseBytes; empty when a sink is used).
+   * The returned view is shared with the session: do not modify it.
+   */
+  response(): Uint8Array {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks, this.#keptBytes)];
+    return this.#chunks[0] ?? new Uint8Array(0);
+  }
+
+  /** Resolves with the final status once the session is closed and Node has released its socket. */
+  done(): Promise<SessionStatus> {
+    return this.#released;
+  }
+
+  /**
+   * Validates `opts` (before any DNS), then connects. Resolves ok(status) when open, or when
+   * cancelled meanwhile (status.outcome 'cancelled'); fail(error) when the connect failed.
+   */
+  connect(opts: ConnectOptions): Promise<Result<SessionStatus>> {
+    if (this.#state.phase !== 'idle') {
+      const message =
+        this.#state.phase === 'closed'
+          ? 'This session has ended; open a new session to connect again.'
+          : `This session is already ${this.#state.phase}; a session holds one connection.`;
+      return Promise.resolve(fail('BUSY', message));
+    }
+    const checked = checkConnectOptions(opts);
+    if (!checked.ok) return Promise.resolve(checked);
+    const options = checked.value;
+    this.#options = options;
+    this.#transition({ phase: 'connecting', host: options.host, port: options.port, startedAt: Date.now() });
+    this.#record({ kind: 'connecting', host: options.host, port: options.port });
+
+    return new Promise((resolve) => {
+      this.#settleConnect = resolve;
+      const socket = net.connect({
+        host: options.host,
+        port: options.port,
+        autoSelectFamily: true,
+        allowHalfOpen: true,
+        noDelay: true,
+        ...(this.#lookup ? { lookup: this.#lookup } : {}),
+      });
+      this.#socket = socket;
+      socket.on('connect', () => this.#onConnect(socket));
+      socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+      socket.on('end', () => this.#onPeerEnd());
+      socket.on('timeout', () => this.#finish('idle-timeout'));
+      socket.on('error', (err) => this.#onSocketError(err));
+      socket.on('close', () => this.#onSocketClose());
+      if (this.#sink) {
+        this.#sink.on('error', this.#onSinkError);
+      }
+      this.#connectTimer = setTimeout(() => {
+        this.#fail({
+          code: 'CONNECT_TIMEOUT',
+          message: `Connect to ${formatEndpoint(options.host, options.port)} timed out after ${options.connectTimeoutMs} ms.`,
+        });
+      }, options.connectTimeoutMs);
+    });
+  }
+
+  /**
+   * Sends `data`, honouring backpressure; with `halfClose` our side is ended (FIN) afterwards.
+   * Resolves when the socket has accepted every byte, or with the error that stopped it.
+   */
+  async send(data: Uint8Array, opts: { halfClose?: boolean } = {}): Promise<Result<SendResult>> {
+    const refused = this.#refuseSend();
+    if (refused) return refused;
+    return this.#pump([data], data.length, opts.halfClose === true);
+  }
+
+  /** Streams a file (never read whole) with the same semantics as {@link TcpSession.send}; FILE_ERROR on a bad path. */
+  async sendFile(path: string, opts: { halfClose?: boolean } = {}): Promise<Result<SendResult>> {
+    const refused = this.#refuseSend();
+    if (refused) return refused;
+    // Reserve the send slot before the first await so a concurrent send gets BUSY.
+    const reservation: SendState = { sendId: 0, startOffset: 0, sent: 0, total: 0 };
+    this.#sending = reservation;
+    let size: number;
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) {
+        return fail('FILE_ERROR', `Could not read "${path}": it is not a regular file.`);
+      }
+      size = info.size;
+    } catch (err) {
+      return { ok: false, error: toFileError(err, path, 'read') };
+    } finally {
+      if (this.#sending === reservation) this.#sending = null;
+    }
+    const again = this.#refuseSend();
+    if (again) return again;
+    const stream = createReadStream(path, { highWaterMark: WRITE_SLICE_BYTES });
+    try {
+      return await this.#pump(stream as AsyncIterable<Buffer>, size, opts.halfClose === true);
+    } catch (err) {
+      return { ok: false, error: toFileError(err, path, 'read') };
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /**
+   * Graceful close: ends our side if not yet ended, keeps reading until the peer's FIN, and destroys
+   * after SESSION_LIMITS.closeGraceMs at the latest. Outcome 'closed-by-us'. While connecting it
+   * cancels instead.
+   */
+  close(): void {
+    const phase = this.#state.phase;
+    if (phase === 'idle') {
+      this.#finish('closed-by-us');
+    } else if (phase === 'connecting') {
+      this.#finish('cancelled');
+    } else if (phase === 'open') {
+      const wasEnded = this.#state.localEnded;
+      this.#transition({ phase: 'closing', localEnded: true });
+      if (!wasEnded) {
+        this.#socket?.end();
+        this.#record({ kind: 'local-ended' });
+      }
+      if (this.#state.remoteEnded) {
+        this.#finish('closed-by-us');
+        return;
+      }
+      this.#graceTimer = setTimeout(() => this.#finish('closed-by-us'), SESSION_LIMITS.closeGraceMs);
+    }
+  }
+
+  /** Destroys the connection at once (DNS, connect, a large send included); outcome 'cancelled'. */
+  cancel(): void {
+    this.#finish('cancelled');
+  }
+
+  // ── socket handlers ────────────────────────────────────────────────────────────────────────
+
+  #onConnect(socket: net.Socket): void {
+    if (this.#state.phase !== 'connecting') return;
+    this.#clearConnectTimer();
+    const family = socket.remoteFamily === 'IPv6' || (socket.remoteFamily as unknown) === 6 ? 6 : 4;
+    const remoteAddress = socket.remoteAddress ?? null;
+    this.#transition({
+      phase: 'open',
+      remoteAddress,
+      remoteFamily: family,
+      localAddress: socket.localAddress ?? null,
+      localPort: socket.localPort ?? null,
+      connectedAt: Date.now(),
+    });
+    this.#record({ kind: 'connected', remoteAddress: remoteAddress ?? '', remotePort: socket.remotePort ?? this.#state.port, family });
+    this.#armIdleTimer();
+    this.#settleConnect?.(ok(this.status));
+    this.#settleConnect = null;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#state.phase === 'closed') return;
+    const offset = this.#state.bytesReceived;
+    if (this.#sink) {
+      this.#state.bytesReceived += chunk.length;
+      this.emit('data', chunk, offset);
+      this.#record({ kind: 'received', bytes: chunk.length, offset });
+      if (!this.#sink.write(chunk) && !this.#sinkPaused) {
+        this.#sinkPaused = true;
+        this.#socket?.pause();
+        this.#socket?.setTimeout(0);
+        this.#sink.once('drain', this.#onSinkDrain);
+      }
+      return;
+    }
+    const limit = this.#options?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes;
+    const room = limit - this.#keptBytes;
+    // Bytes past the cap in the final chunk are dropped unread: the first `limit` bytes are kept exactly.
+    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    this.#chunks.push(kept);
+    this.#keptBytes += kept.length;
+    this.#state.bytesReceived += kept.length;
+    this.emit('data', kept, offset);
+    this.#record({ kind: 'received', bytes: kept.length, offset });
+    if (this.#keptBytes >= limit) this.#finish('limit-reached');
+  }
+
+  #onPeerEnd(): void {
+    if (this.#state.phase === 'closed') return;
+    this.#transition({ remoteEnded: true });
+    this.#record({ kind: 'remote-ended' });
+    if (this.#state.phase === 'closing') {
+      this.#finish('closed-by-us');
+    } else if (this.#state.localEnded) {
+      this.#finish('peer-closed');
+    }
+    // Otherwise the peer only half-closed: we stay open and writable (F15).
+  }
+
+  #onSocketError(err: Error): void {
+    if (this.#state.phase === 'closed') return;
+    const options = this.#options;
+    const sending = this.#sending;
+    this.#fail(
+      toAppError(err, {
+        host: options?.host ?? this.#state.host,
+        port: options?.port ?? this.#state.port,
+        phase: this.#state.phase,
+        remoteAddress: this.#state.remoteAddress,
+        ...(sending ? { bytesSent: sending.sent, bytesTotal: sending.total } : {}),
+      }),
+    );
+  }
+
+  #onSocketClose(): void {
+    this.#socketClosed = true;
+    if (this.#state.phase !== 'closed') {
+      // Node closed the socket without 'end' or 'error' reaching us first (both sides ended).
+      this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'peer-closed');
+    }
+    this.#markReleased(this.status);
+  }
+
+  readonly #onSinkDrain = (): void => {
+    this.#sinkPaused = false;
+    if (this.#state.phase === 'closed') return;
+    this.#socket?.resume();
+    this.#armIdleTimer();
+  };
+
+  readonly #onSinkError = (err: unknown): void => {
+    if (this.#state.phase === 'closed') return;
+    const path = (this.#sink as { path?: unknown } | undefined)?.path;
+    this.#fail(toFileError(err, typeof path === 'string' ? path : 'the output stream', 'write'));
+  };
+
+  // ── sending ────────────────────────────────────────────────────────────────────────────────
+
+  /** The reason a send cannot start now, or null when it can. */
+  #refuseSend(): Result<never> | null {
+    const s = this.#state;
+    if (s.phase !== 'open') {
+      const why = s.phase === 'closed' ? 'the session has ended' : s.phase === 'closing' ? 'the session is closing' : 'the session is not connected yet';
+      return fail('NOT_CONNECTED', `Cannot send: ${why}.`);
+    }
+    if (s.localEnded) {
+      return fail('NOT_CONNECTED', 'Cannot send: we already finished sending (half-closed our side); open a new session to send more.');
+    }
+    if (this.#sending) return fail('BUSY', 'Cannot send: another send on this session is still in progress.');
+    return null;
+  }
+
+  #canWrite(): boolean {
+    return this.#state.phase === 'open' && !this.#state.localEnded && this.#socket !== null && !this.#socket.destroyed;
+  }
+
+  /** Writes every piece in slices, waiting for 'drain' when the socket's buffer is full. */
+  async #pump(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, total: number, halfClose: boolean): Promise<Result<SendResult>> {
+    const socket = this.#socket;
+    if (!socket) return fail('NOT_CONNECTED', 'Cannot send: the session is not connected.');
+    const send: SendState = { sendId: this.#nextSendId++, startOffset: this.#state.bytesSent, sent: 0, total };
+    this.#sending = send;
+    try {
+      let lastAccepted: Promise<void> = Promise.resolve();
+      for await (const piece of source) {
+        for (let at = 0; at < piece.length; at += WRITE_SLICE_BYTES) {
+          if (!this.#canWrite()) return this.#sendStopped(send);
+          const slice = piece.subarray(at, Math.min(at + WRITE_SLICE_BYTES, piece.length));
+          let hasRoom = true;
+          lastAccepted = new Promise<void>((accepted) => {
+            hasRoom = socket.write(slice, (err) => {
+              if (!err) this.#onSliceAccepted(send, slice.length);
+              accepted();
+            });
+          });
+          if (!hasRoom) await this.#waitForDrain(socket);
+        }
+      }
+      await this.#untilClosedOr(lastAccepted);
+      if (this.#state.phase === 'closed' && send.sent < send.total) return this.#sendStopped(send);
+      this.#record({ kind: 'sent', bytes: send.sent, offset: send.startOffset });
+      if (send.total === 0) this.emit('send-progress', { sendId: send.sendId, sent: 0, total: 0, done: true });
+      if (halfClose) this.#endOurSide();
+      return ok({ sendId: send.sendId, bytesSent: send.sent });
+    } finally {
+      if (this.#sending === send) this.#sending = null;
+    }
+  }
+
+  #onSliceAccepted(send: SendState, bytes: number): void {
+    if (this.#state.phase === 'closed') return;
+    send.sent += bytes;
+    this.#state.bytesSent += bytes;
+    this.emit('send-progress', { sendId: send.sendId, sent: send.sent, total: send.total, done: send.sent >= send.total });
+  }
+
+  /** The result of a send that could not finish; the session's own error when it failed. */
+  #sendStopped(send: SendState): Result<never> {
+    if (send.sent > 0) this.#record({ kind: 'sent', bytes: send.sent, offset: send.startOffset });
+    const s = this.#state;
+    if (s.phase === 'closed' && s.error) return { ok: false, error: { ...s.error } };
+    const why =
+      s.phase === 'closed' ? `the session was ${s.outcome === 'cancelled' ? 'cancelled' : 'closed'}` : 'the session is closing';
+    return fail('ABORTED', `Send stopped: ${why}; sent ${send.sent} of ${send.total} bytes.`);
+  }
+
+  /** Ends our write side (FIN) once; finishes the session when the peer has already ended its side. */
+  #endOurSide(): void {
+    if (this.#state.localEnded || this.#state.phase !== 'open') return;
+    this.#socket?.end();
+    this.#transition({ localEnded: true });
+    this.#record({ kind: 'local-ended' });
+    if (this.#state.remoteEnded) this.#finish('peer-closed');
+  }
+
+  #waitForDrain(socket: net.Socket): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        this.#closeWaiters.delete(done);
+        resolve();
+      };
+      socket.on('drain', done);
+      this.#closeWaiters.add(done);
+    });
+  }
+
+  #untilClosedOr(promise: Promise<void>): Promise<void> {
+    if (this.#state.phase === 'closed') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#closeWaiters.delete(done);
+        resolve();
+      };
+      this.#closeWaiters.add(done);
+      void promise.then(done);
+    });
+  }
+
+  // ── state machine ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The one place the status changes. Refuses (and reports false for) a phase change the state
+   * machine does not allow; emits one 'status' when anything actually changed.
+   */
+  #transition(patch: Partial<SessionStatus>): boolean {
+    const from = this.#state.phase;
+    if (patch.phase !== undefined && patch.phase !== from && !canTransition(from, patch.phase)) return false;
+    let changed = false;
+    for (const key of Object.keys(patch) as (keyof SessionStatus)[]) {
+      if (this.#state[key] !== patch[key]) changed = true;
+    }
+    if (!changed) return false;
+    this.#state = { ...this.#state, ...patch };
+    this.emit('status', this.status);
+    return true;
+  }
+
+  #fail(error: AppError): void {
+    this.#finish('error', error);
+  }
+
+  /** Ends the session once: records the error, cleans up, enters 'closed', settles every waiter. */
+  #finish(outcome: SessionOutcome, error: AppError | null = null): void {
+    if (this.#state.phase === 'closed') return;
+    if (error) this.#record({ kind: 'error', error });
+    this.#cleanup();
+    this.#transition({ phase: 'closed', outcome, error, endedAt: Date.now() });
+    this.#record({ kind: 'closed', outcome });
+    const final = this.status;
+    this.#settleConnect?.(error ? { ok: false, error: { ...error } } : ok(final));
+    this.#settleConnect = null;
+    for (const wake of [...this.#closeWaiters]) wake();
+    this.#closeWaiters.clear();
+    this.removeAllListeners();
+    if (!this.#socket || this.#socketClosed) this.#markReleased(final);
+  }
+
+  /** Releases timers, the socket and sink listeners; safe to call any number of times. */
+  #cleanup(): void {
+    this.#clearConnectTimer();
+    if (this.#graceTimer) {
+      clearTimeout(this.#graceTimer);
+      this.#graceTimer = null;
+    }
+    if (this.#sink) {
+      this.#sink.off('drain', this.#onSinkDrain);
+      this.#sink.off('error', this.#onSinkError);
+    }
+    const socket = this.#socket;
+    if (socket && !socket.destroyed) {
+      socket.setTimeout(0);
+      socket.destroy();
+    }
+  }
+
+  #clearConnectTimer(): void {
+    if (this.#connectTimer) {
+      clearTimeout(this.#connectTimer);
+      this.#connectTimer = null;
+    }
+  }
+
+  #armIdleTimer(): void {
+    const idle = this.#options?.idleTimeoutMs ?? 0;
+    if (idle > 0) this.#socket?.setTimeout(idle);
+  }
+
+  /** Appends to the bounded transcript and emits the entry; see TRANSCRIPT_RESERVED_ENTRIES. */
+  #record(draft: TranscriptDraft): void {
+    if (this.#state.phase === 'closed' && draft.kind !== 'closed') return;
+    const isData = draft.kind === 'sent' || draft.kind === 'received';
+    const limit = SESSION_LIMITS.maxTranscriptEntries;
+    if (isData && this.#transcript.length >= limit - TRANSCRIPT_RESERVED_ENTRIES) {
+      if (this.#transcriptTruncated) return;
+      this.#transcriptTruncated = true;
+      this.#push({ kind: 'truncated', limit });
+      return;
+    }
+    this.#push(draft);
+  }
+
+  #push(draft: TranscriptDraft): void {
+    const entry = { ...draft, at: Date.now() } as TranscriptEntry;
+    this.#transcript.push(entry);
+    this.emit('transcript', entry);
+  }
+}
