@@ -1,0 +1,80 @@
+/**
+ * One request/response exchange: connect, send (bytes or a streamed file), half-close by default,
+ * receive until the peer closes (or the idle timeout, or the cap), and report. The CLI's `send`
+ * command and the tests share it, so what the tests prove is what the CLI does.
+ *
+ * Invariant: it always resolves (never throws) with the final status, the kept response and the one
+ * error that ended the exchange; the session's socket is released before it resolves.
+ */
+import { randomUUID } from 'node:crypto';
+import type net from 'node:net';
+import type { AppError } from '../../shared/errors.ts';
+import type { ConnectOptions, SessionStatus } from '../../shared/session.ts';
+import { TcpSession } from './tcp-session.ts';
+
+/** What to exchange. */
+export interface OneShotRequest {
+  connect: ConnectOptions;
+  /** Bytes to send; ignored when `file` is set. Neither: nothing is sent. */
+  data?: Uint8Array;
+  /** A file to stream instead of `data`. */
+  file?: string;
+  /** End our side (FIN) after sending, as ncat does; default true. */
+  halfClose?: boolean;
+  /** Stream the response here instead of keeping it (no cap). */
+  sink?: NodeJS.WritableStream;
+  /** DNS override (tests). */
+  lookup?: net.LookupFunction;
+  /** Aborting cancels the exchange at once (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+  /** Called with the session before it connects, to observe its events. */
+  onSession?: (session: TcpSession) => void;
+}
+
+/** How the exchange ended. */
+export interface OneShotResult {
+  status: SessionStatus;
+  /** The kept response bytes (empty when a sink was used). */
+  response: Uint8Array;
+  /** The session's error, or the send's own (e.g. FILE_ERROR), or null. */
+  error: AppError | null;
+}
+
+/** Runs one exchange; see {@link OneShotRequest}. */
+export async function runOneShot(request: OneShotRequest): Promise<OneShotResult> {
+  const session = new TcpSession(randomUUID(), {
+    ...(request.lookup ? { lookup: request.lookup } : {}),
+    ...(request.sink ? { sink: request.sink } : {}),
+  });
+  request.onSession?.(session);
+  const cancel = (): void => session.cancel();
+  request.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    if (request.signal?.aborted) session.cancel();
+    const connected = await session.connect(request.connect);
+    if (!connected.ok) {
+      // Invalid input leaves the session idle with no socket; end it so done() resolves.
+      session.cancel();
+      await session.done();
+      return { status: session.status, response: session.response(), error: connected.error };
+    }
+    let sendError: AppError | null = null;
+    if (session.status.phase === 'open') {
+      const halfClose = request.halfClose ?? true;
+      const sent = request.file
+        ? await session.sendFile(request.file, { halfClose })
+        : request.data || halfClose
+          ? await session.send(request.data ?? new Uint8Array(0), { halfClose })
+          : null;
+      if (sent && !sent.ok) {
+        sendError = sent.error;
+        // A local failure (an unreadable file) leaves the connection open: end it rather than wait.
+        session.cancel();
+      }
+    }
+    const final = await session.done();
+    return { status: final, response: session.response(), error: final.error ?? sendError };
+  } finally {
+    request.signal?.removeEventListener('abort', cancel);
+  }
+}
