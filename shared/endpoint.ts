@@ -38,6 +38,12 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const EDGE_WHITESPACE = /^[ \t\r\n]*/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const WHITESPACE = /\s/;
+/**
+ * Format characters (zero-width space, soft hyphen, bidi controls, BOM…): IDNA would silently drop
+ * some and refuse others, and either way the name shown is not the name used. ZWNJ and ZWJ stay:
+ * IDNA allows them in the scripts that need them and checks their context itself.
+ */
+const INVISIBLE = /(?![\u200c\u200d])\p{Cf}/u;
 const ASCII_LABEL_CHARACTER = /[A-Za-z0-9_-]/;
 const IPV6_ZONE = /^[A-Za-z0-9_.~-]+$/;
 const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
@@ -64,20 +70,26 @@ export function parseHost(text: string): Result<ParsedHost> {
   if (body.length > MAX_HOST_TEXT) {
     return hostError(`Host: the text is ${body.length} characters long; a host name has at most 253.`, leading + 253);
   }
-  for (let i = 0; i < body.length; i++) {
-    const character = body[i]!;
+  for (let i = 0; i < body.length; ) {
+    const codePoint = body.codePointAt(i)!;
+    const character = String.fromCodePoint(codePoint);
+    const position = leading + i;
     if (CONTROL.test(character)) {
-      return hostError(
-        `Host: control character ${describeCharacter(body, i)} at position ${leading + i} is not allowed.`,
-        leading + i,
-      );
+      return hostError(`Host: control character ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
+    }
+    if (INVISIBLE.test(character)) {
+      return hostError(`Host: invisible character ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
+    }
+    if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
+      return hostError(`Host: ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
     }
     if (WHITESPACE.test(character)) {
       return hostError(
-        `Host: ${describeCharacter(body, i)} at position ${leading + i} is not allowed; host names contain no spaces.`,
-        leading + i,
+        `Host: ${describeCharacter(body, i)} at position ${position} is not allowed; host names contain no spaces.`,
+        position,
       );
     }
+    i += character.length;
   }
 
   let rest = body;

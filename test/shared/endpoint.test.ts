@@ -49,6 +49,7 @@ describe('parseHost: accepted forms', () => {
     ['[fe80::1%3]', { host: 'fe80::1%3', display: 'fe80::1%3', family: 6 }],
     ['bücher.example', { host: 'xn--bcher-kva.example', display: 'bücher.example (xn--bcher-kva.example)', family: null }],
     ['例え.テスト', { host: 'xn--r8jz45g.xn--zckzah', display: '例え.テスト (xn--r8jz45g.xn--zckzah)', family: null }],
+    ['😀.com', { host: 'xn--e28h.com', display: '😀.com (xn--e28h.com)', family: null }],
     ['ＥＸＡＭＰＬＥ.com', { host: 'example.com', display: 'ＥＸＡＭＰＬＥ.com (example.com)', family: null }],
   ])('accepts %j', (text, expected) => {
     expect(hostOf(text)).toEqual(expected);
@@ -124,7 +125,14 @@ describe('parseHost: refused input', () => {
     ['12345::1', 0, 'Host: "12345::1" is not a valid IPv6 address: group "12345" at position 0 must be 1 to 4 hex digits. To give a port with an IPv6 address, write [address]:port.'],
     ['::ffff:1.2.3.256', 7, 'Host: "::ffff:1.2.3.256" is not a valid IPv6 address: the embedded IPv4 part at position 7 must be four numbers from 0 to 255. To give a port with an IPv6 address, write [address]:port.'],
     ['１２７.０.０.１', 0, 'Host: "１２７.０.０.１" turns into the IPv4 address 127.0.0.1 after Unicode mapping; type the address with ASCII digits if you mean it.'],
-    ['a\u202eb.com', 0, 'Host: "a\u202eb.com" is not a valid internationalised host name (IDNA refuses it).'],
+    ['a\u202eb.com', 1, 'Host: invisible character U+202E at position 1 is not allowed.'],
+    ['a\u200bb.com', 1, 'Host: invisible character U+200B at position 1 is not allowed.'],
+    ['ab\u00ad.com', 2, 'Host: invisible character U+00AD at position 2 is not allowed.'],
+    ['\ufeffexample.com', 0, 'Host: invisible character U+FEFF at position 0 is not allowed.'],
+    ['ab\ud800.com', 2, 'Host: lone surrogate U+D800 at position 2 is not allowed.'],
+    ['😀\udc00.com', 2, 'Host: lone surrogate U+DC00 at position 2 is not allowed.'],
+    ['a\u{E0001}b.com', 1, 'Host: invisible character U+E0001 at position 1 is not allowed.'],
+    ['a\ue000.com', 0, 'Host: "a\ue000.com" is not a valid internationalised host name (IDNA refuses it).'],
   ])('refuses %j at position %i', (text, position, message) => {
     const error = hostErrorOf(text);
     expect(error.position).toBe(position);
