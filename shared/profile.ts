@@ -1,0 +1,249 @@
+/**
+ * Saved connection profiles: the types, the limits and the zod schemas that guard them on load, on
+ * import and before every write (D4).
+ *
+ * Invariants:
+ * - Every schema is strict: an unknown key (including `__proto__`) is an error, never carried along.
+ * - Names and folders are stored trimmed, 1–100 characters, without control, line-separator or
+ *   bidi-override characters, so a name can be shown anywhere without reordering text around it.
+ * - Within one folder, names are unique ignoring case; ids are unique. Profiles live in an array
+ *   with ids (D8): a name is never used as a path or an object key.
+ * - Pure code: no `node:*`, no `Buffer`, no `electron` (the renderer imports this file too).
+ */
+import { z } from 'zod';
+import { fail, ok, type Result } from './errors.ts';
+import { SESSION_LIMITS } from './session.ts';
+
+/** How the payload text turns into bytes. */
+export type ProfilePayloadMode = 'text' | 'hex' | 'escapes';
+/** Character encoding of text and escape payloads. */
+export type ProfileTextEncoding = 'utf8' | 'latin1';
+/** Line ending appended to the payload when sent. */
+export type ProfileLineEnding = 'none' | 'lf' | 'cr' | 'crlf';
+
+/** One saved connection: where to connect, what to send, how long to wait. */
+export interface Profile {
+  id: string;
+  name: string;
+  /** One level of grouping; null when the profile sits at the top. */
+  folder: string | null;
+  host: string;
+  port: number;
+  payload: {
+    text: string;
+    mode: ProfilePayloadMode;
+    encoding: ProfileTextEncoding;
+    lineEnding: ProfileLineEnding;
+  };
+  connectTimeoutMs: number;
+  /** 0 disables the idle timeout. */
+  idleTimeoutMs: number;
+  /** Half-close (send our FIN) after the payload is sent. */
+  closeAfterSend: boolean;
+  maxResponseBytes: number;
+  notes: string;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A profile as the user edits it: everything but the bookkeeping fields the store owns. */
+export type ProfileDraft = Omit<Profile, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** Hard limits, checked by the store before parsing (sizes) and after parsing (counts). */
+export const PROFILE_LIMITS = {
+  maxNameLength: 100,
+  maxFolderLength: 100,
+  maxNotesLength: 10_000,
+  maxPayloadChars: 1_000_000,
+  maxProfiles: 5_000,
+  maxFileBytes: 32 * 1024 * 1024,
+  maxHostLength: 255,
+  maxIdLength: 100,
+} as const;
+
+/** The format version this build reads and writes; older files are migrated, newer open read-only. */
+export const PROFILE_FILE_VERSION = 1;
+
+/** The `format` marker of our profile file and of our export files. */
+export const PROFILE_FILE_FORMAT = 'socket-tester-profiles';
+
+/** Field values for a new profile; the UI starts from these and the importers fill gaps with them. */
+export const PROFILE_DEFAULTS = {
+  connectTimeoutMs: SESSION_LIMITS.defaultConnectTimeoutMs,
+  idleTimeoutMs: 10_000,
+  closeAfterSend: false,
+  maxResponseBytes: SESSION_LIMITS.defaultMaxResponseBytes,
+} as const;
+
+/**
+ * Characters a name or folder may not contain: C0/C1 controls, line and paragraph separators, and
+ * the bidi embedding/override/isolate controls that could make a name display as something else.
+ */
+const FORBIDDEN_LABEL_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+function codePointLabel(text: string, index: number): string {
+  const codePoint = text.codePointAt(index) ?? 0;
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Checks a name-like label; `position` is in the untrimmed text the user typed. */
+function validateLabel(text: string, field: 'name' | 'folder', maxLength: number): Result<string> {
+  const label = field === 'name' ? 'Profile name' : 'Folder name';
+  const match = FORBIDDEN_LABEL_CHARACTER.exec(text);
+  if (match) {
+    return fail('INVALID_INPUT', `${label} contains the control character ${codePointLabel(text, match.index)} at position ${match.index}.`, {
+      field,
+      position: match.index,
+    });
+  }
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return fail('INVALID_INPUT', `${label} is empty.`, { field });
+  if (trimmed.length > maxLength) {
+    return fail('INVALID_INPUT', `${label} is ${trimmed.length} characters long; the limit is ${maxLength}.`, { field });
+  }
+  return ok(trimmed);
+}
+
+/** Trims a profile name and rejects empty, overlong and control-character names (field 'name'). */
+export function validateProfileName(name: string): Result<string> {
+  return validateLabel(name, 'name', PROFILE_LIMITS.maxNameLength);
+}
+
+/**
+ * Trims a folder name; null, empty or all-blank means "no folder" and yields null. Rejects overlong
+ * and control-character folders (field 'folder').
+ */
+export function validateFolderName(folder: string | null): Result<string | null> {
+  if (folder === null || folder.trim().length === 0) return ok(null);
+  return validateLabel(folder, 'folder', PROFILE_LIMITS.maxFolderLength);
+}
+
+/**
+ * The identity two profiles must not share: folder and name, ignoring case. Used as a Map key only;
+ * it is never a path or a property name.
+ */
+export function profileNameKey(name: string, folder: string | null): string {
+  return `${(folder ?? '').toLowerCase()}\u0000${name.toLowerCase()}`;
+}
+
+/** A stored label: already trimmed and valid (a schema never silently changes data it validates). */
+function storedLabel(field: 'name' | 'folder', maxLength: number) {
+  return z.string().superRefine((value, ctx) => {
+    const checked = validateLabel(value, field, maxLength);
+    if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.error.message });
+    else if (checked.value !== value) ctx.addIssue({ code: 'custom', message: `${field} has leading or trailing spaces.` });
+  });
+}
+
+const hostSchema = z
+  .string()
+  .min(1, 'Host is empty.')
+  .max(PROFILE_LIMITS.maxHostLength, `Host is longer than ${PROFILE_LIMITS.maxHostLength} characters.`)
+  .refine((host) => !/[\p{Cc}\s]/u.test(host), 'Host contains a space or a control character.');
+
+const payloadSchema = z.strictObject({
+  text: z.string().max(PROFILE_LIMITS.maxPayloadChars, `Payload is longer than ${PROFILE_LIMITS.maxPayloadChars} characters.`),
+  mode: z.enum(['text', 'hex', 'escapes']),
+  encoding: z.enum(['utf8', 'latin1']),
+  lineEnding: z.enum(['none', 'lf', 'cr', 'crlf']),
+});
+
+const draftShape = {
+  name: storedLabel('name', PROFILE_LIMITS.maxNameLength),
+  folder: storedLabel('folder', PROFILE_LIMITS.maxFolderLength).nullable(),
+  host: hostSchema,
+  port: z.int().min(1).max(65_535),
+  payload: payloadSchema,
+  connectTimeoutMs: z.int().min(1).max(SESSION_LIMITS.maxConnectTimeoutMs),
+  idleTimeoutMs: z.int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs),
+  closeAfterSend: z.boolean(),
+  maxResponseBytes: z.int().min(1).max(SESSION_LIMITS.maxResponseBytes),
+  notes: z.string().max(PROFILE_LIMITS.maxNotesLength, `Notes are longer than ${PROFILE_LIMITS.maxNotesLength} characters.`),
+};
+
+/** A {@link ProfileDraft}: what create/update/import accept. */
+export const profileDraftSchema = z.strictObject(draftShape);
+
+/** A stored {@link Profile}. */
+export const profileSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(PROFILE_LIMITS.maxIdLength)
+    .regex(/^[A-Za-z0-9_-]+$/, 'Profile id may only contain letters, digits, "_" and "-".'),
+  ...draftShape,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+/** Adds an issue for every repeated id and every repeated folder+name (ignoring case). */
+function checkUniqueProfiles(profiles: readonly Profile[], ctx: z.RefinementCtx): void {
+  const ids = new Map<string, number>();
+  const names = new Map<string, number>();
+  profiles.forEach((profile, index) => {
+    const idSeen = ids.get(profile.id);
+    if (idSeen !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['profiles', index, 'id'], message: `Profile id "${profile.id}" repeats profile ${idSeen}.` });
+    }
+    ids.set(profile.id, index);
+    const key = profileNameKey(profile.name, profile.folder);
+    const nameSeen = names.get(key);
+    if (nameSeen !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profiles', index, 'name'],
+        message: `Profile name "${profile.name}" repeats profile ${nameSeen} in the same folder.`,
+      });
+    }
+    names.set(key, index);
+  });
+}
+
+/** The store's file on disk, version {@link PROFILE_FILE_VERSION}. */
+export const profileFileSchema = z
+  .strictObject({
+    format: z.literal(PROFILE_FILE_FORMAT),
+    version: z.literal(PROFILE_FILE_VERSION),
+    profiles: z.array(profileSchema).max(PROFILE_LIMITS.maxProfiles),
+  })
+  .superRefine((file, ctx) => checkUniqueProfiles(file.profiles, ctx));
+
+/** Our export file: the store's shape plus the time of export. */
+export const profileExportSchema = z
+  .strictObject({
+    format: z.literal(PROFILE_FILE_FORMAT),
+    version: z.literal(PROFILE_FILE_VERSION),
+    exportedAt: z.iso.datetime(),
+    profiles: z.array(profileSchema).max(PROFILE_LIMITS.maxProfiles),
+  })
+  .superRefine((file, ctx) => checkUniqueProfiles(file.profiles, ctx));
+
+/** The store's file, parsed. */
+export type ProfileFile = z.infer<typeof profileFileSchema>;
+/** An export file, parsed. */
+export type ProfileExport = z.infer<typeof profileExportSchema>;
+
+/**
+ * One zod failure as a sentence naming where it happened, e.g.
+ * `profiles[3].port: Too big: expected number to be <=65535`.
+ */
+export function describeSchemaIssues(error: z.ZodError, maxIssues = 3): string {
+  const parts = error.issues.slice(0, maxIssues).map((issue) => {
+    const path = issue.path
+      .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+      .join('');
+    return path.length > 0 ? `${path}: ${issue.message}` : issue.message;
+  });
+  const more = error.issues.length > maxIssues ? ` (and ${error.issues.length - maxIssues} more)` : '';
+  return `${parts.join('; ')}${more}`;
+}
+
+/** Validates a draft and turns the first problems into one INVALID_INPUT naming the field. */
+export function validateProfileDraft(draft: unknown): Result<ProfileDraft> {
+  const parsed = profileDraftSchema.safeParse(draft);
+  if (parsed.success) return ok(parsed.data);
+  const first = parsed.error.issues[0];
+  const field = first?.path.map(String).join('.') || undefined;
+  return fail('INVALID_INPUT', `Invalid profile: ${describeSchemaIssues(parsed.error)}.`, field === undefined ? {} : { field });
+}
