@@ -66,7 +66,10 @@ const LOW_MARKS: readonly (string | undefined)[] = Array.from({ length: 0xa0 }, 
 });
 
 /** Invisible characters above U+00A0 shown as markers: bidi controls, line/paragraph separators, BOM. */
-const HIGH_MARKED = new Set([0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0xfeff]);
+const HIGH_MARKED: ReadonlySet<number> = new Set([
+  0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+  0xfeff,
+]);
 
 /**
  * Formats a byte offset as lower-case hex with at least 8 digits (`00000010`); offsets of 4 GiB
@@ -144,7 +147,7 @@ export function createUtf8StreamDecoder(): Utf8StreamDecoder {
  * Replaces the characters listed on {@link bytesToDisplayText} and counts them, plus the U+FFFD;
  * `encodedReplacements` of those U+FFFD came from validly encoded bytes and are not replacements.
  * A plain loop rather than a regex callback: binary responses match on most characters, and a
- * callback per match was ~20× slower (measured on 1 MiB of random bytes).
+ * callback per match was ~7× slower (measured on 1 MiB of random bytes: 103 ms against 14 ms).
  */
 function makeVisible(decoded: string, encodedReplacements: number): TextView {
   let text = '';

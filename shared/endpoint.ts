@@ -75,10 +75,12 @@ export function parseHost(text: string): Result<ParsedHost> {
     const character = String.fromCodePoint(codePoint);
     const position = leading + i;
     if (CONTROL.test(character)) {
-      return hostError(`Host: control character ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
+      const name = describeCharacter(body, i);
+      return hostError(`Host: control character ${name} at position ${position} is not allowed.`, position);
     }
     if (INVISIBLE.test(character)) {
-      return hostError(`Host: invisible character ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
+      const name = describeCharacter(body, i);
+      return hostError(`Host: invisible character ${name} at position ${position} is not allowed.`, position);
     }
     if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
       return hostError(`Host: ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
@@ -389,7 +391,9 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
     }
   }
   const halves = address.split('::');
-  if (halves.length > 2) return invalid('"::" may appear only once', offset + address.indexOf('::', address.indexOf('::') + 2));
+  if (halves.length > 2) {
+    return invalid('"::" may appear only once', offset + address.indexOf('::', address.indexOf('::') + 2));
+  }
   const compressed = halves.length === 2;
   const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
   let groupCount = 0;
@@ -397,10 +401,15 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g]!;
     const groupPosition = text.indexOf(group, position - offset) + offset;
-    const isLast = g === groups.length - 1;
-    if (isLast && group.includes('.')) {
-      if (!/^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$/.test(group) || group.split('.').some((p) => Number(p) > 255)) {
-        return invalid(`the embedded IPv4 part at position ${groupPosition} must be four numbers from 0 to 255`, groupPosition);
+    // An embedded IPv4 part may only end the address ("::1.2.3.4", never "1.2.3.4::").
+    const endsAddress = g === groups.length - 1 && address.endsWith(group);
+    if (endsAddress && group.includes('.')) {
+      const octets = group.split('.');
+      if (octets.length !== 4 || octets.some((octet) => !DECIMAL_OCTET.test(octet) || Number(octet) > 255)) {
+        return invalid(
+          `the embedded IPv4 part at position ${groupPosition} must be four numbers from 0 to 255`,
+          groupPosition,
+        );
       }
       groupCount += 2;
     } else if (!/^[0-9A-Fa-f]{1,4}$/.test(group)) {

@@ -124,6 +124,8 @@ describe('parseHost: refused input', () => {
     ['1::2::3', 4, 'Host: "1::2::3" is not a valid IPv6 address: "::" may appear only once. To give a port with an IPv6 address, write [address]:port.'],
     ['12345::1', 0, 'Host: "12345::1" is not a valid IPv6 address: group "12345" at position 0 must be 1 to 4 hex digits. To give a port with an IPv6 address, write [address]:port.'],
     ['::ffff:1.2.3.256', 7, 'Host: "::ffff:1.2.3.256" is not a valid IPv6 address: the embedded IPv4 part at position 7 must be four numbers from 0 to 255. To give a port with an IPv6 address, write [address]:port.'],
+    ['1.2.3.4::', 0, 'Host: "1.2.3.4::" is not a valid IPv6 address: group "1.2.3.4" at position 0 must be 1 to 4 hex digits. To give a port with an IPv6 address, write [address]:port.'],
+    ['::1.2.03.4', 2, 'Host: "::1.2.03.4" is not a valid IPv6 address: the embedded IPv4 part at position 2 must be four numbers from 0 to 255. To give a port with an IPv6 address, write [address]:port.'],
     ['１２７.０.０.１', 0, 'Host: "１２７.０.０.１" turns into the IPv4 address 127.0.0.1 after Unicode mapping; type the address with ASCII digits if you mean it.'],
     ['a\u202eb.com', 1, 'Host: invisible character U+202E at position 1 is not allowed.'],
     ['a\u200bb.com', 1, 'Host: invisible character U+200B at position 1 is not allowed.'],
