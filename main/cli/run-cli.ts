@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebServer } from '../web/web-server.ts';
+import { runSendCommand } from './send-command.ts';
 
 /** Where the CLI writes; process streams in production, buffers in tests. */
 export interface CliIo {
@@ -17,6 +18,8 @@ export interface CliIo {
   stopSignal?: Promise<void>;
   /** Called once a long-running command is ready, with what it printed. */
   onReady?: (info: { url: string }) => void;
+  /** DATA for `send` when none is given; process.stdin when absent. Read only when not a TTY. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /** Exit codes, documented in docs/cli.md. */
@@ -24,13 +27,29 @@ export const EXIT = {
   OK: 0,
   FAILURE: 1,
   INVALID_INPUT: 2,
+  /** send: refused, unreachable, DNS failure. */
+  CONNECT_FAILED: 3,
+  /** send: connect timed out. */
+  TIMEOUT: 4,
+  /** send: reset, broken pipe, aborted. */
+  CONNECTION_LOST: 5,
+  /** send: --max-bytes reached. */
+  LIMIT_REACHED: 6,
+  /** send: reading --file or writing --output failed midway. */
+  FILE_ERROR: 7,
+  /** Interrupted by SIGINT/SIGTERM (128 + 2, as shells report Ctrl-C). */
+  INTERRUPTED: 130,
 } as const;
 
 const HELP = `Usage: socket-tester <command> [options]
 
 Commands:
   web [--port N] [--ipv6]    Serve the UI on loopback for a browser
+  send HOST PORT [DATA]      Send bytes, print the reply (send --help: options, exit codes)
   help                       Show this help
+
+Exit codes: 0 ok, 1 internal error, 2 invalid input; send also uses 3 connect failed,
+4 connect timeout, 5 connection lost, 6 response cap reached, 7 file error, 130 interrupted.
 `;
 
 /** Folder of the built renderer, next to the built CLI (out/main/cli.js → out/renderer). */
@@ -44,6 +63,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'web':
       return runWeb(rest, io);
+    case 'send':
+      return runSendCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,416 @@
+/**
+ * `socket-tester send HOST PORT [DATA]`: one exchange from the command line, like `ncat` but with
+ * exact bytes, honest outcomes and distinct exit codes. docs/cli.md is the user-facing reference.
+ *
+ * Invariants:
+ * - Every argument is checked before any DNS or socket activity; a bad one exits with
+ *   EXIT.INVALID_INPUT and a message naming the option (or HOST / PORT / DATA).
+ * - With --json exactly one JSON object is printed on stdout, whatever happens (invalid input
+ *   included); without it, stdout carries only the response bytes, raw, and stderr one summary line.
+ * - The exchange itself is runOneShot(), the same code the engine tests prove.
+ */
+import { parseArgs } from 'node:util';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { access, constants, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { parseEndpoint } from '../../shared/endpoint.ts';
+import type { AppError } from '../../shared/errors.ts';
+import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
+import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
+import { runOneShot } from '../engine/one-shot.ts';
+import { toFileError } from '../engine/error-mapping.ts';
+import { EXIT, type CliIo } from './run-cli.ts';
+
+/**
+ * `socket-tester send --help`. A function, not a constant: run-cli.ts imports this module and
+ * owns EXIT, so EXIT may only be read once both modules have loaded.
+ */
+export function sendHelp(): string {
+  return `Usage: socket-tester send HOST PORT [DATA] [options]
+
+Connects, sends DATA (or a file, or stdin when it is not a terminal), ends our side (FIN) and
+prints every byte the peer sends until it closes. Without --json the response goes to stdout as
+raw bytes and a one-line summary to stderr.
+
+Options:
+  --hex                  DATA is hex digits ("48 65 6c 6c 6f")
+  --escapes              DATA has escapes: \\r \\n \\t \\0 \\\\ \\xHH \\u{HEX}
+  --encoding ENC         utf8 (default) or latin1, for the characters of DATA
+  --line-ending END      none (default), lf, cr or crlf, appended to DATA
+  --file PATH            send this file, streamed (instead of DATA)
+  --keep-open            do not end our side after sending; wait for the peer or --idle-timeout
+  --connect-timeout MS   give up connecting after MS milliseconds (default ${SESSION_LIMITS.defaultConnectTimeoutMs})
+  --idle-timeout MS      end when the peer is silent for MS milliseconds (default: wait for it)
+  --max-bytes N          keep at most N response bytes (default ${SESSION_LIMITS.defaultMaxResponseBytes}); reaching it exits ${EXIT.LIMIT_REACHED}
+  --output FILE          stream the response to FILE ("-" for stdout), with no cap
+  --json                 print one JSON object: outcome, bytes, address, duration, error, responseBase64
+  -h, --help             show this help
+
+Exit codes:
+  0  normal end: the peer closed, or the idle timeout you asked for
+  ${EXIT.FAILURE}  unexpected internal error
+  ${EXIT.INVALID_INPUT}  invalid input (nothing was sent; the message names the option)
+  ${EXIT.CONNECT_FAILED}  could not connect: refused, unreachable, DNS failure
+  ${EXIT.TIMEOUT}  connect timed out
+  ${EXIT.CONNECTION_LOST}  connection lost: reset, broken pipe, aborted
+  ${EXIT.LIMIT_REACHED}  response cap (--max-bytes) reached; the first N bytes were printed
+  ${EXIT.FILE_ERROR}  reading --file or writing --output failed midway
+  ${EXIT.INTERRUPTED}  interrupted (Ctrl-C)
+`;
+}
+
+/** Bytes read from stdin at most; bigger data belongs in --file, which is streamed. */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+interface SendArgs {
+  host: string;
+  port: number;
+  data: Uint8Array | null;
+  file: string | null;
+  keepOpen: boolean;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxResponseBytes: number;
+  output: string | null;
+  json: boolean;
+}
+
+/** What the --json object holds; documented in docs/cli.md. */
+interface JsonReport {
+  outcome: SessionOutcome | null;
+  bytesSent: number;
+  bytesReceived: number;
+  remoteAddress: string | null;
+  remotePort: number | null;
+  durationMs: number;
+  error: { code: string; message: string } | null;
+  responseBase64?: string;
+}
+
+type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function invalid(message: string): Checked<never> {
+  return { ok: false, message };
+}
+
+/** Parses a whole decimal number option within [min, max]. */
+function integerOption(name: string, text: string | undefined, min: number, max: number, fallback: number): Checked<number> {
+  if (text === undefined) return { ok: true, value: fallback };
+  if (!/^[0-9]{1,10}$/.test(text) || Number(text) < min || Number(text) > max) {
+    return invalid(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}.`);
+  }
+  return { ok: true, value: Number(text) };
+}
+
+/** Maps how a session ended to the process exit code (table in sendHelp() and docs/cli.md). */
+export function exitCodeFor(outcome: SessionOutcome | null, error: AppError | null): number {
+  if (outcome === 'cancelled' && (error === null || error.code === 'ABORTED')) return EXIT.INTERRUPTED;
+  if (error) {
+    switch (error.code) {
+      case 'INVALID_INPUT':
+        return EXIT.INVALID_INPUT;
+      case 'DNS_NOT_FOUND':
+      case 'DNS_FAILED':
+      case 'REFUSED':
+      case 'HOST_UNREACHABLE':
+      case 'NETWORK_UNREACHABLE':
+      case 'ADDRESS_IN_USE':
+      case 'PERMISSION_DENIED':
+        return EXIT.CONNECT_FAILED;
+      case 'CONNECT_TIMEOUT':
+        return EXIT.TIMEOUT;
+      case 'RESET':
+      case 'BROKEN_PIPE':
+      case 'ABORTED':
+        return EXIT.CONNECTION_LOST;
+      case 'FILE_ERROR':
+        return EXIT.FILE_ERROR;
+      default:
+        return EXIT.FAILURE;
+    }
+  }
+  return outcome === 'limit-reached' ? EXIT.LIMIT_REACHED : EXIT.OK;
+}
+
+/** Reads stdin to its end, at most MAX_STDIN_BYTES. */
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<Checked<Uint8Array>> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stdin) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    total += bytes.length;
+    if (total > MAX_STDIN_BYTES) {
+      return invalid(`stdin holds more than ${MAX_STDIN_BYTES} bytes; send big data with --file, which is streamed.`);
+    }
+    parts.push(bytes);
+  }
+  return { ok: true, value: Buffer.concat(parts, total) };
+}
+
+/** Parses and checks every argument; touches no network. Reads stdin and checks files. */
+async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArgs> | 'help'> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        hex: { type: 'boolean' },
+        escapes: { type: 'boolean' },
+        encoding: { type: 'string' },
+        file: { type: 'string' },
+        'line-ending': { type: 'string' },
+        'keep-open': { type: 'boolean' },
+        'connect-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-bytes': { type: 'string' },
+        output: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return invalid(`${(err as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length < 2) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA].');
+  if (positionals.length > 3) {
+    return invalid(`expected HOST PORT [DATA], got ${positionals.length} arguments; quote DATA that contains spaces.`);
+  }
+  const [hostText = '', portText = '', dataText] = positionals;
+  const endpoint = parseEndpoint(hostText, portText);
+  if (!endpoint.ok) {
+    const which = endpoint.error.field === 'port' ? 'PORT' : 'HOST';
+    return invalid(`${which}: ${endpoint.error.message}`);
+  }
+
+  if (values.hex && values.escapes) return invalid('--hex and --escapes cannot be combined: pick one way to read DATA.');
+  const encoding = values.encoding ?? 'utf8';
+  if (!(TEXT_ENCODINGS as readonly string[]).includes(encoding)) {
+    return invalid(`--encoding must be ${TEXT_ENCODINGS.join(' or ')}, got ${JSON.stringify(encoding)}.`);
+  }
+  const lineEnding = values['line-ending'] ?? 'none';
+  if (!(LINE_ENDINGS as readonly string[]).includes(lineEnding)) {
+    return invalid(`--line-ending must be one of ${LINE_ENDINGS.join(', ')}, got ${JSON.stringify(lineEnding)}.`);
+  }
+  const codecOptionGiven =
+    values.hex === true || values.escapes === true || values.encoding !== undefined || values['line-ending'] !== undefined;
+
+  const connectTimeout = integerOption('connect-timeout', values['connect-timeout'], 1, SESSION_LIMITS.maxConnectTimeoutMs, SESSION_LIMITS.defaultConnectTimeoutMs);
+  if (!connectTimeout.ok) return connectTimeout;
+  const idleTimeout = integerOption('idle-timeout', values['idle-timeout'], 0, SESSION_LIMITS.maxIdleTimeoutMs, 0);
+  if (!idleTimeout.ok) return idleTimeout;
+  const maxBytes = integerOption('max-bytes', values['max-bytes'], 1, SESSION_LIMITS.maxResponseBytes, SESSION_LIMITS.defaultMaxResponseBytes);
+  if (!maxBytes.ok) return maxBytes;
+
+  const output = values.output ?? null;
+  if (output === '') return invalid('--output needs a file name, or "-" for stdout.');
+  if (output !== null && values['max-bytes'] !== undefined) {
+    return invalid('--max-bytes cannot be combined with --output: the output is streamed without a cap.');
+  }
+  if (output === '-' && values.json) {
+    return invalid('--output - and --json both write to stdout; write the response to a file, or drop one of them.');
+  }
+
+  const file = values.file ?? null;
+  let data: Uint8Array | null = null;
+  if (file !== null) {
+    if (dataText !== undefined) return invalid('give DATA or --file, not both.');
+    if (codecOptionGiven) return invalid('--hex, --escapes, --encoding and --line-ending apply to DATA, not to --file (sent as is).');
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) return invalid(`--file ${JSON.stringify(file)} is not a regular file.`);
+      await access(file, constants.R_OK);
+    } catch (err) {
+      return invalid(`--file: ${toFileError(err, file, 'read').message}`);
+    }
+  } else {
+    let text: string | null = dataText ?? null;
+    if (text === null) {
+      const stdin = io.stdin ?? process.stdin;
+      if (!(stdin as { isTTY?: boolean }).isTTY) {
+        const read = await readStdin(stdin);
+        if (!read.ok) return read;
+        if (codecOptionGiven) {
+          try {
+            text = new TextDecoder('utf-8', { fatal: true }).decode(read.value);
+          } catch {
+            return invalid('stdin is not valid UTF-8 text, which --hex, --escapes, --encoding and --line-ending need; drop them to send stdin as raw bytes.');
+          }
+        } else {
+          data = read.value;
+        }
+      }
+    }
+    if (text !== null) {
+      const encoded = encodePayload({
+        text,
+        mode: values.hex ? 'hex' : values.escapes ? 'escapes' : 'text',
+        encoding: encoding as TextEncoding,
+        lineEnding: lineEnding as LineEnding,
+      });
+      if (!encoded.ok) {
+        const at = encoded.error.position === undefined ? '' : ` (at character ${encoded.error.position})`;
+        return invalid(`DATA${at}: ${encoded.error.message}`);
+      }
+      data = encoded.value;
+    }
+  }
+
+  return {
+    ok: true,
+    value: {
+      host: endpoint.value.host.host,
+      port: endpoint.value.port,
+      data,
+      file,
+      keepOpen: values['keep-open'] === true,
+      connectTimeoutMs: connectTimeout.value,
+      idleTimeoutMs: idleTimeout.value,
+      maxResponseBytes: maxBytes.value,
+      output,
+      json: values.json === true,
+    },
+  };
+}
+
+/** Opens --output before connecting, so an unwritable path is invalid input, not a lost response. */
+async function openOutput(path: string): Promise<Checked<WriteStream>> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+    return { ok: true, value: stream };
+  } catch (err) {
+    stream.destroy();
+    return invalid(`--output: ${toFileError(err, path, 'write').message}`);
+  }
+}
+
+/** Ends the --output file and waits until its bytes are on disk; the error, if any, as FILE_ERROR. */
+async function finishOutput(stream: WriteStream, path: string): Promise<AppError | null> {
+  if (stream.destroyed) return stream.errored ? toFileError(stream.errored, path, 'write') : null;
+  try {
+    stream.end();
+    await once(stream, 'finish');
+    return null;
+  } catch (err) {
+    return toFileError(err, path, 'write');
+  }
+}
+
+function writeJson(io: CliIo, report: JsonReport): void {
+  io.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function emptyReport(error: AppError): JsonReport {
+  return {
+    outcome: null,
+    bytesSent: 0,
+    bytesReceived: 0,
+    remoteAddress: null,
+    remotePort: null,
+    durationMs: 0,
+    error: { code: error.code, message: error.message },
+  };
+}
+
+const OUTCOME_TEXT: Record<SessionOutcome, string> = {
+  'peer-closed': 'closed by peer',
+  'closed-by-us': 'closed by us',
+  'idle-timeout': 'idle timeout',
+  'limit-reached': 'response cap reached',
+  cancelled: 'cancelled',
+  error: 'failed',
+};
+
+function summaryLine(status: SessionStatus, error: AppError | null): string {
+  const peer = status.remoteAddress ? ` ${status.remoteFamily === 6 ? `[${status.remoteAddress}]` : status.remoteAddress}:${status.port}` : '';
+  const duration = status.startedAt !== null && status.endedAt !== null ? ` in ${status.endedAt - status.startedAt} ms` : '';
+  const what = status.outcome ? OUTCOME_TEXT[status.outcome] : 'not started';
+  const counts = `sent ${status.bytesSent} bytes, received ${status.bytesReceived} bytes`;
+  const head = `socket-tester send:${peer} ${what}, ${counts}${duration}`;
+  return error ? `${head}\nsocket-tester send: ${error.code}: ${error.message}\n` : `${head}\n`;
+}
+
+/** Runs `send`; resolves to the exit code. */
+export async function runSendCommand(argv: string[], io: CliIo): Promise<number> {
+  const jsonRequested = argv.includes('--json');
+  const args = await parseSendArgs(argv, io);
+  if (args === 'help') {
+    io.stdout.write(sendHelp());
+    return EXIT.OK;
+  }
+  if (!args.ok) {
+    const error: AppError = { code: 'INVALID_INPUT', message: args.message };
+    io.stderr.write(`socket-tester send: ${args.message}\n`);
+    if (!jsonRequested) io.stderr.write('Run "socket-tester send --help" for usage.\n');
+    else writeJson(io, emptyReport(error));
+    return EXIT.INVALID_INPUT;
+  }
+  const options = args.value;
+
+  let outputFile: WriteStream | null = null;
+  if (options.output !== null && options.output !== '-') {
+    const opened = await openOutput(options.output);
+    if (!opened.ok) {
+      io.stderr.write(`socket-tester send: ${opened.message}\n`);
+      if (options.json) writeJson(io, emptyReport({ code: 'INVALID_INPUT', message: opened.message }));
+      return EXIT.INVALID_INPUT;
+    }
+    outputFile = opened.value;
+  }
+  const sink = options.output === '-' ? io.stdout : (outputFile ?? undefined);
+
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  if (io.installSignalHandlers) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  let result;
+  try {
+    result = await runOneShot({
+      connect: {
+        host: options.host,
+        port: options.port,
+        connectTimeoutMs: options.connectTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maxResponseBytes: options.maxResponseBytes,
+      },
+      ...(options.data ? { data: options.data } : {}),
+      ...(options.file ? { file: options.file } : {}),
+      halfClose: !options.keepOpen,
+      ...(sink ? { sink } : {}),
+      signal: interrupt.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  let error = result.error;
+  if (outputFile && options.output) {
+    const outputError = await finishOutput(outputFile, options.output);
+    error = error ?? outputError;
+  }
+  const { status } = result;
+  if (options.json) {
+    const report: JsonReport = {
+      outcome: status.outcome,
+      bytesSent: status.bytesSent,
+      bytesReceived: status.bytesReceived,
+      remoteAddress: status.remoteAddress,
+      remotePort: status.remoteAddress ? status.port : null,
+      durationMs: status.startedAt !== null && status.endedAt !== null ? status.endedAt - status.startedAt : 0,
+      error: error ? { code: error.code, message: error.message } : null,
+    };
+    if (options.output === null) report.responseBase64 = Buffer.from(result.response).toString('base64');
+    writeJson(io, report);
+  } else {
+    if (options.output === null && result.response.length > 0) io.stdout.write(result.response);
+    io.stderr.write(summaryLine(status, error));
+  }
+  return exitCodeFor(status.outcome, error);
+}
