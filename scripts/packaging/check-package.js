@@ -2,15 +2,18 @@
  * Offline packaging check (`npm run test:package`, part of `npm test`).
  *
  * Runs the real electron-builder on the real electron-builder.yml, producing the unpacked Linux app
- * (`--dir`) against a stub Electron folder (config option `electronDist`), then asserts:
+ * (target `dir`) against a stub Electron folder (config option `electronDist`) and the `deb` target
+ * against a stub fpm (CUSTOM_FPM_PATH) that only records what it was asked to package, then asserts:
  * - app.asar holds the built app and the runtime dependencies, and no source maps, TypeScript, docs,
  *   tests, project sources or devDependencies (scripts/packaging/package-rules.js), within a size budget;
  * - the package.json inside it is the trimmed one, pointing at a file that exists;
  * - the fuses in the packaged binary were flipped as Socket Tester requires, read back with
- *   @electron/fuses' getCurrentFuseWire.
+ *   @electron/fuses' getCurrentFuseWire;
+ * - the deb's name carries version and arch, its metadata and icons are there, and its desktop entry
+ *   has the Development and Network categories and a StartupWMClass matching Electron's app_id.
  *
- * Invariants: it downloads nothing (the Electron zip is replaced by the stub, dependency rebuilds are
- * off in the config, and a dead loopback proxy makes any stray download fail fast instead of hanging);
+ * Invariants: it downloads nothing (the Electron zip and fpm are replaced by stubs, dependency rebuilds
+ * are off in the config, and a dead loopback proxy makes any stray download fail fast instead of hanging);
  * it writes only inside its own temporary folder, which it always removes; it needs `npm run build`
  * to have run first.
  *
@@ -21,13 +24,16 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
+import { ICON_SIZES } from '../make-icons.js';
 import {
   ASAR_SIZE_BUDGET_BYTES,
   findAsarContentProblems,
+  findDebProblems,
   findFuseProblems,
   findPackedManifestProblems,
 } from './package-rules.js';
 import { writeStubElectron } from './stub-electron.js';
+import { DESKTOP_ENTRY_FILE, FPM_ARGS_FILE, writeStubFpm } from './stub-fpm.js';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 const require = createRequire(join(projectRoot, 'package.json'));
@@ -64,19 +70,24 @@ async function listFiles(folder, prefix) {
     .map((entry) => `/${prefix}/${relative(folder, join(entry.parentPath, entry.name)).split(sep).join('/')}`);
 }
 
+/** The deb step runs a stub fpm written as a shell script. */
+const canCheckDeb = process.platform !== 'win32';
+
 /**
+ * Packs the unpacked Linux app and, where a POSIX shell exists, the deb target with a stub fpm.
  * @param {string} configFile
  * @param {string} workDir
  * @returns {Promise<{ appOutDir: string, log: string }>}
  */
-async function packUnpackedApp(configFile, workDir) {
+async function packLinuxApp(configFile, workDir) {
   const electronPackage = JSON.parse(await readFile(require.resolve('electron/package.json'), 'utf8'));
   const stubDir = join(workDir, 'electron-dist');
   const outputDir = join(workDir, 'release');
   await writeStubElectron(stubDir, electronPackage.version);
+  const fpmPath = await writeStubFpm(workDir, workDir);
   const args = [
     require.resolve('electron-builder/cli.js'),
-    '--linux', '--x64', '--dir',
+    '--linux', 'dir', ...(canCheckDeb ? ['deb'] : []), '--x64',
     '--publish', 'never',
     '--config', configFile,
     `-c.electronDist=${stubDir}`,
@@ -96,6 +107,7 @@ async function packUnpackedApp(configFile, workDir) {
       ELECTRON_GET_USE_PROXY: '1',
       NO_PROXY: '',
       CSC_IDENTITY_AUTO_DISCOVERY: 'false',
+      CUSTOM_FPM_PATH: fpmPath,
       FORCE_COLOR: '0',
     },
   });
@@ -116,7 +128,7 @@ async function main() {
   const workDir = await mkdtemp(join(tmpdir(), 'socket-tester-package-'));
   try {
     const started = Date.now();
-    const { appOutDir } = await packUnpackedApp(configFile, workDir);
+    const { appOutDir } = await packLinuxApp(configFile, workDir);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
     const archive = join(appOutDir, 'resources', 'app.asar');
@@ -141,6 +153,13 @@ async function main() {
       ...findPackedManifestProblems(packedManifest, projectPackage, present),
       ...findAsarContentProblems(entries, projectPackage, builtFiles),
     ];
+    if (canCheckDeb) {
+      const fpmArgs = await readFile(join(workDir, FPM_ARGS_FILE), 'utf8').catch(() => '');
+      const desktopEntry = await readFile(join(workDir, DESKTOP_ENTRY_FILE), 'utf8').catch(() => '');
+      problems.push(...findDebProblems(fpmArgs.split('\n').filter(Boolean), desktopEntry, projectPackage, ICON_SIZES));
+    } else {
+      process.stdout.write('check-package: deb metadata not checked on Windows (the stub fpm is a shell script)\n');
+    }
     if (archiveSize > ASAR_SIZE_BUDGET_BYTES) {
       problems.push(`app.asar is ${mib(archiveSize)}, over the ${mib(ASAR_SIZE_BUDGET_BYTES)} budget.`);
     }
@@ -157,7 +176,7 @@ async function main() {
       process.exitCode = 1;
       return;
     }
-    process.stdout.write('check-package: contents, manifest and fuses OK\n');
+    process.stdout.write(`check-package: asar contents, manifest, fuses${canCheckDeb ? ', deb metadata and desktop entry' : ''} OK\n`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

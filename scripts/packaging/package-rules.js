@@ -144,3 +144,59 @@ function describeFuseState(state) {
   if (state === undefined) return 'missing from the wire';
   return `in state ${String(state)}`;
 }
+
+/**
+ * Checks what electron-builder asked fpm to put in the .deb, and the desktop entry it wrote.
+ * @param {readonly string[]} fpmArgs the arguments fpm was called with, in order
+ * @param {string} desktopEntry the .desktop file's text
+ * @param {{ name: string, version: string, homepage?: string }} projectPackage the project's package.json
+ * @param {readonly number[]} iconSizes Linux icon sizes that must be installed
+ * @returns {string[]} problems
+ */
+export function findDebProblems(fpmArgs, desktopEntry, projectPackage, iconSizes) {
+  const problems = [];
+  /** @param {string} flag */
+  const valueOf = (flag) => {
+    const index = fpmArgs.indexOf(flag);
+    return index >= 0 ? fpmArgs[index + 1] : undefined;
+  };
+  const packagePath = valueOf('--package') ?? '';
+  const artifact = packagePath.split('/').pop() ?? '';
+  const wantedArtifact = `${projectPackage.name}-${projectPackage.version}-linux-amd64.deb`;
+  if (artifact !== wantedArtifact) problems.push(`deb artifact is named "${artifact}", expected "${wantedArtifact}" (version and arch).`);
+  for (const flag of ['--maintainer', '--description']) {
+    if (!valueOf(flag)) problems.push(`deb has no ${flag}.`);
+  }
+  if (valueOf('--url') !== projectPackage.homepage) problems.push(`deb --url is ${String(valueOf('--url'))}, expected the package.json homepage.`);
+  for (const size of iconSizes) {
+    const target = `=/usr/share/icons/hicolor/${size}x${size}/apps/${projectPackage.name}.png`;
+    if (!fpmArgs.some((arg) => arg.endsWith(target))) problems.push(`deb does not install the ${size}x${size} icon (${target.slice(1)}).`);
+  }
+  const desktopTarget = `=/usr/share/applications/${projectPackage.name}.desktop`;
+  if (!fpmArgs.some((arg) => arg.endsWith(desktopTarget))) problems.push(`deb does not install ${desktopTarget.slice(1)}.`);
+
+  const entry = new Map(
+    desktopEntry
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => /** @type {[string, string]} */ ([line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+  );
+  if (!desktopEntry.startsWith('[Desktop Entry]')) problems.push('the desktop entry does not start with [Desktop Entry].');
+  const categories = (entry.get('Categories') ?? '').split(';');
+  for (const category of ['Development', 'Network']) {
+    if (!categories.includes(category)) problems.push(`desktop entry Categories (${String(entry.get('Categories'))}) lacks ${category}.`);
+  }
+  /** @type {Array<[string, string]>} */
+  const expected = [
+    ['Type', 'Application'],
+    ['Icon', projectPackage.name],
+    // Must equal Electron's app_id, which it derives from desktopName (extraMetadata in the config).
+    ['StartupWMClass', projectPackage.name],
+  ];
+  for (const [key, value] of expected) {
+    if (entry.get(key) !== value) problems.push(`desktop entry ${key} is ${String(entry.get(key))}, expected ${value}.`);
+  }
+  if (!entry.get('Name')) problems.push('desktop entry has no Name.');
+  if (!(entry.get('Exec') ?? '').includes(`/${projectPackage.name}`)) problems.push(`desktop entry Exec (${String(entry.get('Exec'))}) does not run ${projectPackage.name}.`);
+  return problems;
+}

@@ -4,6 +4,7 @@ import {
   FUSE_ENABLED,
   REQUIRED_ASAR_FILES,
   findAsarContentProblems,
+  findDebProblems,
   findFuseProblems,
   findPackedManifestProblems,
 } from '../../scripts/packaging/package-rules.js';
@@ -157,5 +158,64 @@ describe('findFuseProblems', () => {
     const { RunAsNode: _dropped, ...withoutRunAsNode } = fuseIndex;
     const wire = { version: '1', 0: off, 1: off, 2: off, 3: off, 4: on, 5: on, 6: off, 7: off };
     expect(findFuseProblems(wire, withoutRunAsNode)).toEqual(['@electron/fuses does not know the fuse RunAsNode; cannot check it.']);
+  });
+});
+
+describe('findDebProblems', () => {
+  const pkg = { name: 'socket-tester', version: '1.2.3', homepage: 'https://example.invalid/st' };
+  const sizes = [16, 512];
+  function goodArgs(): string[] {
+    return [
+      '-s', 'dir', '-t', 'deb',
+      '--description', 'Manual TCP protocol tester',
+      '--package', '/tmp/release/socket-tester-1.2.3-linux-amd64.deb',
+      '--maintainer', 'Dev <dev@example.invalid>',
+      '--url', 'https://example.invalid/st',
+      '/tmp/release/linux-unpacked/=/opt/Socket Tester',
+      '/p/build/icons/16x16.png=/usr/share/icons/hicolor/16x16/apps/socket-tester.png',
+      '/p/build/icons/512x512.png=/usr/share/icons/hicolor/512x512/apps/socket-tester.png',
+      '/tmp/t-1/4-Socket Tester.desktop=/usr/share/applications/socket-tester.desktop',
+    ];
+  }
+  const goodEntry = [
+    '[Desktop Entry]',
+    'Name=Socket Tester',
+    'Exec="/opt/Socket Tester/socket-tester" %U',
+    'Type=Application',
+    'Icon=socket-tester',
+    'StartupWMClass=socket-tester',
+    'Categories=Development;Network;',
+    '',
+  ].join('\n');
+
+  it('accepts what electron-builder 26 passes for our config', () => {
+    expect(findDebProblems(goodArgs(), goodEntry, pkg, sizes)).toEqual([]);
+  });
+
+  it('reports an artifact name without version or arch, a missing icon and a wrong url', () => {
+    const args = goodArgs()
+      .map((arg) => (arg.endsWith('.deb') ? '/tmp/release/socket-tester.deb' : arg))
+      .map((arg) => (arg === 'https://example.invalid/st' ? 'https://elsewhere.invalid' : arg))
+      .filter((arg) => !arg.includes('512x512'));
+    expect(findDebProblems(args, goodEntry, pkg, sizes)).toEqual([
+      'deb artifact is named "socket-tester.deb", expected "socket-tester-1.2.3-linux-amd64.deb" (version and arch).',
+      'deb --url is https://elsewhere.invalid, expected the package.json homepage.',
+      'deb does not install the 512x512 icon (/usr/share/icons/hicolor/512x512/apps/socket-tester.png).',
+    ]);
+  });
+
+  it('reports a desktop entry without the Network category or with a mismatched window class', () => {
+    const entry = goodEntry.replace('Development;Network;', 'Development;').replace('StartupWMClass=socket-tester', 'StartupWMClass=Socket Tester');
+    expect(findDebProblems(goodArgs(), entry, pkg, sizes)).toEqual([
+      'desktop entry Categories (Development;) lacks Network.',
+      'desktop entry StartupWMClass is Socket Tester, expected socket-tester.',
+    ]);
+  });
+
+  it('reports a missing desktop entry and missing metadata when fpm was never called', () => {
+    const problems = findDebProblems([], '', pkg, sizes);
+    expect(problems).toContain('deb has no --maintainer.');
+    expect(problems).toContain('the desktop entry does not start with [Desktop Entry].');
+    expect(problems).toContain('desktop entry has no Name.');
   });
 });
