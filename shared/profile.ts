@@ -13,13 +13,14 @@
 import { z } from 'zod';
 import { fail, ok, type Result } from './errors.ts';
 import { SESSION_LIMITS } from './session.ts';
+import type { LineEnding, PayloadMode, TextEncoding } from './payload.ts';
 
-/** How the payload text turns into bytes. */
-export type ProfilePayloadMode = 'text' | 'hex' | 'escapes';
+/** How the payload text turns into bytes (the payload codec's modes). */
+export type ProfilePayloadMode = PayloadMode;
 /** Character encoding of text and escape payloads. */
-export type ProfileTextEncoding = 'utf8' | 'latin1';
+export type ProfileTextEncoding = TextEncoding;
 /** Line ending appended to the payload when sent. */
-export type ProfileLineEnding = 'none' | 'lf' | 'cr' | 'crlf';
+export type ProfileLineEnding = LineEnding;
 
 /** One saved connection: where to connect, what to send, how long to wait. */
 export interface Profile {
@@ -142,11 +143,20 @@ const hostSchema = z
   .max(PROFILE_LIMITS.maxHostLength, `Host is longer than ${PROFILE_LIMITS.maxHostLength} characters.`)
   .refine((host) => !/[\p{Cc}\s]/u.test(host), 'Host contains a space or a control character.');
 
+const payloadModes = ['text', 'hex', 'escapes'] as const;
+const textEncodings = ['utf8', 'latin1'] as const;
+const lineEndings = ['none', 'lf', 'cr', 'crlf'] as const;
+/** Compiles only while the lists above equal the payload codec's types, in both directions. */
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const payloadListsMatchCodec: SameSet<(typeof payloadModes)[number], PayloadMode> &
+  SameSet<(typeof textEncodings)[number], TextEncoding> &
+  SameSet<(typeof lineEndings)[number], LineEnding> = true;
+
 const payloadSchema = z.strictObject({
   text: z.string().max(PROFILE_LIMITS.maxPayloadChars, `Payload is longer than ${PROFILE_LIMITS.maxPayloadChars} characters.`),
-  mode: z.enum(['text', 'hex', 'escapes']),
-  encoding: z.enum(['utf8', 'latin1']),
-  lineEnding: z.enum(['none', 'lf', 'cr', 'crlf']),
+  mode: z.enum(payloadModes),
+  encoding: z.enum(textEncodings),
+  lineEnding: z.enum(lineEndings),
 });
 
 const draftShape = {

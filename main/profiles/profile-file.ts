@@ -46,7 +46,7 @@ const everyKeyListed: [Unlisted] extends [never] ? true : never = true;
  * Every key we write, in the order we write it. JSON.stringify with a key list emits each object's
  * keys in this order, whatever order the object was built in.
  */
-const KEY_ORDER: string[] = everyKeyListed ? ['format', 'version', 'exportedAt', 'profiles', ...PROFILE_KEYS, ...PAYLOAD_KEYS] : [];
+const KEY_ORDER: string[] = ['format', 'version', 'exportedAt', 'profiles', ...PROFILE_KEYS, ...PAYLOAD_KEYS];
 
 /** The store's file text for `profiles`. */
 export function serializeProfileFile(profiles: readonly Profile[]): string {

@@ -1,0 +1,176 @@
+/**
+ * A reader for the INI files Qt's QSettings writes (QSettings::IniFormat), enough to read Packet
+ * Sender's packets.ini exactly as Qt 5 reads it back:
+ * - section and key names are percent-escaped (`%20`, `%UXXXX` for characters above U+00FF), and
+ *   `\` in a key is Qt's `/` group separator, so `[Slash]` + `In%20name\port` is the key
+ *   `Slash/In name/port`; the section `[General]` is the top level and `[%General]` a group
+ *   literally called "General";
+ * - values may be quoted (quotes protect `,` `;` `=` and edge spaces), use C escapes (`\\`, `\"`,
+ *   `\t`, `\x2713`, octal `\0`), an unquoted `,` makes a string list and an unquoted `;` starts
+ *   a comment;
+ * - `@` marks typed values: `@@text` is the string "@text", `@ByteArray(...)` raw bytes,
+ *   `@Variant(...)`, `@Rect(...)` etc. binary data we never need (Packet Sender's `repeat`).
+ *
+ * Invariant: this module only parses text; it never evaluates anything it reads.
+ */
+
+/** One value as QSettings would return it. */
+export type IniValue =
+  | { kind: 'string'; value: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'opaque'; raw: string };
+
+/** Decodes a QSettings key or section name: `%XX`, `%UXXXX`, and `\` → `/`. */
+export function unescapeIniKey(raw: string): string {
+  let result = '';
+  for (let i = 0; i < raw.length; i += 1) {
+    const ch = raw[i];
+    if (ch === '\\') {
+      result += '/';
+    } else if (ch === '%' && raw[i + 1] === 'U' && /^[0-9A-Fa-f]{4}$/.test(raw.slice(i + 2, i + 6))) {
+      result += String.fromCharCode(Number.parseInt(raw.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else if (ch === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) {
+      result += String.fromCharCode(Number.parseInt(raw.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      result += ch;
+    }
+  }
+  return result;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '"': '"',
+  "'": "'",
+  '?': '?',
+  '\\': '\\',
+  ';': ';',
+  ',': ',',
+  '=': '=',
+};
+
+/** Splits and unescapes a raw value into its list items; `isList` when an unquoted comma split it. */
+function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
+  const items: string[] = [];
+  let current = '';
+  // Characters up to this length came from quotes or escapes: never trimmed as trailing spaces.
+  let kept = 0;
+  let inQuotes = false;
+  let isList = false;
+  let i = 0;
+  const skipSpaces = () => {
+    while (raw[i] === ' ' || raw[i] === '\t') i += 1;
+  };
+  const endItem = () => {
+    let end = current.length;
+    while (end > kept && (current[end - 1] === ' ' || current[end - 1] === '\t')) end -= 1;
+    items.push(current.slice(0, end));
+    current = '';
+    kept = 0;
+  };
+  skipSpaces();
+  while (i < raw.length) {
+    const ch = raw[i] ?? '';
+    if (ch === '"') {
+      inQuotes = !inQuotes;
+      kept = current.length;
+      i += 1;
+      continue;
+    }
+    if (ch === '\\' && i + 1 < raw.length) {
+      const next = raw[i + 1] ?? '';
+      if (next === 'x') {
+        const digits = /^[0-9A-Fa-f]+/.exec(raw.slice(i + 2))?.[0] ?? '';
+        // Qt reads the whole run of hex digits into one 16-bit character.
+        current += String.fromCharCode(digits.length === 0 ? 0 : Number.parseInt(digits.slice(-4), 16));
+        i += 2 + digits.length;
+      } else if (next >= '0' && next <= '7') {
+        const digits = /^[0-7]+/.exec(raw.slice(i + 1))?.[0] ?? '0';
+        current += String.fromCharCode(Number.parseInt(digits.slice(-6), 8) & 0xffff);
+        i += 1 + digits.length;
+      } else {
+        current += SIMPLE_ESCAPES[next] ?? next;
+        i += 2;
+      }
+      kept = current.length;
+      continue;
+    }
+    // Outside quotes `;` starts a comment (so QSettings quotes every value that contains one).
+    if (ch === ';' && !inQuotes) break;
+    if (ch === ',' && !inQuotes) {
+      endItem();
+      isList = true;
+      i += 1;
+      skipSpaces();
+      continue;
+    }
+    current += ch;
+    if (inQuotes) kept = current.length;
+    i += 1;
+  }
+  endItem();
+  return { items, isList };
+}
+
+/** Turns a raw value (after `=`) into what QSettings::value() would give. */
+export function parseIniValue(raw: string): IniValue {
+  const { items, isList } = unescapeValueList(raw);
+  if (isList) return { kind: 'list', items };
+  const text = items[0] ?? '';
+  if (text.startsWith('@@')) return { kind: 'string', value: text.slice(1) };
+  if (text.startsWith('@ByteArray(') && text.endsWith(')')) return { kind: 'string', value: text.slice('@ByteArray('.length, -1) };
+  if (/^@[A-Za-z]+\(/.test(text)) return { kind: 'opaque', raw: text };
+  return { kind: 'string', value: text };
+}
+
+/** A parsed QSettings INI file: full keys (`group/sub/key`) to values, in file order. */
+export interface IniDocument {
+  values: Map<string, IniValue>;
+  sections: string[];
+}
+
+/**
+ * Parses QSettings INI text. Returns an error message with the line number for a line that is
+ * neither a section, a `key=value` pair, a comment nor blank.
+ */
+export function parseQSettingsIni(text: string): { ok: true; document: IniDocument } | { ok: false; message: string; line: number } {
+  const values = new Map<string, IniValue>();
+  const sections: string[] = [];
+  let section = '';
+  const lines = text.split(/\r\n|\n|\r/);
+  for (let index = 0; index < lines.length; index += 1) {
+    let line = lines[index] ?? '';
+    const lineNumber = index + 1;
+    // A backslash at the very end continues the value on the next line.
+    while (line.endsWith('\\') && !line.endsWith('\\\\') && index + 1 < lines.length) {
+      index += 1;
+      line = line.slice(0, -1) + (lines[index] ?? '');
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith(';') || trimmed.startsWith('#')) continue;
+    if (trimmed.startsWith('[')) {
+      const close = trimmed.indexOf(']');
+      if (close < 0) return { ok: false, message: 'a section header has no closing "]"', line: lineNumber };
+      const name = trimmed.slice(1, close);
+      // `[General]` is the top level; `[%General]` unescapes to a group literally called General.
+      const lower = name.toLowerCase();
+      section = lower === 'general' ? '' : lower === '%general' ? 'General' : unescapeIniKey(name);
+      sections.push(section);
+      continue;
+    }
+    const equals = line.indexOf('=');
+    if (equals < 0) return { ok: false, message: 'a line is neither a [section] nor key=value', line: lineNumber };
+    const key = unescapeIniKey(line.slice(0, equals).trim());
+    if (key === '') return { ok: false, message: 'a line has an empty key', line: lineNumber };
+    values.set(section === '' ? key : `${section}/${key}`, parseIniValue(line.slice(equals + 1)));
+  }
+  return { ok: true, document: { values, sections } };
+}
