@@ -153,6 +153,10 @@ async function main() {
       ...findPackedManifestProblems(packedManifest, projectPackage, present),
       ...findAsarContentProblems(entries, projectPackage, builtFiles),
     ];
+    const aboutIcon = join(appOutDir, 'resources', 'icon.png');
+    if (!(await stat(aboutIcon).then((info) => info.isFile()).catch(() => false))) {
+      problems.push('resources/icon.png (the About panel icon, from extraResources) is missing.');
+    }
     if (canCheckDeb) {
       const fpmArgs = await readFile(join(workDir, FPM_ARGS_FILE), 'utf8').catch(() => '');
       const desktopEntry = await readFile(join(workDir, DESKTOP_ENTRY_FILE), 'utf8').catch(() => '');
