@@ -1,0 +1,46 @@
+/**
+ * Finding a profile by what a person types on the command line (`send --profile NAME`), and
+ * opening the profile file for the CLI without ever changing it.
+ */
+import { fail, ok, type Result } from '../../shared/errors.ts';
+import type { Profile } from '../../shared/profile.ts';
+import { defaultProfilesPath, defaultUserDataDir } from './profile-paths.ts';
+import { ProfileStore } from './profile-store.ts';
+
+/**
+ * Resolves `reference` to one profile, ignoring case and surrounding spaces: first as a plain name
+ * in any folder, then as `folder/name`. A name found in several folders is PROFILE_CONFLICT (the
+ * message lists the `folder/name` forms to use); nothing found is PROFILE_NOT_FOUND.
+ */
+export function lookupProfile(profiles: readonly Profile[], reference: string): Result<Profile> {
+  const wanted = reference.trim().toLowerCase();
+  if (wanted === '') return fail('INVALID_INPUT', 'The profile name is empty.', { field: 'profile' });
+  const byName = profiles.filter((profile) => profile.name.toLowerCase() === wanted);
+  const only = byName[0];
+  if (byName.length === 1 && only !== undefined) return ok(only);
+  if (byName.length > 1) {
+    const forms = byName.map((profile) => (profile.folder === null ? `"${profile.name}" (top level)` : `"${profile.folder}/${profile.name}"`));
+    return fail('PROFILE_CONFLICT', `Several profiles are named "${reference.trim()}": use one of ${forms.join(', ')}.`, { field: 'profile' });
+  }
+  const slash = wanted.indexOf('/');
+  if (slash > 0) {
+    const folder = wanted.slice(0, slash).trim();
+    const name = wanted.slice(slash + 1).trim();
+    const inFolder = profiles.find((profile) => profile.folder?.toLowerCase() === folder && profile.name.toLowerCase() === name);
+    if (inFolder !== undefined) return ok(inFolder);
+  }
+  return fail('PROFILE_NOT_FOUND', `No profile is named "${reference.trim()}".`, { field: 'profile' });
+}
+
+/**
+ * Opens the profile file read-only for the CLI (default: the app's own file). A file that is not
+ * plainly readable (corrupt, unreadable, newer format) is an error: the CLI must not guess, and
+ * opening read-only guarantees the file is not moved, backed up or rewritten.
+ */
+export async function openProfilesForCli(filePath: string = defaultProfilesPath(defaultUserDataDir())): Promise<Result<{ store: ProfileStore; filePath: string }>> {
+  const store = await ProfileStore.open({ filePath, readOnly: true });
+  const { status, message } = store.loadReport;
+  if (status === 'newer-version-read-only') return fail('STORE_READ_ONLY', message ?? `${filePath} is from a newer version.`);
+  if (status !== 'ok') return fail('STORE_CORRUPT', message ?? `${filePath} could not be read.`);
+  return ok({ store, filePath });
+}
