@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebServer } from '../web/web-server.ts';
-import { runSendCommand } from './send-command.ts';
 
 /** Where the CLI writes; process streams in production, buffers in tests. */
 export interface CliIo {
@@ -57,14 +56,18 @@ function defaultRendererDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
 }
 
-/** Runs one CLI invocation and resolves to its exit code. */
+/**
+ * Runs one CLI invocation and resolves to its exit code. Each command is imported only when run:
+ * `send` must start almost as fast as a bare `node` (docs/cli.md, `npm run bench`), and the web
+ * mode's ws and zod alone cost more than a whole one-shot exchange.
+ */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'web':
       return runWeb(rest, io);
     case 'send':
-      return runSendCommand(rest, io);
+      return (await import('./send-command.ts')).runSendCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
