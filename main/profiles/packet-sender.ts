@@ -5,8 +5,9 @@
  * The packet's `hexString` is the truth for the bytes: Packet Sender sends
  * `QByteArray::fromHex(hexString.toLatin1())`, so {@link packetSenderHexToBytes} reproduces Qt's
  * fromHex exactly (non-hex characters are skipped; digits pair up from the end, so an odd count
- * gives a leading single-nibble byte). The JSON export's base64 `asciistring` is a lossy display
- * copy (Latin-1 of the mixed-ASCII view) and is ignored.
+ * gives a leading single-nibble byte), and {@link payloadForBytes} writes those bytes in the most
+ * readable payload mode that encodes back to exactly them. The JSON export's base64 `asciistring`
+ * is a lossy display copy (Latin-1 of the mixed-ASCII view) and is ignored.
  *
  * Only TCP packets become profiles; UDP, SSL, DTLS and HTTP(S) packets are listed as skipped with
  * the reason.

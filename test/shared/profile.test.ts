@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   PROFILE_FILE_VERSION,
   PROFILE_LIMITS,
   profileDraftSchema,
+  profileExportSchema,
   profileFileSchema,
   profileNameKey,
   profileSchema,
@@ -138,5 +141,14 @@ describe('profile schemas', () => {
   it('profileNameKey ignores case in name and folder', () => {
     expect(profileNameKey('Echo', 'Lab')).toBe(profileNameKey('ECHO', 'lab'));
     expect(profileNameKey('Echo', null)).not.toBe(profileNameKey('Echo', 'Lab'));
+  });
+});
+
+describe('docs/profiles-format.md', () => {
+  it('its example is a valid export file', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/profiles-format.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    expect(profileExportSchema.safeParse(JSON.parse(example ?? '')).success).toBe(true);
   });
 });
