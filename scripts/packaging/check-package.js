@@ -1,21 +1,24 @@
 /**
  * Offline packaging check (`npm run test:package`, part of `npm test`).
  *
- * Runs the real electron-builder on the real electron-builder.yml, producing the unpacked Linux app
- * (target `dir`) against a stub Electron folder (config option `electronDist`) and the `deb` target
- * against a stub fpm (CUSTOM_FPM_PATH) that only records what it was asked to package, then asserts:
+ * Runs the real electron-builder on the real electron-builder.yml for Linux x64 with the targets
+ * `dir`, `deb` and `AppImage`, against stand-ins for everything it would download: a stub Electron
+ * folder (config option `electronDist`) and stub fpm and AppImage tools (CUSTOM_FPM_PATH,
+ * APPIMAGE_TOOLS_PATH) that record what they were asked to package. Then asserts:
  * - app.asar holds the built app and the runtime dependencies, and no source maps, TypeScript, docs,
  *   tests, project sources or devDependencies (scripts/packaging/package-rules.js), within a size budget;
  * - the package.json inside it is the trimmed one, pointing at a file that exists;
  * - the fuses in the packaged binary were flipped as Socket Tester requires, read back with
  *   @electron/fuses' getCurrentFuseWire;
- * - the deb's name carries version and arch, its metadata and icons are there, and its desktop entry
- *   has the Development and Network categories and a StartupWMClass matching Electron's app_id.
+ * - the About panel icon sits next to app.asar;
+ * - the deb and the AppImage are named with version and arch, carry every icon size, and their
+ *   desktop entries have the Development and Network categories, a StartupWMClass matching
+ *   Electron's app_id, and (AppImage) no blanket --no-sandbox.
  *
- * Invariants: it downloads nothing (the Electron zip and fpm are replaced by stubs, dependency rebuilds
- * are off in the config, and a dead loopback proxy makes any stray download fail fast instead of hanging);
- * it writes only inside its own temporary folder, which it always removes; it needs `npm run build`
- * to have run first.
+ * Invariants: it downloads nothing (the Electron zip and the Linux tools are replaced by stubs,
+ * dependency rebuilds are off in the config, and a dead loopback proxy makes any stray download
+ * fail at once instead of hanging); it writes only inside its own temporary folder, which it always
+ * removes; it needs `npm run build` to have run first.
  *
  * Usage: node scripts/packaging/check-package.js [--config other-builder-config.yml]
  */
@@ -27,13 +30,14 @@ import { join, relative, resolve, sep } from 'node:path';
 import { ICON_SIZES } from '../make-icons.js';
 import {
   ASAR_SIZE_BUDGET_BYTES,
+  findAppImageProblems,
   findAsarContentProblems,
   findDebProblems,
   findFuseProblems,
   findPackedManifestProblems,
 } from './package-rules.js';
 import { writeStubElectron } from './stub-electron.js';
-import { DESKTOP_ENTRY_FILE, FPM_ARGS_FILE, writeStubFpm } from './stub-fpm.js';
+import { RECORD_FILES, writeStubAppImageTools, writeStubFpm } from './stub-linux-tools.js';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 const require = createRequire(join(projectRoot, 'package.json'));
@@ -70,11 +74,12 @@ async function listFiles(folder, prefix) {
     .map((entry) => `/${prefix}/${relative(folder, join(entry.parentPath, entry.name)).split(sep).join('/')}`);
 }
 
-/** The deb step runs a stub fpm written as a shell script. */
-const canCheckDeb = process.platform !== 'win32';
+/** The deb and AppImage targets run stub tools written as shell scripts. */
+const canRunLinuxTargets = process.platform !== 'win32';
 
 /**
- * Packs the unpacked Linux app and, where a POSIX shell exists, the deb target with a stub fpm.
+ * Packs the unpacked Linux app and, where a POSIX shell exists, the deb and AppImage targets with
+ * stub tools.
  * @param {string} configFile
  * @param {string} workDir
  * @returns {Promise<{ appOutDir: string, log: string }>}
@@ -84,10 +89,11 @@ async function packLinuxApp(configFile, workDir) {
   const stubDir = join(workDir, 'electron-dist');
   const outputDir = join(workDir, 'release');
   await writeStubElectron(stubDir, electronPackage.version);
-  const fpmPath = await writeStubFpm(workDir, workDir);
+  const fpmPath = await writeStubFpm(join(workDir, 'fpm'), workDir);
+  const appImageTools = await writeStubAppImageTools(join(workDir, 'appimage-tools'), workDir);
   const args = [
     require.resolve('electron-builder/cli.js'),
-    '--linux', 'dir', ...(canCheckDeb ? ['deb'] : []), '--x64',
+    '--linux', 'dir', ...(canRunLinuxTargets ? ['deb', 'AppImage'] : []), '--x64',
     '--publish', 'never',
     '--config', configFile,
     `-c.electronDist=${stubDir}`,
@@ -108,6 +114,7 @@ async function packLinuxApp(configFile, workDir) {
       NO_PROXY: '',
       CSC_IDENTITY_AUTO_DISCOVERY: 'false',
       CUSTOM_FPM_PATH: fpmPath,
+      APPIMAGE_TOOLS_PATH: appImageTools,
       FORCE_COLOR: '0',
     },
   });
@@ -157,12 +164,15 @@ async function main() {
     if (!(await stat(aboutIcon).then((info) => info.isFile()).catch(() => false))) {
       problems.push('resources/icon.png (the About panel icon, from extraResources) is missing.');
     }
-    if (canCheckDeb) {
-      const fpmArgs = await readFile(join(workDir, FPM_ARGS_FILE), 'utf8').catch(() => '');
-      const desktopEntry = await readFile(join(workDir, DESKTOP_ENTRY_FILE), 'utf8').catch(() => '');
-      problems.push(...findDebProblems(fpmArgs.split('\n').filter(Boolean), desktopEntry, projectPackage, ICON_SIZES));
+    if (canRunLinuxTargets) {
+      const record = (/** @type {string} */ name) => readFile(join(workDir, name), 'utf8').catch(() => '');
+      const lines = (/** @type {string} */ text) => text.split('\n').filter(Boolean);
+      problems.push(...findDebProblems(lines(await record(RECORD_FILES.fpmArgs)), await record(RECORD_FILES.debDesktopEntry), projectPackage, ICON_SIZES));
+      const appImageOutput = lines(await record(RECORD_FILES.mksquashfsArgs))[1] ?? '';
+      const appImageFiles = lines(await record(RECORD_FILES.appImageFiles));
+      problems.push(...findAppImageProblems(appImageOutput, appImageFiles, await record(RECORD_FILES.appImageDesktopEntry), projectPackage, ICON_SIZES));
     } else {
-      process.stdout.write('check-package: deb metadata not checked on Windows (the stub fpm is a shell script)\n');
+      process.stdout.write('check-package: deb and AppImage not checked on Windows (their stub tools are shell scripts)\n');
     }
     if (archiveSize > ASAR_SIZE_BUDGET_BYTES) {
       problems.push(`app.asar is ${mib(archiveSize)}, over the ${mib(ASAR_SIZE_BUDGET_BYTES)} budget.`);
@@ -180,7 +190,7 @@ async function main() {
       process.exitCode = 1;
       return;
     }
-    process.stdout.write(`check-package: asar contents, manifest, fuses${canCheckDeb ? ', deb metadata and desktop entry' : ''} OK\n`);
+    process.stdout.write(`check-package: asar contents, manifest, fuses, About icon${canRunLinuxTargets ? ', deb and AppImage metadata, files and desktop entries' : ''} OK\n`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -160,8 +160,7 @@ export function findDebProblems(fpmArgs, desktopEntry, projectPackage, iconSizes
     const index = fpmArgs.indexOf(flag);
     return index >= 0 ? fpmArgs[index + 1] : undefined;
   };
-  const packagePath = valueOf('--package') ?? '';
-  const artifact = packagePath.split('/').pop() ?? '';
+  const artifact = baseName(valueOf('--package') ?? '');
   const wantedArtifact = `${projectPackage.name}-${projectPackage.version}-linux-amd64.deb`;
   if (artifact !== wantedArtifact) problems.push(`deb artifact is named "${artifact}", expected "${wantedArtifact}" (version and arch).`);
   for (const flag of ['--maintainer', '--description']) {
@@ -174,17 +173,60 @@ export function findDebProblems(fpmArgs, desktopEntry, projectPackage, iconSizes
   }
   const desktopTarget = `=/usr/share/applications/${projectPackage.name}.desktop`;
   if (!fpmArgs.some((arg) => arg.endsWith(desktopTarget))) problems.push(`deb does not install ${desktopTarget.slice(1)}.`);
+  problems.push(...findDesktopEntryProblems(desktopEntry, projectPackage, 'deb'));
+  const exec = parseDesktopEntry(desktopEntry).get('Exec') ?? '';
+  if (!exec.includes(`/${projectPackage.name}`)) problems.push(`deb desktop entry Exec (${exec}) does not run ${projectPackage.name}.`);
+  return problems;
+}
 
-  const entry = new Map(
-    desktopEntry
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => /** @type {[string, string]} */ ([line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
-  );
-  if (!desktopEntry.startsWith('[Desktop Entry]')) problems.push('the desktop entry does not start with [Desktop Entry].');
+/**
+ * Checks the AppImage: its name, the files staged into it, and its desktop entry.
+ * @param {string} outputPath the AppImage path electron-builder asked mksquashfs to write
+ * @param {readonly string[]} stagedFiles paths inside the AppImage, relative, without "./"
+ * @param {string} desktopEntry the .desktop file's text from the AppImage
+ * @param {{ name: string, version: string }} projectPackage the project's package.json
+ * @param {readonly number[]} iconSizes Linux icon sizes that must be in the AppImage
+ * @returns {string[]} problems
+ */
+export function findAppImageProblems(outputPath, stagedFiles, desktopEntry, projectPackage, iconSizes) {
+  const problems = [];
+  const artifact = baseName(outputPath);
+  const wantedArtifact = `${projectPackage.name}-${projectPackage.version}-linux-x86_64.AppImage`;
+  if (artifact !== wantedArtifact) problems.push(`AppImage is named "${artifact}", expected "${wantedArtifact}" (version and arch).`);
+  const staged = new Set(stagedFiles);
+  const required = [
+    'AppRun',
+    projectPackage.name,
+    'resources/app.asar',
+    `${projectPackage.name}.desktop`,
+    ...iconSizes.map((size) => `usr/share/icons/hicolor/${size}x${size}/apps/${projectPackage.name}.png`),
+  ];
+  for (const file of required) {
+    if (!staged.has(file)) problems.push(`AppImage lacks ${file}.`);
+  }
+  problems.push(...findDesktopEntryProblems(desktopEntry, projectPackage, 'AppImage'));
+  const exec = parseDesktopEntry(desktopEntry).get('Exec') ?? '';
+  if (!exec.startsWith('AppRun')) problems.push(`AppImage desktop entry Exec (${exec}) does not start AppRun.`);
+  // AppRun adds --no-sandbox by itself only where user namespaces are missing; here it would
+  // switch Chromium's sandbox off everywhere.
+  if (exec.includes('--no-sandbox')) problems.push(`AppImage desktop entry Exec (${exec}) turns the sandbox off; set appImage.executableArgs to [].`);
+  return problems;
+}
+
+/**
+ * The checks shared by every Linux desktop entry.
+ * @param {string} desktopEntry the .desktop file's text
+ * @param {{ name: string }} projectPackage
+ * @param {string} label which package the entry belongs to, for messages
+ * @returns {string[]} problems
+ */
+function findDesktopEntryProblems(desktopEntry, projectPackage, label) {
+  if (!desktopEntry.startsWith('[Desktop Entry]')) return [`${label} desktop entry is missing or does not start with [Desktop Entry].`];
+  const problems = [];
+  const entry = parseDesktopEntry(desktopEntry);
   const categories = (entry.get('Categories') ?? '').split(';');
   for (const category of ['Development', 'Network']) {
-    if (!categories.includes(category)) problems.push(`desktop entry Categories (${String(entry.get('Categories'))}) lacks ${category}.`);
+    if (!categories.includes(category)) problems.push(`${label} desktop entry Categories (${String(entry.get('Categories'))}) lacks ${category}.`);
   }
   /** @type {Array<[string, string]>} */
   const expected = [
@@ -194,9 +236,29 @@ export function findDebProblems(fpmArgs, desktopEntry, projectPackage, iconSizes
     ['StartupWMClass', projectPackage.name],
   ];
   for (const [key, value] of expected) {
-    if (entry.get(key) !== value) problems.push(`desktop entry ${key} is ${String(entry.get(key))}, expected ${value}.`);
+    if (entry.get(key) !== value) problems.push(`${label} desktop entry ${key} is ${String(entry.get(key))}, expected ${value}.`);
   }
-  if (!entry.get('Name')) problems.push('desktop entry has no Name.');
-  if (!(entry.get('Exec') ?? '').includes(`/${projectPackage.name}`)) problems.push(`desktop entry Exec (${String(entry.get('Exec'))}) does not run ${projectPackage.name}.`);
+  if (!entry.get('Name')) problems.push(`${label} desktop entry has no Name.`);
   return problems;
+}
+
+/**
+ * @param {string} text
+ * @returns {Map<string, string>} key → value of the [Desktop Entry] group's lines
+ */
+function parseDesktopEntry(text) {
+  return new Map(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => /** @type {[string, string]} */ ([line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+  );
+}
+
+/**
+ * @param {string} path
+ * @returns {string}
+ */
+function baseName(path) {
+  return path.split('/').pop() ?? '';
 }

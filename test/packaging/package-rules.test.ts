@@ -3,6 +3,7 @@ import {
   FUSE_DISABLED,
   FUSE_ENABLED,
   REQUIRED_ASAR_FILES,
+  findAppImageProblems,
   findAsarContentProblems,
   findDebProblems,
   findFuseProblems,
@@ -207,15 +208,75 @@ describe('findDebProblems', () => {
   it('reports a desktop entry without the Network category or with a mismatched window class', () => {
     const entry = goodEntry.replace('Development;Network;', 'Development;').replace('StartupWMClass=socket-tester', 'StartupWMClass=Socket Tester');
     expect(findDebProblems(goodArgs(), entry, pkg, sizes)).toEqual([
-      'desktop entry Categories (Development;) lacks Network.',
-      'desktop entry StartupWMClass is Socket Tester, expected socket-tester.',
+      'deb desktop entry Categories (Development;) lacks Network.',
+      'deb desktop entry StartupWMClass is Socket Tester, expected socket-tester.',
     ]);
   });
 
   it('reports a missing desktop entry and missing metadata when fpm was never called', () => {
     const problems = findDebProblems([], '', pkg, sizes);
     expect(problems).toContain('deb has no --maintainer.');
-    expect(problems).toContain('the desktop entry does not start with [Desktop Entry].');
-    expect(problems).toContain('desktop entry has no Name.');
+    expect(problems).toContain('deb desktop entry is missing or does not start with [Desktop Entry].');
+    expect(problems).toContain('deb desktop entry Exec () does not run socket-tester.');
+  });
+});
+
+describe('findAppImageProblems', () => {
+  const pkg = { name: 'socket-tester', version: '1.2.3' };
+  const sizes = [16, 512];
+  const output = '/tmp/release/socket-tester-1.2.3-linux-x86_64.AppImage';
+  const files = [
+    'AppRun',
+    'socket-tester',
+    'socket-tester.desktop',
+    'resources/app.asar',
+    'usr/share/icons/hicolor/16x16/apps/socket-tester.png',
+    'usr/share/icons/hicolor/512x512/apps/socket-tester.png',
+  ];
+  const entry = [
+    '[Desktop Entry]',
+    'Name=Socket Tester',
+    'Exec=AppRun %U',
+    'Type=Application',
+    'Icon=socket-tester',
+    'StartupWMClass=socket-tester',
+    'Categories=Development;Network;',
+    '',
+  ].join('\n');
+
+  it('accepts what electron-builder 26 stages for our config', () => {
+    expect(findAppImageProblems(output, files, entry, pkg, sizes)).toEqual([]);
+  });
+
+  it('reports a blanket --no-sandbox in the desktop entry', () => {
+    const withNoSandbox = entry.replace('Exec=AppRun %U', 'Exec=AppRun --no-sandbox %U');
+    expect(findAppImageProblems(output, files, withNoSandbox, pkg, sizes)).toEqual([
+      'AppImage desktop entry Exec (AppRun --no-sandbox %U) turns the sandbox off; set appImage.executableArgs to [].',
+    ]);
+  });
+
+  it('reports a wrong name, missing files and a broken desktop entry', () => {
+    const problems = findAppImageProblems(
+      '/tmp/release/Socket Tester.AppImage',
+      files.filter((file) => file !== 'resources/app.asar' && !file.includes('512x512')),
+      entry.replace('Categories=Development;Network;', 'Categories=Utility;').replace('Exec=AppRun %U', 'Exec=/usr/bin/x'),
+      pkg,
+      sizes,
+    );
+    expect(problems).toEqual([
+      'AppImage is named "Socket Tester.AppImage", expected "socket-tester-1.2.3-linux-x86_64.AppImage" (version and arch).',
+      'AppImage lacks resources/app.asar.',
+      'AppImage lacks usr/share/icons/hicolor/512x512/apps/socket-tester.png.',
+      'AppImage desktop entry Categories (Utility;) lacks Development.',
+      'AppImage desktop entry Categories (Utility;) lacks Network.',
+      'AppImage desktop entry Exec (/usr/bin/x) does not start AppRun.',
+    ]);
+  });
+
+  it('reports that nothing was staged when mksquashfs never ran', () => {
+    const problems = findAppImageProblems('', [], '', pkg, sizes);
+    expect(problems[0]).toBe('AppImage is named "", expected "socket-tester-1.2.3-linux-x86_64.AppImage" (version and arch).');
+    expect(problems).toContain('AppImage lacks AppRun.');
+    expect(problems).toContain('AppImage desktop entry is missing or does not start with [Desktop Entry].');
   });
 });
