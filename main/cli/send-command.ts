@@ -59,6 +59,9 @@ Exit codes:
 `;
 }
 
+/** Write buffer of the --output file stream. */
+const OUTPUT_BUFFER_BYTES = 1024 * 1024;
+
 /** Bytes read from stdin at most; bigger data belongs in --file, which is streamed. */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 
@@ -278,7 +281,9 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
 
 /** Opens --output before connecting, so an unwritable path is invalid input, not a lost response. */
 async function openOutput(path: string): Promise<Checked<WriteStream>> {
-  const stream = createWriteStream(path);
+  // A 1 MiB buffer (not the default 16 KiB) lets the session pause the socket ~60 times less
+  // often on a fast transfer; memory stays bounded by it.
+  const stream = createWriteStream(path, { highWaterMark: OUTPUT_BUFFER_BYTES });
   try {
     await once(stream, 'open');
     return { ok: true, value: stream };
@@ -409,7 +414,9 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
     if (options.output === null) report.responseBase64 = Buffer.from(result.response).toString('base64');
     writeJson(io, report);
   } else {
-    if (options.output === null && result.response.length > 0) io.stdout.write(result.response);
+    if (options.output === null) {
+      for (const chunk of result.responseChunks) io.stdout.write(chunk);
+    }
     io.stderr.write(summaryLine(status, error));
   }
   return exitCodeFor(status.outcome, error);

@@ -34,8 +34,10 @@ export interface OneShotRequest {
 /** How the exchange ended. */
 export interface OneShotResult {
   status: SessionStatus;
-  /** The kept response bytes (empty when a sink was used). */
-  response: Uint8Array;
+  /** The kept response bytes (empty when a sink was used), joined on first read. */
+  readonly response: Uint8Array;
+  /** The same bytes as received chunks, for writing out without a joining copy. */
+  readonly responseChunks: readonly Uint8Array[];
   /** The session's error, or the send's own (e.g. FILE_ERROR), or null. */
   error: AppError | null;
 }
@@ -56,7 +58,7 @@ export async function runOneShot(request: OneShotRequest): Promise<OneShotResult
       // Invalid input leaves the session idle with no socket; end it so done() resolves.
       session.cancel();
       await session.done();
-      return { status: session.status, response: session.response(), error: connected.error };
+      return resultOf(session, session.status, connected.error);
     }
     let sendError: AppError | null = null;
     if (session.status.phase === 'open') {
@@ -73,8 +75,20 @@ export async function runOneShot(request: OneShotRequest): Promise<OneShotResult
       }
     }
     const final = await session.done();
-    return { status: final, response: session.response(), error: final.error ?? sendError };
+    return resultOf(session, final, final.error ?? sendError);
   } finally {
     request.signal?.removeEventListener('abort', cancel);
   }
+}
+
+/** Builds the result; the response is joined only if someone reads it. */
+function resultOf(session: TcpSession, status: SessionStatus, error: AppError | null): OneShotResult {
+  return {
+    status,
+    error,
+    get response() {
+      return session.response();
+    },
+    responseChunks: session.responseChunks(),
+  };
 }

@@ -168,6 +168,14 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     return this.#chunks[0] ?? new Uint8Array(0);
   }
 
+  /**
+   * The kept response as the chunks it arrived in, without joining them (writing 256 MiB out
+   * chunk by chunk avoids one 256 MiB copy). The arrays are shared with the session: do not modify.
+   */
+  responseChunks(): readonly Uint8Array[] {
+    return [...this.#chunks];
+  }
+
   /** Resolves with the final status once the session is closed and Node has released its socket. */
   done(): Promise<SessionStatus> {
     return this.#released;

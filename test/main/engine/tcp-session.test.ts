@@ -396,7 +396,9 @@ describe('receiving', () => {
     await inMemory.connect({ host: '127.0.0.1', port: server.port, maxResponseBytes: 128 * MiB });
     await inMemory.send(new Uint8Array(0), { halfClose: true });
     expect(await inMemory.done()).toMatchObject({ outcome: 'peer-closed', bytesReceived: size });
+    expect(inMemory.responseChunks().reduce((n, c) => n + c.length, 0)).toBe(size);
     expect(inMemory.response().length).toBe(size);
+    expect(inMemory.responseChunks()).toHaveLength(1);
 
     let sunk = 0;
     const counter = new Writable({
