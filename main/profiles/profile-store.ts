@@ -346,7 +346,8 @@ export class ProfileStore {
         }
         if (clash !== undefined && options.onDuplicate === 'replace') {
           const at = next.indexOf(clash);
-          next[at] = { ...draft, name: clash.name, id: clash.id, createdAt: clash.createdAt, updatedAt: stamp };
+          // The existing profile keeps its identity (id, creation time, name and folder spelling).
+          next[at] = { ...draft, name: clash.name, folder: clash.folder, id: clash.id, createdAt: clash.createdAt, updatedAt: stamp };
           imported += 1;
           continue;
         }

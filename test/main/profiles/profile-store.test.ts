@@ -473,14 +473,14 @@ describe('readOnly option (for listing)', () => {
 describe('import and export', () => {
   it('imports with skip, rename and replace, in one write', async () => {
     const store = await ProfileStore.open({ filePath, now });
-    const original = must(await store.create(draft({ name: 'Echo', port: 1 })));
-    const items = [draft({ name: 'echo', port: 2 }), draft({ name: 'Fresh' })];
+    const original = must(await store.create(draft({ name: 'Echo', folder: 'Lab', port: 1 })));
+    const items = [draft({ name: 'echo', folder: 'lab', port: 2 }), draft({ name: 'Fresh' })];
     expect(must(await store.importProfiles(items, { onDuplicate: 'skip' }))).toEqual({ imported: 1, skipped: 1 });
-    expect(must(await store.importProfiles([draft({ name: 'Echo', port: 3 })], { onDuplicate: 'rename' }))).toEqual({ imported: 1, skipped: 0 });
-    expect(store.findByName('Echo (2)')?.port).toBe(3);
-    expect(must(await store.importProfiles([draft({ name: 'ECHO', port: 4 })], { onDuplicate: 'replace' }))).toEqual({ imported: 1, skipped: 0 });
+    expect(must(await store.importProfiles([draft({ name: 'Echo', folder: 'Lab', port: 3 })], { onDuplicate: 'rename' }))).toEqual({ imported: 1, skipped: 0 });
+    expect(store.findByName('Echo (2)', 'Lab')?.port).toBe(3);
+    expect(must(await store.importProfiles([draft({ name: 'ECHO', folder: 'LAB', port: 4 })], { onDuplicate: 'replace' }))).toEqual({ imported: 1, skipped: 0 });
     const replaced = store.get(original.id);
-    expect(replaced).toMatchObject({ name: 'Echo', port: 4, createdAt: original.createdAt });
+    expect(replaced).toMatchObject({ name: 'Echo', folder: 'Lab', port: 4, createdAt: original.createdAt });
     expect(store.list()).toHaveLength(3);
   });
 
