@@ -61,8 +61,18 @@ export async function runOneShot(request: OneShotRequest): Promise<OneShotResult
       return resultOf(session, session.status, connected.error);
     }
     let sendError: AppError | null = null;
+    const halfClose = request.halfClose ?? true;
+    let sendFinished = false;
+    // Keep-open: we do not end our side first, but once the peer has finished sending and so have
+    // we, the exchange is over; ending our side then finishes it as 'peer-closed'.
+    const endAfterPeer = (): void => {
+      const s = session.status;
+      if (sendFinished && s.phase === 'open' && s.remoteEnded && !s.localEnded) {
+        void session.send(new Uint8Array(0), { halfClose: true });
+      }
+    };
+    if (!halfClose) session.on('status', endAfterPeer);
     if (session.status.phase === 'open') {
-      const halfClose = request.halfClose ?? true;
       const sent = request.file
         ? await session.sendFile(request.file, { halfClose })
         : request.data || halfClose
@@ -74,6 +84,8 @@ export async function runOneShot(request: OneShotRequest): Promise<OneShotResult
         session.cancel();
       }
     }
+    sendFinished = true;
+    if (!halfClose) endAfterPeer();
     const final = await session.done();
     return resultOf(session, final, final.error ?? sendError);
   } finally {

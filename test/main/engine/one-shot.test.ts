@@ -69,6 +69,32 @@ describe('runOneShot', () => {
     expect(phaseWhenPeerSawEnd).toBe('closed');
   });
 
+  it('keep-open ends as peer-closed once the peer has finished, without our FIN before its own', async () => {
+    let finBeforeReply = false;
+    let replied = false;
+    const server = await listen(
+      (socket) => {
+        socket.on('end', () => (finBeforeReply = !replied));
+        socket.on('data', () => {
+          replied = true;
+          socket.end('answer');
+        });
+      },
+      '127.0.0.1',
+      { allowHalfOpen: true },
+    );
+    servers.push(server);
+    const result = await runOneShot({
+      connect: { host: '127.0.0.1', port: server.port },
+      data: new TextEncoder().encode('question'),
+      halfClose: false,
+    });
+    expect(result.error).toBeNull();
+    expect(result.status).toMatchObject({ outcome: 'peer-closed', localEnded: true, remoteEnded: true });
+    expect(Buffer.from(result.response).toString('latin1')).toBe('answer');
+    expect(finBeforeReply).toBe(false);
+  });
+
   it('an unreadable file is FILE_ERROR and the connection is ended', async () => {
     const server = await echoOnEnd();
     const result = await runOneShot({ connect: { host: '127.0.0.1', port: server.port }, file: '/nonexistent/payload.bin' });
