@@ -60,7 +60,7 @@ Exit codes:
 }
 
 /** Write buffer of the --output file stream. */
-const OUTPUT_BUFFER_BYTES = 1024 * 1024;
+const OUTPUT_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** Bytes read from stdin at most; bigger data belongs in --file, which is streamed. */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
@@ -281,8 +281,9 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
 
 /** Opens --output before connecting, so an unwritable path is invalid input, not a lost response. */
 async function openOutput(path: string): Promise<Checked<WriteStream>> {
-  // A 1 MiB buffer (not the default 16 KiB) lets the session pause the socket ~60 times less
-  // often on a fast transfer; memory stays bounded by it.
+  // 'drain' fires only once the buffer is empty, so every pause leaves the disk idle until the
+  // socket resumes. An 8 MiB buffer (not the default 16 KiB) keeps writes and reads overlapping:
+  // measured near the raw `net` counter's speed, with memory still bounded by it.
   const stream = createWriteStream(path, { highWaterMark: OUTPUT_BUFFER_BYTES });
   try {
     await once(stream, 'open');

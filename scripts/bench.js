@@ -1,0 +1,459 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: receive throughput and memory of the built engine (out/main/cli.js, the same
+ * code the app runs) against baselines measured in the same run, on loopback.
+ *
+ * - 256 MiB kept in memory by the engine vs a raw `net` client that only counts bytes.
+ * - 1 GiB streamed by the engine (to /dev/null and to a file) vs the raw counter; `nc` and `socat`
+ *   run too when installed, writing the same file.
+ * - One small one-shot exchange through `bin/socket-tester.js` vs `node -e 0`.
+ *
+ * Every client runs in its own child process; times are whole-process wall times (spawn to exit)
+ * so nobody's start-up is hidden, and peak RSS is the child's own maxRSS (or GNU time's %M for
+ * non-Node tools). Several runs, medians. Targets are printed as PASS/FAIL lines; the exit code is
+ * 0 unless the bench itself could not run. BENCH_RUNS overrides the run count (default 5).
+ *
+ * Invariants: only 127.0.0.1 is used; every child has a time limit; temporary files live in one
+ * mkdtemp folder that is removed at the end.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'out', 'main', 'cli.js');
+const BIN = join(ROOT, 'bin', 'socket-tester.js');
+const MiB = 1024 * 1024;
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
+const CHILD_LIMIT_MS = 60_000;
+const GNU_TIME = '/usr/bin/time';
+
+/** Node wrapper that runs a script with its own argv and reports maxRSS (KiB) on fd 3 at exit. */
+const RSS_WRAPPER = `
+const { writeSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const [script, ...rest] = process.argv.slice(1);
+process.argv = [process.argv[0], script, ...rest];
+process.on('exit', () => writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })));
+import(pathToFileURL(script).href);
+`;
+
+/** The baseline: a raw net client that counts bytes and prints the count. */
+const RAW_COUNTER = `
+const { writeSync } = require('node:fs');
+const started = performance.now();
+const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
+let bytes = 0;
+socket.on('data', (chunk) => { bytes += chunk.length; });
+socket.on('end', () => {
+  const transferMs = performance.now() - started;
+  writeSync(3, JSON.stringify({ bytes, transferMs, maxRssKiB: process.resourceUsage().maxRSS }));
+});
+`;
+
+/** Reference: a raw net client that keeps every chunk, as any in-memory receiver must. */
+const RAW_KEEPER = `
+const { writeSync } = require('node:fs');
+const started = performance.now();
+const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
+const chunks = [];
+let bytes = 0;
+socket.on('data', (chunk) => { bytes += chunk.length; chunks.push(chunk); });
+socket.on('end', () => {
+  const transferMs = performance.now() - started;
+  writeSync(3, JSON.stringify({ bytes, transferMs, kept: chunks.length, maxRssKiB: process.resourceUsage().maxRSS }));
+});
+`;
+
+/** Reference: a raw net client piping into a file WriteStream (8 MiB buffer as the CLI, pause on backpressure). */
+const RAW_FILE_WRITER = `
+const { createWriteStream, writeSync } = require('node:fs');
+const out = createWriteStream(process.argv[2], { highWaterMark: 8 * 1024 * 1024 });
+const started = performance.now();
+const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
+let bytes = 0;
+socket.on('data', (chunk) => {
+  bytes += chunk.length;
+  if (!out.write(chunk)) { socket.pause(); out.once('drain', () => socket.resume()); }
+});
+socket.on('end', () => {
+  // Timed at the end of data, as the engine's session duration is; the final flush comes after.
+  const transferMs = performance.now() - started;
+  out.end(() => writeSync(3, JSON.stringify({ bytes, transferMs, maxRssKiB: process.resourceUsage().maxRSS })));
+});
+`;
+
+/** @param {string} command */
+function installed(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Newest modification time under `dir` (recursive), for the "is the build stale" check. */
+function newestMtime(/** @type {string} */ dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds out/ when it is missing or older than the engine, CLI or shared sources. */
+function ensureBuilt() {
+  const sources = Math.max(...['main', 'shared'].map((d) => newestMtime(join(ROOT, d))));
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= sources) return;
+  console.log('Building out/ (electron-vite build) ...');
+  const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('electron-vite build failed; the bench needs out/main/cli.js');
+}
+
+/**
+ * A loopback server that sends `size` bytes to every connection and then ends.
+ * @param {number} size
+ * @returns {Promise<{ port: number, close: () => Promise<void> }>}
+ */
+async function startSender(size) {
+  const block = Buffer.alloc(MiB, 0x61);
+  /** @type {Set<net.Socket>} */
+  const open = new Set();
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => undefined);
+    let left = size;
+    const pump = () => {
+      while (left > 0) {
+        const piece = left >= block.length ? block : block.subarray(0, left);
+        left -= piece.length;
+        if (!socket.write(piece)) return;
+      }
+      socket.end();
+    };
+    socket.on('drain', pump);
+    pump();
+  });
+  await new Promise((resolveListen) => server.listen(0, '127.0.0.1', () => resolveListen(undefined)));
+  const address = /** @type {net.AddressInfo} */ (server.address());
+  return {
+    port: address.port,
+    close: () =>
+      new Promise((resolveClose) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolveClose(undefined));
+      }),
+  };
+}
+
+/** A loopback server that answers each request with "+PONG\r\n" once our FIN arrives. */
+async function startPonger() {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.on('end', () => socket.end('+PONG\r\n'));
+  });
+  await new Promise((resolveListen) => server.listen(0, '127.0.0.1', () => resolveListen(undefined)));
+  const address = /** @type {net.AddressInfo} */ (server.address());
+  return { port: address.port, close: () => new Promise((r) => server.close(() => r(undefined))) };
+}
+
+/**
+ * ms: whole process, spawn to exit. transferMs: connect to end of data, as the client itself timed it
+ * (null for tools that cannot say).
+ * @typedef {{ ms: number, transferMs: number | null, bytes: number | null, maxRssKiB: number | null, code: number | null, stderr: string }} RunResult
+ * @typedef {{ name: string, run: (port: number, work: string) => Promise<RunResult> }} Client
+ * @typedef {{ ms: number, mibPerS: number, transferMibPerS: number | null, maxRssMiB: number | null }} Summary
+ */
+
+/**
+ * Spawns one child and measures it; fd 3 (a pipe) may carry a JSON report from the child.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ stdout?: number | 'ignore', gnuTimeFile?: string }} [options]
+ * @returns {Promise<RunResult>}
+ */
+function measure(command, args, options = {}) {
+  const useTime = options.gnuTimeFile !== undefined;
+  const file = useTime ? GNU_TIME : command;
+  const argv = useTime ? ['-f', '%M', '-o', /** @type {string} */ (options.gnuTimeFile), command, ...args] : args;
+  return new Promise((resolveRun, reject) => {
+    const started = performance.now();
+    const child = spawn(file, argv, { stdio: ['ignore', options.stdout ?? 'ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let report = '';
+    child.stderr?.on('data', (d) => (stderr += d.toString()));
+    child.stdio[3]?.on('data', (d) => (report += d.toString()));
+    const limit = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(limit);
+      const ms = performance.now() - started;
+      /** @type {{ bytes?: number, transferMs?: number, maxRssKiB?: number }} */
+      const parsed = report ? JSON.parse(report) : {};
+      let maxRssKiB = parsed.maxRssKiB ?? null;
+      if (useTime && existsSync(/** @type {string} */ (options.gnuTimeFile))) {
+        const kib = Number(readFileSync(/** @type {string} */ (options.gnuTimeFile), 'utf8').trim().split('\n').pop());
+        if (Number.isFinite(kib)) maxRssKiB = kib;
+      }
+      resolveRun({ ms, transferMs: parsed.transferMs ?? null, bytes: parsed.bytes ?? null, maxRssKiB, code, stderr });
+    });
+  });
+}
+
+/** Bytes the engine CLI says it received (its one-line summary on stderr). */
+function receivedFromSummary(/** @type {string} */ stderr) {
+  const match = /received (\d+) bytes/.exec(stderr);
+  return match ? Number(match[1]) : null;
+}
+
+/** The session's own duration, connect to close, from the CLI summary ("... in N ms"). */
+function durationFromSummary(/** @type {string} */ stderr) {
+  const match = /received \d+ bytes in (\d+) ms/.exec(stderr);
+  return match ? Number(match[1]) : null;
+}
+
+/** @type {Client} */
+const rawCounter = {
+  name: 'raw node net (count only)',
+  run: (port) => measure(process.execPath, ['-e', RAW_COUNTER, String(port)]),
+};
+
+/** @type {Client} */
+const rawKeeper = {
+  name: 'raw node net (keeps bytes)',
+  run: (port) => measure(process.execPath, ['-e', RAW_KEEPER, String(port)]),
+};
+
+/** @type {Client} */
+const rawFileWriter = {
+  name: 'raw node net to a file',
+  run: async (port, work) => {
+    const out = join(work, 'raw.out');
+    const r = await measure(process.execPath, ['-e', RAW_FILE_WRITER, String(port), out]);
+    const bytes = statSync(out).size;
+    rmSync(out);
+    return { ...r, bytes };
+  },
+};
+
+/**
+ * The engine through the built CLI, response kept in memory (cap raised above the transfer).
+ * @param {number} cap
+ * @returns {Client}
+ */
+function engineInMemory(cap) {
+  return {
+    name: 'engine, kept in memory',
+    run: async (port) => {
+      const r = await measure(process.execPath, ['-e', RSS_WRAPPER, CLI, 'send', '127.0.0.1', String(port), '--max-bytes', String(cap)]);
+      return { ...r, bytes: receivedFromSummary(r.stderr), transferMs: durationFromSummary(r.stderr) };
+    },
+  };
+}
+
+/**
+ * The engine through the built CLI, streamed by its sink to `target` ('devnull' or a file).
+ * @param {'devnull' | 'file'} target
+ * @returns {Client}
+ */
+function engineStreamed(target) {
+  return {
+    name: target === 'file' ? 'engine, streamed to a file' : 'engine, streamed to /dev/null',
+    run: async (port, work) => {
+      const out = target === 'file' ? join(work, 'engine.out') : '/dev/null';
+      const r = await measure(process.execPath, ['-e', RSS_WRAPPER, CLI, 'send', '127.0.0.1', String(port), '--output', out]);
+      const bytes = target === 'file' ? statSync(out).size : receivedFromSummary(r.stderr);
+      if (target === 'file') rmSync(out);
+      return { ...r, bytes, transferMs: durationFromSummary(r.stderr) };
+    },
+  };
+}
+
+/**
+ * An external tool writing what it receives to stdout, redirected to /dev/null or a file.
+ * @param {string} name
+ * @param {string} command
+ * @param {(port: number) => string[]} args
+ * @param {'devnull' | 'file'} target
+ * @returns {Client}
+ */
+function externalTool(name, command, args, target) {
+  return {
+    name: `${name} ${target === 'file' ? 'to a file' : 'to /dev/null'}`,
+    run: async (port, work) => {
+      const out = target === 'file' ? join(work, `${command}.out`) : '/dev/null';
+      const fd = openSync(out, 'w');
+      const timeFile = join(work, `${command}.time`);
+      try {
+        const r = await measure(command, args(port), { stdout: fd, ...(existsSync(GNU_TIME) ? { gnuTimeFile: timeFile } : {}) });
+        const bytes = target === 'file' ? statSync(out).size : null;
+        return { ...r, bytes };
+      } finally {
+        closeSync(fd);
+        if (target === 'file') rmSync(out, { force: true });
+        rmSync(timeFile, { force: true });
+      }
+    },
+  };
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? /** @type {number} */ (sorted[mid]) : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2;
+}
+
+/**
+ * Runs every client RUNS times (interleaved, so drift hits all alike) against one sender.
+ * @param {string} title
+ * @param {number} size
+ * @param {Client[]} clients
+ * @param {string} work
+ * @returns {Promise<Map<string, Summary>>}
+ */
+async function scenario(title, size, clients, work) {
+  console.log(`\n## ${title} (${size / MiB} MiB, ${RUNS} runs, median whole-process time)`);
+  const sender = await startSender(size);
+  /** @type {Map<string, RunResult[]>} */
+  const results = new Map(clients.map((c) => [c.name, []]));
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      for (const client of clients) {
+        const r = await client.run(sender.port, work);
+        if (r.bytes !== null && r.bytes !== size) {
+          throw new Error(`${client.name}: received ${r.bytes} bytes, expected ${size} (exit ${r.code}): ${r.stderr.trim()}`);
+        }
+        results.get(client.name)?.push(r);
+      }
+    }
+  } finally {
+    await sender.close();
+  }
+  /** @type {Map<string, Summary>} */
+  const summary = new Map();
+  for (const [name, runs] of results) {
+    const ms = median(runs.map((r) => r.ms));
+    const transfers = runs.map((r) => r.transferMs).filter((v) => v !== null);
+    const transferMs = transfers.length === runs.length ? median(transfers) : null;
+    const rss = runs.map((r) => r.maxRssKiB).filter((v) => v !== null);
+    summary.set(name, {
+      ms,
+      mibPerS: size / MiB / (ms / 1000),
+      transferMibPerS: transferMs === null ? null : size / MiB / (transferMs / 1000),
+      maxRssMiB: rss.length ? Math.max(...rss) / 1024 : null,
+    });
+  }
+  const width = Math.max(...clients.map((c) => c.name.length));
+  console.log(`${'client'.padEnd(width)}   process ms  MiB/s (process)  MiB/s (transfer)  peak RSS MiB`);
+  for (const [name, s] of summary) {
+    const rss = s.maxRssMiB === null ? 'n/a' : s.maxRssMiB.toFixed(0);
+    const transfer = s.transferMibPerS === null ? 'n/a' : s.transferMibPerS.toFixed(0);
+    console.log(
+      `${name.padEnd(width)} ${s.ms.toFixed(0).padStart(12)} ${s.mibPerS.toFixed(0).padStart(16)} ${transfer.padStart(17)} ${rss.padStart(13)}`,
+    );
+  }
+  console.log('pairwise whole-process throughput ratios (row ÷ column):');
+  const names = [...summary.keys()];
+  console.log(`${''.padEnd(width + 4)} ${names.map((_, i) => `[${i + 1}]`.padStart(7)).join('')}`);
+  names.forEach((row, i) => {
+    const cells = names.map((col) => ((summary.get(row)?.mibPerS ?? 0) / (summary.get(col)?.mibPerS ?? 1)).toFixed(2).padStart(7));
+    console.log(`[${i + 1}] ${row.padEnd(width)} ${cells.join('')}`);
+  });
+  return summary;
+}
+
+/**
+ * Median whole-process time of `args` run with node, `runs` times.
+ * @param {string[]} args
+ * @param {number} runs
+ */
+async function medianProcessMs(args, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await measure(process.execPath, args);
+    if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+    times.push(r.ms);
+  }
+  return median(times);
+}
+
+/** @param {string} label @param {boolean} pass @param {string} detail */
+function target(label, pass, detail) {
+  console.log(`${pass ? 'PASS' : 'FAIL'}  ${label}: ${detail}`);
+}
+
+async function main() {
+  ensureBuilt();
+  const work = mkdtempSync(join(tmpdir(), 'socket-tester-bench-'));
+  const startedAt = performance.now();
+  try {
+    const haveNc = installed('nc');
+    const haveSocat = installed('socat');
+    console.log(`# Socket Tester bench: node ${process.version}, ${RUNS} runs per client, loopback 127.0.0.1`);
+    console.log(`nc: ${haveNc ? 'yes' : 'not installed'}, socat: ${haveSocat ? 'yes' : 'not installed'}, GNU time: ${existsSync(GNU_TIME) ? 'yes' : 'no'}`);
+
+    /** @type {(target: 'devnull' | 'file') => Client[]} */
+    const tools = (target) => [
+      ...(haveNc ? [externalTool('nc', 'nc', (port) => ['127.0.0.1', String(port)], target)] : []),
+      ...(haveSocat ? [externalTool('socat', 'socat', (port) => ['-u', `TCP:127.0.0.1:${port}`, 'STDOUT'], target)] : []),
+    ];
+
+    const small = 256 * MiB;
+    const memory = await scenario('Receive into memory', small, [rawCounter, rawKeeper, engineInMemory(small + MiB), ...tools('devnull')], work);
+    const big = 1024 * MiB;
+    const streamed = await scenario('Receive 1 GiB streamed', big, [rawCounter, engineStreamed('devnull'), rawFileWriter, engineStreamed('file'), ...tools('file')], work);
+
+    console.log('\n## One-shot CLI exchange (15 runs, median whole-process time)');
+    const ponger = await startPonger();
+    let nodeMs;
+    let cliMs;
+    try {
+      nodeMs = await medianProcessMs(['-e', '0'], 15);
+      cliMs = await medianProcessMs([BIN, 'send', '127.0.0.1', String(ponger.port), 'PING', '--line-ending', 'crlf'], 15);
+    } finally {
+      await ponger.close();
+    }
+    console.log(`node -e 0: ${nodeMs.toFixed(0)} ms; socket-tester send (PING → +PONG): ${cliMs.toFixed(0)} ms; ratio ${(cliMs / nodeMs).toFixed(2)}`);
+
+    console.log('\n## Targets');
+    // Receive throughput is judged on transfer time (connect to end of data, timed by each client
+    // the same way); whole-process ratios, start-up included, are printed alongside.
+    /** @param {Map<string, Summary>} results @param {string} engine @param {string} baseline */
+    const ratios = (results, engine, baseline) => {
+      const e = results.get(engine);
+      const b = results.get(baseline);
+      return {
+        transfer: (e?.transferMibPerS ?? 0) / (b?.transferMibPerS ?? Infinity),
+        process: (e?.mibPerS ?? 0) / (b?.mibPerS ?? Infinity),
+      };
+    };
+    /** @param {{ transfer: number, process: number }} r */
+    const shown = (r) => `${r.transfer.toFixed(2)}× by transfer time, ${r.process.toFixed(2)}× whole process`;
+    const mem = ratios(memory, engineInMemory(0).name, rawCounter.name);
+    const memKeep = ratios(memory, engineInMemory(0).name, rawKeeper.name);
+    target('256 MiB into memory ≥ 0.9× raw counter', mem.transfer >= 0.9, `${shown(mem)}; vs a raw client that also keeps the bytes: ${shown(memKeep)}`);
+    const sinkNull = ratios(streamed, engineStreamed('devnull').name, rawCounter.name);
+    target('1 GiB streamed (sink to /dev/null) ≥ 0.9× raw counter', sinkNull.transfer >= 0.9, shown(sinkNull));
+    const toFile = ratios(streamed, engineStreamed('file').name, rawCounter.name);
+    const toFileRaw = ratios(streamed, engineStreamed('file').name, rawFileWriter.name);
+    target(
+      '1 GiB streamed to a file ≥ 0.9× raw counter',
+      toFile.transfer >= 0.9,
+      `${shown(toFile)} (the counter writes no file); vs a raw client writing the file: ${shown(toFileRaw)}`,
+    );
+    const engFile = streamed.get(engineStreamed('file').name);
+    const rss = engFile?.maxRssMiB ?? null;
+    target('1 GiB to a file, peak RSS < 150 MB', rss !== null && rss * MiB < 150e6, rss === null ? 'not measured' : `${((rss * MiB) / 1e6).toFixed(0)} MB`);
+    target('one-shot CLI exchange < 1.5× node -e 0', cliMs < 1.5 * nodeMs, `${(cliMs / nodeMs).toFixed(2)}×`);
+    console.log(`\nTotal bench time: ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
