@@ -202,19 +202,27 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
 
     return new Promise((resolve) => {
       this.#settleConnect = resolve;
-      const socket = net.connect({
-        host: options.host,
-        port: options.port,
-        autoSelectFamily: true,
-        allowHalfOpen: true,
-        noDelay: true,
-        ...(this.#lookup ? { lookup: this.#lookup } : {}),
-      });
+      let socket: net.Socket;
+      try {
+        socket = net.connect({
+          host: options.host,
+          port: options.port,
+          autoSelectFamily: true,
+          allowHalfOpen: true,
+          noDelay: true,
+          ...(this.#lookup ? { lookup: this.#lookup } : {}),
+        });
+      } catch (err) {
+        // Checked options should never make Node throw; if it does, it is an error, not a crash.
+        this.#fail(toAppError(err, { host: options.host, port: options.port, phase: 'connecting' }));
+        return;
+      }
       this.#socket = socket;
       socket.on('connect', () => this.#onConnect(socket));
       socket.on('data', (chunk: Buffer) => this.#onData(chunk));
       socket.on('end', () => this.#onPeerEnd());
-      socket.on('timeout', () => this.#finish('idle-timeout'));
+      // A user who already asked to close gets 'closed-by-us' even if the idle timer fires first.
+      socket.on('timeout', () => this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'idle-timeout'));
       socket.on('error', (err) => this.#onSocketError(err));
       socket.on('close', () => this.#onSocketClose());
       if (this.#sink) {

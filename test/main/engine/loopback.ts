@@ -96,6 +96,22 @@ export async function until(predicate: () => boolean, what: string, limitMs = 10
   }
 }
 
+/**
+ * A lookup answering every name with `addresses` (the `all: true` form, which Happy Eyeballs asks
+ * for); `onLookup` sees each name asked, and may hold the answer back by returning false and
+ * calling `answer()` later.
+ */
+export function lookupReturning(
+  addresses: { address: string; family: 4 | 6 }[],
+  onLookup: (hostname: string, answer: () => void) => boolean = () => true,
+): net.LookupFunction {
+  return (hostname, _options, callback) => {
+    const answer = (): void =>
+      (callback as unknown as (err: null, all: { address: string; family: number }[]) => void)(null, addresses);
+    if (onLookup(hostname, answer)) answer();
+  };
+}
+
 /** A lookup that returns both loopback addresses for any name, IPv6 first (deterministic dual-stack). */
 export const dualStackLookup: net.LookupFunction = (_hostname, options, callback) => {
   const addresses = [

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { TcpSession } from '../../../main/engine/tcp-session.ts';
 import { SESSION_LIMITS } from '../../../shared/session.ts';
-import { closedPort, delay, dualStackLookup, listen, record, startNonAcceptingListener, until, type LoopbackServer } from './loopback.ts';
+import {
+  closedPort,
+  delay,
+  dualStackLookup,
+  listen,
+  lookupReturning,
+  record,
+  startNonAcceptingListener,
+  until,
+  type LoopbackServer,
+} from './loopback.ts';
 
 const MiB = 1024 * 1024;
 const servers: LoopbackServer[] = [];
@@ -97,12 +107,10 @@ describe('connect failures', () => {
   it('F5: cancel during a slow DNS lookup: cancelled at once, no late events', async () => {
     let pendingCallback: (() => void) | null = null;
     const server = await serve(() => undefined);
-    const slowLookup: net.LookupFunction = (_name, _options, callback) => {
-      pendingCallback = () =>
-        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-          { address: '127.0.0.1', family: 4 },
-        ]);
-    };
+    const slowLookup = lookupReturning([{ address: '127.0.0.1', family: 4 }], (_name, answer) => {
+      pendingCallback = answer;
+      return false;
+    });
     const session = newSession({ lookup: slowLookup });
     const rec = record(session);
     const connecting = session.connect({ host: 'slow.example', port: server.port });
@@ -236,6 +244,19 @@ describe('bad input is rejected before any DNS or socket activity', () => {
     const disagree = newSession();
     const result = await disagree.connect({ host: `127.0.0.1:${server.port + 1}`, port: server.port });
     expect(result.ok ? null : result.error).toMatchObject({ code: 'INVALID_INPUT', field: 'port' });
+  });
+
+  it('tcp:// prefixes are split and internationalised names are looked up in punycode', async () => {
+    const server = await serve(() => undefined);
+    const prefixed = newSession();
+    expect((await prefixed.connect({ host: `tcp://127.0.0.1:${server.port}`, port: server.port })).ok).toBe(true);
+    const asked: string[] = [];
+    const recordingLookup = lookupReturning([{ address: '127.0.0.1', family: 4 }], (hostname) => asked.push(hostname) > 0);
+    const idn = newSession({ lookup: recordingLookup });
+    const result = await idn.connect({ host: 'bücher.example', port: server.port });
+    expect(result.ok).toBe(true);
+    expect(asked).toEqual(['xn--bcher-kva.example']);
+    expect(idn.status.host).toBe('xn--bcher-kva.example');
   });
 
   it.each([
