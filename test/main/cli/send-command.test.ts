@@ -148,7 +148,7 @@ describe('socket-tester send', () => {
     const server = await serve((socket) => {
       socket.on('data', () => socket.write('reply'));
     });
-    const run = await cli(['send', '127.0.0.1', String(server.port), 'q', '--keep-open', '--idle-timeout', '150', '--json']);
+    const run = await cli(['send', '127.0.0.1', String(server.port), 'q', '--keep-open', '--idle-timeout', '1000', '--json']);
     expect(run.code).toBe(EXIT.OK);
     expect(json(run)).toMatchObject({ outcome: 'idle-timeout', bytesSent: 1, responseBase64: Buffer.from('reply').toString('base64') });
   });

@@ -57,7 +57,7 @@ describe('runOneShot', () => {
     });
     servers.push(server);
     const result = await runOneShot({
-      connect: { host: '127.0.0.1', port: server.port, idleTimeoutMs: 150 },
+      connect: { host: '127.0.0.1', port: server.port, idleTimeoutMs: 500 },
       halfClose: false,
       onSession: (s) => (session = s),
     });
