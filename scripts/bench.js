@@ -365,18 +365,23 @@ async function scenario(title, size, clients, work) {
 }
 
 /**
- * Median whole-process time of `args` run with node, `runs` times.
- * @param {string[]} args
+ * Median whole-process times of two node command lines, run alternately `runs` times each so
+ * that load from other work on the machine hits both alike.
+ * @param {string[]} first
+ * @param {string[]} second
  * @param {number} runs
  */
-async function medianProcessMs(args, runs) {
-  const times = [];
+async function medianProcessMsPair(first, second, runs) {
+  /** @type {[number[], number[]]} */
+  const times = [[], []];
   for (let i = 0; i < runs; i++) {
-    const r = await measure(process.execPath, args);
-    if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
-    times.push(r.ms);
+    for (const [slot, args] of /** @type {const} */ ([[0, first], [1, second]])) {
+      const r = await measure(process.execPath, args);
+      if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+      times[slot].push(r.ms);
+    }
   }
-  return median(times);
+  return { firstMs: median(times[0]), secondMs: median(times[1]) };
 }
 
 /** @param {string} label @param {boolean} pass @param {string} detail */
@@ -405,13 +410,14 @@ async function main() {
     const big = 1024 * MiB;
     const streamed = await scenario('Receive 1 GiB streamed', big, [rawCounter, engineStreamed('devnull'), rawFileWriter, engineStreamed('file'), ...tools('file')], work);
 
-    console.log('\n## One-shot CLI exchange (15 runs, median whole-process time)');
+    const oneShotRuns = 21;
+    console.log(`\n## One-shot CLI exchange (${oneShotRuns} runs each, alternating, median whole-process time)`);
     const ponger = await startPonger();
-    let nodeMs;
-    let cliMs;
+    let nodeMs = 0;
+    let cliMs = 0;
     try {
-      nodeMs = await medianProcessMs(['-e', '0'], 15);
-      cliMs = await medianProcessMs([BIN, 'send', '127.0.0.1', String(ponger.port), 'PING', '--line-ending', 'crlf'], 15);
+      const cli = [BIN, 'send', '127.0.0.1', String(ponger.port), 'PING', '--line-ending', 'crlf'];
+      ({ firstMs: nodeMs, secondMs: cliMs } = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns));
     } finally {
       await ponger.close();
     }
