@@ -1,34 +1,108 @@
 /**
- * Electron entry point. Kept thin on purpose: everything that can run without Electron lives in
- * plain-Node modules that are tested on machines where the Electron binary cannot run.
+ * Electron entry point. Thin on purpose: everything that can run without Electron (engine, store,
+ * handlers, guards) lives in plain-Node modules tested on machines where Electron cannot run.
+ * This file only wires them to Electron's app lifecycle, window, protocol, dialogs and IPC.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog, screen, session } from 'electron';
 import { join } from 'node:path';
+import { composeAppService } from './app-composition.ts';
+import type { AppService } from './app-service.ts';
+import { registerAppScheme, serveRenderer } from './electron/app-protocol.ts';
+import { installAppMenu } from './electron/app-menu.ts';
+import { bindIpc } from './electron/ipc-binding.ts';
+import { createMainWindow } from './electron/main-window.ts';
+import { loadWindowState, placeWindow, WindowStateSaver, type WindowState } from './window-state.ts';
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    title: 'Socket Tester',
-    show: false,
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  return win;
+const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
+const outDir = join(import.meta.dirname, '..');
+let mainWindow: BrowserWindow | null = null;
+let service: AppService | null = null;
+
+function focusMainWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
 }
 
-void app.whenReady().then(() => {
-  createWindow();
-});
+async function start(): Promise<void> {
+  await app.whenReady();
+  // Every permission (camera, notifications, clipboard-read, …) is denied but writing to the
+  // clipboard, which the Copy button needs.
+  const allowed = (permission: string): boolean => permission === 'clipboard-sanitized-write';
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(allowed(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => allowed(permission));
+  serveRenderer(join(outDir, 'renderer'));
+  installAppMenu();
+  app.setAboutPanelOptions({
+    applicationName: app.getName(),
+    applicationVersion: app.getVersion(),
+    copyright: 'Copyright © 2026 Socket Tester developers',
+    website: 'https://github.com/socket-tester/socket-tester',
+  });
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+  service = await composeAppService({
+    host: 'electron',
+    profilesPath: join(app.getPath('userData'), 'profiles.json'),
+    dialogs: {
+      async pickFileToSend() {
+        const r = await dialog.showOpenDialog({ title: 'Send a file', properties: ['openFile'] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      async pickSavePath(suggestedName) {
+        const r = await dialog.showSaveDialog({ title: 'Save response', defaultPath: suggestedName });
+        return r.canceled ? null : (r.filePath ?? null);
+      },
+    },
+  });
+  bindIpc(service, devServerUrl);
+
+  // Remembered size and position, placed onto a display that exists now.
+  const userData = app.getPath('userData');
+  const saved = await loadWindowState(userData);
+  const placed = placeWindow(saved.ok ? saved.value : null, screen.getAllDisplays().map((d) => d.workArea));
+  const win = createMainWindow({
+    preloadDir: join(outDir, 'preload'),
+    bounds: placed.bounds,
+    devServerUrl,
+    title: app.getName(),
+  });
+  if (placed.maximized) win.maximize();
+  mainWindow = win;
+  // A failed save is not worth interrupting the user for; the next move or close tries again.
+  const saver = new WindowStateSaver(userData, () => undefined);
+  const current = (): WindowState => ({ bounds: win.getNormalBounds(), maximized: win.isMaximized() });
+  const remember = (): void => saver.schedule(current());
+  win.on('move', remember);
+  win.on('resize', remember);
+  win.on('maximize', remember);
+  win.on('unmaximize', remember);
+  win.on('close', () => saver.flushSync(current()));
+  win.on('closed', () => {
+    saver.dispose();
+    mainWindow = null;
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance owns the window; it focuses itself on 'second-instance'.
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on('second-instance', focusMainWindow);
+  app.on('window-all-closed', () => app.quit());
+
+  // Quit mid-transfer (F26): destroy sockets and flush profile writes before exiting.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !service) return;
+    event.preventDefault();
+    quitting = true;
+    void service.shutdown().finally(() => app.quit());
+  });
+
+  start().catch((err: unknown) => {
+    dialog.showErrorBox('Socket Tester could not start', err instanceof Error ? (err.stack ?? err.message) : String(err));
+    app.exit(1);
+  });
+}

@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'UNKNOWN_CHANNEL',
   'RATE_LIMITED',
+  // A call that this host (Electron or web mode) does not offer, e.g. native dialogs in a browser.
+  'UNSUPPORTED',
   // Anything we did not foresee; the message carries Node's own text.
   'INTERNAL',
 ] as const;

@@ -3,9 +3,6 @@
  * so tests run it in-process and streams finish flushing.
  */
 import { parseArgs } from 'node:util';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startWebServer } from '../web/web-server.ts';
 
 /** Where the CLI writes; process streams in production, buffers in tests. */
 export interface CliIo {
@@ -43,18 +40,16 @@ export const EXIT = {
 const HELP = `Usage: socket-tester <command> [options]
 
 Commands:
-  web [--port N] [--ipv6]    Serve the UI on loopback for a browser
+  web [--port N] [--ipv6] [--profiles FILE]
+                             Serve the UI on loopback for a browser
   send HOST PORT [DATA]      Send bytes, print the reply (send --help: options, exit codes)
+  profiles list [--profiles FILE] [--json]
+                             List saved profiles (read-only)
   help                       Show this help
 
 Exit codes: 0 ok, 1 internal error, 2 invalid input; send also uses 3 connect failed,
 4 connect timeout, 5 connection lost, 6 response cap reached, 7 file error, 130 interrupted.
 `;
-
-/** Folder of the built renderer, next to the built CLI (out/main/cli.js → out/renderer). */
-function defaultRendererDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-}
 
 /**
  * Runs one CLI invocation and resolves to its exit code. Each command is imported only when run:
@@ -65,9 +60,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'web':
-      return runWeb(rest, io);
+      return (await import('./web-command.ts')).runWebCommand(rest, io);
     case 'send':
       return (await import('./send-command.ts')).runSendCommand(rest, io);
+    case 'profiles':
+      return (await import('./profiles-command.ts')).runProfilesCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
@@ -78,40 +75,4 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`socket-tester: unknown command "${command}"\n\n${HELP}`);
       return EXIT.INVALID_INPUT;
   }
-}
-
-async function runWeb(argv: string[], io: CliIo): Promise<number> {
-  let values: { port?: string; ipv6?: boolean; 'renderer-dir'?: string };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { port: { type: 'string' }, ipv6: { type: 'boolean' }, 'renderer-dir': { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr.write(`socket-tester web: ${(err as Error).message}\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  const portText = values.port ?? '0';
-  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) {
-    io.stderr.write(`socket-tester web: --port must be a number from 0 to 65535, got "${portText}"\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  const web = await startWebServer({
-    rendererDir: values['renderer-dir'] ?? defaultRendererDir(),
-    port: Number(portText),
-    host: values.ipv6 ? '::1' : '127.0.0.1',
-  });
-  io.stdout.write(`Socket Tester web UI: ${web.url}\n`);
-  io.onReady?.({ url: web.url });
-  await new Promise<void>((resolveStop) => {
-    void io.stopSignal?.then(resolveStop);
-    if (io.installSignalHandlers) {
-      process.once('SIGINT', resolveStop);
-      process.once('SIGTERM', resolveStop);
-    }
-  });
-  await web.close();
-  return EXIT.OK;
 }

@@ -1,0 +1,232 @@
+/**
+ * The handlers behind every contract call, and the bookkeeping of which client owns which session.
+ *
+ * This module knows the engine and the profile store but no transport: the Electron binding and
+ * the web bridge each attach clients (a window, a WebSocket) and route calls through the guarded
+ * dispatcher to these handlers. Each handler is a few lines: look up, delegate, map the result.
+ *
+ * Ownership rule: a session is visible only to the client that opened it. Another client naming
+ * its id gets UNKNOWN_SESSION, exactly as for an id that never existed. When a client goes away
+ * (window closed or reloaded, WebSocket dropped) its sessions are cancelled (F25).
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileStoreState } from '../shared/contract.ts';
+import { parseEndpoint } from '../shared/endpoint.ts';
+import type { SessionManager } from './engine/session-manager.ts';
+import type { TcpSession } from './engine/tcp-session.ts';
+import type { ProfileStore } from './profiles/profile-store.ts';
+import { parseImport } from './profiles/import-profiles.ts';
+import type { Handlers } from './ipc/dispatcher.ts';
+import { forwardSessionUpdates } from './ipc/session-updates.ts';
+import { followPeerEnd } from './engine/follow-peer-end.ts';
+
+/** Where a client's events go. */
+export interface ClientSink {
+  readonly alive: boolean;
+  send<E extends EventChannel>(event: E, payload: EventPayload<E>): void;
+}
+
+/** Native dialogs; only Electron has them. */
+export interface NativeDialogs {
+  pickFileToSend(): Promise<string | null>;
+  pickSavePath(suggestedName: string): Promise<string | null>;
+}
+
+/** One attached client and the sessions it owns. */
+export interface ClientContext {
+  readonly id: number;
+  readonly sink: ClientSink;
+  /** session id → function that stops forwarding its updates */
+  readonly sessions: Map<string, () => void>;
+}
+
+export interface AppServiceOptions {
+  info: AppInfo;
+  sessions: SessionManager;
+  profiles: ProfileStore;
+  profilesPath: string;
+  dialogs?: NativeDialogs;
+}
+
+export class AppService {
+  readonly handlers: Handlers<ClientContext>;
+  private readonly clients = new Set<ClientContext>();
+  private nextClientId = 1;
+
+  constructor(private readonly opts: AppServiceOptions) {
+    this.handlers = this.makeHandlers();
+  }
+
+  /** Registers a client; pair with {@link detachClient}. */
+  attachClient(sink: ClientSink): ClientContext {
+    const ctx: ClientContext = { id: this.nextClientId++, sink, sessions: new Map() };
+    this.clients.add(ctx);
+    return ctx;
+  }
+
+  /** Ends every session the client owns and forgets it. Safe to call twice. */
+  detachClient(ctx: ClientContext): void {
+    if (!this.clients.delete(ctx)) return;
+    for (const [id, stop] of ctx.sessions) {
+      stop();
+      this.opts.sessions.remove(id);
+    }
+    ctx.sessions.clear();
+  }
+
+  /** Quit: destroy every socket and flush pending profile writes (F26). */
+  async shutdown(): Promise<void> {
+    for (const c of [...this.clients]) this.detachClient(c);
+    await Promise.all([this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
+  }
+
+  private owned(ctx: ClientContext, id: string): Result<TcpSession> {
+    const session = ctx.sessions.has(id) ? this.opts.sessions.get(id) : undefined;
+    return session ? ok(session) : fail('UNKNOWN_SESSION', `No session ${id} in this window; it may have been closed.`);
+  }
+
+  private broadcastProfiles(): void {
+    const profiles = this.opts.profiles.list();
+    for (const c of this.clients) if (c.sink.alive) c.sink.send('profiles:changed', { profiles });
+  }
+
+  private storeState(): ProfileStoreState {
+    const { loadReport, readOnly } = this.opts.profiles;
+    return {
+      status: loadReport.status,
+      readOnly,
+      message: loadReport.message ?? null,
+      filePath: this.opts.profilesPath,
+    };
+  }
+
+  private makeHandlers(): Handlers<ClientContext> {
+    const { sessions, profiles, dialogs } = this.opts;
+    /** Runs a profile mutation and tells every window when it succeeded. */
+    const mutate = async <T>(r: Promise<Result<T>>): Promise<Result<T>> => {
+      const result = await r;
+      if (result.ok) this.broadcastProfiles();
+      return result;
+    };
+    return {
+      'app:info': () => ok(this.opts.info),
+
+      'session:open': (arg, ctx) => {
+        // Validate before creating anything, so the field is named and no socket or DNS is touched.
+        const endpoint = parseEndpoint(arg.host, String(arg.port));
+        if (!endpoint.ok) return endpoint;
+        const created = sessions.create();
+        if (!created.ok) return created;
+        const session = created.value;
+        const sink = ctx.sink;
+        const stop = forwardSessionUpdates(session, {
+          get alive() {
+            return sink.alive;
+          },
+          sendUpdate: (u) => sink.send('session:update', u),
+        });
+        const { finishWhenPeerFinishes = true, ...connect } = arg;
+        const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;
+        ctx.sessions.set(session.id, () => {
+          stop();
+          unfollow();
+        });
+        void session.connect({ ...connect, host: endpoint.value.host.host, port: endpoint.value.port });
+        return ok({ id: session.id });
+      },
+
+      'session:send': async (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        return s.value.send(arg.data, { halfClose: arg.halfClose });
+      },
+
+      'session:send-file': async (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        if (!dialogs) return fail('UNSUPPORTED', 'Sending a file through main needs the desktop app; the browser sends the file itself.');
+        const path = await dialogs.pickFileToSend();
+        if (!path) return ok(null);
+        const sent = await s.value.sendFile(path, { halfClose: arg.halfClose });
+        return sent.ok ? ok({ ...sent.value, fileName: basename(path) }) : sent;
+      },
+
+      'session:half-close': async (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        const r = await s.value.send(new Uint8Array(0), { halfClose: true });
+        return r.ok ? ok(null) : r;
+      },
+
+      'session:close': (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        s.value.close();
+        return ok(null);
+      },
+
+      'session:cancel': (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        s.value.cancel();
+        return ok(null);
+      },
+
+      'session:discard': (arg, ctx) => {
+        const stop = ctx.sessions.get(arg.id);
+        if (!stop) return fail('UNKNOWN_SESSION', `No session ${arg.id} in this window.`);
+        stop();
+        ctx.sessions.delete(arg.id);
+        sessions.remove(arg.id);
+        return ok(null);
+      },
+
+      'session:save-response': async (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        if (!dialogs) return fail('UNSUPPORTED', 'Saving through main needs the desktop app; the browser downloads the response itself.');
+        const path = await dialogs.pickSavePath(arg.suggestedName);
+        if (!path) return ok(null);
+        try {
+          await writeFile(path, s.value.response());
+        } catch (err) {
+          return fail('FILE_ERROR', `Could not save the response to ${path}: ${(err as Error).message}`);
+        }
+        return ok({ path });
+      },
+
+      'profiles:state': () => ok(this.storeState()),
+      'profiles:list': () => ok(profiles.list()),
+      'profiles:create': (arg) => mutate(profiles.create(arg.draft)),
+      'profiles:update': (arg) => mutate(profiles.update(arg.id, arg.draft)),
+      'profiles:rename': (arg) => mutate(profiles.rename(arg.id, arg.name)),
+      'profiles:duplicate': (arg) => mutate(profiles.duplicate(arg.id)),
+      'profiles:delete': (arg) => mutate(profiles.remove(arg.id)),
+      'profiles:restore': (arg) => mutate(profiles.restore(arg.profile, arg.index)),
+      'profiles:import-preview': (arg) => {
+        const preview = parseImport(arg.text, arg.fileName, profiles.list());
+        if (!preview.ok) return preview;
+        const view: ImportPreviewView = {
+          source: preview.value.source,
+          items: preview.value.items.map((item) => ({
+            sourceName: item.sourceName,
+            status: item.status,
+            reason: item.reason ?? null,
+            name: item.draft?.name ?? null,
+            endpoint: item.draft ? `${item.draft.host}:${item.draft.port}` : null,
+          })),
+        };
+        return ok(view);
+      },
+      'profiles:import': (arg) => {
+        const preview = parseImport(arg.text, arg.fileName, profiles.list());
+        if (!preview.ok) return preview;
+        const drafts = preview.value.items.flatMap((i) => (i.draft && (i.status === 'ok' || i.status === 'duplicate') ? [i.draft] : []));
+        return mutate(profiles.importProfiles(drafts, { onDuplicate: arg.onDuplicate }));
+      },
+      'profiles:export': (arg) => ok({ json: profiles.exportJson(arg.ids ?? undefined) }),
+    };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `socket-tester web [--port N] [--ipv6] [--profiles FILE]`: serves the UI on loopback for a
+ * browser, with the same engine and profile store as the desktop app. Prints exactly one line,
+ * `Socket Tester web UI: <url with token>`, and runs until SIGINT/SIGTERM, then ends every session.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parsePort } from '../../shared/endpoint.ts';
+import { defaultProfilesPath, defaultUserDataDir } from '../profiles/profile-paths.ts';
+import { startWebMode } from '../web/web-mode.ts';
+import { EXIT, type CliIo } from './run-cli.ts';
+
+export const WEB_HELP = `Usage: socket-tester web [--port N] [--ipv6] [--profiles FILE]
+
+Serves the Socket Tester UI on 127.0.0.1 (or ::1 with --ipv6) for a browser. The printed URL
+carries a random per-launch token; nothing else can use the server.
+  --port N          port to listen on (default: a free one)
+  --ipv6            bind ::1 instead of 127.0.0.1
+  --profiles FILE   profile file (default: the desktop app's own)
+`;
+
+/**
+ * Folder of the built renderer: `out/renderer`, found by walking up from this module, because the
+ * bundler may place this code in out/main/ or in a chunk folder below it.
+ */
+function defaultRendererDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'renderer');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+}
+
+export async function runWebCommand(argv: string[], io: CliIo): Promise<number> {
+  let values: { port?: string; ipv6?: boolean; profiles?: string; 'renderer-dir'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        ipv6: { type: 'boolean' },
+        profiles: { type: 'string' },
+        'renderer-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.stderr.write(`socket-tester web: ${(err as Error).message}\n\n${WEB_HELP}`);
+    return EXIT.INVALID_INPUT;
+  }
+  if (values.help) {
+    io.stdout.write(WEB_HELP);
+    return EXIT.OK;
+  }
+  const port = parsePort(values.port ?? '0', { allowZero: true });
+  if (!port.ok) {
+    io.stderr.write(`socket-tester web: --port: ${port.error.message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  let web;
+  try {
+    web = await startWebMode({
+      rendererDir: values['renderer-dir'] ?? defaultRendererDir(),
+      port: port.value,
+      host: values.ipv6 ? '::1' : '127.0.0.1',
+      profilesPath: values.profiles ?? defaultProfilesPath(defaultUserDataDir()),
+    });
+  } catch (err) {
+    io.stderr.write(`socket-tester web: could not start: ${(err as Error).message}\n`);
+    return EXIT.FAILURE;
+  }
+  io.stdout.write(`Socket Tester web UI: ${web.url}\n`);
+  io.onReady?.({ url: web.url });
+  await new Promise<void>((resolveStop) => {
+    void io.stopSignal?.then(resolveStop);
+    if (io.installSignalHandlers) {
+      process.once('SIGINT', resolveStop);
+      process.once('SIGTERM', resolveStop);
+    }
+  });
+  await web.stop();
+  return EXIT.OK;
+}

@@ -1,0 +1,57 @@
+/**
+ * Runtime schemas for every call's argument. The `Schemas` type ties each schema's output to the
+ * contract's argument type, so a contract change that is not mirrored here fails to compile.
+ * Objects are strict: unknown keys are rejected rather than passed on (R3: main builds socket
+ * options from a whitelist).
+ */
+import { z } from 'zod';
+import { IPC_LIMITS } from '../../shared/contract.ts';
+import { SESSION_LIMITS } from '../../shared/session.ts';
+import { profileDraftSchema, profileSchema } from '../../shared/profile.ts';
+import type { Schemas } from './dispatcher.ts';
+
+const empty = z.strictObject({});
+const id = z.string().min(1).max(IPC_LIMITS.maxIdChars);
+const sessionRef = z.strictObject({ id });
+const bytes = z
+  .instanceof(Uint8Array)
+  .refine((b) => b.byteLength <= IPC_LIMITS.maxSendBytes, {
+    message: `at most ${IPC_LIMITS.maxSendBytes} bytes per send; send larger data from a file`,
+  });
+
+const connectOptions = z.strictObject({
+  // Host and port get their full, field-naming validation in the engine (shared/endpoint.ts);
+  // here only their types and sizes, so both paths give the same messages.
+  host: z.string().max(1024),
+  port: z.number().int(),
+  connectTimeoutMs: z.number().int().min(1).max(SESSION_LIMITS.maxConnectTimeoutMs).optional(),
+  idleTimeoutMs: z.number().int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs).optional(),
+  maxResponseBytes: z.number().int().min(1).max(SESSION_LIMITS.maxResponseBytes).optional(),
+  finishWhenPeerFinishes: z.boolean().optional(),
+});
+
+const importText = z.string().max(IPC_LIMITS.maxImportChars);
+const fileName = z.string().max(IPC_LIMITS.maxFileNameChars);
+
+export const CALL_SCHEMAS: Schemas = {
+  'app:info': empty,
+  'session:open': connectOptions,
+  'session:send': z.strictObject({ id, data: bytes, halfClose: z.boolean() }),
+  'session:send-file': z.strictObject({ id, halfClose: z.boolean() }),
+  'session:half-close': sessionRef,
+  'session:close': sessionRef,
+  'session:cancel': sessionRef,
+  'session:discard': sessionRef,
+  'session:save-response': z.strictObject({ id, suggestedName: fileName }),
+  'profiles:state': empty,
+  'profiles:list': empty,
+  'profiles:create': z.strictObject({ draft: profileDraftSchema }),
+  'profiles:update': z.strictObject({ id, draft: profileDraftSchema }),
+  'profiles:rename': z.strictObject({ id, name: z.string().max(1000) }),
+  'profiles:duplicate': sessionRef,
+  'profiles:delete': sessionRef,
+  'profiles:restore': z.strictObject({ profile: profileSchema, index: z.number().int().min(0) }),
+  'profiles:import-preview': z.strictObject({ text: importText, fileName }),
+  'profiles:import': z.strictObject({ text: importText, fileName, onDuplicate: z.enum(['skip', 'rename', 'replace']) }),
+  'profiles:export': z.strictObject({ ids: z.array(id).max(10_000).nullable() }),
+};

@@ -1,0 +1,180 @@
+/**
+ * The one contract between the renderer and main. Every call the renderer can make and every event
+ * main pushes is named here, with its argument and result types. Main's handlers and schemas, the
+ * Electron preload, the web-mode bridge and the renderer's clients are all checked against it.
+ *
+ * Adding a channel: add an entry to {@link Calls} (or {@link Events}) and its name to
+ * CALL_CHANNELS (or EVENT_CHANNELS); the compiler then points at the schema and handler to write.
+ * docs/ipc-channels.md lists the channels for people.
+ *
+ * Bytes travel as Uint8Array (structured clone in Electron, binary frames in web mode), never as
+ * hex or strings.
+ */
+import type { AppError, Result } from './errors.ts';
+import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } from './session.ts';
+import type { Profile, ProfileDraft } from './profile.ts';
+
+/** Limits main enforces on every call (R5), whatever the renderer claims. */
+export const IPC_LIMITS = {
+  /** Bytes in one `session:send`; larger data is sent from a file, streamed by main. */
+  maxSendBytes: 64 * 1024 * 1024,
+  /** Characters of an import file handed over for preview or import. */
+  maxImportChars: 32 * 1024 * 1024,
+  /** Longest id or name accepted anywhere. */
+  maxIdChars: 100,
+  maxFileNameChars: 255,
+  /** Coalesced session updates per second per session (about). */
+  updatesPerSecond: 30,
+} as const;
+
+/** Where the UI runs; decides native dialogs versus browser downloads. */
+export type HostKind = 'electron' | 'web';
+
+/** What the About panel and title show. */
+export interface AppInfo {
+  name: string;
+  version: string;
+  host: HostKind;
+  platform: string;
+}
+
+/** How the profile file loaded, shown to the user when it was not plain 'ok'. */
+export interface ProfileStoreState {
+  status: 'ok' | 'created' | 'recovered-from-backup' | 'corrupt-no-backup' | 'newer-version-read-only';
+  readOnly: boolean;
+  message: string | null;
+  filePath: string;
+}
+
+/** What an import would do, item by item, before anything is written. */
+export interface ImportPreviewView {
+  source: 'socket-tester' | 'packet-sender-ini' | 'packet-sender-json';
+  items: Array<{
+    sourceName: string;
+    status: 'ok' | 'duplicate' | 'error' | 'skipped';
+    reason: string | null;
+    name: string | null;
+    endpoint: string | null;
+  }>;
+}
+
+/** Opening a session from the UI: connection options plus the interactive policy. */
+export interface SessionOpenArg extends ConnectOptions {
+  /**
+   * When the peer's FIN arrives first, send ours too so the session ends as "closed by peer"
+   * (default true). Off keeps our side writable for servers that half-close and read on (F15).
+   */
+  finishWhenPeerFinishes?: boolean;
+}
+
+/** Every renderer → main call: argument object in, {@link Result} of the value out. */
+export interface Calls {
+  'app:info': { arg: Record<string, never>; value: AppInfo };
+  /** Creates a session and starts connecting; status arrives as events. */
+  'session:open': { arg: SessionOpenArg; value: { id: string } };
+  'session:send': { arg: { id: string; data: Uint8Array; halfClose: boolean }; value: { sendId: number; bytesSent: number } };
+  /** Electron only: main shows the open dialog and streams the chosen file. */
+  'session:send-file': { arg: { id: string; halfClose: boolean }; value: { sendId: number; bytesSent: number; fileName: string } | null };
+  /** Shut our write side (FIN) without sending. */
+  'session:half-close': { arg: { id: string }; value: null };
+  /** Graceful close: our FIN, then wait briefly for the peer's. */
+  'session:close': { arg: { id: string }; value: null };
+  /** Abort at once (also stops a slow DNS lookup or a large send). */
+  'session:cancel': { arg: { id: string }; value: null };
+  /** Forget a session (tab closed); cancels it if still live. */
+  'session:discard': { arg: { id: string }; value: null };
+  /** Electron only: main shows the save dialog and writes the kept response bytes. */
+  'session:save-response': { arg: { id: string; suggestedName: string }; value: { path: string } | null };
+  'profiles:state': { arg: Record<string, never>; value: ProfileStoreState };
+  'profiles:list': { arg: Record<string, never>; value: Profile[] };
+  'profiles:create': { arg: { draft: ProfileDraft }; value: Profile };
+  'profiles:update': { arg: { id: string; draft: ProfileDraft }; value: Profile };
+  'profiles:rename': { arg: { id: string; name: string }; value: Profile };
+  'profiles:duplicate': { arg: { id: string }; value: Profile };
+  'profiles:delete': { arg: { id: string }; value: { removed: Profile; index: number } };
+  'profiles:restore': { arg: { profile: Profile; index: number }; value: Profile };
+  'profiles:import-preview': { arg: { text: string; fileName: string }; value: ImportPreviewView };
+  'profiles:import': {
+    arg: { text: string; fileName: string; onDuplicate: 'skip' | 'rename' | 'replace' };
+    value: { imported: number; skipped: number };
+  };
+  'profiles:export': { arg: { ids: string[] | null }; value: { json: string } };
+}
+
+/** Every main → renderer event. */
+export interface Events {
+  /**
+   * One coalesced update per session, at most about 30 a second: the latest status, the bytes
+   * received since the last update (contiguous, starting at `dataOffset`), new transcript entries
+   * and the latest send progress.
+   */
+  'session:update': {
+    id: string;
+    status: SessionStatus;
+    data: Uint8Array | null;
+    dataOffset: number;
+    transcript: TranscriptEntry[];
+    progress: SendProgress | null;
+  };
+  /** The profile list changed (from this or another window). */
+  'profiles:changed': { profiles: Profile[] };
+}
+
+export type CallChannel = keyof Calls;
+export type EventChannel = keyof Events;
+export type CallArg<C extends CallChannel> = Calls[C]['arg'];
+export type CallValue<C extends CallChannel> = Calls[C]['value'];
+export type EventPayload<E extends EventChannel> = Events[E];
+
+/**
+ * Runtime list of call channels. The `satisfies` clause plus the exhaustiveness check below make
+ * the compiler reject a channel missing from either the list or the interface.
+ */
+export const CALL_CHANNELS = [
+  'app:info',
+  'session:open',
+  'session:send',
+  'session:send-file',
+  'session:half-close',
+  'session:close',
+  'session:cancel',
+  'session:discard',
+  'session:save-response',
+  'profiles:state',
+  'profiles:list',
+  'profiles:create',
+  'profiles:update',
+  'profiles:rename',
+  'profiles:duplicate',
+  'profiles:delete',
+  'profiles:restore',
+  'profiles:import-preview',
+  'profiles:import',
+  'profiles:export',
+] as const satisfies readonly CallChannel[];
+
+export const EVENT_CHANNELS = ['session:update', 'profiles:changed'] as const satisfies readonly EventChannel[];
+
+type Missing<All, Listed> = Exclude<All, Listed>;
+// Compile-time exhaustiveness: these fail to type-check when a channel is not listed.
+const _allCallsListed: Missing<CallChannel, (typeof CALL_CHANNELS)[number]> extends never ? true : never = true;
+const _allEventsListed: Missing<EventChannel, (typeof EVENT_CHANNELS)[number]> extends never ? true : never = true;
+void _allCallsListed;
+void _allEventsListed;
+
+/** True when `name` is a known call channel. */
+export function isCallChannel(name: unknown): name is CallChannel {
+  return typeof name === 'string' && (CALL_CHANNELS as readonly string[]).includes(name);
+}
+
+/** The renderer's view of main: one function per call, one subscription per event. */
+export type SocketTesterApi = {
+  readonly host: HostKind;
+  call<C extends CallChannel>(channel: C, arg: CallArg<C>): Promise<Result<CallValue<C>>>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** The failure a transport reports when main could not be reached at all. */
+export function transportError(message: string): { ok: false; error: AppError } {
+  return { ok: false, error: { code: 'INTERNAL', message } };
+}

@@ -1,0 +1,139 @@
+/**
+ * The Electron IPC binding with `electron` replaced (test/fakes/electron.ts): every channel is
+ * registered, foreign senders are refused before anything else, and a reloaded or destroyed page
+ * loses its sessions and is never sent to again.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recorded, FakeWebContents } from '../../fakes/electron.ts';
+import { bindIpc, isTrustedSender } from '../../../main/electron/ipc-binding.ts';
+import { composeAppService } from '../../../main/app-composition.ts';
+import type { AppService } from '../../../main/app-service.ts';
+import { CALL_CHANNELS } from '../../../shared/contract.ts';
+import type { Result } from '../../../shared/errors.ts';
+
+let dir: string;
+let service: AppService;
+let unbind: () => void;
+let server: Server;
+let port: number;
+const serverSockets = new Set<Socket>();
+
+beforeEach(async () => {
+  recorded.reset();
+  dir = await mkdtemp(join(tmpdir(), 'st-ipc-'));
+  service = await composeAppService({ host: 'electron', profilesPath: join(dir, 'profiles.json') });
+  unbind = bindIpc(service, undefined);
+  server = createServer((s) => {
+    serverSockets.add(s);
+    s.on('close', () => serverSockets.delete(s));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  port = (server.address() as { port: number }).port;
+});
+
+afterEach(async () => {
+  unbind();
+  await service.shutdown();
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+function eventFrom(contents: FakeWebContents, frame: { url: string } | null = contents.mainFrame) {
+  return { sender: contents, senderFrame: frame };
+}
+
+async function call(channel: string, arg: unknown, ev: ReturnType<typeof eventFrom>): Promise<Result<unknown>> {
+  const handler = recorded.ipcHandlers.get(channel);
+  if (!handler) throw new Error(`no handler for ${channel}`);
+  return (await handler(ev, arg)) as Result<unknown>;
+}
+
+async function until(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!pred()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Electron IPC binding', () => {
+  it('registers exactly the contract channels', () => {
+    expect([...recorded.ipcHandlers.keys()].sort()).toEqual([...CALL_CHANNELS].sort());
+  });
+
+  it('refuses calls from a foreign page, a subframe or a missing frame', async () => {
+    const wc = new FakeWebContents();
+    for (const frame of [{ url: 'https://evil.example/' }, { url: 'file:///tmp/x.html' }, { url: 'app://socket-tester/index.html' }, null]) {
+      const r = await call('app:info', {}, eventFrom(wc, frame));
+      expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    expect(isTrustedSender(eventFrom(wc) as never, undefined)).toBe(true);
+  });
+
+  it('validates arguments after the sender check', async () => {
+    const wc = new FakeWebContents();
+    const r = await call('session:open', { host: '127.0.0.1', port: 80, proxy: 'x' }, eventFrom(wc));
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('runs a session and pushes coalesced updates to the page that opened it', async () => {
+    const wc = new FakeWebContents();
+    const opened = (await call('session:open', { host: '127.0.0.1', port }, eventFrom(wc))) as Result<{ id: string }>;
+    expect(opened.ok).toBe(true);
+    await until(() => wc.sent.some((m) => (m.payload as { status: { phase: string } }).status.phase === 'open'), 'open');
+    expect(wc.sent.every((m) => m.channel === 'session:update')).toBe(true);
+  });
+
+  it('a reload ends the old page\'s sessions and nothing is sent to destroyed contents (F25)', async () => {
+    const wc = new FakeWebContents();
+    const opened = (await call('session:open', { host: '127.0.0.1', port }, eventFrom(wc))) as Result<{ id: string }>;
+    expect(opened.ok).toBe(true);
+    await until(() => serverSockets.size === 1, 'the connection');
+    wc.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+    await until(() => serverSockets.size === 0, 'the session to end');
+    // The new page gets a fresh client: the old session id is unknown to it.
+    if (opened.ok) {
+      const r = await call('session:cancel', { id: opened.value.id }, eventFrom(wc));
+      expect(r).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SESSION' } });
+    }
+    const opened2 = (await call('session:open', { host: '127.0.0.1', port }, eventFrom(wc))) as Result<{ id: string }>;
+    expect(opened2.ok).toBe(true);
+    await until(() => serverSockets.size === 1, 'the second connection');
+    wc.destroy();
+    await until(() => serverSockets.size === 0, 'the second session to end');
+    // FakeWebContents.send throws when destroyed; reaching here means nothing was sent after.
+  });
+
+  it('ignores same-document navigations', async () => {
+    const wc = new FakeWebContents();
+    await call('session:open', { host: '127.0.0.1', port }, eventFrom(wc));
+    await until(() => serverSockets.size === 1, 'the connection');
+    wc.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true });
+    wc.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(serverSockets.size).toBe(1);
+  });
+});
+
+describe('preload', () => {
+  it('exposes one function per call and one subscription per event, nothing else', async () => {
+    recorded.reset();
+    await import('../../../main/preload.ts');
+    const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
+    expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
+    expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
+    expect(Object.keys(bridge.events).sort()).toEqual(['profiles:changed', 'session:update']);
+    expect(Object.isFrozen(bridge.calls)).toBe(true);
+    await bridge.calls['session:close']!({ id: 'x' });
+    expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);
+    const got: unknown[] = [];
+    const off = bridge.events['session:update']!((p) => got.push(p));
+    const [listener] = recorded.rendererListeners.get('session:update')!;
+    listener!({ sender: 'secret' }, { id: 'p' });
+    expect(got).toEqual([{ id: 'p' }]);
+    off();
+    expect(recorded.rendererListeners.get('session:update')!.size).toBe(0);
+  });
+});
