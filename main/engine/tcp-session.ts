@@ -426,44 +426,59 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     return this.#state.phase === 'open' && !this.#state.localEnded && this.#socket !== null && !this.#socket.destroyed;
   }
 
-  /** Writes every piece in slices, waiting for 'drain' when the socket's buffer is full. */
+  /**
+   * Runs one send. Its final 'send-progress' (done: true) is emitted after the send slot is free,
+   * so a listener may start the next send (or a half-close) from it.
+   */
   async #pump(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, total: number, halfClose: boolean): Promise<Result<SendResult>> {
     const socket = this.#socket;
     if (!socket) return fail('NOT_CONNECTED', 'Cannot send: the session is not connected.');
     const send: SendState = { sendId: this.#nextSendId++, startOffset: this.#state.bytesSent, sent: 0, total };
     this.#sending = send;
+    let result: Result<SendResult>;
     try {
-      let lastAccepted: Promise<void> = Promise.resolve();
-      for await (const piece of source) {
-        for (let at = 0; at < piece.length; at += WRITE_SLICE_BYTES) {
-          if (!this.#canWrite()) return this.#sendStopped(send);
-          const slice = piece.subarray(at, Math.min(at + WRITE_SLICE_BYTES, piece.length));
-          let hasRoom = true;
-          lastAccepted = new Promise<void>((accepted) => {
-            hasRoom = socket.write(slice, (err) => {
-              if (!err) this.#onSliceAccepted(send, slice.length);
-              accepted();
-            });
-          });
-          if (!hasRoom) await this.#waitForDrain(socket);
-        }
-      }
-      await this.#untilClosedOr(lastAccepted);
-      if (this.#state.phase === 'closed' && send.sent < send.total) return this.#sendStopped(send);
-      this.#record({ kind: 'sent', bytes: send.sent, offset: send.startOffset });
-      if (send.total === 0) this.emit('send-progress', { sendId: send.sendId, sent: 0, total: 0, done: true });
-      if (halfClose) this.#endOurSide();
-      return ok({ sendId: send.sendId, bytesSent: send.sent });
+      result = await this.#writeAll(socket, send, source, halfClose);
     } finally {
       if (this.#sending === send) this.#sending = null;
     }
+    if (result.ok) this.emit('send-progress', { sendId: send.sendId, sent: send.sent, total: send.total, done: true });
+    return result;
+  }
+
+  /** Writes every piece in slices, waiting for 'drain' when the socket's buffer is full. */
+  async #writeAll(
+    socket: net.Socket,
+    send: SendState,
+    source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    halfClose: boolean,
+  ): Promise<Result<SendResult>> {
+    let lastAccepted: Promise<void> = Promise.resolve();
+    for await (const piece of source) {
+      for (let at = 0; at < piece.length; at += WRITE_SLICE_BYTES) {
+        if (!this.#canWrite()) return this.#sendStopped(send);
+        const slice = piece.subarray(at, Math.min(at + WRITE_SLICE_BYTES, piece.length));
+        let hasRoom = true;
+        lastAccepted = new Promise<void>((accepted) => {
+          hasRoom = socket.write(slice, (err) => {
+            if (!err) this.#onSliceAccepted(send, slice.length);
+            accepted();
+          });
+        });
+        if (!hasRoom) await this.#waitForDrain(socket);
+      }
+    }
+    await this.#untilClosedOr(lastAccepted);
+    if (this.#state.phase === 'closed' && send.sent < send.total) return this.#sendStopped(send);
+    this.#record({ kind: 'sent', bytes: send.sent, offset: send.startOffset });
+    if (halfClose) this.#endOurSide();
+    return ok({ sendId: send.sendId, bytesSent: send.sent });
   }
 
   #onSliceAccepted(send: SendState, bytes: number): void {
     if (this.#state.phase === 'closed') return;
     send.sent += bytes;
     this.#state.bytesSent += bytes;
-    this.emit('send-progress', { sendId: send.sendId, sent: send.sent, total: send.total, done: send.sent >= send.total });
+    this.emit('send-progress', { sendId: send.sendId, sent: send.sent, total: send.total, done: false });
   }
 
   /** The result of a send that could not finish; the session's own error when it failed. */

@@ -481,6 +481,26 @@ describe('receiving', () => {
 });
 
 describe('sending', () => {
+  it('the final progress event (done) comes once the send slot is free, so a listener can send next', async () => {
+    const got: Buffer[] = [];
+    const server = await serve((s) => {
+      s.on('data', (d: Buffer) => got.push(d));
+      s.on('end', () => s.end());
+    });
+    const session = newSession();
+    await session.connect({ host: '127.0.0.1', port: server.port });
+    const fromListener: Promise<unknown>[] = [];
+    session.on('send-progress', (p) => {
+      if (p.done && p.sendId === 1) fromListener.push(session.send(new TextEncoder().encode('+next'), { halfClose: true }));
+    });
+    const first = await session.send(new Uint8Array(600 * 1024).fill(0x41));
+    expect(first.ok).toBe(true);
+    expect(fromListener).toHaveLength(1);
+    expect(await fromListener[0]).toMatchObject({ ok: true, value: { sendId: 2, bytesSent: 5 } });
+    await session.done();
+    expect(Buffer.concat(got).length).toBe(600 * 1024 + 5);
+  });
+
   it('send when not open is NOT_CONNECTED', async () => {
     const session = newSession();
     const before = await session.send(new Uint8Array([1]));
