@@ -92,7 +92,12 @@ export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateS
 
   const onStatus = (s: SessionStatus): void => {
     status = s;
-    if (s.phase !== lastPhase) {
+    if (s.phase === 'closed' && lastPhase !== 'closed') {
+      lastPhase = s.phase;
+      // The engine records the 'closed' transcript entry right after this status, in the same
+      // turn: flush once that has run, or the last update would miss it.
+      queueMicrotask(flush);
+    } else if (s.phase !== lastPhase) {
       lastPhase = s.phase;
       flush();
     } else schedule();
