@@ -26,6 +26,8 @@ import { followPeerEnd } from './engine/follow-peer-end.ts';
 export interface ClientSink {
   readonly alive: boolean;
   send<E extends EventChannel>(event: E, payload: EventPayload<E>): void;
+  /** Bytes queued towards the client and not yet taken; lets updates wait for a slow page. */
+  backlog?(): number;
 }
 
 /** Native dialogs; only Electron has them. */
@@ -126,6 +128,7 @@ export class AppService {
             return sink.alive;
           },
           sendUpdate: (u) => sink.send('session:update', u),
+          backlog: () => sink.backlog?.() ?? 0,
         });
         const { finishWhenPeerFinishes = true, ...connect } = arg;
         const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;

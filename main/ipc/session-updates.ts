@@ -5,9 +5,14 @@
  * Invariants:
  * - bytes are delivered in order, contiguously, exactly once: each update's `dataOffset` equals the
  *   previous update's offset plus its length;
- * - a phase change is flushed at once (with any bytes pending before it), so the UI never shows
- *   "closed" before the bytes that came before the close;
- * - after the closed status is flushed the coalescer detaches itself and sends nothing more;
+ * - one update carries at most {@link MAX_UPDATE_BYTES} of data, and none while the sink reports a
+ *   backlog above {@link MAX_SINK_BACKLOG}: a browser's WebSocket copies each message on its main
+ *   thread, so big messages would be long tasks, and a slow page must not make main buffer twice;
+ * - the status in each update is fresh (`session.status`), so counters are main's truth even
+ *   while bytes are still on their way to the page;
+ * - a phase change is flushed at once, after the same turn's events (closed comes with its
+ *   transcript entry), so the UI never shows a phase before the events that led to it;
+ * - after the closed status is sent and every byte delivered, the coalescer detaches itself;
  * - nothing is sent to a client that is gone (`sink.alive` false): the coalescer detaches instead.
  */
 import { IPC_LIMITS, type EventPayload } from '../../shared/contract.ts';
@@ -31,28 +36,52 @@ export interface SessionEventSource {
 export interface UpdateSink {
   readonly alive: boolean;
   sendUpdate(update: EventPayload<'session:update'>): void;
+  /** Bytes sent but not yet taken by the other side (WebSocket bufferedAmount); 0 when unknown. */
+  backlog?(): number;
 }
 
+export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
+export const MAX_SINK_BACKLOG = 8 * 1024 * 1024;
 const MIN_INTERVAL_MS = 1000 / IPC_LIMITS.updatesPerSecond;
 
 /** Starts forwarding; returns a function that stops it (idempotent). */
 export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateSink): () => void {
+  /** Received chunks not yet sent, oldest first; the first may be partly sent already. */
   let chunks: Uint8Array[] = [];
   let pendingBytes = 0;
-  let dataOffset = -1;
+  /** Offset in the response of the first pending byte. */
+  let nextOffset = session.status.bytesReceived;
   let transcript: TranscriptEntry[] = [];
   let progress: SendProgress | null = null;
-  let status = session.status;
-  let lastPhase = status.phase;
+  let lastPhase = session.status.phase;
+  let closedSent = false;
   let lastFlush = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let detached = false;
 
-  function takeData(): Uint8Array | null {
-    if (chunks.length === 0) return null;
-    const out = chunks.length === 1 ? chunks[0]! : concat(chunks, pendingBytes);
-    chunks = [];
-    pendingBytes = 0;
+  /** Takes up to `limit` pending bytes as one array (copying only when chunks are joined). */
+  function takeData(limit: number): Uint8Array | null {
+    if (pendingBytes === 0 || limit <= 0) return null;
+    const want = Math.min(limit, pendingBytes);
+    const first = chunks[0]!;
+    let out: Uint8Array;
+    if (first.byteLength >= want) {
+      out = first.subarray(0, want);
+      if (first.byteLength === want) chunks.shift();
+      else chunks[0] = first.subarray(want);
+    } else {
+      out = new Uint8Array(want);
+      let at = 0;
+      while (at < want) {
+        const c = chunks[0]!;
+        const n = Math.min(c.byteLength, want - at);
+        out.set(n === c.byteLength ? c : c.subarray(0, n), at);
+        at += n;
+        if (n === c.byteLength) chunks.shift();
+        else chunks[0] = c.subarray(n);
+      }
+    }
+    pendingBytes -= want;
     return out;
   }
 
@@ -64,24 +93,18 @@ export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateS
       detach();
       return;
     }
-    const offset = dataOffset;
-    const data = takeData();
-    // The engine emits 'status' on phase and flag changes only; counters move with every chunk,
-    // so each update carries a fresh copy.
-    status = session.status;
-    sink.sendUpdate({
-      id: session.id,
-      status,
-      data,
-      dataOffset: data ? offset : status.bytesReceived,
-      transcript,
-      progress,
-    });
-    dataOffset = -1;
+    const room = (sink.backlog?.() ?? 0) > MAX_SINK_BACKLOG ? 0 : MAX_UPDATE_BYTES;
+    const offset = nextOffset;
+    const data = takeData(room);
+    if (data) nextOffset += data.byteLength;
+    const status = session.status;
+    sink.sendUpdate({ id: session.id, status, data, dataOffset: offset, transcript, progress });
     transcript = [];
     progress = null;
     lastFlush = performance.now();
-    if (status.phase === 'closed') detach();
+    if (status.phase === 'closed') closedSent = true;
+    if (closedSent && pendingBytes === 0) detach();
+    else if (pendingBytes > 0) schedule();
   }
 
   function schedule(): void {
@@ -91,19 +114,13 @@ export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateS
   }
 
   const onStatus = (s: SessionStatus): void => {
-    status = s;
-    if (s.phase === 'closed' && lastPhase !== 'closed') {
+    if (s.phase !== lastPhase) {
       lastPhase = s.phase;
-      // The engine records the 'closed' transcript entry right after this status, in the same
-      // turn: flush once that has run, or the last update would miss it.
+      // Events of the same turn (the engine records 'closed' right after this status) go with it.
       queueMicrotask(flush);
-    } else if (s.phase !== lastPhase) {
-      lastPhase = s.phase;
-      flush();
     } else schedule();
   };
-  const onData = (chunk: Uint8Array, offset: number): void => {
-    if (dataOffset < 0) dataOffset = offset;
+  const onData = (chunk: Uint8Array): void => {
     chunks.push(chunk);
     pendingBytes += chunk.byteLength;
     schedule();
@@ -122,6 +139,8 @@ export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateS
     detached = true;
     if (timer) clearTimeout(timer);
     timer = null;
+    chunks = [];
+    pendingBytes = 0;
     session.off('status', onStatus);
     session.off('data', onData);
     session.off('transcript', onTranscript);
@@ -135,14 +154,4 @@ export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateS
   // The first update tells the client the session exists and where it stands.
   flush();
   return detach;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -55,6 +55,7 @@ export function attachWsBridge(web: RunningWebServer, service: AppService): () =
         return ws.readyState === WebSocket.OPEN;
       },
       send: (event, payload) => send({ t: 'event', event, payload }),
+      backlog: () => ws.bufferedAmount,
     });
     const dispatch = createClientDispatch(service.handlers, CALL_SCHEMAS, ctx);
     ws.on('message', (data: RawData, isBinary: boolean) => {

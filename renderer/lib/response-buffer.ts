@@ -9,7 +9,7 @@
  * Lines: a line ends after "\n", or is cut after {@link MAX_LINE_BYTES} bytes (backed up to a
  * UTF-8 character boundary) so that a response without newlines still renders in bounded pieces.
  */
-export const MAX_LINE_BYTES = 4096;
+export const MAX_LINE_BYTES = 1024;
 
 export class ResponseBuffer {
   private chunks: Uint8Array[] = [];

@@ -39,7 +39,7 @@ test('100 MiB arrives with an exact count and the hex view reaches the last row'
     await expect(u.response).toContainText('f0 f1 f2 f3 f4 f5 f6 f7  f8 f9 fa fb fc fd fe ff');
     await shot(page, 'large-response-hex');
     await u.view('Text').click();
-    await expect(page.getByText('Wrapping is off for responses over 1 MiB')).toBeVisible();
+    await expect(page.getByText(/Wrapping is off for responses over 256 KiB/)).toBeVisible();
     await u.view('Transcript').click();
     await expect(u.response).toContainText('closed: peer-closed');
   } finally {

@@ -1,0 +1,99 @@
+/**
+ * The update coalescer, driven by a scripted event source (the engine's own tests cover sockets;
+ * here the subject is pacing, ordering and byte accounting).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { forwardSessionUpdates, MAX_SINK_BACKLOG, MAX_UPDATE_BYTES, type SessionEventSource } from '../../../main/ipc/session-updates.ts';
+import type { EventPayload } from '../../../shared/contract.ts';
+import type { SessionStatus } from '../../../shared/session.ts';
+
+type Update = EventPayload<'session:update'>;
+
+class ScriptedSession extends EventEmitter {
+  readonly id = 's1';
+  current: SessionStatus = {
+    id: 's1', phase: 'open', localEnded: false, remoteEnded: false, outcome: null, error: null, host: 'h', port: 1,
+    remoteAddress: '127.0.0.1', remoteFamily: 4, localAddress: null, localPort: null, bytesSent: 0, bytesReceived: 0,
+    startedAt: 0, connectedAt: 0, endedAt: null,
+  };
+  get status(): SessionStatus {
+    return { ...this.current };
+  }
+  receive(bytes: Uint8Array): void {
+    const offset = this.current.bytesReceived;
+    this.current.bytesReceived += bytes.byteLength;
+    this.emit('data', bytes, offset);
+  }
+  close(): void {
+    this.current.phase = 'closed';
+    this.current.outcome = 'peer-closed';
+    this.emit('status', this.status);
+    this.emit('transcript', { at: 1, kind: 'closed', outcome: 'peer-closed' });
+  }
+}
+
+function sink(backlog = () => 0) {
+  const updates: Update[] = [];
+  return { updates, alive: true, sendUpdate: (u: Update) => updates.push(u), backlog };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('session update coalescer', () => {
+  it('coalesces a burst into few updates, in order, contiguous, each at most MAX_UPDATE_BYTES', async () => {
+    vi.useFakeTimers();
+    const s = new ScriptedSession();
+    const out = sink();
+    forwardSessionUpdates(s as unknown as SessionEventSource, out);
+    const chunk = new Uint8Array(64 * 1024).map((_, i) => i & 0xff);
+    for (let i = 0; i < 160; i++) s.receive(chunk); // 10 MiB at once
+    s.close();
+    for (let i = 0; i < 200 && out.updates.at(-1)?.status.phase !== 'closed'; i++) await vi.advanceTimersByTimeAsync(40);
+    for (let i = 0; i < 200; i++) await vi.advanceTimersByTimeAsync(40);
+    let expected = 0;
+    for (const u of out.updates) {
+      expect(u.dataOffset).toBe(expected);
+      expect(u.data?.byteLength ?? 0).toBeLessThanOrEqual(MAX_UPDATE_BYTES);
+      expected += u.data?.byteLength ?? 0;
+    }
+    expect(expected).toBe(160 * chunk.byteLength);
+    // Counters are main's truth at once, bytes follow at the paced rate.
+    expect(out.updates.length).toBeLessThan(20);
+    expect(out.updates.some((u) => u.transcript.some((e) => e.kind === 'closed'))).toBe(true);
+    const sizeBefore = out.updates.length;
+    s.receive(chunk);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(out.updates.length).toBe(sizeBefore);
+  });
+
+  it('sends no bytes while the sink is backed up, but keeps status flowing', async () => {
+    vi.useFakeTimers();
+    const s = new ScriptedSession();
+    let backlog = MAX_SINK_BACKLOG + 1;
+    const out = sink(() => backlog);
+    forwardSessionUpdates(s as unknown as SessionEventSource, out);
+    s.receive(new Uint8Array(1000));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(out.updates.every((u) => u.data === null)).toBe(true);
+    expect(out.updates.at(-1)!.status.bytesReceived).toBe(1000);
+    backlog = 0;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(out.updates.reduce((n, u) => n + (u.data?.byteLength ?? 0), 0)).toBe(1000);
+  });
+
+  it('stops when the client is gone and never sends to it again', async () => {
+    vi.useFakeTimers();
+    const s = new ScriptedSession();
+    const out = sink();
+    forwardSessionUpdates(s as unknown as SessionEventSource, out);
+    out.alive = false;
+    s.receive(new Uint8Array(10));
+    await vi.advanceTimersByTimeAsync(100);
+    const n = out.updates.length;
+    s.receive(new Uint8Array(10));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(out.updates.length).toBe(n);
+    expect(s.listenerCount('data')).toBe(0);
+  });
+});
