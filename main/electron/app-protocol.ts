@@ -42,6 +42,7 @@ export function serveRenderer(rendererDir: string): void {
       return new Response(body, {
         headers: {
           'Content-Type': contentTypeFor(path),
+          // electronegativity-justified CSP_GLOBAL_CHECK: main/ holds no HTML; the CSP is this header on every app:// response plus the meta tag in renderer/index.html, which the out/ scan detects
           'Content-Security-Policy': CONTENT_SECURITY_POLICY,
           'X-Content-Type-Options': 'nosniff',
         },

@@ -48,6 +48,7 @@ export function lockDownContents(contents: WebContents, devServerUrl: string | u
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // Only app-built https links (help, project page) may leave, and only to the system browser.
+    // electronegativity-justified OPEN_EXTERNAL_JS_CHECK: only URLs starting with https:// reach openExternal, so no file:, smb: or custom-scheme handler can be launched; the window itself is always denied
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
@@ -61,6 +62,9 @@ export interface MainWindowOptions {
 }
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
+  // electronegativity-justified CONTEXT_ISOLATION_JS_CHECK: webPreferences is secureWebPreferences() (contextIsolation: true), a call the check cannot follow; test/main/electron/main-window.test.ts pins it
+  // electronegativity-justified SANDBOX_JS_CHECK: webPreferences is secureWebPreferences() (sandbox: true), a call the check cannot follow; test/main/electron/main-window.test.ts pins it
+  // electronegativity-justified AUXCLICK_JS_CHECK: a middle-click asks for a new window through setWindowOpenHandler, which lockDownContents() makes deny every time (https links go to the system browser)
   const win = new BrowserWindow({
     ...(opts.bounds ?? { width: 1280, height: 820 }),
     minWidth: 720,
