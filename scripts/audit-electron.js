@@ -432,6 +432,40 @@ function toPosix(path) {
   return path.split(sep).join('/');
 }
 
+/**
+ * Reduces Electronegativity's programmatic result for one input folder to the plain JSON record that
+ * {@link parseScanOutput} reads: severity and confidence by name, paths relative to `input` with `/`
+ * separators, null for a global check's "N/A" file. Values are copied as found, so
+ * {@link parseScanOutput} is where a surprising shape is caught.
+ * @param {string} input the absolute folder that was scanned
+ * @param {Record<string, unknown>} result what `run()` resolved to
+ * @returns {Record<string, unknown>}
+ */
+export function scanRecordFromResult(input, result) {
+  const list = (/** @type {unknown} */ value) => (Array.isArray(value) ? /** @type {Record<string, any>[]} */ (value) : value);
+  const rel = (/** @type {unknown} */ file) => (typeof file === 'string' && file !== 'N/A' ? toPosix(relative(input, file)) : null);
+  const errors = list(result['errors']);
+  const issues = list(result['issues']);
+  return {
+    input,
+    globalChecks: result['globalChecks'],
+    atomicChecks: result['atomicChecks'],
+    errors: Array.isArray(errors) ? errors.map((e) => ({ file: rel(e['file']) ?? String(e['file']), message: e['message'] })) : errors,
+    issues: Array.isArray(issues)
+      ? issues.map((i) => ({
+          id: i['id'],
+          severity: i['severity']?.name,
+          confidence: i['confidence']?.name,
+          file: rel(i['file']),
+          line: i['location']?.line,
+          column: i['location']?.column,
+          sample: i['sample'],
+          description: i['description'],
+        }))
+      : issues,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // `--scan` mode: runs inside `npx -p @doyensec/electronegativity@…`, where the package is on PATH.
 
@@ -458,23 +492,7 @@ async function scanMode(outFile, electronVersion, inputs) {
     // `electronVersionOverride`. Without it the version is unknown (our inputs hold no
     // package.json) and every check assumes Electron 0.1.0's insecure defaults.
     const result = await run({ input, isRelative: false, electronVersionOverride: electronVersion, customScan: [], excludeFromScan: [] });
-    const issues = /** @type {Record<string, any>[]} */ (result['issues'] ?? []);
-    scans.push({
-      input,
-      globalChecks: result['globalChecks'],
-      atomicChecks: result['atomicChecks'],
-      errors: /** @type {Record<string, unknown>[]} */ (result['errors'] ?? []).map((e) => ({ file: toPosix(relative(input, String(e['file']))), message: String(e['message']) })),
-      issues: issues.map((i) => ({
-        id: i['id'],
-        severity: i['severity']?.name,
-        confidence: i['confidence']?.name,
-        file: i['file'] === 'N/A' || i['file'] === undefined ? null : toPosix(relative(input, String(i['file']))),
-        line: i['location']?.line,
-        column: i['location']?.column,
-        sample: i['sample'],
-        description: i['description'],
-      })),
-    });
+    scans.push(scanRecordFromResult(input, result));
   }
   writeFileSync(outFile, JSON.stringify({ tool: ELECTRONEGATIVITY_PACKAGE, scans }, null, 2));
 }
@@ -547,8 +565,8 @@ function audit(projectRoot) {
     say(findings.length > 0 ? formatTable(findings) : 'No findings.');
     say('');
     const problems = [...sourceStage.problems, ...builtStage.problems];
-    for (const [scan, s] of /** @type {const} */ ([['main/', source], ['out/', built]])) {
-      for (const e of s.errors) problems.push(`${scan} scan could not parse ${e.file}: ${e.message} (its findings are unknown).`);
+    for (const [scan, s] of /** @type {const} */ ([['source', source], ['built', built]])) {
+      for (const e of s.errors) problems.push(`Electronegativity could not parse ${projectPath(scan, e.file)}: ${e.message} (its findings are unknown).`);
     }
     for (const p of unusedJustifications) say(`note: ${p.file}:${p.line}: justification comment matches no current finding; remove it if the code changed.`);
     for (const p of problems) process.stderr.write(`audit:electron: ${p}\n`);
