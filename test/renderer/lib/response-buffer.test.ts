@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_LINE_BYTES, ResponseBuffer } from '../../../renderer/lib/response-buffer.ts';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+describe('ResponseBuffer', () => {
+  it('slices across chunk boundaries byte-exactly', () => {
+    const b = new ResponseBuffer();
+    b.append(bytes('abc'));
+    b.append(bytes(''));
+    b.append(bytes('defgh'));
+    b.append(new Uint8Array([0, 255]));
+    expect(b.length).toBe(10);
+    expect(text(b.slice(2, 6))).toBe('cdef');
+    expect([...b.slice(7, 10)]).toEqual([0x68, 0, 255]);
+    expect(b.slice(9, 100).byteLength).toBe(1);
+    expect(b.slice(-5, 2).byteLength).toBe(2);
+    expect(b.slice(5, 3).byteLength).toBe(0);
+    expect([...b.all()]).toEqual([...bytes('abcdefgh'), 0, 255]);
+  });
+
+  it('indexes lines at newlines, including one split across chunks', () => {
+    const b = new ResponseBuffer();
+    b.append(bytes('one\ntw'));
+    b.append(bytes('o\n\nthree'));
+    expect(b.lines).toBe(4);
+    const lines = Array.from({ length: b.lines }, (_, i) => text(b.slice(...b.lineRange(i))));
+    expect(lines).toEqual(['one\n', 'two\n', '\n', 'three']);
+  });
+
+  it('cuts long lines at MAX_LINE_BYTES without splitting a UTF-8 character', () => {
+    const b = new ResponseBuffer();
+    const long = 'a'.repeat(MAX_LINE_BYTES - 1) + 'é' + 'b'.repeat(10);
+    b.append(bytes(long.slice(0, 500)));
+    b.append(bytes(long.slice(500)));
+    expect(b.lines).toBe(2);
+    const [s, e] = b.lineRange(0);
+    expect(e - s).toBe(MAX_LINE_BYTES - 1);
+    expect(text(b.slice(...b.lineRange(1)))).toBe('é' + 'b'.repeat(10));
+  });
+
+  it('clears back to one empty line', () => {
+    const b = new ResponseBuffer();
+    b.append(bytes('x\ny'));
+    b.clear();
+    expect(b.length).toBe(0);
+    expect(b.lines).toBe(1);
+    expect(b.lineRange(0)).toEqual([0, 0]);
+  });
+});
