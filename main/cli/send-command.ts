@@ -1,10 +1,14 @@
 /**
- * `socket-tester send HOST PORT [DATA]`: one exchange from the command line, like `ncat` but with
- * exact bytes, honest outcomes and distinct exit codes. docs/cli.md is the user-facing reference.
+ * `socket-tester send HOST PORT [DATA]` or `send --profile NAME [DATA]`: one exchange from the
+ * command line, like `ncat` but with exact bytes, honest outcomes and distinct exit codes.
+ * docs/cli.md is the user-facing reference.
  *
  * Invariants:
  * - Every argument is checked before any DNS or socket activity; a bad one exits with
- *   EXIT.INVALID_INPUT and a message naming the option (or HOST / PORT / DATA).
+ *   EXIT.INVALID_INPUT and a message naming the option (or HOST / PORT / DATA). A profile that
+ *   cannot be found or read is caught at the same stage and exits the same way.
+ * - With --profile, the profile supplies every value the command line leaves out; an option given
+ *   explicitly always wins (the merge at the end of parseSendArgs). The profile file is never modified.
  * - With --json exactly one JSON object is printed on stdout, whatever happens (invalid input
  *   included); without it, stdout carries only the response bytes, raw, and stderr one summary line.
  * - The exchange itself is runOneShot(), the same code the engine tests prove.
@@ -14,11 +18,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseEndpoint } from '../../shared/endpoint.ts';
-import type { AppError } from '../../shared/errors.ts';
+import type { AppError, ErrorCode } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
 import { runOneShot } from '../engine/one-shot.ts';
 import { toFileError } from '../engine/error-mapping.ts';
+import type { ProfileSendSettings } from './send-profile.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
 
 /**
@@ -27,18 +32,26 @@ import { EXIT, type CliIo } from './run-cli.ts';
  */
 export function sendHelp(): string {
   return `Usage: socket-tester send HOST PORT [DATA] [options]
+       socket-tester send --profile NAME [--profiles FILE] [DATA] [options]
 
 Connects, sends DATA (or a file, or stdin when it is not a terminal), ends our side (FIN) and
 prints every byte the peer sends until it closes. Without --json the response goes to stdout as
 raw bytes and a one-line summary to stderr.
 
+With --profile, a saved profile supplies host, port, payload, timeouts, close-after-send and
+response cap; HOST and PORT are not given. Options on the command line override the profile:
+DATA or --file replaces its payload (stdin is not read), the other options replace their value.
+
 Options:
+  --profile NAME         use the saved profile NAME (or FOLDER/NAME when the name repeats)
+  --profiles FILE        read profiles from FILE (default: the app's own profiles.json)
   --hex                  DATA is hex digits ("48 65 6c 6c 6f")
   --escapes              DATA has escapes: \\r \\n \\t \\0 \\\\ \\xHH \\u{HEX}
   --encoding ENC         utf8 (default) or latin1, for the characters of DATA
   --line-ending END      none (default), lf, cr or crlf, appended to DATA
   --file PATH            send this file, streamed (instead of DATA)
   --keep-open            do not end our side after sending; wait for the peer or --idle-timeout
+  --half-close           end our side after sending (the default; overrides a keep-open profile)
   --connect-timeout MS   give up connecting after MS milliseconds (default ${SESSION_LIMITS.defaultConnectTimeoutMs})
   --idle-timeout MS      end when the peer is silent for MS milliseconds (default: wait for it)
   --max-bytes N          keep at most N response bytes (default ${SESSION_LIMITS.defaultMaxResponseBytes}); reaching it exits ${EXIT.LIMIT_REACHED}
@@ -49,7 +62,8 @@ Options:
 Exit codes:
   0  normal end: the peer closed, or the idle timeout you asked for
   ${EXIT.FAILURE}  unexpected internal error
-  ${EXIT.INVALID_INPUT}  invalid input (nothing was sent; the message names the option)
+  ${EXIT.INVALID_INPUT}  invalid input (nothing was sent; the message names the option), including a
+     profile that is not found, ambiguous, or in a file that cannot be read
   ${EXIT.CONNECT_FAILED}  could not connect: refused, unreachable, DNS failure
   ${EXIT.TIMEOUT}  connect timed out
   ${EXIT.CONNECTION_LOST}  connection lost: reset, broken pipe, aborted
@@ -90,15 +104,16 @@ interface JsonReport {
   responseBase64?: string;
 }
 
-type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+/** A failure is INVALID_INPUT unless `code` says otherwise (a profile's PROFILE_NOT_FOUND, …). */
+type Checked<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode };
 
 function invalid(message: string): Checked<never> {
   return { ok: false, message };
 }
 
-/** Parses a whole decimal number option within [min, max]. */
-function integerOption(name: string, text: string | undefined, min: number, max: number, fallback: number): Checked<number> {
-  if (text === undefined) return { ok: true, value: fallback };
+/** Parses a whole decimal number option within [min, max]; undefined when it was not given. */
+function integerOption(name: string, text: string | undefined, min: number, max: number): Checked<number | undefined> {
+  if (text === undefined) return { ok: true, value: undefined };
   if (!/^[0-9]{1,10}$/.test(text) || Number(text) < min || Number(text) > max) {
     return invalid(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}.`);
   }
@@ -150,7 +165,10 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<Checked<Uint8Arr
   return { ok: true, value: Buffer.concat(parts, total) };
 }
 
-/** Parses and checks every argument; touches no network. Reads stdin and checks files. */
+/**
+ * Parses and checks every argument; touches no network. Reads stdin, checks files and, with
+ * --profile, reads the profile file (read-only) once every argument-only check has passed.
+ */
 async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArgs> | 'help'> {
   let parsed;
   try {
@@ -159,12 +177,15 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
       allowPositionals: true,
       strict: true,
       options: {
+        profile: { type: 'string' },
+        profiles: { type: 'string' },
         hex: { type: 'boolean' },
         escapes: { type: 'boolean' },
         encoding: { type: 'string' },
         file: { type: 'string' },
         'line-ending': { type: 'string' },
         'keep-open': { type: 'boolean' },
+        'half-close': { type: 'boolean' },
         'connect-timeout': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'max-bytes': { type: 'string' },
@@ -178,15 +199,38 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length < 2) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA].');
-  if (positionals.length > 3) {
-    return invalid(`expected HOST PORT [DATA], got ${positionals.length} arguments; quote DATA that contains spaces.`);
+
+  const profileName = values.profile ?? null;
+  if (values.profiles !== undefined && profileName === null) {
+    return invalid('--profiles FILE only says which file --profile NAME is read from; give --profile NAME too (to see the profiles in FILE: socket-tester profiles list --profiles FILE).');
   }
-  const [hostText = '', portText = '', dataText] = positionals;
-  const endpoint = parseEndpoint(hostText, portText);
-  if (!endpoint.ok) {
-    const which = endpoint.error.field === 'port' ? 'PORT' : 'HOST';
-    return invalid(`${which}: ${endpoint.error.message}`);
+  if (profileName !== null && profileName.trim() === '') return invalid('--profile needs a profile name (or FOLDER/NAME).');
+  if (values.profiles !== undefined && values.profiles.trim() === '') return invalid('--profiles needs a file path.');
+
+  let endpoint: { host: string; port: number } | null = null;
+  let dataText: string | undefined;
+  if (profileName === null) {
+    if (positionals.length < 2) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA], or send --profile NAME.');
+    if (positionals.length > 3) {
+      return invalid(`expected HOST PORT [DATA], got ${positionals.length} arguments; quote DATA that contains spaces.`);
+    }
+    const [hostText = '', portText = ''] = positionals;
+    dataText = positionals[2];
+    const parsedEndpoint = parseEndpoint(hostText, portText);
+    if (!parsedEndpoint.ok) {
+      const which = parsedEndpoint.error.field === 'port' ? 'PORT' : 'HOST';
+      return invalid(`${which}: ${parsedEndpoint.error.message}`);
+    }
+    endpoint = { host: parsedEndpoint.value.host.host, port: parsedEndpoint.value.port };
+  } else {
+    // HOST and PORT next to a profile are refused rather than taken as an override: a profile is
+    // a saved target, and silently sending its payload somewhere else would surprise more than help.
+    if (positionals.length > 1) {
+      return invalid(
+        `with --profile, the profile supplies HOST and PORT, so the only argument is DATA; got ${positionals.length} arguments. Drop --profile to connect elsewhere, or quote DATA that contains spaces.`,
+      );
+    }
+    dataText = positionals[0];
   }
 
   if (values.hex && values.escapes) return invalid('--hex and --escapes cannot be combined: pick one way to read DATA.');
@@ -200,12 +244,13 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
   }
   const codecOptionGiven =
     values.hex === true || values.escapes === true || values.encoding !== undefined || values['line-ending'] !== undefined;
+  if (values['keep-open'] && values['half-close']) return invalid('--keep-open and --half-close cannot be combined: pick one.');
 
-  const connectTimeout = integerOption('connect-timeout', values['connect-timeout'], 1, SESSION_LIMITS.maxConnectTimeoutMs, SESSION_LIMITS.defaultConnectTimeoutMs);
+  const connectTimeout = integerOption('connect-timeout', values['connect-timeout'], 1, SESSION_LIMITS.maxConnectTimeoutMs);
   if (!connectTimeout.ok) return connectTimeout;
-  const idleTimeout = integerOption('idle-timeout', values['idle-timeout'], 0, SESSION_LIMITS.maxIdleTimeoutMs, 0);
+  const idleTimeout = integerOption('idle-timeout', values['idle-timeout'], 0, SESSION_LIMITS.maxIdleTimeoutMs);
   if (!idleTimeout.ok) return idleTimeout;
-  const maxBytes = integerOption('max-bytes', values['max-bytes'], 1, SESSION_LIMITS.maxResponseBytes, SESSION_LIMITS.defaultMaxResponseBytes);
+  const maxBytes = integerOption('max-bytes', values['max-bytes'], 1, SESSION_LIMITS.maxResponseBytes);
   if (!maxBytes.ok) return maxBytes;
 
   const output = values.output ?? null;
@@ -218,7 +263,6 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
   }
 
   const file = values.file ?? null;
-  let data: Uint8Array | null = null;
   if (file !== null) {
     if (dataText !== undefined) return invalid('give DATA or --file, not both.');
     if (codecOptionGiven) return invalid('--hex, --escapes, --encoding and --line-ending apply to DATA, not to --file (sent as is).');
@@ -229,9 +273,29 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     } catch (err) {
       return invalid(`--file: ${toFileError(err, file, 'read').message}`);
     }
-  } else {
+  } else if (profileName !== null && dataText === undefined && codecOptionGiven) {
+    // Reading the saved text in another mode would send bytes nobody wrote down; the payload is
+    // replaced as a whole (DATA with its options) or sent exactly as saved.
+    return invalid("--hex, --escapes, --encoding and --line-ending apply to DATA; without DATA the profile's payload is sent as saved. Give DATA to replace it.");
+  }
+
+  let profile: ProfileSendSettings | null = null;
+  if (profileName !== null) {
+    // Loaded only here: the store and its schema library would slow every plain `send` down.
+    const { loadSendProfile } = await import('./send-profile.ts');
+    const loaded = await loadSendProfile(profileName, values.profiles);
+    if (!loaded.ok) return { ok: false, message: `--profile: ${loaded.error.message}`, code: loaded.error.code };
+    profile = loaded.value;
+  }
+
+  let data: Uint8Array | null = null;
+  if (file === null) {
     let text: string | null = dataText ?? null;
-    if (text === null) {
+    if (text === null && profile !== null) {
+      // The profile's payload stands in for DATA; stdin is not read, so a script's idle stdin
+      // (a pipe, /dev/null) can never silently replace it.
+      data = profile.data;
+    } else if (text === null) {
       const stdin = io.stdin ?? process.stdin;
       if (!(stdin as { isTTY?: boolean }).isTTY) {
         const read = await readStdin(stdin);
@@ -262,17 +326,21 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     }
   }
 
+  const target = profile ?? endpoint;
+  // Unreachable (without a profile the endpoint was parsed above); kept so the types need no cast.
+  if (target === null) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA], or send --profile NAME.');
   return {
     ok: true,
     value: {
-      host: endpoint.value.host.host,
-      port: endpoint.value.port,
+      host: target.host,
+      port: target.port,
       data,
       file,
-      keepOpen: values['keep-open'] === true,
-      connectTimeoutMs: connectTimeout.value,
-      idleTimeoutMs: idleTimeout.value,
-      maxResponseBytes: maxBytes.value,
+      keepOpen: values['keep-open'] === true ? true : values['half-close'] === true ? false : profile !== null && !profile.closeAfterSend,
+      connectTimeoutMs: connectTimeout.value ?? profile?.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs,
+      idleTimeoutMs: idleTimeout.value ?? profile?.idleTimeoutMs ?? 0,
+      // With --output the response is streamed without a cap, the profile's included.
+      maxResponseBytes: maxBytes.value ?? profile?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
       output,
       json: values.json === true,
     },
@@ -349,10 +417,11 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
     return EXIT.OK;
   }
   if (!args.ok) {
-    const error: AppError = { code: 'INVALID_INPUT', message: args.message };
+    const error: AppError = { code: args.code ?? 'INVALID_INPUT', message: args.message };
     io.stderr.write(`socket-tester send: ${args.message}\n`);
-    if (!jsonRequested) io.stderr.write('Run "socket-tester send --help" for usage.\n');
-    else writeJson(io, emptyReport(error));
+    // The usage hint helps with arguments, not with a profile that is missing or unreadable.
+    if (jsonRequested) writeJson(io, emptyReport(error));
+    else if (error.code === 'INVALID_INPUT') io.stderr.write('Run "socket-tester send --help" for usage.\n');
     return EXIT.INVALID_INPUT;
   }
   const options = args.value;
