@@ -116,7 +116,7 @@ export async function loadSendProfile(reference: string, filePath?: string): Pro
       return fail('PROFILE_NOT_FOUND', parts.join(' '), { field: 'profile' });
     }
     if (code === 'PROFILE_CONFLICT') {
-      return fail('PROFILE_CONFLICT', `${message} Give --profile as folder/name. (File: ${usedPath}.)`, { field: 'profile' });
+      return fail('PROFILE_CONFLICT', `${message} Give --profile as FOLDER/NAME (file: ${usedPath}).`, { field: 'profile' });
     }
     return fail(code, message, { field: 'profile' });
   }

@@ -273,7 +273,7 @@ describe('send --profile: failures exit before any connection', () => {
     const run = await cli(['send', '--profile', 'Echo', '--profiles', file, '--json']);
     expect(run.code).toBe(EXIT.INVALID_INPUT);
     expect(json(run)).toMatchObject({ outcome: null, error: { code: 'PROFILE_CONFLICT' } });
-    expect(run.stderr).toMatch(/"Lab\/Echo".*"Prod\/echo".*folder\/name/);
+    expect(run.stderr).toMatch(/"Lab\/Echo".*"Prod\/echo".*FOLDER\/NAME \(file: .*profiles\.json\)/);
     expect(server.accepted).toHaveLength(0);
 
     const chosen = await cli(['send', '--profile', 'Lab/Echo', '--profiles', file]);
