@@ -13,9 +13,22 @@ import { bindIpc } from './electron/ipc-binding.ts';
 import { createMainWindow } from './electron/main-window.ts';
 import { loadWindowState, placeWindow, WindowStateSaver, type WindowState } from './window-state.ts';
 
-const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
+// Only `npm run dev` serves the renderer from a dev server. A packaged app ignores the variable:
+// honouring it would let anyone who can set the environment load a page of theirs with our bridge.
+const devServerUrl = app.isPackaged ? undefined : localDevServer(process.env['ELECTRON_RENDERER_URL']);
 const outDir = join(import.meta.dirname, '..');
 let mainWindow: BrowserWindow | null = null;
+
+/** The dev server URL when it is on this machine (electron-vite's default), else nothing. */
+function localDevServer(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
 let service: AppService | null = null;
 
 function focusMainWindow(): void {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { recorded, FakeWebContents } from '../../fakes/electron.ts';
-import { createMainWindow, isAppUrl, lockDownContents, secureWebPreferences } from '../../../main/electron/main-window.ts';
+import { createMainWindow, isAppUrl, isProjectUrl, lockDownContents } from '../../../main/electron/main-window.ts';
 import { CONTENT_SECURITY_POLICY, registerAppScheme, serveRenderer } from '../../../main/electron/app-protocol.ts';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,10 +22,10 @@ describe('main window security', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
     });
     expect(prefs['preload']).toBe(join('/app/out/preload', 'index.cjs'));
     expect(win.loadedUrl).toBe('app://socket-tester/index.html');
-    expect(secureWebPreferences('/p')).toEqual({ ...prefs, preload: '/p' });
   });
 
   it('denies navigation away, new windows and webviews', () => {
@@ -40,9 +40,12 @@ describe('main window security', () => {
     expect(prevented).toBe(4);
     wc.emit('will-navigate', ev, 'app://socket-tester/index.html');
     expect(prevented).toBe(4);
-    expect(wc.windowOpenHandler!({ url: 'https://example.org/help' })).toEqual({ action: 'deny' });
-    expect(wc.windowOpenHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
-    expect(recorded.openedExternal).toEqual(['https://example.org/help']);
+    const project = 'https://github.com/socket-tester/socket-tester#readme';
+    for (const url of [project, 'https://example.org/help', 'https://github.com/evil/repo', 'javascript:alert(1)', 'file:///etc/passwd']) {
+      expect(wc.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    expect(recorded.openedExternal).toEqual([project]);
+    expect(isProjectUrl('https://github.com/socket-tester/socket-tester-evil')).toBe(false);
   });
 
   it('recognises only our own origin (and the dev server in dev)', () => {
