@@ -17,11 +17,11 @@
  *   result (the caller opens the default window) and is replaced by the next save. Unlike profiles,
  *   nothing a user typed is lost by that.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../shared/errors.ts';
+import { errnoOf, fileError, writeFileAtomicSync } from './profiles/atomic-write.ts';
 
 /** A rectangle in screen coordinates (DIP), the shape of Electron's `Rectangle`. */
 export interface Rect {
@@ -139,34 +139,13 @@ export function saveWindowStateSync(folder: string, state: WindowState): Result<
   const checked = parseWindowState(toFileFormat(state));
   if (!checked.ok) return fail('INVALID_INPUT', `Refusing to save a window state: ${checked.error.message}`, fieldOf(checked.error.field));
   const target = join(folder, WINDOW_STATE_FILE_NAME);
-  const temp = join(folder, `.${WINDOW_STATE_FILE_NAME}.tmp-${randomBytes(6).toString('hex')}`);
   const data = `${JSON.stringify(toFileFormat(checked.value), null, 2)}\n`;
-  let created = false;
   try {
     mkdirSync(folder, { recursive: true });
-    // 'wx': never reuse or follow an existing file at the temporary name.
-    const fd = openSync(temp, 'wx', 0o600);
-    created = true;
-    try {
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-    created = false;
   } catch (err) {
-    if (created) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // Nothing more to do: a stray hidden temporary file is never read.
-      }
-    }
-    return fileError(`Could not save ${target}`, err);
+    return fail('FILE_ERROR', `Could not save ${target}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  fsyncFolderSync(folder);
-  return ok(undefined);
+  return writeFileAtomicSync(target, data);
 }
 
 /**
@@ -330,31 +309,5 @@ function fieldOf(field: string | undefined): { field?: string } {
   return field ? { field } : {};
 }
 
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
-function fileError(message: string, err: unknown): Result<never> {
-  const errno = errnoOf(err);
-  const detail = err instanceof Error ? err.message : String(err);
-  return fail('FILE_ERROR', `${message}: ${detail}`, errno === undefined ? {} : { errno });
-}
 
-/**
- * Flushes the folder's entry table so the rename survives a power cut. Skipped on Windows, which
- * cannot open a folder for fsync and journals renames itself. A failure here is ignored: the rename
- * is already complete and visible, only its durability is unconfirmed.
- */
-function fsyncFolderSync(folder: string): void {
-  if (process.platform === 'win32') return;
-  let fd: number | null = null;
-  try {
-    fd = openSync(folder, 'r');
-    fsyncSync(fd);
-  } catch {
-    // See above: durability of the rename unconfirmed, the write itself succeeded.
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}

@@ -13,6 +13,7 @@
  * This module imports nothing but `node:*` and types, on purpose: the crash test transpiles this one
  * file and runs it in a child process that it kills at random moments.
  */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -23,12 +24,14 @@ function tempPrefix(targetPath: string): string {
   return `.${basename(targetPath)}.tmp-`;
 }
 
-function errnoOf(err: unknown): string | undefined {
+/** Node's errno name of a failed fs call, if it has one. */
+export function errnoOf(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
-function fileError(message: string, err: unknown): Result<never> {
+/** A FILE_ERROR result carrying Node's message and errno. */
+export function fileError(message: string, err: unknown): Result<never> {
   const errno = errnoOf(err);
   const detail = err instanceof Error ? err.message : String(err);
   return {
@@ -79,6 +82,53 @@ export async function writeFileAtomic(targetPath: string, data: string | Uint8Ar
     // file systems refuse to fsync a folder). Reporting failure here would make the caller roll
     // back a change that is already on disk, so the write counts as done.
   }
+  return { ok: true, value: undefined };
+}
+
+/** Synchronous twin of {@link fsyncFolder}; failures are ignored for the same reason. */
+function fsyncFolderSync(folder: string): void {
+  if (process.platform === 'win32') return;
+  let fd: number | null = null;
+  try {
+    fd = openSync(folder, 'r');
+    fsyncSync(fd);
+  } catch {
+    // The rename is complete and visible; only its durability is unconfirmed.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * {@link writeFileAtomic}, synchronously, for small files that must be written from an exit path
+ * (the window state on `close`), where nothing asynchronous is guaranteed to finish.
+ */
+export function writeFileAtomicSync(targetPath: string, data: string | Uint8Array): Result<void> {
+  const folder = dirname(targetPath);
+  const tempPath = join(folder, `${tempPrefix(targetPath)}${randomBytes(6).toString('hex')}`);
+  let created = false;
+  try {
+    const fd = openSync(tempPath, 'wx', 0o600);
+    created = true;
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tempPath, targetPath);
+    created = false;
+  } catch (err) {
+    if (created) {
+      try {
+        unlinkSync(tempPath);
+      } catch {
+        // A stray hidden temporary file is never read, and the next open removes it.
+      }
+    }
+    return fileError(`Could not save ${targetPath}`, err);
+  }
+  fsyncFolderSync(folder);
   return { ok: true, value: undefined };
 }
 

@@ -2,7 +2,7 @@
  * A 100 MiB response at full loopback speed: the final count is exact, the session ends normally
  * and the views still scroll to the last byte. (Timing is measured by `npm run bench:ui`, not here.)
  */
-import { expect, shot, tcpServer, test, ui } from './web-mode.ts';
+import { expect, setOption, shot, startSession, tcpServer, test } from './web-mode.ts';
 
 const TOTAL = 100 * 1024 * 1024;
 
@@ -22,16 +22,10 @@ test('100 MiB arrives with an exact count and the hex view reaches the last row'
     pump();
   });
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await page.getByRole('button', { name: 'Options' }).click();
-    const cap = page.getByLabel('Response cap (MiB)');
-    await cap.fill('128');
-    await cap.blur();
-    await u.view('Hex').click();
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(server.port));
-    await u.connect.click();
+    const u = await startSession(page, web, server.port, async (ui) => {
+      await setOption(page, 'Response cap (MiB)', '128');
+      await ui.view('Hex').click();
+    });
     await expect(u.status).toContainText('Closed by peer', { timeout: 60_000 });
     await expect(u.bytesReceived).toHaveText('104,857,600');
     // Pinned to the end while data streamed in: the last row (offset 0x63ffff0) is on screen.

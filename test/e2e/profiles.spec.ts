@@ -6,7 +6,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator } from '@playwright/test';
 import { expect, shot, startWebMode, tcpServer, test, ui, watchConsole } from './web-mode.ts';
+
+/** Row actions show on hover, as for a mouse user: hover the row, then click the action. */
+async function rowAction(list: Locator, action: string, name: string): Promise<void> {
+  await list.getByRole('listitem').filter({ hasText: name }).first().hover();
+  await list.getByRole('button', { name: `${action} ${name}`, exact: true }).click();
+}
 
 test('save as, reload, open and "Connect and send" from the list', async ({ page, web, errors }) => {
   const server = await tcpServer((s) => {
@@ -48,7 +55,7 @@ test('save as, reload, open and "Connect and send" from the list', async ({ page
     await expect(page.getByTitle('Unsaved changes')).toBeHidden();
 
     // Connect and send in one action.
-    await list.getByRole('button', { name: `Connect and send ${name}` }).click();
+    await rowAction(list, 'Connect and send', name);
     await expect(u.status).toContainText('Closed by peer');
     await expect(u.bytesSent).toHaveText('6');
     await expect(u.bytesReceived).toHaveText('10');
@@ -72,16 +79,16 @@ test('rename, duplicate, delete with undo', async ({ page, web }) => {
   const list = page.getByRole('navigation', { name: 'Saved profiles' });
   await expect(list.getByText(name, { exact: true })).toBeVisible();
 
-  await list.getByRole('button', { name: `Rename ${name}` }).click();
+  await rowAction(list, 'Rename', name);
   const rename = page.getByRole('dialog', { name: 'Rename profile' });
   await rename.getByLabel('Name').fill(`${name} renamed`);
   await rename.getByRole('button', { name: 'Save' }).click();
   await expect(list.getByText(`${name} renamed`, { exact: true })).toBeVisible();
 
-  await list.getByRole('button', { name: `Duplicate ${name} renamed` }).click();
+  await rowAction(list, 'Duplicate', `${name} renamed`);
   await expect(list.getByText(`${name} renamed (copy)`, { exact: true })).toBeVisible();
 
-  await list.getByRole('button', { name: `Delete ${name} renamed (copy)` }).click();
+  await rowAction(list, 'Delete', `${name} renamed (copy)`);
   await expect(list.getByText(`${name} renamed (copy)`, { exact: true })).toBeHidden();
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(list.getByText(`${name} renamed (copy)`, { exact: true })).toBeVisible();

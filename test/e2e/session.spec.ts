@@ -2,7 +2,7 @@
  * A user's exchanges through the UI, against real TCP servers on loopback: connect, send, read the
  * response in every view, counters exact; and each way a session can end, shown correctly.
  */
-import { connectTo, expect, shot, tcpServer, test, ui } from './web-mode.ts';
+import { connectTo, expect, setOption, shot, startSession, tcpServer, test, ui } from './web-mode.ts';
 
 test('connect, send with half-close, read the echoed reply in Text, Hex and Transcript', async ({ page, web, errors }) => {
   // Answers at end of input (like many line-oriented test servers): needs our FIN.
@@ -66,11 +66,7 @@ test('refused: the error names the address tried', async ({ page, web }) => {
   const server = await tcpServer(() => undefined);
   const port = server.port;
   await server.close();
-  const u = ui(page);
-  await page.goto(web.url);
-  await u.host.fill('127.0.0.1');
-  await u.port.fill(String(port));
-  await u.connect.click();
+  const u = await startSession(page, web, port);
   await expect(u.status).toContainText('Error:');
   await expect(u.status).toContainText(`127.0.0.1:${port}`);
   await expect(u.status).toContainText(/refused/i);
@@ -91,11 +87,7 @@ test('DNS failure is labelled as DNS', async ({ page, web }) => {
 test('accept then close with no data is a normal "Closed by peer, 0 bytes"', async ({ page, web }) => {
   const server = await tcpServer((s) => s.end());
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(server.port));
-    await u.connect.click();
+    const u = await startSession(page, web, server.port);
     await expect(u.status).toContainText('Closed by peer');
     await expect(u.bytesReceived).toHaveText('0');
     await expect(u.status).not.toContainText('Error');
@@ -109,11 +101,7 @@ test('data then reset: the reset is shown and the 12 bytes are kept', async ({ p
     s.write('twelve bytes', () => setTimeout(() => s.resetAndDestroy(), 50));
   });
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(server.port));
-    await u.connect.click();
+    const u = await startSession(page, web, server.port);
     await expect(u.status).toContainText('Error:');
     await expect(u.status).toContainText(/reset/i);
     await expect(u.bytesReceived).toHaveText('12');
@@ -126,13 +114,7 @@ test('data then reset: the reset is shown and the 12 bytes are kept', async ({ p
 test('a silent peer ends with the idle timeout and keeps what came', async ({ page, web }) => {
   const server = await tcpServer((s) => s.write('hi'));
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await page.getByRole('button', { name: 'Options' }).click();
-    await page.getByLabel('Idle timeout (ms, 0 = none)').fill('400');
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(server.port));
-    await u.connect.click();
+    const u = await startSession(page, web, server.port, () => setOption(page, 'Idle timeout (ms, 0 = none)', '400'));
     await expect(u.status).toContainText('Timed out');
     await expect(u.bytesReceived).toHaveText('2');
   } finally {
@@ -154,14 +136,7 @@ test('the response cap ends the session with "Limit reached" and keeps exactly t
     pump();
   });
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await page.getByRole('button', { name: 'Options' }).click();
-    await page.getByLabel('Response cap (MiB)').fill('1');
-    await page.getByLabel('Response cap (MiB)').blur();
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(server.port));
-    await u.connect.click();
+    const u = await startSession(page, web, server.port, () => setOption(page, 'Response cap (MiB)', '1'));
     await expect(u.status).toContainText('Limit reached');
     await expect(u.bytesReceived).toHaveText('1,048,576');
     await expect(page.getByText(/Response cap of 1\.0 MiB reached/)).toBeVisible();
@@ -238,11 +213,7 @@ test('hostile bytes are shown, never interpreted', async ({ page, web, errors })
   ]);
   const server = await tcpServer((s) => s.end(hostile));
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(server.port));
-    await u.connect.click();
+    const u = await startSession(page, web, server.port);
     await expect(u.status).toContainText('Closed by peer');
     await expect(u.bytesReceived).toHaveText(String(hostile.length));
     await expect(u.response).toContainText('<script>alert(1)</script>');
@@ -261,11 +232,7 @@ test('tabs keep their own sessions', async ({ page, web }) => {
   const a = await tcpServer((s) => s.end('from A'));
   const b = await tcpServer((s) => s.end('from B, longer'));
   try {
-    const u = ui(page);
-    await page.goto(web.url);
-    await u.host.fill('127.0.0.1');
-    await u.port.fill(String(a.port));
-    await u.connect.click();
+    const u = await startSession(page, web, a.port);
     await expect(u.bytesReceived).toHaveText('6');
     await page.getByRole('button', { name: 'New tab' }).click();
     await u.host.fill('127.0.0.1');

@@ -134,6 +134,34 @@ export async function connectTo(page: Page, web: WebMode, port: number, host = '
   return u;
 }
 
+/**
+ * Opens the app, lets `before` set options, fills the endpoint and clicks Connect. Does not wait
+ * for "Connected": some sessions end before that can be seen.
+ */
+export async function startSession(
+  page: Page,
+  web: WebMode,
+  port: number,
+  before?: (u: ReturnType<typeof ui>) => Promise<void>,
+): Promise<ReturnType<typeof ui>> {
+  const u = ui(page);
+  await page.goto(web.url);
+  if (before) await before(u);
+  await u.host.fill('127.0.0.1');
+  await u.port.fill(String(port));
+  await u.connect.click();
+  return u;
+}
+
+/** Sets a connection option through the Options panel. */
+export async function setOption(page: Page, label: string, value: string): Promise<void> {
+  const toggle = page.getByRole('button', { name: 'Options' });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const field = page.getByLabel(label);
+  await field.fill(value);
+  await field.blur();
+}
+
 export function shot(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: `test-results/screenshots/${name}.png` });
 }
