@@ -97,7 +97,9 @@ const { pathToFileURL } = require('node:url');
 const [chunk, exportName, port] = process.argv.slice(1);
 import(pathToFileURL(chunk).href).then(async (engine) => {
   let bytes = 0;
-  const sink = new Writable({ write(piece, _encoding, callback) { bytes += piece.length; callback(); } });
+  // The same 8 MiB buffer the CLI gives its --output stream: a 16 KiB default would make every
+  // 64 KiB read report backpressure and pause the socket once per chunk.
+  const sink = new Writable({ highWaterMark: 8 * 1024 * 1024, write(piece, _encoding, callback) { bytes += piece.length; callback(); } });
   const session = new engine[exportName]('bench', { sink });
   const started = performance.now();
   await session.connect({ host: '127.0.0.1', port: Number(port) });
