@@ -2,77 +2,14 @@
  * `socket-tester send`, run in-process through runCli with buffer streams, against loopback
  * servers: payload options, stdin, files, output modes, JSON, invalid input and exit codes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { PassThrough, Readable } from 'node:stream';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
-import { EXIT, runCli } from '../../../main/cli/run-cli.ts';
-import { closedPort, listen, startNonAcceptingListener, type LoopbackServer } from '../engine/loopback.ts';
+import { join } from 'node:path';
+import { EXIT } from '../../../main/cli/run-cli.ts';
+import { cli, echoServer, json, serve, tempDir } from './cli-harness.ts';
+import { closedPort, startNonAcceptingListener } from '../engine/loopback.ts';
 
-const servers: LoopbackServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'st-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Replies "got:" + every byte received, once our FIN arrives. */
-async function echoServer(): Promise<LoopbackServer & { received: () => Buffer }> {
-  let last = Buffer.alloc(0);
-  const s = await listen(
-    (socket) => {
-      const parts: Buffer[] = [];
-      socket.on('data', (d: Buffer) => parts.push(d));
-      socket.on('end', () => {
-        last = Buffer.concat(parts);
-        socket.end(Buffer.concat([Buffer.from('got:'), last]));
-      });
-    },
-    '127.0.0.1',
-    { allowHalfOpen: true },
-  );
-  servers.push(s);
-  return Object.assign(s, { received: () => last });
-}
-
-async function serve(onConnection: (s: net.Socket) => void): Promise<LoopbackServer> {
-  const s = await listen(onConnection, '127.0.0.1', { allowHalfOpen: true });
-  servers.push(s);
-  return s;
-}
-
-interface CliRun {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Runs the CLI in-process; stdin is an empty pipe unless given. */
-async function cli(args: string[], stdinBytes: Buffer | null = null): Promise<CliRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d: Buffer) => err.push(d));
-  const stdin = Readable.from(stdinBytes ? [stdinBytes] : []);
-  const code = await runCli(args, { stdout, stderr, stdin });
-  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
-}
-
-function json(run: CliRun): Record<string, unknown> {
-  const text = run.stdout.toString('utf8');
-  expect(text.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(text) as Record<string, unknown>;
-}
 
 describe('socket-tester send', () => {
   it('sends DATA, half-closes, prints the raw reply on stdout and a summary on stderr', async () => {
@@ -124,7 +61,7 @@ describe('socket-tester send', () => {
 
   it('streams --file and writes --output to a file (no responseBase64 in JSON)', async () => {
     const server = await echoServer();
-    const dir = await tempDir();
+    const dir = await tempDir('st-cli-');
     const input = Buffer.alloc(2 * 1024 * 1024 + 3, 0x5a);
     await writeFile(join(dir, 'in.bin'), input);
     const outPath = join(dir, 'out.bin');

@@ -4,37 +4,23 @@
  * folder: what the profile supplies, what the command line overrides, and every lookup failure
  * (caught before any connection, the file left as it was).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { PassThrough, Readable } from 'node:stream';
-import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
-import { EXIT, runCli } from '../../../main/cli/run-cli.ts';
+import { join, resolve } from 'node:path';
+import { EXIT } from '../../../main/cli/run-cli.ts';
+import { cli, echoServer, json, serve, tempDir } from './cli-harness.ts';
 import { closeProfileNames } from '../../../main/cli/send-profile.ts';
 import { ProfileStore } from '../../../main/profiles/profile-store.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
-import { listen, startNonAcceptingListener, type LoopbackServer } from '../engine/loopback.ts';
+import { startNonAcceptingListener } from '../engine/loopback.ts';
 import { draft } from '../profiles/test-helpers.ts';
 
 const STORE_FIXTURES = resolve(import.meta.dirname, '../../fixtures/profiles/store');
 
-const servers: LoopbackServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'st-send-profile-'));
-  dirs.push(dir);
-  return dir;
-}
-
 /** Writes the drafts into a new profile file through the store, as the app would. */
 async function profileFile(drafts: ProfileDraft[]): Promise<string> {
-  const dir = await tempDir();
+  const dir = await tempDir('st-send-profile-');
   const filePath = join(dir, 'profiles.json');
   const store = await ProfileStore.open({ filePath });
   for (const item of drafts) {
@@ -45,55 +31,6 @@ async function profileFile(drafts: ProfileDraft[]): Promise<string> {
   return filePath;
 }
 
-/** Replies "got:" + every byte received, once our FIN arrives; records what it received. */
-async function echoServer(): Promise<LoopbackServer & { received: () => Buffer }> {
-  let last = Buffer.alloc(0);
-  const s = await listen(
-    (socket) => {
-      const parts: Buffer[] = [];
-      socket.on('data', (d: Buffer) => parts.push(d));
-      socket.on('end', () => {
-        last = Buffer.concat(parts);
-        socket.end(Buffer.concat([Buffer.from('got:'), last]));
-      });
-    },
-    '127.0.0.1',
-    { allowHalfOpen: true },
-  );
-  servers.push(s);
-  return Object.assign(s, { received: () => last });
-}
-
-async function serve(onConnection: (s: net.Socket) => void): Promise<LoopbackServer> {
-  const s = await listen(onConnection, '127.0.0.1', { allowHalfOpen: true });
-  servers.push(s);
-  return s;
-}
-
-interface CliRun {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Runs the CLI in-process; stdin is a pipe holding `stdinBytes` (empty unless given). */
-async function cli(args: string[], stdinBytes: Buffer | null = null): Promise<CliRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d: Buffer) => err.push(d));
-  const stdin = Readable.from(stdinBytes ? [stdinBytes] : []);
-  const code = await runCli(args, { stdout, stderr, stdin });
-  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
-}
-
-function json(run: CliRun): Record<string, unknown> {
-  const text = run.stdout.toString('utf8');
-  expect(text.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(text) as Record<string, unknown>;
-}
 
 /** A profile for the loopback server on `port` that half-closes after sending. */
 function target(port: number, overrides: Partial<ProfileDraft> = {}): ProfileDraft {
@@ -176,7 +113,7 @@ describe('send --profile: the command line overrides', () => {
   it('--file replaces the payload', async () => {
     const server = await echoServer();
     const file = await profileFile([target(server.port, { name: 'Echo' })]);
-    const input = join(await tempDir(), 'in.bin');
+    const input = join(await tempDir('st-send-profile-'), 'in.bin');
     await writeFile(input, Buffer.from([0x01, 0x00, 0xfe]));
     const run = await cli(['send', '--profile', 'Echo', '--profiles', file, '--file', input]);
     expect(run.code).toBe(EXIT.OK);
@@ -256,7 +193,7 @@ describe('send --profile: failures exit before any connection', () => {
   });
 
   it('a missing file: not found, saying there is no file, and nothing is created', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('st-send-profile-');
     const missing = join(dir, 'none.json');
     const run = await cli(['send', '--profile', 'Echo', '--profiles', missing]);
     expect(run.code).toBe(EXIT.INVALID_INPUT);
@@ -285,7 +222,7 @@ describe('send --profile: failures exit before any connection', () => {
     'an unreadable file (%s): non-zero exit with the store message; the file and its folder are untouched',
     async (fixture) => {
       const server = await echoServer();
-      const dir = await tempDir();
+      const dir = await tempDir('st-send-profile-');
       const file = join(dir, 'profiles.json');
       await copyFile(join(STORE_FIXTURES, fixture), file);
       const before = await readFile(file);
