@@ -51,7 +51,7 @@ test('save the response (a download in web mode) holds exactly the received byte
   }
 });
 
-test('history puts an earlier send back in the editor', async ({ page, web }) => {
+test('history puts an earlier send back in the editor, or sends it again', async ({ page, web }) => {
   const server = await tcpServer((s) => s.resume());
   try {
     const u = await connectTo(page, web, server.port);
@@ -61,8 +61,11 @@ test('history puts an earlier send back in the editor', async ({ page, web }) =>
     await u.payload.fill('second');
     await u.send.click();
     await expect(page.getByText('Sent in this session (2)')).toBeVisible();
-    await page.getByRole('button', { name: 'first' }).click();
+    await page.getByRole('button', { name: 'first', exact: true }).click();
     await expect(u.payload).toHaveValue('first');
+    await page.getByRole('button', { name: 'Send again: second' }).click();
+    await expect(page.getByText('Sent in this session (3)')).toBeVisible();
+    await expect(u.bytesSent).toHaveText('17');
   } finally {
     await server.close();
   }

@@ -195,8 +195,13 @@ export class SessionTab {
     } else this.callError = r.error;
   }
 
-  /** Sends bytes that did not come from the editor (a file picked in the browser). */
-  async sendBytes(bytes: Uint8Array, label: string): Promise<void> {
+  /** Sends an earlier item's exact bytes again (with the current close-after-send choice). */
+  async resend(item: SentItem): Promise<void> {
+    await this.sendBytes(item.bytes, item.label, item);
+  }
+
+  /** Sends bytes that did not come from the editor (a file picked in the browser, or history). */
+  async sendBytes(bytes: Uint8Array, label: string, from?: SentItem): Promise<void> {
     if (!this.sessionId) return;
     this.busy = true;
     this.callError = null;
@@ -204,7 +209,9 @@ export class SessionTab {
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
     if (r.ok) {
-      const item: SentItem = { at: Date.now(), bytes, text: '', mode: 'hex', encoding: 'utf8', lineEnding: 'none', halfClose, label };
+      const item: SentItem = from
+        ? { ...from, at: Date.now(), halfClose }
+        : { at: Date.now(), bytes, text: '', mode: 'hex', encoding: 'utf8', lineEnding: 'none', halfClose, label };
       this.sentBytes.append(bytes);
       this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
     } else this.callError = r.error;
