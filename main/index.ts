@@ -18,6 +18,7 @@ import { loadWindowState, placeWindow, WindowStateSaver, type WindowState } from
 const devServerUrl = app.isPackaged ? undefined : localDevServer(process.env['ELECTRON_RENDERER_URL']);
 const outDir = join(import.meta.dirname, '..');
 let mainWindow: BrowserWindow | null = null;
+let service: AppService | null = null;
 
 /** The dev server URL when it is on this machine (electron-vite's default), else nothing. */
 function localDevServer(url: string | undefined): string | undefined {
@@ -29,7 +30,6 @@ function localDevServer(url: string | undefined): string | undefined {
     return undefined;
   }
 }
-let service: AppService | null = null;
 
 function focusMainWindow(): void {
   if (!mainWindow) return;
@@ -73,7 +73,10 @@ async function start(): Promise<void> {
   // Remembered size and position, placed onto a display that exists now.
   const userData = app.getPath('userData');
   const saved = await loadWindowState(userData);
-  const placed = placeWindow(saved.ok ? saved.value : null, screen.getAllDisplays().map((d) => d.workArea));
+  // placeWindow wants the primary display's work area first.
+  const primary = screen.getPrimaryDisplay();
+  const workAreas = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+  const placed = placeWindow(saved.ok ? saved.value : null, workAreas);
   const win = createMainWindow({
     preloadDir: join(outDir, 'preload'),
     bounds: placed.bounds,

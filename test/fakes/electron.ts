@@ -13,9 +13,11 @@ export const recorded = {
   privilegedSchemes: [] as unknown[],
   openedExternal: [] as string[],
   exposed: new Map<string, unknown>(),
+  errorBoxes: [] as string[],
   invoked: [] as Array<{ channel: string; arg: unknown }>,
   rendererListeners: new Map<string, Set<(...a: unknown[]) => void>>(),
   reset(): void {
+    this.errorBoxes.length = 0;
     this.exposed.clear();
     this.invoked.length = 0;
     this.rendererListeners.clear();
@@ -66,6 +68,17 @@ export class FakeBrowserWindow extends EventEmitter {
     return false;
   }
   restore(): void {}
+  maximized = false;
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    const o = this.options as { x?: number; y?: number; width: number; height: number };
+    return { x: o.x ?? 0, y: o.y ?? 0, width: o.width, height: o.height };
+  }
 }
 
 export const BrowserWindow = FakeBrowserWindow;
@@ -96,10 +109,51 @@ export const shell = {
   },
 };
 
-export const app = {
-  getName: () => 'Socket Tester',
-  getVersion: () => '0.0.0-test',
-  showAboutPanel: () => undefined,
+/** The app object: an EventEmitter whose readiness, lock and paths tests control. */
+class FakeApp extends EventEmitter {
+  isPackaged = false;
+  gotLock = true;
+  userData = '/nonexistent';
+  quitCalls = 0;
+  aboutOptions: unknown = null;
+  private readyResolve: (() => void) | null = null;
+  private readonly ready = new Promise<void>((r) => (this.readyResolve = r));
+  getName = (): string => 'Socket Tester';
+  getVersion = (): string => '0.0.0-test';
+  showAboutPanel = (): void => undefined;
+  setAboutPanelOptions = (o: unknown): void => {
+    this.aboutOptions = o;
+  };
+  requestSingleInstanceLock = (): boolean => this.gotLock;
+  getPath = (_name: string): string => this.userData;
+  whenReady = (): Promise<void> => this.ready;
+  quit = (): void => {
+    this.quitCalls++;
+    // Like Electron: quitting emits before-quit, which a handler may prevent.
+    let prevented = false;
+    this.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) this.emit('quit');
+  };
+  exit = (): void => undefined;
+  /** Test control: resolves whenReady(). */
+  makeReady(): void {
+    this.readyResolve?.();
+  }
+}
+
+export const app = new FakeApp();
+
+export const screen = {
+  displays: [
+    { id: 2, workArea: { x: 1920, y: 0, width: 1280, height: 1000 } },
+    { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } },
+  ],
+  getAllDisplays(): Array<{ id: number; workArea: { x: number; y: number; width: number; height: number } }> {
+    return this.displays;
+  },
+  getPrimaryDisplay(): { id: number; workArea: { x: number; y: number; width: number; height: number } } {
+    return this.displays.find((d) => d.id === 1)!;
+  },
 };
 
 export const Menu = {
@@ -126,5 +180,21 @@ export const ipcRenderer = {
     recorded.rendererListeners.get(channel)?.delete(fn);
   },
 };
-export const dialog = {};
-export const session = {};
+export const dialog = {
+  showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+  showSaveDialog: () => Promise.resolve({ canceled: true }),
+  showErrorBox: (title: string, body: string) => recorded.errorBoxes.push(`${title}: ${body}`),
+};
+
+export const session = {
+  defaultSession: {
+    requestHandler: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
+    checkHandler: null as null | ((wc: unknown, permission: string) => boolean),
+    setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void {
+      this.requestHandler = h;
+    },
+    setPermissionCheckHandler(h: (wc: unknown, permission: string) => boolean): void {
+      this.checkHandler = h;
+    },
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * The Electron entry (main/index.ts) with `electron` replaced: single-instance lock, secure window
+ * placed on a display that exists, permissions denied but clipboard writes, and a quit that waits
+ * for sessions and profile writes (F26). The real binary never runs here; this is its wiring.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { app, recorded, session } from '../fakes/electron.ts';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'st-index-'));
+  app.userData = dir;
+  // A remembered window on the second display, partly off it: it must be pulled back on screen.
+  await writeFile(
+    join(dir, 'window-state.json'),
+    JSON.stringify({ version: 1, bounds: { x: 2800, y: 100, width: 900, height: 700 }, maximized: false }),
+  );
+  recorded.reset();
+  process.env['ELECTRON_RENDERER_URL'] = 'https://evil.example/';
+  await import('../../main/index.ts');
+  app.makeReady();
+  for (let i = 0; i < 200 && recorded.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+});
+
+afterAll(async () => {
+  delete process.env['ELECTRON_RENDERER_URL'];
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('main/index.ts', () => {
+  it('registers the app scheme, takes the lock, and opens one secure window on a real display', () => {
+    expect(recorded.privilegedSchemes).toHaveLength(1);
+    expect(recorded.windows).toHaveLength(1);
+    const options = recorded.windows[0]!.options as { x: number; y: number; width: number; height: number; webPreferences: Record<string, unknown> };
+    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    // Second display is x 1920..3200: the window is moved inside it.
+    expect(options.x + options.width).toBeLessThanOrEqual(3200);
+    expect(options.x).toBeGreaterThanOrEqual(1920);
+    expect(recorded.ipcHandlers.size).toBeGreaterThan(10);
+    expect(recorded.errorBoxes).toEqual([]);
+  });
+
+  it('never loads a non-local dev server URL from the environment', () => {
+    expect(recorded.windows[0]!.loadedUrl).toBe('app://socket-tester/index.html');
+  });
+
+  it('denies every permission except writing to the clipboard', () => {
+    const results: Record<string, boolean> = {};
+    for (const p of ['media', 'notifications', 'clipboard-read', 'geolocation', 'clipboard-sanitized-write']) {
+      session.defaultSession.requestHandler!(null, p, (ok) => (results[p] = ok));
+    }
+    expect(results).toEqual({ media: false, notifications: false, 'clipboard-read': false, geolocation: false, 'clipboard-sanitized-write': true });
+    expect(session.defaultSession.checkHandler!(null, 'media')).toBe(false);
+  });
+
+  it('sets the About panel to the app name and version', () => {
+    expect(app.aboutOptions).toMatchObject({ applicationName: 'Socket Tester', applicationVersion: '0.0.0-test' });
+  });
+
+  it('quitting waits for shutdown, then quits for real', async () => {
+    const quitSpy = vi.fn();
+    app.once('quit', quitSpy);
+    app.quit();
+    expect(quitSpy).not.toHaveBeenCalled();
+    for (let i = 0; i < 200 && quitSpy.mock.calls.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(quitSpy).toHaveBeenCalledTimes(1);
+    expect(app.quitCalls).toBe(2);
+  });
+});
