@@ -132,6 +132,14 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   readonly #transcript: TranscriptEntry[] = [];
   #transcriptTruncated = false;
   #sending: SendState | null = null;
+  /**
+   * Received bytes of the current millisecond not yet written to the transcript. Chunks that arrive
+   * in the same millisecond, back to back, make one 'received' entry: the transcript keeps
+   * millisecond timestamps, so this loses nothing it could show, and a burst of thousands of reads
+   * no longer costs an entry (and an event) each, which was about 15 % of receive throughput.
+   */
+  #pendingReceived: { at: number; bytes: number; offset: number } | null = null;
+  #receivedFlush: NodeJS.Immediate | null = null;
   #nextSendId = 1;
   #sinkPaused = false;
   readonly #released: Promise<SessionStatus>;
@@ -156,6 +164,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
 
   /** A copy of the transcript so far (bounded by SESSION_LIMITS.maxTranscriptEntries). */
   transcript(): TranscriptEntry[] {
+    this.#flushReceived();
     return [...this.#transcript];
   }
 
@@ -336,7 +345,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     if (this.#sink) {
       this.#state.bytesReceived += chunk.length;
       this.emit('data', chunk, offset);
-      this.#record({ kind: 'received', bytes: chunk.length, offset });
+      this.#recordReceived(chunk.length, offset);
       if (!this.#sink.write(chunk) && !this.#sinkPaused) {
         this.#sinkPaused = true;
         this.#socket?.pause();
@@ -353,7 +362,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     this.#keptBytes += kept.length;
     this.#state.bytesReceived += kept.length;
     this.emit('data', kept, offset);
-    this.#record({ kind: 'received', bytes: kept.length, offset });
+    this.#recordReceived(kept.length, offset);
     if (this.#keptBytes >= limit) this.#finish('limit-reached');
   }
 
@@ -550,6 +559,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   /** Ends the session once: records the error, cleans up, enters 'closed', settles every waiter. */
   #finish(outcome: SessionOutcome, error: AppError | null = null): void {
     if (this.#state.phase === 'closed') return;
+    this.#flushReceived();
     if (error) this.#record({ kind: 'error', error });
     this.#cleanup();
     this.#transition({ phase: 'closed', outcome, error, endedAt: Date.now() });
@@ -566,6 +576,10 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   /** Releases timers, the socket and sink listeners; safe to call any number of times. */
   #cleanup(): void {
     this.#clearConnectTimer();
+    if (this.#receivedFlush) {
+      clearImmediate(this.#receivedFlush);
+      this.#receivedFlush = null;
+    }
     if (this.#graceTimer) {
       clearTimeout(this.#graceTimer);
       this.#graceTimer = null;
@@ -594,21 +608,46 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   }
 
   /** Appends to the bounded transcript and emits the entry; see TRANSCRIPT_RESERVED_ENTRIES. */
-  #record(draft: TranscriptDraft): void {
+  #record(draft: TranscriptDraft, at: number = Date.now()): void {
+    // Entries stay in time order: bytes waiting to be recorded go first.
+    if (draft.kind !== 'received') this.#flushReceived();
     if (this.#state.phase === 'closed' && draft.kind !== 'closed') return;
     const isData = draft.kind === 'sent' || draft.kind === 'received';
     const limit = SESSION_LIMITS.maxTranscriptEntries;
     if (isData && this.#transcript.length >= limit - TRANSCRIPT_RESERVED_ENTRIES) {
       if (this.#transcriptTruncated) return;
       this.#transcriptTruncated = true;
-      this.#push({ kind: 'truncated', limit });
+      this.#push({ kind: 'truncated', limit }, at);
       return;
     }
-    this.#push(draft);
+    this.#push(draft, at);
   }
 
-  #push(draft: TranscriptDraft): void {
-    const entry = { ...draft, at: Date.now() } as TranscriptEntry;
+  /** Records received bytes, merging back-to-back chunks of the same millisecond (see the field). */
+  #recordReceived(bytes: number, offset: number): void {
+    const now = Date.now();
+    const pending = this.#pendingReceived;
+    if (pending && pending.at === now && pending.offset + pending.bytes === offset) {
+      pending.bytes += bytes;
+      return;
+    }
+    this.#flushReceived();
+    this.#pendingReceived = { at: now, bytes, offset };
+    this.#receivedFlush ??= setImmediate(() => {
+      this.#receivedFlush = null;
+      this.#flushReceived();
+    });
+  }
+
+  #flushReceived(): void {
+    const pending = this.#pendingReceived;
+    if (!pending) return;
+    this.#pendingReceived = null;
+    this.#record({ kind: 'received', bytes: pending.bytes, offset: pending.offset }, pending.at);
+  }
+
+  #push(draft: TranscriptDraft, at: number): void {
+    const entry = { ...draft, at } as TranscriptEntry;
     this.#transcript.push(entry);
     this.emit('transcript', entry);
   }
