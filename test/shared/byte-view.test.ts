@@ -7,21 +7,11 @@ import {
   hexDumpRows,
   type TextView,
 } from '../../shared/byte-view.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
 
-/** Deterministic PRNG (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Errors of the WHATWG UTF-8 decoder (encoding.spec.whatwg.org, "UTF-8 decoder"), written out independently. */
 function referenceUtf8ErrorCount(input: Uint8Array): number {

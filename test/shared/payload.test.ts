@@ -11,18 +11,8 @@ import {
   type TextEncoding,
 } from '../../shared/payload.ts';
 import type { AppError } from '../../shared/errors.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
-/** Deterministic PRNG (mulberry32) so failures reproduce from the printed seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random bytes biased towards the values that break codecs: 0x00, 0xFF, 0x5C and digits after NUL. */
 function randomBytes(random: () => number, length: number): Uint8Array {

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { listen, closedPort, type LoopbackServer } from '../engine/loopback.ts';
+import { closedPort, echoOnEnd as echoOnEndServer, listen, type LoopbackServer } from '../engine/loopback.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
@@ -43,15 +43,7 @@ function run(args: string[], stdin: Buffer | null = null): Promise<ProcessRun> {
 }
 
 async function echoServer(): Promise<LoopbackServer> {
-  const s = await listen(
-    (socket) => {
-      const parts: Buffer[] = [];
-      socket.on('data', (d: Buffer) => parts.push(d));
-      socket.on('end', () => socket.end(Buffer.concat([Buffer.from('got:'), ...parts])));
-    },
-    '127.0.0.1',
-    { allowHalfOpen: true },
-  );
+  const s = await echoOnEndServer();
   servers.push(s);
   return s;
 }

@@ -45,6 +45,19 @@ export async function listen(
   };
 }
 
+/** Replies "got:" + everything received, once our FIN arrives (a server that answers at end of input). */
+export function echoOnEnd(): Promise<LoopbackServer> {
+  return listen(
+    (socket) => {
+      const parts: Buffer[] = [];
+      socket.on('data', (d: Buffer) => parts.push(d));
+      socket.on('end', () => socket.end(Buffer.concat([Buffer.from('got:'), ...parts])));
+    },
+    '127.0.0.1',
+    { allowHalfOpen: true },
+  );
+}
+
 /** A port on `host` that nothing listens on (listen on 0, note it, close). */
 export async function closedPort(host = '127.0.0.1'): Promise<number> {
   const s = await listen(() => undefined, host);

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { runOneShot } from '../../../main/engine/one-shot.ts';
 import type { TcpSession } from '../../../main/engine/tcp-session.ts';
-import { closedPort, delay, listen, until, type LoopbackServer } from './loopback.ts';
+import { closedPort, delay, echoOnEnd as echoOnEndServer, listen, until, type LoopbackServer } from './loopback.ts';
 
 const REDIS = '/usr/bin/redis-server';
 const servers: LoopbackServer[] = [];
@@ -18,15 +18,7 @@ afterEach(async () => {
 });
 
 async function echoOnEnd(): Promise<LoopbackServer> {
-  const s = await listen(
-    (socket) => {
-      const parts: Buffer[] = [];
-      socket.on('data', (d: Buffer) => parts.push(d));
-      socket.on('end', () => socket.end(Buffer.concat([Buffer.from('got:'), ...parts])));
-    },
-    '127.0.0.1',
-    { allowHalfOpen: true },
-  );
+  const s = await echoOnEndServer();
   servers.push(s);
   return s;
 }

@@ -20,6 +20,7 @@ import { readProfileFile, serializeProfileFile } from '../../../main/profiles/pr
 import { ProfileStore } from '../../../main/profiles/profile-store.ts';
 import type { Profile } from '../../../shared/profile.ts';
 import { draft, makeTempDir } from './test-helpers.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 
 const KILLS = 100;
 const SEED = 0x5eed_2026;
@@ -37,17 +38,6 @@ afterEach(async () => {
   await cleanup();
 });
 
-/** Small deterministic PRNG (mulberry32), so a failing run can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function profiles(count: number, notes: string): Profile[] {
   const stamp = '2026-11-24T00:00:00.000Z';
