@@ -18,11 +18,15 @@ test('send a file to a peer that stops reading: progress shows, Cancel ends it, 
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Send file…' }).click();
     await (await chooser).setFiles(file);
+    // "0 of …" shows at once; then the engine's count moves once the bytes have crossed the
+    // WebSocket (48 MiB: seconds on a loaded CI machine) and the peer's buffers start to fill.
     const progress = page.getByText(/of 50,331,648 bytes/);
     await expect(progress).toBeVisible();
+    await expect(progress).not.toHaveText(/^0 of/, { timeout: 30_000 });
     await shot(page, 'send-progress');
     await page.getByRole('button', { name: 'Cancel', exact: true }).last().click();
     await expect(u.status).toContainText('Cancelled');
+    await expect(progress).toBeHidden();
     const sent = Number((await u.bytesSent.textContent())!.replace(/,/g, ''));
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(48 * 1024 * 1024);

@@ -205,6 +205,10 @@ export class SessionTab {
     if (!this.sessionId) return;
     this.busy = true;
     this.callError = null;
+    // A large send takes a while to reach the engine (in web mode it crosses the WebSocket first);
+    // show "0 of N bytes" and Cancel at once instead of nothing until the first write is accepted.
+    // The engine's own progress (sendId ≥ 0) replaces this placeholder.
+    this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
     const halfClose = this.closeAfterSend;
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
@@ -281,7 +285,8 @@ export class SessionTab {
       if (merged.length > MAX_TRANSCRIPT) this.transcriptTruncated = true;
       this.transcript = merged.length > MAX_TRANSCRIPT ? merged.slice(merged.length - MAX_TRANSCRIPT) : merged;
     }
-    if (u.progress) this.sendProgress = u.progress;
+    // Coalesced updates may trail a send's result; never let an older send's progress win.
+    if (u.progress && (!this.sendProgress || u.progress.sendId >= this.sendProgress.sendId)) this.sendProgress = u.progress;
     this.status = u.status;
   }
 
