@@ -6,6 +6,9 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results/artifacts',
   timeout: 60_000,
+  // CI machines have run these about 2× slower than ours; a waiting assertion costs nothing
+  // when it passes, so give each one 10 s instead of the default 5 s.
+  expect: { timeout: 10_000 },
   workers: 2,
   reporter: [['list']],
   use: {
