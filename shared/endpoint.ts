@@ -38,6 +38,7 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const EDGE_WHITESPACE = /^[ \t\r\n]*/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const WHITESPACE = /\s/;
+const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 /**
  * Format characters (zero-width space, soft hyphen, bidi controls, BOM…): IDNA would silently drop
  * some and refuse others, and either way the name shown is not the name used. ZWNJ and ZWJ stay:
@@ -70,7 +71,9 @@ export function parseHost(text: string): Result<ParsedHost> {
   if (body.length > MAX_HOST_TEXT) {
     return hostError(`Host: the text is ${body.length} characters long; a host name has at most 253.`, leading + 253);
   }
-  for (let i = 0; i < body.length; ) {
+  // Printable ASCII (every IP literal and most names) cannot hold any character the loop below
+  // refuses; skipping it saves the first call compiling its Unicode classes (~0.5 ms per CLI run).
+  for (let i = PRINTABLE_ASCII.test(body) ? body.length : 0; i < body.length; ) {
     const codePoint = body.codePointAt(i)!;
     const character = String.fromCodePoint(codePoint);
     const position = leading + i;
