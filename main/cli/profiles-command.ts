@@ -1,7 +1,8 @@
 /**
  * `socket-tester profiles list [--profiles FILE] [--json]`: shows the saved profiles. It opens the
  * file read-only, so listing never creates, moves, backs up or rewrites anything, even when the file
- * is corrupt (that is reported with exit code 1 and left for the app to recover).
+ * is corrupt (that is reported with exit code 2, as `send --profile` does, and left for the app
+ * to recover).
  */
 import { parseArgs } from 'node:util';
 import type { Profile } from '../../shared/profile.ts';
@@ -13,6 +14,9 @@ const PROFILES_HELP = `Usage: socket-tester profiles list [--profiles FILE] [--j
 
   --profiles FILE   Profile file to read (default: the app's own profiles.json)
   --json            Print the profiles in the documented export format instead of a table
+
+Exit codes: 0 listed (a missing file lists nothing), 2 bad usage or a profile file that cannot be
+read (corrupt, or written by a newer version); the file is never changed.
 `;
 
 function endpoint(profile: Profile): string {
@@ -55,7 +59,8 @@ export async function runProfilesCommand(argv: string[], io: CliIo): Promise<num
   const opened = await openProfilesForCli(values.profiles);
   if (!opened.ok) {
     io.stderr.write(`socket-tester profiles list: ${opened.error.message} (${opened.error.code})\n`);
-    return EXIT.FAILURE;
+    // The same code as `send --profile` for the same file: the input is bad, nothing crashed.
+    return EXIT.INVALID_INPUT;
   }
   const profiles = opened.value.store.list();
   if (values.json) {

@@ -55,23 +55,23 @@ describe('socket-tester profiles list', () => {
     expect(parsed.profiles).toHaveLength(3);
   });
 
-  it('a corrupt file: message, exit 1, and the file is not touched (no move, no backup)', async () => {
+  it('a corrupt file: message, exit 2 (as send --profile), and the file is not touched (no move, no backup)', async () => {
     const file = join(dir, 'profiles.json');
     const bad = await readFile(join(FIXTURES, 'store', 'truncated.json'));
     await writeFile(file, bad);
     const result = await cli(['list', '--profiles', file]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('not valid JSON at line');
     expect(result.stderr).toContain('STORE_CORRUPT');
     expect(await readdir(dir)).toEqual(['profiles.json']);
     expect(await readFile(file)).toEqual(bad);
   });
 
-  it('a newer-version file: exit 1 naming the version', async () => {
+  it('a newer-version file: exit 2 naming the version', async () => {
     const file = join(dir, 'profiles.json');
     await copyFile(join(FIXTURES, 'store', 'future-version.json'), file);
     const result = await cli(['list', '--profiles', file]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('version 7');
   });
 
