@@ -43,7 +43,7 @@ response cap; HOST and PORT are not given. Options on the command line override 
 DATA or --file replaces its payload (stdin is not read), the other options replace their value.
 
 Options:
-  --profile NAME         use the saved profile NAME (or FOLDER/NAME when the name repeats)
+  --profile NAME         use the saved profile NAME (FOLDER/NAME or /NAME when the name repeats)
   --profiles FILE        read profiles from FILE (default: the app's own profiles.json)
   --hex                  DATA is hex digits ("48 65 6c 6c 6f")
   --escapes              DATA has escapes: \\r \\n \\t \\0 \\\\ \\xHH \\u{HEX}

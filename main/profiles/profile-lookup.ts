@@ -9,8 +9,10 @@ import { ProfileStore } from './profile-store.ts';
 
 /**
  * Resolves `reference` to one profile, ignoring case and surrounding spaces: first as a plain name
- * in any folder, then as `folder/name`. A name found in several folders is PROFILE_CONFLICT (the
- * message lists the `folder/name` forms to use); nothing found is PROFILE_NOT_FOUND.
+ * in any folder, then as `folder/name`, or `/name` for the one at the top level. A name found in
+ * several places is PROFILE_CONFLICT (the message lists the forms to use, each of which resolves to
+ * exactly one profile); nothing found is PROFILE_NOT_FOUND. Names may contain "/" themselves; an
+ * exact name wins, so such a profile is always reachable by its name.
  */
 export function lookupProfile(profiles: readonly Profile[], reference: string): Result<Profile> {
   const wanted = reference.trim().toLowerCase();
@@ -19,15 +21,18 @@ export function lookupProfile(profiles: readonly Profile[], reference: string): 
   const only = byName[0];
   if (byName.length === 1 && only !== undefined) return ok(only);
   if (byName.length > 1) {
-    const forms = byName.map((profile) => (profile.folder === null ? `"${profile.name}" (top level)` : `"${profile.folder}/${profile.name}"`));
+    const forms = byName.map((profile) => (profile.folder === null ? `"/${profile.name}" (top level)` : `"${profile.folder}/${profile.name}"`));
     return fail('PROFILE_CONFLICT', `Several profiles are named "${reference.trim()}": use one of ${forms.join(', ')}.`, { field: 'profile' });
   }
   const slash = wanted.indexOf('/');
-  if (slash > 0) {
-    const folder = wanted.slice(0, slash).trim();
+  if (slash >= 0) {
+    // "/name" is the top level; "folder/name" a folder. Folder names are unique per name (D-rules).
+    const folder = slash === 0 ? null : wanted.slice(0, slash).trim();
     const name = wanted.slice(slash + 1).trim();
-    const inFolder = profiles.find((profile) => profile.folder?.toLowerCase() === folder && profile.name.toLowerCase() === name);
-    if (inFolder !== undefined) return ok(inFolder);
+    const found = profiles.find(
+      (profile) => (folder === null ? profile.folder === null : profile.folder?.toLowerCase() === folder) && profile.name.toLowerCase() === name,
+    );
+    if (found !== undefined) return ok(found);
   }
   return fail('PROFILE_NOT_FOUND', `No profile is named "${reference.trim()}".`, { field: 'profile' });
 }

@@ -99,7 +99,7 @@ describe('socket-tester profiles list', () => {
 });
 
 describe('lookupProfile (for send --profile NAME)', () => {
-  it('finds by name ignoring case, by folder/name, and reports ambiguity and absence', async () => {
+  it('finds by name ignoring case, by folder/name or /name, and reports ambiguity and absence', async () => {
     const store = await ProfileStore.open({ filePath: join(dir, 'p.json') });
     for (const [name, folder] of [['Echo', 'Lab'], ['Echo', 'Prod'], ['Solo', null], ['a/b', null]] as const) {
       const created = await store.create(draft({ name, folder }));
@@ -116,8 +116,25 @@ describe('lookupProfile (for send --profile NAME)', () => {
       expect(ambiguous.error.message).toContain('"Lab/Echo"');
     }
     const missing = lookupProfile(profiles, 'nope');
+    expect(lookupProfile(profiles, '/solo')).toMatchObject({ ok: true, value: { name: 'Solo', folder: null } });
+    expect(lookupProfile(profiles, '/echo')).toMatchObject({ ok: false, error: { code: 'PROFILE_NOT_FOUND' } });
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.error.code).toBe('PROFILE_NOT_FOUND');
+  });
+});
+
+describe('lookupProfile with the same name at the top level and in a folder', () => {
+  it('offers "/Name" for the top-level one, and each offered form picks exactly that profile', async () => {
+    const store = await ProfileStore.open({ filePath: join(dir, 'p.json') });
+    for (const folder of [null, 'Lab'] as const) expect((await store.create(draft({ name: 'Echo', folder }))).ok).toBe(true);
+    const profiles = store.list();
+    const ambiguous = lookupProfile(profiles, 'echo');
+    expect(ambiguous).toMatchObject({ ok: false, error: { code: 'PROFILE_CONFLICT' } });
+    if (ambiguous.ok) return;
+    const forms = [...ambiguous.error.message.matchAll(/"([^"]+)"(?! profiles)/g)].map((m) => m[1]!).filter((f) => f.includes('/'));
+    expect(forms).toEqual(['/Echo', 'Lab/Echo']);
+    expect(lookupProfile(profiles, forms[0]!)).toMatchObject({ ok: true, value: { folder: null } });
+    expect(lookupProfile(profiles, forms[1]!)).toMatchObject({ ok: true, value: { folder: 'Lab' } });
   });
 });
 
