@@ -111,6 +111,18 @@ function invalid(message: string): Checked<never> {
   return { ok: false, message };
 }
 
+/**
+ * An error from the shared checks, named after the command-line argument it is about. Their
+ * messages start with the UI's field label ("Port: …"), which here would read "PORT: Port: …".
+ */
+function argumentError(argument: 'HOST' | 'PORT' | 'DATA', error: AppError): Checked<never> {
+  const message = error.message.replace(/^(Host|Port|Payload): /, '');
+  const position = error.position;
+  // Host and port messages say where the problem is themselves; a payload message may not.
+  const at = argument !== 'DATA' || position === undefined || message.includes(`position ${position}`) ? '' : ` (at character ${position})`;
+  return invalid(`${argument}${at}: ${message}`);
+}
+
 /** Parses a whole decimal number option within [min, max]; undefined when it was not given. */
 function integerOption(name: string, text: string | undefined, min: number, max: number): Checked<number | undefined> {
   if (text === undefined) return { ok: true, value: undefined };
@@ -218,8 +230,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     dataText = positionals[2];
     const parsedEndpoint = parseEndpoint(hostText, portText);
     if (!parsedEndpoint.ok) {
-      const which = parsedEndpoint.error.field === 'port' ? 'PORT' : 'HOST';
-      return invalid(`${which}: ${parsedEndpoint.error.message}`);
+      return argumentError(parsedEndpoint.error.field === 'port' ? 'PORT' : 'HOST', parsedEndpoint.error);
     }
     endpoint = { host: parsedEndpoint.value.host.host, port: parsedEndpoint.value.port };
   } else {
@@ -318,10 +329,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
         encoding: encoding as TextEncoding,
         lineEnding: lineEnding as LineEnding,
       });
-      if (!encoded.ok) {
-        const at = encoded.error.position === undefined ? '' : ` (at character ${encoded.error.position})`;
-        return invalid(`DATA${at}: ${encoded.error.message}`);
-      }
+      if (!encoded.ok) return argumentError('DATA', encoded.error);
       data = encoded.value;
     }
   }
