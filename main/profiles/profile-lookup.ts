@@ -26,7 +26,8 @@ export function lookupProfile(profiles: readonly Profile[], reference: string): 
   }
   const slash = wanted.indexOf('/');
   if (slash >= 0) {
-    // "/name" is the top level; "folder/name" a folder. Folder names are unique per name (D-rules).
+    // "/name" is the top level; "folder/name" a folder. Names are unique within a folder and within
+    // the top level, so at most one profile matches.
     const folder = slash === 0 ? null : wanted.slice(0, slash).trim();
     const name = wanted.slice(slash + 1).trim();
     const found = profiles.find(
