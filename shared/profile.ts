@@ -69,11 +69,15 @@ export const PROFILE_FILE_VERSION = 1;
 /** The `format` marker of our profile file and of our export files. */
 export const PROFILE_FILE_FORMAT = 'socket-tester-profiles';
 
-/** Field values for a new profile; the UI starts from these and the importers fill gaps with them. */
+/**
+ * Field values for a new profile and a new tab (the UI starts from these, the importers fill gaps
+ * with them). They match `socket-tester send`'s defaults: our FIN after sending and no idle timeout,
+ * so the session ends when the peer has answered and closed (F12, F13), however late that is.
+ */
 export const PROFILE_DEFAULTS = {
   connectTimeoutMs: SESSION_LIMITS.defaultConnectTimeoutMs,
-  idleTimeoutMs: 10_000,
-  closeAfterSend: false,
+  idleTimeoutMs: 0,
+  closeAfterSend: true,
   maxResponseBytes: SESSION_LIMITS.defaultMaxResponseBytes,
 } as const;
 

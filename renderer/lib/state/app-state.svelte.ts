@@ -2,12 +2,12 @@
  * The whole renderer's state: tabs, the active tab, profiles and overlays. Components read from it
  * and call its methods; it is the only place that talks to the API (through the tabs it owns).
  */
-import type { AppInfo, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
-import type { AppError } from '../../../shared/errors.ts';
+import type { AppInfo, CallArg, HostKind, ImportPreviewView, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
+import type { AppError, Result } from '../../../shared/errors.ts';
 import type { Profile } from '../../../shared/profile.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { SessionTab } from './session-tab.svelte.ts';
-import { draftFromSettings, settingsFromProfile } from './profile-settings.ts';
+import { draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
 
 /** A deleted profile kept for undo until the next delete or a few seconds pass. */
 export interface PendingUndo {
@@ -32,7 +32,11 @@ export class AppState {
 
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(readonly api: SocketTesterApi) {
+  /** Which front end this is: decides how files are picked and saved (a dialog in main, or the browser's). */
+  readonly platform: HostKind;
+
+  constructor(private readonly api: SocketTesterApi) {
+    this.platform = api.host;
     this.newTab();
     this.unsubscribe.push(
       api.on('session:update', (u) => {
@@ -101,9 +105,9 @@ export class AppState {
   }
 
   /** Saves the tab into its profile, or creates one when it has none (then `name` is required). */
-  async saveTab(tab: SessionTab, meta: { name: string; folder: string | null; notes: string } | null): Promise<boolean> {
+  async saveTab(tab: SessionTab, meta: ProfileMeta | null): Promise<boolean> {
     this.profileError = null;
-    const port = parseEndpoint(tab.host, tab.port);
+    const port = parseEndpoint(tab.settings.host, tab.settings.port);
     if (!port.ok) {
       this.profileError = port.error;
       return false;
@@ -156,7 +160,31 @@ export class AppState {
     const r = await this.api.call('profiles:restore', { profile: u.profile, index: u.index });
     if (!r.ok) this.profileError = r.error;
   }
+
+  /** Reads a file's profiles without importing them; the error is the caller's to show beside the file. */
+  async previewImport(text: string, fileName: string): Promise<Result<ImportPreviewView>> {
+    return this.api.call('profiles:import-preview', { text, fileName });
+  }
+
+  async importProfiles(text: string, fileName: string, onDuplicate: DuplicateChoice): Promise<boolean> {
+    const r = await this.api.call('profiles:import', { text, fileName, onDuplicate });
+    if (!r.ok) this.profileError = r.error;
+    return r.ok;
+  }
+
+  /** Every profile as one JSON text, or null (the error is in `profileError`). */
+  async exportProfiles(): Promise<string | null> {
+    const r = await this.api.call('profiles:export', { ids: null });
+    if (!r.ok) {
+      this.profileError = r.error;
+      return null;
+    }
+    return r.value.json;
+  }
 }
+
+/** What an import does with a profile whose folder and name are already taken. */
+export type DuplicateChoice = CallArg<'profiles:import'>['onDuplicate'];
 
 function filterProfiles(list: Profile[], search: string): Profile[] {
   const q = search.trim().toLowerCase();

@@ -1,61 +1,23 @@
 /**
  * One tab: what the user typed (endpoint, options, payload) and the live state of its session.
  *
- * Reactivity: inputs are `$state`; data from main (status, transcript) is `$state.raw` and replaced
+ * Reactivity: the inputs are one `$state` object ({@link TabSettings}); data from main (status, transcript) is `$state.raw` and replaced
  * whole, never mutated. Received bytes live in a plain {@link ResponseBuffer} (hundreds of MiB must
  * not be proxied); `responseVersion` is the one reactive signal views depend on to redraw.
  */
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
-import { encodePayload, type LineEnding, type PayloadMode, type TextEncoding } from '../../../shared/payload.ts';
+import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
 import { isLive, statusWords } from './status-words.ts';
+import { pushSent, sentItem, type SentItem, type SentSource } from './sent-history.ts';
+import { copySettings, defaultTabSettings, payloadOf, sameSettings, type TabSettings } from './tab-settings.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript';
 
-/** One send this session made, kept for the history list and the transcript. */
-export interface SentItem {
-  at: number;
-  bytes: Uint8Array;
-  /** What to put back in the editor to re-send it. */
-  text: string;
-  mode: PayloadMode;
-  encoding: TextEncoding;
-  lineEnding: LineEnding;
-  halfClose: boolean;
-  label: string;
-}
-
-/** The editable request and connection settings: what a profile stores. */
-export interface TabSettings {
-  host: string;
-  port: string;
-  payloadText: string;
-  mode: PayloadMode;
-  encoding: TextEncoding;
-  lineEnding: LineEnding;
-  closeAfterSend: boolean;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
-  maxResponseBytes: number;
-}
-
-export const DEFAULT_SETTINGS: TabSettings = {
-  host: '127.0.0.1',
-  port: '',
-  payloadText: '',
-  mode: 'text',
-  encoding: 'utf8',
-  lineEnding: 'none',
-  closeAfterSend: true,
-  connectTimeoutMs: SESSION_LIMITS.defaultConnectTimeoutMs,
-  idleTimeoutMs: 0,
-  maxResponseBytes: SESSION_LIMITS.defaultMaxResponseBytes,
-};
-
-const MAX_HISTORY = 50;
+const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
 
 let tabCounter = 0;
@@ -63,16 +25,8 @@ let tabCounter = 0;
 export class SessionTab {
   readonly key = `tab-${++tabCounter}`;
 
-  host = $state(DEFAULT_SETTINGS.host);
-  port = $state(DEFAULT_SETTINGS.port);
-  connectTimeoutMs = $state(DEFAULT_SETTINGS.connectTimeoutMs);
-  idleTimeoutMs = $state(DEFAULT_SETTINGS.idleTimeoutMs);
-  maxResponseBytes = $state(DEFAULT_SETTINGS.maxResponseBytes);
-  payloadText = $state(DEFAULT_SETTINGS.payloadText);
-  mode = $state<PayloadMode>(DEFAULT_SETTINGS.mode);
-  encoding = $state<TextEncoding>(DEFAULT_SETTINGS.encoding);
-  lineEnding = $state<LineEnding>(DEFAULT_SETTINGS.lineEnding);
-  closeAfterSend = $state(DEFAULT_SETTINGS.closeAfterSend);
+  /** What the user edits; components bind to its fields. Replaced whole by {@link applySettings}. */
+  settings = $state<TabSettings>(defaultTabSettings());
   /** Send our FIN when the peer's arrives first (see main/engine/follow-peer-end.ts). */
   finishWhenPeerFinishes = $state(true);
 
@@ -100,46 +54,21 @@ export class SessionTab {
   wrap = $state(true);
   busy = $state(false);
 
-  readonly preview = $derived(
-    encodePayload({ text: this.payloadText, mode: this.mode, encoding: this.encoding, lineEnding: this.lineEnding }),
-  );
+  readonly preview = $derived(encodePayload(payloadOf(this.settings)));
   readonly words = $derived(statusWords(this.status, this.status ? null : this.callError));
   readonly live = $derived(isLive(this.status));
   readonly canSend = $derived(
     !!this.status && this.status.phase === 'open' && !this.status.localEnded && this.preview.ok && !this.busy,
   );
   readonly title = $derived(
-    this.profileName ?? (this.host && this.port ? `${this.host}:${this.port}` : 'New session'),
+    this.profileName ?? (this.settings.host && this.settings.port ? `${this.settings.host}:${this.settings.port}` : 'New session'),
   );
-  readonly settings = $derived<TabSettings>({
-    host: this.host,
-    port: this.port,
-    payloadText: this.payloadText,
-    mode: this.mode,
-    encoding: this.encoding,
-    lineEnding: this.lineEnding,
-    closeAfterSend: this.closeAfterSend,
-    connectTimeoutMs: this.connectTimeoutMs,
-    idleTimeoutMs: this.idleTimeoutMs,
-    maxResponseBytes: this.maxResponseBytes,
-  });
-  readonly unsaved = $derived(
-    this.savedSettings !== null && JSON.stringify(this.settings) !== JSON.stringify(this.savedSettings),
-  );
+  readonly unsaved = $derived(this.savedSettings !== null && !sameSettings(this.settings, this.savedSettings));
 
   constructor(private readonly api: SocketTesterApi) {}
 
   applySettings(s: TabSettings): void {
-    this.host = s.host;
-    this.port = s.port;
-    this.payloadText = s.payloadText;
-    this.mode = s.mode;
-    this.encoding = s.encoding;
-    this.lineEnding = s.lineEnding;
-    this.closeAfterSend = s.closeAfterSend;
-    this.connectTimeoutMs = s.connectTimeoutMs;
-    this.idleTimeoutMs = s.idleTimeoutMs;
-    this.maxResponseBytes = s.maxResponseBytes;
+    this.settings = copySettings(s);
   }
 
   /** Opens a new session; the previous one's bytes are cleared (a new conversation starts). */
@@ -147,7 +76,7 @@ export class SessionTab {
     if (this.live) await this.cancel();
     this.callError = null;
     // Same validation as main (shared/endpoint.ts), so the field is named before any call.
-    const endpoint = parseEndpoint(this.host, this.port);
+    const endpoint = parseEndpoint(this.settings.host, this.settings.port);
     if (!endpoint.ok) {
       this.callError = endpoint.error;
       return endpoint;
@@ -157,9 +86,9 @@ export class SessionTab {
     const r = await this.api.call('session:open', {
       host: endpoint.value.host.host,
       port: endpoint.value.port,
-      connectTimeoutMs: this.connectTimeoutMs,
-      idleTimeoutMs: this.idleTimeoutMs,
-      maxResponseBytes: this.maxResponseBytes,
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      idleTimeoutMs: this.settings.idleTimeoutMs,
+      maxResponseBytes: this.settings.maxResponseBytes,
       finishWhenPeerFinishes: this.finishWhenPeerFinishes,
     });
     if (r.ok) this.sessionId = r.value.id;
@@ -167,88 +96,70 @@ export class SessionTab {
     return r;
   }
 
+  /** Sends the editor's bytes. */
   async send(): Promise<void> {
-    if (!this.sessionId) return;
     const preview = this.preview;
     if (!preview.ok) {
       this.callError = preview.error;
       return;
     }
-    this.busy = true;
-    this.callError = null;
-    const halfClose = this.closeAfterSend;
-    const item: SentItem = {
-      at: Date.now(),
-      bytes: preview.value,
-      text: this.payloadText,
-      mode: this.mode,
-      encoding: this.encoding,
-      lineEnding: this.lineEnding,
-      halfClose,
-      label: this.payloadText.slice(0, 60),
-    };
-    const r = await this.api.call('session:send', { id: this.sessionId, data: preview.value, halfClose });
-    this.busy = false;
-    if (r.ok) {
-      this.sentBytes.append(item.bytes);
-      this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
-    } else this.callError = r.error;
+    await this.sendBytes(preview.value, { payload: payloadOf(this.settings) });
   }
 
   /** Sends an earlier item's exact bytes again (with the current close-after-send choice). */
   async resend(item: SentItem): Promise<void> {
-    await this.sendBytes(item.bytes, item.label, item);
+    await this.sendBytes(item.bytes, item.payload ? { payload: item.payload } : { label: item.label });
   }
 
-  /** Sends bytes that did not come from the editor (a file picked in the browser, or history). */
-  async sendBytes(bytes: Uint8Array, label: string, from?: SentItem): Promise<void> {
+  /** Sends bytes: from the editor, from history, or a file picked in the browser. */
+  async sendBytes(bytes: Uint8Array, source: SentSource): Promise<void> {
     if (!this.sessionId) return;
     this.busy = true;
     this.callError = null;
     // A large send takes a while to reach the engine (in web mode it crosses the WebSocket first);
     // show "0 of N bytes" and Cancel at once instead of nothing until the first write is accepted.
-    // The engine's own progress (sendId ≥ 0) replaces this placeholder.
-    this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
-    const halfClose = this.closeAfterSend;
+    // The engine's own progress (sendId ≥ 0) replaces this placeholder. A small send is over before
+    // a bar could be read, and showing one for each would make the editor jump.
+    if (bytes.byteLength >= PROGRESS_PLACEHOLDER_BYTES) this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
+    const halfClose = this.settings.closeAfterSend;
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
-    if (r.ok) {
-      const item: SentItem = from
-        ? { ...from, at: Date.now(), halfClose }
-        : { at: Date.now(), bytes, text: '', mode: 'hex', encoding: 'utf8', lineEnding: 'none', halfClose, label };
-      this.sentBytes.append(bytes);
-      this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
-    } else this.callError = r.error;
+    if (r.ok) this.recordSent(sentItem(source, bytes, halfClose, Date.now()), bytes);
+    else this.callError = r.error;
   }
 
   /** Electron: main picks and streams the file. */
   async sendFileViaMain(): Promise<void> {
     if (!this.sessionId) return;
     this.busy = true;
-    const r = await this.api.call('session:send-file', { id: this.sessionId, halfClose: this.closeAfterSend });
+    const halfClose = this.settings.closeAfterSend;
+    const r = await this.api.call('session:send-file', { id: this.sessionId, halfClose });
     this.busy = false;
     if (!r.ok) this.callError = r.error;
     else if (r.value) {
-      const item: SentItem = {
-        at: Date.now(),
-        bytes: new Uint8Array(0),
-        text: '',
-        mode: 'hex',
-        encoding: 'utf8',
-        lineEnding: 'none',
-        halfClose: this.closeAfterSend,
-        label: `file ${r.value.fileName} (${r.value.bytesSent} bytes)`,
-      };
-      this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
+      // The file's bytes stay in main: the history keeps the label only, and nothing to send again.
+      const label = `file ${r.value.fileName} (${r.value.bytesSent} bytes)`;
+      this.recordSent(sentItem({ label }, new Uint8Array(0), halfClose, Date.now()), null);
     }
   }
 
+  /** Electron: main asks where to save and writes the kept response. Null when the user cancelled. */
+  async saveResponseViaMain(suggestedName: string): Promise<{ path: string } | null> {
+    if (!this.sessionId) return null;
+    const r = await this.api.call('session:save-response', { id: this.sessionId, suggestedName });
+    if (!r.ok) {
+      this.callError = r.error;
+      return null;
+    }
+    return r.value;
+  }
+
   restoreFromHistory(item: SentItem): void {
-    if (!item.text && item.bytes.byteLength === 0) return;
-    this.payloadText = item.text;
-    this.mode = item.mode;
-    this.encoding = item.encoding;
-    this.lineEnding = item.lineEnding;
+    if (!item.payload) return;
+    this.settings.payloadText = item.payload.text;
+    this.settings.mode = item.payload.mode;
+    this.settings.encoding = item.payload.encoding;
+    this.settings.lineEnding = item.payload.lineEnding;
   }
 
   async halfClose(): Promise<void> {
@@ -295,6 +206,12 @@ export class SessionTab {
     this.responseVersion++;
     this.transcript = [];
     this.transcriptTruncated = false;
+  }
+
+  /** `bytes` is null when main sent them (a file): the transcript preview has nothing to show. */
+  private recordSent(item: SentItem, bytes: Uint8Array | null): void {
+    if (bytes) this.sentBytes.append(bytes);
+    this.sentHistory = pushSent(this.sentHistory, item);
   }
 
   private resetSession(): void {
