@@ -65,7 +65,7 @@ export function describeTranscriptEntry(e: TranscriptEntry, preview: BytePreview
     default: {
       // Compile-time: every kind in TranscriptEntry is handled above. Run time: anything else lands here.
       const unhandled: never = e;
-      return row('unknown', `unknown entry: kind ${kindName(unhandled)} is not known to this version of Socket Tester`);
+      return row('unknown', `unknown entry: kind ${kindName(unhandled)}`);
     }
   }
 }
