@@ -11,7 +11,10 @@ import { registerAppScheme, serveRenderer } from './electron/app-protocol.ts';
 import { installAppMenu } from './electron/app-menu.ts';
 import { bindIpc } from './electron/ipc-binding.ts';
 import { createMainWindow } from './electron/main-window.ts';
-import { loadWindowState, placeWindow, WindowStateSaver, type WindowState } from './window-state.ts';
+import { loadWindowState } from './window-state/file.ts';
+import { placeWindow } from './window-state/geometry.ts';
+import { WindowStateSaver } from './window-state/saver.ts';
+import type { WindowState } from './window-state/schema.ts';
 
 // Only `npm run dev` serves the renderer from a dev server. A packaged app ignores the variable:
 // honouring it would let anyone who can set the environment load a page of theirs with our bridge.

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, recorded, session } from '../fakes/electron.ts';
+import { CALL_CHANNELS } from '../../shared/contract.ts';
 
 let dir: string;
 
@@ -40,8 +41,24 @@ describe('main/index.ts', () => {
     // Second display is x 1920..3200: the window is moved inside it.
     expect(options.x + options.width).toBeLessThanOrEqual(3200);
     expect(options.x).toBeGreaterThanOrEqual(1920);
-    expect(recorded.ipcHandlers.size).toBeGreaterThan(10);
     expect(recorded.errorBoxes).toEqual([]);
+  });
+
+  it('handles exactly the contract\'s call channels, each once', () => {
+    // The fake's ipcMain.handle throws on a second handler for a channel, so a duplicate would
+    // have failed the start-up above (and shown in errorBoxes).
+    expect([...recorded.ipcHandlers.keys()].sort()).toEqual([...CALL_CHANNELS].sort());
+    expect(CALL_CHANNELS).toHaveLength(new Set(CALL_CHANNELS).size);
+  });
+
+  it('answers a call from its own window through the real handlers', async () => {
+    const win = recorded.windows[0]!;
+    const handler = recorded.ipcHandlers.get('profiles:state')!;
+    const r = await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {});
+    expect(r).toEqual({
+      ok: true,
+      value: { status: 'created', readOnly: false, message: null, filePath: join(dir, 'profiles.json') },
+    });
   });
 
   it('never loads a non-local dev server URL from the environment', () => {
