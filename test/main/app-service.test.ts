@@ -5,9 +5,10 @@
  * dialogs (an Electron feature) are a scripted stand-in.
  *
  * For each channel: a bad argument is INVALID_INPUT naming the field and reaches nothing; a session
- * that belongs to another client is UNKNOWN_SESSION (the service's sender rule; the transports'
- * FORBIDDEN checks are in test/main/electron/ipc-binding.test.ts and test/main/web/ws-bridge.test.ts);
- * the engine or the store is really asked; and its answer is mapped to the contract's value.
+ * that belongs to another client is UNKNOWN_SESSION (the service's sender rule; the transports check
+ * the sender before this: FORBIDDEN for every channel in test/main/electron/ipc-binding.test.ts, a
+ * refused WebSocket upgrade in test/main/web/ws-bridge.test.ts); the engine or the store is really
+ * asked; and its answer is mapped to the contract's value.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -225,6 +226,11 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
 };
 
 describe('guards: every channel', () => {
+  it('has a handler and a schema for exactly the contract\'s channels', () => {
+    expect(Object.keys(service.handlers).sort()).toEqual([...CALL_CHANNELS].sort());
+    expect(Object.keys(CALL_SCHEMAS).sort()).toEqual([...CALL_CHANNELS].sort());
+  });
+
   it.each(CALL_CHANNELS.flatMap((channel) => BAD_ARGUMENTS[channel].map(([label, arg, field]) => [channel, label, arg, field] as const)))(
     '%s refuses %s as INVALID_INPUT naming the field, touching nothing',
     async (channel, _label, arg, field) => {
