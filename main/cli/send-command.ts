@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { access, constants } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
 import { parseEndpoint } from '../../shared/endpoint.ts';
-import { fail, type AppError, type Result } from '../../shared/errors.ts';
+import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
 import { runOneShot } from '../engine/one-shot.ts';
@@ -112,7 +112,7 @@ function invalid(message: string, field?: string): Checked<never> {
 }
 
 /** How the command line names each `field` of an error (the UI has its own labels). */
-const CLI_LABELS: Readonly<Record<string, string>> = {
+const CLI_LABELS: FieldLabels = {
   host: 'HOST',
   port: 'PORT',
   payload: 'DATA',
@@ -120,24 +120,14 @@ const CLI_LABELS: Readonly<Record<string, string>> = {
   output: '--output',
   profile: '--profile',
   profiles: '--profiles',
+  connectTimeoutMs: '--connect-timeout',
+  idleTimeoutMs: '--idle-timeout',
+  maxResponseBytes: '--max-bytes',
 };
 
 /** The error's message with the command line's name for its field in front, when it has one. */
 export function cliMessage(error: AppError): string {
-  const label = error.field === undefined ? undefined : CLI_LABELS[error.field];
-  return label === undefined ? error.message : `${label}: ${error.message}`;
-}
-
-/**
- * An error from the shared checks, named after the command-line argument it is about. Their
- * messages start with the UI's field label ("Port: …"), which here would read "PORT: Port: …".
- */
-function argumentError(argument: 'HOST' | 'PORT' | 'DATA', error: AppError): Checked<never> {
-  const message = error.message.replace(/^(Host|Port|Payload): /, '');
-  const position = error.position;
-  // Host and port messages say where the problem is themselves; a payload message may not.
-  const at = argument !== 'DATA' || position === undefined || message.includes(`position ${position}`) ? '' : ` (at character ${position})`;
-  return invalid(`${argument}${at}: ${message}`);
+  return labelledMessage(error, CLI_LABELS);
 }
 
 /** Parses a whole decimal number option within [min, max]; undefined when it was not given. */
@@ -257,9 +247,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     const [hostText = '', portText = ''] = positionals;
     dataText = positionals[2];
     const parsedEndpoint = parseEndpoint(hostText, portText);
-    if (!parsedEndpoint.ok) {
-      return argumentError(parsedEndpoint.error.field === 'port' ? 'PORT' : 'HOST', parsedEndpoint.error);
-    }
+    if (!parsedEndpoint.ok) return parsedEndpoint;
     endpoint = { host: parsedEndpoint.value.host.host, port: parsedEndpoint.value.port };
   } else {
     // HOST and PORT next to a profile are refused rather than taken as an override: a profile is
@@ -363,7 +351,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
         encoding: encoding as TextEncoding,
         lineEnding: lineEnding as LineEnding,
       });
-      if (!encoded.ok) return argumentError('DATA', encoded.error);
+      if (!encoded.ok) return encoded;
       data = encoded.value;
     }
   }
