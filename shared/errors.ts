@@ -61,9 +61,12 @@ export interface AttemptFailure {
 /** A failure as data. */
 export interface AppError {
   code: ErrorCode;
-  /** A complete sentence for people; never empty. */
+  /**
+   * A sentence for people; never empty. When `field` is set the message does not name the field:
+   * each front end puts its own label in front ({@link labelledMessage}).
+   */
   message: string;
-  /** The input field or CLI option at fault, for INVALID_INPUT. */
+  /** The input field or CLI option at fault (`host`, `port`, `payload`, `output`, …), as data. */
   field?: string;
   /** Zero-based character position in the field's text, where one applies. */
   position?: number;
@@ -89,4 +92,17 @@ export function fail<T = never>(code: ErrorCode, message: string, extra: Omit<Ap
 /** True when `value` is one of {@link ERROR_CODES}. */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** How one front end names error fields: the UI its field labels, the CLI its option names. */
+export type FieldLabels = Readonly<Partial<Record<string, string>>>;
+
+/**
+ * The message as a front end shows it: its own label for the error's field in front
+ * (`Port: 0 is not a port…` in the UI, `PORT: 0 is not a port…` in the CLI), or the message alone
+ * when there is no field or no label for it. The only place a label meets a message.
+ */
+export function labelledMessage(error: Pick<AppError, 'field' | 'message'>, labels: FieldLabels): string {
+  const label = error.field === undefined ? undefined : labels[error.field];
+  return label === undefined ? error.message : `${label}: ${error.message}`;
 }

@@ -8,8 +8,12 @@ import { parseArgs } from 'node:util';
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Only the real process installs SIGINT/SIGTERM handlers. */
-  installSignalHandlers?: boolean;
+  /**
+   * Aborts on SIGINT or SIGTERM (main/cli.ts installs the handlers before any command loads, so a
+   * signal at any stage is ours); tests abort it instead of sending signals. Commands stop at once:
+   * `send` cancels and exits 130, `web` stops serving.
+   */
+  interrupt?: AbortSignal;
   /** Resolves when a long-running command (web) should stop; tests use it instead of signals. */
   stopSignal?: Promise<void>;
   /** Called once a long-running command is ready, with what it printed. */
@@ -31,9 +35,9 @@ export const EXIT = {
   CONNECTION_LOST: 5,
   /** send: --max-bytes reached. */
   LIMIT_REACHED: 6,
-  /** send: reading --file or writing --output failed midway. */
+  /** send: reading --file, or writing --output or stdout, failed midway. */
   FILE_ERROR: 7,
-  /** Interrupted by SIGINT/SIGTERM (128 + 2, as shells report Ctrl-C). */
+  /** Interrupted by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C; one code for both signals). */
   INTERRUPTED: 130,
 } as const;
 

@@ -1,15 +1,16 @@
 /**
  * `socket-tester web [--port N] [--ipv6] [--profiles FILE]`: serves the UI on loopback for a
  * browser, with the same engine and profile store as the desktop app. Prints exactly one line,
- * `Socket Tester web UI: <url with token>`, and runs until SIGINT/SIGTERM, then ends every session.
+ * `Socket Tester web UI: <url with token>`, and runs until SIGINT/SIGTERM, then ends every session
+ * and exits 0 (130 when the signal came before it was serving).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePort } from '../../shared/endpoint.ts';
-import { defaultProfilesPath, defaultUserDataDir } from '../profiles/profile-paths.ts';
 import { startWebMode } from '../web/web-mode.ts';
+import { checkProfilesFile } from './cli-files.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
 
 export const WEB_HELP = `Usage: socket-tester web [--port N] [--ipv6] [--profiles FILE]
@@ -63,26 +64,34 @@ export async function runWebCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr.write(`socket-tester web: --port: ${port.error.message}\n`);
     return EXIT.INVALID_INPUT;
   }
+  const profilesFile = await checkProfilesFile(values.profiles);
+  if (!profilesFile.ok) {
+    io.stderr.write(`socket-tester web: --profiles: ${profilesFile.error.message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
   let web;
   try {
     web = await startWebMode({
       rendererDir: values['renderer-dir'] ?? defaultRendererDir(),
       port: port.value,
       host: values.ipv6 ? '::1' : '127.0.0.1',
-      profilesPath: values.profiles ?? defaultProfilesPath(defaultUserDataDir()),
+      profilesPath: profilesFile.value.path,
     });
   } catch (err) {
     io.stderr.write(`socket-tester web: could not start: ${(err as Error).message}\n`);
     return EXIT.FAILURE;
   }
+  if (io.interrupt?.aborted) {
+    // Stopped before it served anyone: an interruption, not the normal end.
+    await web.stop();
+    return EXIT.INTERRUPTED;
+  }
   io.stdout.write(`Socket Tester web UI: ${web.url}\n`);
   io.onReady?.({ url: web.url });
+  // Ctrl-C or SIGTERM is how a served UI is stopped: the normal end, exit 0.
   await new Promise<void>((resolveStop) => {
     void io.stopSignal?.then(resolveStop);
-    if (io.installSignalHandlers) {
-      process.once('SIGINT', resolveStop);
-      process.once('SIGTERM', resolveStop);
-    }
+    io.interrupt?.addEventListener('abort', () => resolveStop(), { once: true });
   });
   await web.stop();
   return EXIT.OK;

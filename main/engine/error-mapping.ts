@@ -158,23 +158,46 @@ export function toAppError(err: unknown, context: ErrorContext): AppError {
 }
 
 /**
+ * errno → the reason a local file operation failed, as words; the one such table. Unknown errnos
+ * fall back to Node's own text, as INTERNAL does for sockets.
+ */
+const FILE_ERRNO_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EFBIG: 'the file is too large',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EEXIST: 'the file already exists',
+  EBUSY: 'the file is busy',
+  ETXTBSY: 'the file is a running program',
+  ELOOP: 'too many symbolic links in the path',
+  ENAMETOOLONG: 'the path is too long',
+  ENXIO: 'no device or reader at the other end (a FIFO that nobody reads, or a socket)',
+  EPIPE: 'the reader closed the pipe',
+  EAGAIN: 'the file is not ready for writing',
+  EIO: 'an input/output error on the device',
+  EXDEV: 'it is on another file system',
+};
+
+/** The errno and the reason in words for a local file error; see {@link FILE_ERRNO_REASONS}. */
+export function fileErrorReason(err: unknown): { errno: string; reason: string } {
+  const e = asNodeError(err);
+  const errno = stringField(e.code) ?? 'UNKNOWN';
+  return { errno, reason: FILE_ERRNO_REASONS[errno] ?? stringField(e.message) ?? errno };
+}
+
+/**
  * Maps a local file error (reading a file to send, writing a response) to FILE_ERROR with a
  * message naming the path and what went wrong.
  */
 export function toFileError(err: unknown, path: string, action: 'read' | 'write'): AppError {
-  const e = asNodeError(err);
-  const errno = stringField(e.code) ?? 'UNKNOWN';
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    ENOSPC: 'the disk is full',
-    EROFS: 'the file system is read-only',
-    EMFILE: 'too many open files',
-  };
-  const reason = reasons[errno] ?? stringField(e.message) ?? errno;
+  const { errno, reason } = fileErrorReason(err);
   return {
     code: 'FILE_ERROR',
     message: `Could not ${action} "${path}": ${reason} (${errno}).`,
