@@ -116,6 +116,12 @@ export interface Events {
     transcript: TranscriptEntry[];
     progress: SendProgress | null;
   };
+  /**
+   * Main released a closed session's bytes and transcript to bound its memory (the oldest closed
+   * sessions go first; see SESSION_LIMITS.maxClosedSessions / maxClosedBytes). Calls naming it now
+   * get UNKNOWN_SESSION; what the window already shows is its own copy and stays.
+   */
+  'session:evicted': { id: string; reason: 'too-many-closed' | 'too-many-bytes' };
   /** The profile list changed (from this or another window). */
   'profiles:changed': { profiles: Profile[] };
 }
@@ -153,7 +159,7 @@ export const CALL_CHANNELS = [
   'profiles:export',
 ] as const satisfies readonly CallChannel[];
 
-export const EVENT_CHANNELS = ['session:update', 'profiles:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'profiles:changed'] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 // Compile-time exhaustiveness: these fail to type-check when a channel is not listed.

@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import type { AppError, AttemptFailure, ErrorCode } from '../../shared/errors.ts';
-import type { SessionPhase } from '../../shared/session.ts';
+import type { ConnectStep, SessionPhase } from '../../shared/session.ts';
 
 /** What the engine knew when the error arrived. */
 export interface ErrorContext {
@@ -19,6 +19,10 @@ export interface ErrorContext {
   host: string;
   port: number;
   phase: SessionPhase;
+  /** The connect step under way ('tls-handshake' while a TLS handshake runs), if any. */
+  step?: ConnectStep | null;
+  /** The connection speaks (or is negotiating) TLS, so TLS library errors are expected. */
+  tls?: boolean;
   /** The address actually connected to, once known; messages prefer it over `host`. */
   remoteAddress?: string | null;
   /** Bytes of the send in progress accepted so far, and its total. */

@@ -52,6 +52,8 @@ export function describeTranscriptEntry(e: TranscriptEntry, preview: BytePreview
       return row('out', `${formatCount(e.bytes)} B  ${preview('sent', e.offset, e.bytes)}`);
     case 'received':
       return row('in', `${formatCount(e.bytes)} B  ${preview('received', e.offset, e.bytes)}`);
+    case 'tls':
+      return row('event', `TLS ${e.protocol} established (${e.cipher}); certificate ${e.verified ? 'verified' : 'NOT verified'}`);
     case 'local-ended':
       return row('event', 'we finished sending (FIN sent)');
     case 'remote-ended':

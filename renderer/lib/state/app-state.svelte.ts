@@ -42,6 +42,9 @@ export class AppState {
       api.on('session:update', (u) => {
         for (const t of this.tabs) if (t.sessionId === u.id) t.applyUpdate(u);
       }),
+      api.on('session:evicted', (e) => {
+        for (const t of this.tabs) if (t.sessionId === e.id) t.markReleased(e.reason);
+      }),
       api.on('profiles:changed', ({ profiles }) => {
         this.profiles = profiles;
       }),

@@ -36,6 +36,8 @@ export class SessionTab {
   savedSettings = $state.raw<TabSettings | null>(null);
 
   sessionId = $state<string | null>(null);
+  /** Main released this closed session's data to bound its memory; the bytes shown are this tab's copy. */
+  released = $state<EventPayload<'session:evicted'>['reason'] | null>(null);
   status = $state.raw<SessionStatus | null>(null);
   /** A failure of the last call (open, send, …), shown beside the control that made it. */
   callError = $state.raw<AppError | null>(null);
@@ -201,6 +203,11 @@ export class SessionTab {
     this.status = u.status;
   }
 
+  /** Main evicted this tab's (closed) session: calls naming it would fail, so forget its id. */
+  markReleased(reason: EventPayload<'session:evicted'>['reason']): void {
+    this.released = reason;
+  }
+
   clearResponse(): void {
     this.response.clear();
     this.responseVersion++;
@@ -216,6 +223,7 @@ export class SessionTab {
 
   private resetSession(): void {
     this.sessionId = null;
+    this.released = null;
     this.status = null;
     this.sendProgress = null;
     this.sentHistory = [];

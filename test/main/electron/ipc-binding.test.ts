@@ -194,7 +194,7 @@ describe('preload', () => {
     const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
     expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
     expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
-    expect(Object.keys(bridge.events).sort()).toEqual(['profiles:changed', 'session:update']);
+    expect(Object.keys(bridge.events).sort()).toEqual(['profiles:changed', 'session:evicted', 'session:update']);
     expect(Object.isFrozen(bridge.calls)).toBe(true);
     await bridge.calls['session:close']!({ id: 'x' });
     expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);
