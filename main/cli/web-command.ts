@@ -1,7 +1,8 @@
 /**
  * `socket-tester web [--port N] [--ipv6] [--profiles FILE]`: serves the UI on loopback for a
  * browser, with the same engine and profile store as the desktop app. Prints exactly one line,
- * `Socket Tester web UI: <url with token>`, and runs until SIGINT/SIGTERM, then ends every session.
+ * `Socket Tester web UI: http://127.0.0.1:PORT/#token=…` (the token in the fragment, which browsers never
+ * send to a server; docs/web-mode.md), and runs until SIGINT/SIGTERM, then ends every session.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,12 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { parsePort } from '../../shared/endpoint.ts';
 import { defaultProfilesPath, defaultUserDataDir } from '../profiles/profile-paths.ts';
 import { startWebMode } from '../web/web-mode.ts';
+import { keepRunningOnUnhandledRejection } from '../unhandled-rejections.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
 
 export const WEB_HELP = `Usage: socket-tester web [--port N] [--ipv6] [--profiles FILE]
 
-Serves the Socket Tester UI on 127.0.0.1 (or ::1 with --ipv6) for a browser. The printed URL
-carries a random per-launch token; nothing else can use the server.
+Serves the Socket Tester UI on 127.0.0.1 (or ::1 with --ipv6) for a browser. Open the printed
+address, http://127.0.0.1:PORT/#token=..., as it is (localhost instead of 127.0.0.1 works too): the
+part after # is a random per-launch token, never sent to any server but this one's WebSocket, and
+without it nothing can use the server.
   --port N          port to listen on (default: a free one)
   --ipv6            bind ::1 instead of 127.0.0.1
   --profiles FILE   profile file (default: the desktop app's own)
@@ -63,6 +67,11 @@ export async function runWebCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr.write(`socket-tester web: --port: ${port.error.message}\n`);
     return EXIT.INVALID_INPUT;
   }
+  // A long-running server: one unhandled rejection must not end every client's sessions. Only the
+  // real process installs it, like the signal handlers; tests that run this in-process keep theirs.
+  const uninstallRejectionGuard = io.installSignalHandlers
+    ? keepRunningOnUnhandledRejection((text) => io.stderr.write(`socket-tester web: ${text}\n`))
+    : () => undefined;
   let web;
   try {
     web = await startWebMode({
@@ -73,6 +82,7 @@ export async function runWebCommand(argv: string[], io: CliIo): Promise<number> 
     });
   } catch (err) {
     io.stderr.write(`socket-tester web: could not start: ${(err as Error).message}\n`);
+    uninstallRejectionGuard();
     return EXIT.FAILURE;
   }
   io.stdout.write(`Socket Tester web UI: ${web.url}\n`);
@@ -85,5 +95,6 @@ export async function runWebCommand(argv: string[], io: CliIo): Promise<number> 
     }
   });
   await web.stop();
+  uninstallRejectionGuard();
   return EXIT.OK;
 }

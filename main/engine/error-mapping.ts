@@ -52,6 +52,8 @@ const ERRNO_TABLE: Readonly<Record<string, { code: ErrorCode; phrase: string }>>
   EPIPE: { code: 'BROKEN_PIPE', phrase: 'Broken pipe: the peer closed the connection while we were sending to' },
   ECONNABORTED: { code: 'ABORTED', phrase: 'Connection aborted by the local network stack while talking to' },
   ERR_SOCKET_CONNECTION_TIMEOUT: { code: 'CONNECT_TIMEOUT', phrase: 'Connect timed out on every address of' },
+  EMFILE: { code: 'TOO_MANY_FILES', phrase: 'No file descriptor left in this process (its open-file limit is reached; close some sessions or raise `ulimit -n`) for a socket to' },
+  ENFILE: { code: 'TOO_MANY_FILES', phrase: 'No file descriptor left on this system (too many open files) for a socket to' },
 };
 
 /** DNS errnos that mean "this name does not exist" rather than "the resolver failed". */
@@ -173,6 +175,7 @@ export function toFileError(err: unknown, path: string, action: 'read' | 'write'
     ENOSPC: 'the disk is full',
     EROFS: 'the file system is read-only',
     EMFILE: 'too many open files',
+    ENFILE: 'too many open files on this system',
   };
   const reason = reasons[errno] ?? stringField(e.message) ?? errno;
   return {
