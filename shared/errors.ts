@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'ABORTED',
   // Local files (send a file, save a response, stream to a file).
   'FILE_ERROR',
+  // The process (EMFILE) or the system (ENFILE) has no file descriptor left for a new socket.
+  'TOO_MANY_FILES',
   // Profiles.
   'PROFILE_NOT_FOUND',
   'PROFILE_CONFLICT',

@@ -14,6 +14,11 @@ export interface CliIo {
    * `send` cancels and exits 130, `web` stops serving.
    */
   interrupt?: AbortSignal;
+  /**
+   * Set by the real process (main/cli.ts): a long-running command (web) logs unhandled rejections
+   * instead of dying on them. Tests that run commands in-process leave it unset and keep their own.
+   */
+  keepRunningOnUnhandledRejection?: boolean;
   /** Resolves when a long-running command (web) should stop; tests use it instead of signals. */
   stopSignal?: Promise<void>;
   /** Called once a long-running command is ready, with what it printed. */

@@ -56,6 +56,8 @@ const ERRNO_TABLE: Readonly<Record<string, { code: ErrorCode; phrase: string }>>
   EPIPE: { code: 'BROKEN_PIPE', phrase: 'Broken pipe: the peer closed the connection while we were sending to' },
   ECONNABORTED: { code: 'ABORTED', phrase: 'Connection aborted by the local network stack while talking to' },
   ERR_SOCKET_CONNECTION_TIMEOUT: { code: 'CONNECT_TIMEOUT', phrase: 'Connect timed out on every address of' },
+  EMFILE: { code: 'TOO_MANY_FILES', phrase: 'No file descriptor left in this process (its open-file limit is reached; close some sessions or raise `ulimit -n`) for a socket to' },
+  ENFILE: { code: 'TOO_MANY_FILES', phrase: 'No file descriptor left on this system (too many open files) for a socket to' },
 };
 
 /** DNS errnos that mean "this name does not exist" rather than "the resolver failed". */

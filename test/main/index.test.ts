@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { app, recorded, session } from '../fakes/electron.ts';
+import { app, FakeSession, FakeWebContents, recorded, session } from '../fakes/electron.ts';
 import { CALL_CHANNELS } from '../../shared/contract.ts';
 
 let dir: string;
+let rejectionListenersBefore: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'st-index-'));
@@ -21,6 +22,7 @@ beforeAll(async () => {
     JSON.stringify({ version: 1, bounds: { x: 2800, y: 100, width: 900, height: 700 }, maximized: false }),
   );
   recorded.reset();
+  rejectionListenersBefore = process.listenerCount('unhandledRejection');
   process.env['ELECTRON_RENDERER_URL'] = 'https://evil.example/';
   await import('../../main/index.ts');
   app.makeReady();
@@ -72,6 +74,35 @@ describe('main/index.ts', () => {
     }
     expect(results).toEqual({ media: false, notifications: false, 'clipboard-read': false, geolocation: false, 'clipboard-sanitized-write': true });
     expect(session.defaultSession.checkHandler!(null, 'media')).toBe(false);
+  });
+
+  // R-ELECTRON-EVERY-CONTENTS: the lockdown used to be attached to the main window only.
+  it('locks down every web contents the app creates, and its session (R-ELECTRON-EVERY-CONTENTS)', () => {
+    const other = new FakeWebContents();
+    other.session = new FakeSession();
+    app.emit('web-contents-created', {}, other);
+    let prevented = 0;
+    const ev = { preventDefault: () => prevented++ };
+    other.emit('will-navigate', ev, 'https://evil.example/');
+    other.emit('will-redirect', ev, 'file:///etc/passwd');
+    other.emit('will-attach-webview', ev);
+    expect(prevented).toBe(3);
+    other.emit('will-navigate', ev, 'app://socket-tester/index.html');
+    expect(prevented).toBe(3);
+    expect(other.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    let granted: boolean | null = null;
+    other.session.requestHandler!(null, 'media', (ok) => (granted = ok));
+    expect(granted).toBe(false);
+    expect(other.session.checkHandler!(null, 'geolocation')).toBe(false);
+    expect(other.session.checkHandler!(null, 'clipboard-sanitized-write')).toBe(true);
+    // The main window is locked down once, not once per path that reaches it.
+    const main = recorded.windows[0]!.webContents;
+    app.emit('web-contents-created', {}, main);
+    expect(main.listenerCount('will-navigate')).toBe(1);
+  });
+
+  it('keeps running on an unhandled rejection (logs it)', () => {
+    expect(process.listenerCount('unhandledRejection')).toBe(rejectionListenersBefore + 1);
   });
 
   it('sets the About panel to the app name and version', () => {

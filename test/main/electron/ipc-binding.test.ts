@@ -142,6 +142,18 @@ describe('Electron IPC binding', () => {
     expect(intruder.sent).toEqual([]);
   });
 
+  it('refuses, without throwing, a call whose frame was disposed (its getters throw)', async () => {
+    const wc = new FakeWebContents();
+    const disposed = {
+      get url(): string {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+    };
+    Object.defineProperty(wc, 'mainFrame', { value: disposed });
+    const r = await call('app:info', {}, eventFrom(wc, disposed as never));
+    expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
   it('validates arguments after the sender check', async () => {
     const wc = new FakeWebContents();
     const r = await call('session:open', { host: '127.0.0.1', port: 80, proxy: 'x' }, eventFrom(wc));

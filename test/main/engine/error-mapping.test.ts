@@ -27,6 +27,8 @@ describe('toAppError', () => {
     ['EADDRINUSE', 'connecting', 'ADDRESS_IN_USE'],
     ['EACCES', 'connecting', 'PERMISSION_DENIED'],
     ['ECONNABORTED', 'open', 'ABORTED'],
+    ['EMFILE', 'connecting', 'TOO_MANY_FILES'],
+    ['ENFILE', 'connecting', 'TOO_MANY_FILES'],
     ['EWHATEVER', 'open', 'INTERNAL'],
   ] as const)('%s while %s → %s', (errno, phase, code) => {
     const mapped = toAppError(sysError(errno, { address: '127.0.0.1', port: 5000 }), { ...ctx, phase });
