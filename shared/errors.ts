@@ -65,6 +65,8 @@ export interface AppError {
   message: string;
   /** The input field or CLI option at fault, for INVALID_INPUT. */
   field?: string;
+  /** Zero-based position of the item at fault in an imported file (IMPORT_FAILED). */
+  item?: number;
   /** Zero-based character position in the field's text, where one applies. */
   position?: number;
   /** Each address tried, when a connect failed on several (dual-stack). */

@@ -16,7 +16,13 @@ import { PROFILE_LIMITS, describeSchemaIssues, profileNameKey, profileSchema, ty
 import { z } from 'zod';
 import { decodeUtf8Strict, parseJsonText } from './json-text.ts';
 import { migrateToCurrent } from './migrations.ts';
-import { looksLikePacketSenderJson, parsePacketSenderIni, parsePacketSenderJson, type PacketConversion } from './packet-sender.ts';
+import {
+  looksLikePacketSenderJson,
+  parsePacketSenderIni,
+  parsePacketSenderJson,
+  type PacketConversion,
+  type PacketFieldTooLong,
+} from './packet-sender.ts';
 
 /** One row of the preview. */
 export interface ImportPreviewItem {
@@ -41,8 +47,12 @@ const importEnvelopeSchema = z.strictObject({
   profiles: z.array(z.unknown()).max(PROFILE_LIMITS.maxProfiles),
 });
 
+/**
+ * Linear on any text: no pattern here can span lines (`\s*` would, and then every blank line of a
+ * file of newlines rescans the rest of the file).
+ */
 function looksLikeIni(text: string): boolean {
-  return /^\s*\[[^\]\r\n]*\]\s*$/m.test(text) && /^[^=\r\n[;#]+=/m.test(text);
+  return /^[ \t]*\[[^\]\r\n]*\][ \t]*$/m.test(text) && /^[^=\r\n[;#]+=/m.test(text);
 }
 
 function fromSocketTester(document: unknown, label: string): Result<ImportPreviewItem[]> {
@@ -62,6 +72,16 @@ function fromSocketTester(document: unknown, label: string): Result<ImportPrevie
       const { id: _id, createdAt: _created, updatedAt: _updated, ...draft } = checked.data;
       return { draft, sourceName, status: 'ok' };
     }),
+  );
+}
+
+/** IMPORT_FAILED naming the packet and the field, both also as data (`item`, `field`). */
+function fieldTooLongError(label: string, tooLong: PacketFieldTooLong): Result<never> {
+  return fail(
+    'IMPORT_FAILED',
+    `${label}: packet ${tooLong.item + 1} ("${tooLong.sourceName}") has a ${tooLong.field} of ${tooLong.length} characters; ` +
+      `the limit is ${tooLong.limit}. Nothing was imported.`,
+    { field: tooLong.field, item: tooLong.item },
   );
 }
 
@@ -105,7 +125,7 @@ export function parseImport(text: string, fileName: string, existingNames: Reado
   // packets.ini also starts with "[": it is INI when it is not JSON and has [section] and key= lines.
   if (start === '[' && looksLikeIni(body)) {
     const ini = parsePacketSenderIni(body);
-    if (!ini.ok) return fail('INVALID_INPUT', `${label}: ${ini.message}`);
+    if (!ini.ok) return 'field' in ini ? fieldTooLongError(label, ini) : fail('INVALID_INPUT', `${label}: ${ini.message}`);
     if (ini.items.length > PROFILE_LIMITS.maxProfiles) return fail('INVALID_INPUT', `${label} holds ${ini.items.length} packets; the limit is ${PROFILE_LIMITS.maxProfiles}.`);
     return ok({ source: 'packet-sender-ini', items: markDuplicates(fromPacketSender(ini.items), existingNames) });
   }
@@ -121,7 +141,9 @@ export function parseImport(text: string, fileName: string, existingNames: Reado
     if (!looksLikePacketSenderJson(document)) {
       return fail('INVALID_INPUT', `${label} is a JSON list, but not a Packet Sender export (every item needs "hexstring" or "tcporudp").`);
     }
-    return ok({ source: 'packet-sender-json', items: markDuplicates(fromPacketSender(parsePacketSenderJson(document)), existingNames) });
+    const packets = parsePacketSenderJson(document);
+    if (!packets.ok) return fieldTooLongError(label, packets);
+    return ok({ source: 'packet-sender-json', items: markDuplicates(fromPacketSender(packets.items), existingNames) });
   }
   const items = fromSocketTester(document, label);
   if (!items.ok) return items;
