@@ -57,6 +57,13 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '=': '=',
 };
 
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  return -1;
+}
+
 /** Splits and unescapes a raw value into its list items; `isList` when an unquoted comma split it. */
 function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
   const items: string[] = [];
@@ -88,14 +95,28 @@ function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
     if (ch === '\\' && i + 1 < raw.length) {
       const next = raw[i + 1] ?? '';
       if (next === 'x') {
-        const digits = /^[0-9A-Fa-f]+/.exec(raw.slice(i + 2))?.[0] ?? '';
-        // Qt reads the whole run of hex digits into one 16-bit character.
-        current += String.fromCharCode(digits.length === 0 ? 0 : Number.parseInt(digits.slice(-4), 16));
-        i += 2 + digits.length;
+        // Qt reads the whole run of hex digits into one 16-bit character (the last four count).
+        // Scanned by char code: a regexp on a slice per escape cost ~1 µs each (7 s for 31 MiB).
+        let end = i + 2;
+        let code = 0;
+        for (; end < raw.length; end += 1) {
+          const digit = hexDigit(raw.charCodeAt(end));
+          if (digit < 0) break;
+          code = ((code << 4) | digit) & 0xffff;
+        }
+        current += String.fromCharCode(code);
+        i = end;
       } else if (next >= '0' && next <= '7') {
-        const digits = /^[0-7]+/.exec(raw.slice(i + 1))?.[0] ?? '0';
-        current += String.fromCharCode(Number.parseInt(digits.slice(-6), 8) & 0xffff);
-        i += 1 + digits.length;
+        let end = i + 1;
+        let code = 0;
+        for (; end < raw.length; end += 1) {
+          const c = raw.charCodeAt(end);
+          if (c < 0x30 || c > 0x37) break;
+          // The last six digits, as before: 18 bits, then cut to a 16-bit character.
+          code = ((code << 3) | (c - 0x30)) & 0x3ffff;
+        }
+        current += String.fromCharCode(code & 0xffff);
+        i = end;
       } else {
         current += SIMPLE_ESCAPES[next] ?? next;
         i += 2;
