@@ -42,7 +42,7 @@ const CASES = {
   'ours: broken JSON nested 16 M deep': `text = '['.repeat(SIZE / 2) + '}';`,
 };
 
-const CHILD = (body) => `
+const CHILD = (/** @type {string} */ body) => `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(LOADER)}));
 const { parseImport } = await import(${JSON.stringify(pathToFileURL(resolve(ROOT, 'main/profiles/import-profiles.ts')).href)});
