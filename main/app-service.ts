@@ -19,7 +19,7 @@ import { parseEndpoint } from '../shared/endpoint.ts';
 import type { Eviction, SessionRegistry } from './engine/session-registry.ts';
 import type { StreamSession } from './engine/stream-session.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
-import { parseImport } from './profiles/import-profiles.ts';
+import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
 import { forwardSessionUpdates } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
@@ -216,15 +216,19 @@ export class AppService {
       },
 
       'profiles:state': () => ok(this.storeState()),
-      'profiles:list': () => ok(profiles.list()),
+      'profiles:list': async () => {
+        // Another process or a hand edit may have changed the file: show what it holds now.
+        if (await profiles.refresh()) this.broadcastProfiles();
+        return ok(profiles.list());
+      },
       'profiles:create': (arg) => mutate(profiles.create(arg.draft)),
-      'profiles:update': (arg) => mutate(profiles.update(arg.id, arg.draft)),
-      'profiles:rename': (arg) => mutate(profiles.rename(arg.id, arg.name)),
+      'profiles:update': (arg) => mutate(profiles.update(arg.id, arg.draft, arg.revision)),
+      'profiles:rename': (arg) => mutate(profiles.rename(arg.id, arg.name, arg.revision)),
       'profiles:duplicate': (arg) => mutate(profiles.duplicate(arg.id)),
       'profiles:delete': (arg) => mutate(profiles.remove(arg.id)),
       'profiles:restore': (arg) => mutate(profiles.restore(arg.profile, arg.index)),
       'profiles:import-preview': (arg) => {
-        const preview = parseImport(arg.text, arg.fileName, profiles.list());
+        const preview = parseImport(arg.text, arg.fileName, profiles.list(), folderOption(arg.folder));
         if (!preview.ok) return preview;
         const view: ImportPreviewView = {
           source: preview.value.source,
@@ -239,12 +243,18 @@ export class AppService {
         return ok(view);
       },
       'profiles:import': (arg) => {
-        const preview = parseImport(arg.text, arg.fileName, profiles.list());
+        const preview = parseImport(arg.text, arg.fileName, profiles.list(), folderOption(arg.folder));
         if (!preview.ok) return preview;
-        const drafts = preview.value.items.flatMap((i) => (i.draft && (i.status === 'ok' || i.status === 'duplicate') ? [i.draft] : []));
-        return mutate(profiles.importProfiles(drafts, { onDuplicate: arg.onDuplicate }));
+        const drafts = selectImportDrafts(preview.value, arg.select);
+        if (!drafts.ok) return drafts;
+        return mutate(profiles.importProfiles(drafts.value, { onDuplicate: arg.onDuplicate, ...folderOption(arg.folder) }));
       },
       'profiles:export': (arg) => ok({ json: profiles.exportJson(arg.ids ?? undefined) }),
     };
   }
+}
+
+/** `{ folder }` when the call names one (null included), `{}` when it leaves folders as they are. */
+function folderOption(folder: string | null | undefined): { folder?: string | null } {
+  return folder === undefined ? {} : { folder };
 }

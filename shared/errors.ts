@@ -4,6 +4,8 @@
  * docs/error-codes.md tables these codes; keep the two in step.
  */
 
+import type { ProfileConflict } from './profile.ts';
+
 /** Every stable error code, in one closed list. */
 export const ERROR_CODES = [
   // Input, rejected before any DNS or socket activity.
@@ -70,10 +72,14 @@ export interface AppError {
   message: string;
   /** The input field or CLI option at fault (`host`, `port`, `payload`, `output`, …), as data. */
   field?: string;
+  /** Zero-based position of the item at fault in an imported file (IMPORT_FAILED). */
+  item?: number;
   /** Zero-based character position in the field's text, where one applies. */
   position?: number;
   /** Each address tried, when a connect failed on several (dual-stack). */
   attempts?: AttemptFailure[];
+  /** PROFILE_CONFLICT on a stale update: the stored version and the refused one. */
+  conflict?: ProfileConflict;
   /** Node's errno name when the error came from Node. */
   errno?: string;
 }

@@ -4,7 +4,7 @@
  */
 import type { AppInfo, CallArg, HostKind, ImportPreviewView, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
 import type { AppError, Result } from '../../../shared/errors.ts';
-import type { Profile } from '../../../shared/profile.ts';
+import type { Profile, ProfileConflict } from '../../../shared/profile.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { SessionTab } from './session-tab.svelte.ts';
 import { draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
@@ -13,6 +13,35 @@ import { draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-
 export interface PendingUndo {
   profile: Profile;
   index: number;
+}
+
+/**
+ * A save refused with PROFILE_CONFLICT: the profile changed elsewhere (another window, process or
+ * a hand edit) since this tab opened it. The sidebar shows it and offers "keep mine" (save this
+ * tab's version over the stored revision) or "take theirs" (load the stored version into the tab).
+ */
+export interface PendingConflict {
+  tab: SessionTab;
+  conflict: ProfileConflict;
+  /** Labels of the fields that differ between the two versions. */
+  changed: string[];
+}
+
+const CONFLICT_FIELDS: ReadonlyArray<[keyof Profile, string]> = [
+  ['name', 'name'],
+  ['folder', 'folder'],
+  ['host', 'host'],
+  ['port', 'port'],
+  ['payload', 'payload'],
+  ['connectTimeoutMs', 'connect timeout'],
+  ['idleTimeoutMs', 'idle timeout'],
+  ['closeAfterSend', 'close after send'],
+  ['maxResponseBytes', 'response limit'],
+  ['notes', 'notes'],
+];
+
+function changedFields(conflict: ProfileConflict): string[] {
+  return CONFLICT_FIELDS.filter(([key]) => JSON.stringify(conflict.mine[key]) !== JSON.stringify(conflict.theirs[key])).map(([, label]) => label);
 }
 
 export class AppState {
@@ -25,6 +54,7 @@ export class AppState {
   profileStore = $state.raw<ProfileStoreState | null>(null);
   profileSearch = $state('');
   profileError = $state.raw<AppError | null>(null);
+  profileConflict = $state.raw<PendingConflict | null>(null);
   undo = $state.raw<PendingUndo | null>(null);
 
   readonly active = $derived(this.tabs.find((t) => t.key === this.activeKey) ?? this.tabs[0]!);
@@ -94,6 +124,7 @@ export class AppState {
     tab.applySettings(settings);
     tab.profileId = p.id;
     tab.profileName = p.name;
+    tab.profileRevision = p.revision;
     tab.savedSettings = settings;
   }
 
@@ -110,6 +141,7 @@ export class AppState {
   /** Saves the tab into its profile, or creates one when it has none (then `name` is required). */
   async saveTab(tab: SessionTab, meta: ProfileMeta | null): Promise<boolean> {
     this.profileError = null;
+    this.profileConflict = null;
     const port = parseEndpoint(tab.settings.host, tab.settings.port);
     if (!port.ok) {
       this.profileError = port.error;
@@ -119,13 +151,46 @@ export class AppState {
     const m = meta ?? (existing ? { name: existing.name, folder: existing.folder, notes: existing.notes } : null);
     if (!m) return false;
     const draft = draftFromSettings(tab.settings, m, port.value.port);
-    const r = existing && !meta ? await this.api.call('profiles:update', { id: existing.id, draft }) : await this.api.call('profiles:create', { draft });
+    // The revision this tab's copy came from, so a newer edit made elsewhere is never overwritten.
+    const base = tab.profileRevision === null ? {} : { revision: tab.profileRevision };
+    const r =
+      existing && !meta
+        ? await this.api.call('profiles:update', { id: existing.id, draft, ...base })
+        : await this.api.call('profiles:create', { draft });
+    return this.afterSave(tab, r);
+  }
+
+  /** "Keep mine": saves the refused version over the stored revision the conflict showed. */
+  async keepMine(): Promise<boolean> {
+    const pending = this.profileConflict;
+    if (!pending) return false;
+    const { id, revision: _mine, createdAt: _created, updatedAt: _updated, ...draft } = pending.conflict.mine;
+    this.profileConflict = null;
+    const r = await this.api.call('profiles:update', { id, draft, revision: pending.conflict.theirs.revision });
+    return this.afterSave(pending.tab, r);
+  }
+
+  /** "Take theirs": loads the stored version into the tab, dropping the tab's unsaved edit. */
+  takeTheirs(): void {
+    const pending = this.profileConflict;
+    if (!pending) return;
+    this.profileConflict = null;
+    const latest = this.profiles.find((p) => p.id === pending.conflict.theirs.id) ?? pending.conflict.theirs;
+    this.openProfile(latest, pending.tab);
+  }
+
+  private afterSave(tab: SessionTab, r: Result<Profile>): boolean {
     if (!r.ok) {
-      this.profileError = r.error;
+      if (r.error.code === 'PROFILE_CONFLICT' && r.error.conflict) {
+        this.profileConflict = { tab, conflict: r.error.conflict, changed: changedFields(r.error.conflict) };
+      } else {
+        this.profileError = r.error;
+      }
       return false;
     }
     tab.profileId = r.value.id;
     tab.profileName = r.value.name;
+    tab.profileRevision = r.value.revision;
     tab.savedSettings = settingsFromProfile(r.value);
     return true;
   }
@@ -133,7 +198,11 @@ export class AppState {
   async renameProfile(id: string, name: string): Promise<boolean> {
     const r = await this.api.call('profiles:rename', { id, name });
     if (!r.ok) this.profileError = r.error;
-    else for (const t of this.tabs) if (t.profileId === id) t.profileName = r.value.name;
+    else for (const t of this.tabs) if (t.profileId === id) {
+      t.profileName = r.value.name;
+      // A rename is a new revision; the tab's settings are still the ones it had.
+      if (t.profileRevision !== null && t.profileRevision === r.value.revision - 1) t.profileRevision = r.value.revision;
+    }
     return r.ok;
   }
 
@@ -152,6 +221,7 @@ export class AppState {
     for (const t of this.tabs) if (t.profileId === id) {
       t.profileId = null;
       t.profileName = null;
+      t.profileRevision = null;
       t.savedSettings = null;
     }
   }
@@ -165,12 +235,17 @@ export class AppState {
   }
 
   /** Reads a file's profiles without importing them; the error is the caller's to show beside the file. */
-  async previewImport(text: string, fileName: string): Promise<Result<ImportPreviewView>> {
-    return this.api.call('profiles:import-preview', { text, fileName });
+  async previewImport(text: string, fileName: string, choice: { folder?: string } = {}): Promise<Result<ImportPreviewView>> {
+    return this.api.call('profiles:import-preview', { text, fileName, ...choice });
   }
 
-  async importProfiles(text: string, fileName: string, onDuplicate: DuplicateChoice): Promise<boolean> {
-    const r = await this.api.call('profiles:import', { text, fileName, onDuplicate });
+  async importProfiles(
+    text: string,
+    fileName: string,
+    onDuplicate: DuplicateChoice,
+    choice: { select?: number[]; folder?: string } = {},
+  ): Promise<boolean> {
+    const r = await this.api.call('profiles:import', { text, fileName, onDuplicate, ...choice });
     if (!r.ok) this.profileError = r.error;
     return r.ok;
   }

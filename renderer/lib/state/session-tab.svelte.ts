@@ -33,6 +33,8 @@ export class SessionTab {
   /** The profile this tab was opened from, and its settings as saved (for the unsaved marker). */
   profileId = $state<string | null>(null);
   profileName = $state<string | null>(null);
+  /** The revision of the profile this tab's settings came from: a save based on it may conflict. */
+  profileRevision = $state<number | null>(null);
   savedSettings = $state.raw<TabSettings | null>(null);
 
   sessionId = $state<string | null>(null);

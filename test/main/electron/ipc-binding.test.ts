@@ -91,7 +91,7 @@ describe('Electron IPC binding', () => {
     if (!opened.ok) throw new Error(opened.error.message);
     await until(() => serverSockets.size === 1, 'the connection');
     const id = opened.value.id;
-    const profile = { ...PROFILE_DRAFT, id: 'p1', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const profile = { ...PROFILE_DRAFT, id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
     // A valid argument per channel, so only the sender can be the reason for a refusal. The mapped
     // type makes a new channel without an entry fail to compile.
     const validArgs: { [C in CallChannel]: CallArg<C> } = {

@@ -31,7 +31,7 @@ describe('tab settings', () => {
     const draft = draftFromSettings(s, meta, 6379);
     const checked = validateProfileDraft(draft);
     expect(checked.ok).toBe(true);
-    const profile: Profile = { ...draft, id: 'p1', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const profile: Profile = { ...draft, id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
     expect(sameSettings(settingsFromProfile(profile), s)).toBe(true);
     expect(draftFromProfile(profile)).toEqual(draft);
   });
