@@ -153,7 +153,13 @@ function watchOutput(stream: NodeJS.WritableStream & { destroyed?: boolean; writ
     stream,
     error: () => first,
     async finish() {
-      if (first || stream.destroyed) return first;
+      if (first) return first;
+      if (stream.destroyed) {
+        // A failed write destroys the stream at once but emits its 'error' on a later tick: the
+        // session can end in between (a 10-byte reply to /dev/full). Wait for that error, or a turn.
+        await Promise.race([errored, new Promise<void>((r) => setImmediate(r))]);
+        return first;
+      }
       const finished = new Promise<void>((resolveFinished) => {
         stream.once('finish', resolveFinished);
         stream.once('close', resolveFinished);

@@ -214,8 +214,8 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
   'profiles:duplicate': [['an empty id', { id: '' }, 'id']],
   'profiles:delete': [['a null id', { id: null }, 'id']],
   'profiles:restore': [
-    ['a negative index', { profile: { ...draft('P'), id: 'p1', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }, index: -1 }, 'index'],
-    ['an id with a slash', { profile: { ...draft('P'), id: '../p', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }, index: 0 }, 'profile.id'],
+    ['a negative index', { profile: { ...draft('P'), id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }, index: -1 }, 'index'],
+    ['an id with a slash', { profile: { ...draft('P'), id: '../p', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }, index: 0 }, 'profile.id'],
   ],
   'profiles:import-preview': [['a missing file name', { text: '{}' }, 'fileName']],
   'profiles:import': [['an unknown duplicate policy', { text: '{}', fileName: 'a.json', onDuplicate: 'merge' }, 'onDuplicate']],
@@ -348,15 +348,18 @@ describe('session:open', () => {
     expect(c.received(id)).toHaveLength(1000);
   });
 
-  it('refuses a session past the live-session limit with SESSION_LIMIT and opens nothing more', async () => {
+  it('refuses a session past the window\'s share of the live limit with SESSION_LIMIT and opens nothing more', async () => {
     const peer = await serve();
     const c = attach();
-    for (let i = 0; i < SESSION_LIMITS.maxSessions; i += 1) value(await c.call('session:open', { host: '127.0.0.1', port: peer.port }));
-    await until(() => peer.accepted.length === SESSION_LIMITS.maxSessions, 'every session to connect');
+    const share = SESSION_LIMITS.maxSessionsPerClient;
+    for (let i = 0; i < share; i += 1) value(await c.call('session:open', { host: '127.0.0.1', port: peer.port }));
+    await until(() => peer.accepted.length === share, 'every session to connect');
     const refused = errorOf(await c.call('session:open', { host: '127.0.0.1', port: peer.port }));
     expect(refused.code).toBe('SESSION_LIMIT');
     await new Promise((r) => setTimeout(r, 50));
-    expect(peer.accepted).toHaveLength(SESSION_LIMITS.maxSessions);
+    expect(peer.accepted).toHaveLength(share);
+    // Another window still gets its own share.
+    expect((await attach().call('session:open', { host: '127.0.0.1', port: peer.port })).ok).toBe(true);
   });
 });
 
@@ -545,7 +548,7 @@ describe('session:discard', () => {
     const peer = await serve();
     const c = attach();
     const ids: string[] = [];
-    for (let i = 0; i < SESSION_LIMITS.maxSessions; i += 1) ids.push(value(await c.call('session:open', { host: '127.0.0.1', port: peer.port })).id);
+    for (let i = 0; i < SESSION_LIMITS.maxSessionsPerClient; i += 1) ids.push(value(await c.call('session:open', { host: '127.0.0.1', port: peer.port })).id);
     expect(errorOf(await c.call('session:open', { host: '127.0.0.1', port: peer.port })).code).toBe('SESSION_LIMIT');
     value(await c.call('session:discard', { id: ids[0]! }));
     expect((await c.call('session:open', { host: '127.0.0.1', port: peer.port })).ok).toBe(true);
@@ -647,7 +650,7 @@ describe('profiles: create, list, update, rename, duplicate, delete, restore', (
     const a = attach();
     const b = attach();
     const created = value(await a.call('profiles:create', { draft: draft('Echo', { folder: 'Lab' }) }));
-    expect(created).toEqual({ ...draft('Echo', { folder: 'Lab' }), id: expect.stringMatching(UUID), createdAt: expect.stringMatching(ISO), updatedAt: created.createdAt });
+    expect(created).toEqual({ ...draft('Echo', { folder: 'Lab' }), id: expect.stringMatching(UUID), revision: 1, createdAt: expect.stringMatching(ISO), updatedAt: created.createdAt });
     expect(await profilesOnDisk()).toEqual([created]);
     expect(await a.call('profiles:list', {})).toEqual({ ok: true, value: [created] });
     expect(a.profileChanges()).toEqual([[created]]);
@@ -688,7 +691,7 @@ describe('profiles: create, list, update, rename, duplicate, delete, restore', (
     const c = attach();
     const created = value(await c.call('profiles:create', { draft: draft('Echo') }));
     const updated = value(await c.call('profiles:update', { id: created.id, draft: draft('Echo', { port: 8080, notes: 'moved' }) }));
-    expect(updated).toEqual({ ...created, port: 8080, notes: 'moved', updatedAt: expect.stringMatching(ISO) });
+    expect(updated).toEqual({ ...created, port: 8080, notes: 'moved', revision: created.revision + 1, updatedAt: expect.stringMatching(ISO) });
     expect(await profilesOnDisk()).toEqual([updated]);
     expect(c.profileChanges().at(-1)).toEqual([updated]);
   });
@@ -761,7 +764,7 @@ describe('profiles: export, import-preview, import', () => {
     const c = attach();
     const [echo, redis] = await seed(c);
     const all = JSON.parse(value(await c.call('profiles:export', { ids: null })).json) as Record<string, unknown>;
-    expect(all).toEqual({ format: 'socket-tester-profiles', version: 1, exportedAt: expect.stringMatching(ISO), profiles: [echo, redis] });
+    expect(all).toEqual({ format: 'socket-tester-profiles', version: 2, exportedAt: expect.stringMatching(ISO), profiles: [echo, redis] });
     const some = JSON.parse(value(await c.call('profiles:export', { ids: [redis!.id, 'unknown'] })).json) as { profiles: Profile[] };
     expect(some.profiles).toEqual([redis]);
     expect(c.profileChanges()).toHaveLength(2);
