@@ -20,24 +20,43 @@ export type IniValue =
   | { kind: 'list'; items: string[] }
   | { kind: 'opaque'; raw: string };
 
-/** Decodes a QSettings key or section name: `%XX`, `%UXXXX`, and `\` → `/`. */
+/**
+ * Decodes a QSettings key or section name: `%XX`, `%UXXXX`, and `\` → `/`. Plain runs are copied
+ * as slices (one character at a time made a rope node per character: seconds and a GiB for a
+ * 31 MiB key).
+ */
 export function unescapeIniKey(raw: string): string {
-  let result = '';
-  for (let i = 0; i < raw.length; i += 1) {
-    const ch = raw[i];
-    if (ch === '\\') {
-      result += '/';
-    } else if (ch === '%' && raw[i + 1] === 'U' && /^[0-9A-Fa-f]{4}$/.test(raw.slice(i + 2, i + 6))) {
-      result += String.fromCharCode(Number.parseInt(raw.slice(i + 2, i + 6), 16));
-      i += 5;
-    } else if (ch === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) {
-      result += String.fromCharCode(Number.parseInt(raw.slice(i + 1, i + 3), 16));
-      i += 2;
+  const parts: string[] = [];
+  let runStart = 0;
+  let i = 0;
+  const replace = (text: string, skip: number) => {
+    if (i > runStart) parts.push(raw.slice(runStart, i));
+    parts.push(text);
+    i += skip;
+    runStart = i;
+  };
+  while (i < raw.length) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x5c) {
+      replace('/', 1);
+    } else if (code === 0x25 && raw[i + 1] === 'U' && isHexRun(raw, i + 2, 4)) {
+      replace(String.fromCharCode(Number.parseInt(raw.slice(i + 2, i + 6), 16)), 6);
+    } else if (code === 0x25 && isHexRun(raw, i + 1, 2)) {
+      replace(String.fromCharCode(Number.parseInt(raw.slice(i + 1, i + 3), 16)), 3);
     } else {
-      result += ch;
+      i += 1;
     }
   }
-  return result;
+  if (runStart === 0) return raw;
+  if (raw.length > runStart) parts.push(raw.slice(runStart));
+  return parts.join('');
+}
+
+/** True when `raw` holds `count` hex digits from `start`. */
+function isHexRun(raw: string, start: number, count: number): boolean {
+  if (start + count > raw.length) return false;
+  for (let k = start; k < start + count; k += 1) if (hexDigit(raw.charCodeAt(k)) < 0) return false;
+  return true;
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
