@@ -73,6 +73,14 @@ describe('packets.ini parsing is linear', () => {
     }
   });
 
+  it('a 16 MiB key is unescaped in runs too', { timeout: HANG_GUARD_MS }, () => {
+    // Before: 20 s and 1.2 GiB for a 31 MiB key.
+    const key = `${'k'.repeat(8 * MiB)}%20${'k'.repeat(8 * MiB)}`;
+    const parsed = parseQSettingsIni(`[a]\n${key}=1\n`);
+    const [only] = parsed.ok ? [...parsed.document.values.keys()] : [];
+    expect(only?.length).toBe(16 * MiB + 3);
+  });
+
   it('refuses more settings than INI_LIMITS.maxValues, naming the line', () => {
     const text = `[a]\n${Array.from({ length: INI_LIMITS.maxValues + 5 }, (_, i) => `k${i}=1`).join('\n')}\n`;
     const parsed = parseQSettingsIni(text);
