@@ -8,6 +8,7 @@ import { parseImport } from '../../../main/profiles/import-profiles.ts';
 import { PACKET_SENDER_FIELD_LIMITS, parsePacketSenderIni } from '../../../main/profiles/packet-sender.ts';
 import { INI_LIMITS, parseQSettingsIni } from '../../../main/profiles/qsettings-ini.ts';
 import { PROFILE_LIMITS } from '../../../shared/profile.ts';
+import { MAX_JSON_DEPTH, findTooDeep } from '../../../main/profiles/json-text.ts';
 
 const MiB = 1024 * 1024;
 const HANG_GUARD_MS = 120_000;
@@ -106,6 +107,19 @@ describe('packets.ini parsing is linear', () => {
     if (result.ok) return;
     expect(result.error).toMatchObject({ code: 'IMPORT_FAILED', field: 'hexString', item: 1 });
     expect(result.error.message).toContain('packet 2 ("huge")');
+  });
+});
+
+describe('JSON nesting is bounded', () => {
+  it('16 million "[" are refused by one scan before JSON.parse, naming the spot', { timeout: HANG_GUARD_MS }, () => {
+    const result = parseImport(`${'['.repeat(16 * MiB)}}`, 'deep.json');
+    expect(!result.ok && result.error).toMatchObject({ code: 'INVALID_INPUT', position: MAX_JSON_DEPTH });
+    expect(!result.ok && result.error.message).toContain(`more than ${MAX_JSON_DEPTH} levels deep at line 1, column ${MAX_JSON_DEPTH + 1}`);
+  });
+
+  it('brackets inside strings do not count', () => {
+    expect(findTooDeep(JSON.stringify({ a: '[[[[[[[[', b: ['\\"[[['] }), 2)).toBe(-1);
+    expect(findTooDeep('[[[', 2)).toBe(2);
   });
 });
 
