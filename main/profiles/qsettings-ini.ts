@@ -103,8 +103,16 @@ function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
   let i = 0;
   /** Start of a run of plain characters not yet copied, or -1. */
   let runStart = -1;
+  /** Escaped characters not yet turned into a string: one string per batch, not per escape. */
+  let pending: number[] = [];
+  const flushPending = () => {
+    if (pending.length === 0) return;
+    parts.push(String.fromCharCode(...pending));
+    pending = [];
+  };
   const flushRun = (end: number) => {
     if (runStart >= 0 && end > runStart) {
+      flushPending();
       parts.push(raw.slice(runStart, end));
       length += end - runStart;
       // A run never spans a quote (quotes end runs), so it is all quoted or all not.
@@ -112,15 +120,17 @@ function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
     }
     runStart = -1;
   };
-  const pushEscaped = (text: string) => {
-    parts.push(text);
-    length += text.length;
+  const pushEscaped = (code: number) => {
+    pending.push(code);
+    if (pending.length >= 4096) flushPending();
+    length += 1;
     kept = length;
   };
   const skipSpaces = () => {
     while (raw[i] === ' ' || raw[i] === '\t') i += 1;
   };
   const endItem = () => {
+    flushPending();
     const current = parts.length === 1 ? (parts[0] ?? '') : parts.join('');
     let end = current.length;
     while (end > kept && (current[end - 1] === ' ' || current[end - 1] === '\t')) end -= 1;
@@ -151,7 +161,7 @@ function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
           if (digit < 0) break;
           value = ((value << 4) | digit) & 0xffff;
         }
-        pushEscaped(String.fromCharCode(value));
+        pushEscaped(value);
         i = end;
       } else if (next >= '0' && next <= '7') {
         let end = i + 1;
@@ -162,10 +172,10 @@ function unescapeValueList(raw: string): { items: string[]; isList: boolean } {
           // The last six digits count (18 bits), then cut to a 16-bit character.
           value = ((value << 3) | (c - 0x30)) & 0x3ffff;
         }
-        pushEscaped(String.fromCharCode(value & 0xffff));
+        pushEscaped(value & 0xffff);
         i = end;
       } else {
-        pushEscaped(SIMPLE_ESCAPES[next] ?? next);
+        pushEscaped((SIMPLE_ESCAPES[next] ?? next).charCodeAt(0));
         i += 2;
       }
       continue;
