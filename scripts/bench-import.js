@@ -35,6 +35,9 @@ const CASES = {
     text = head + '4\\\\\\n'.repeat(Math.floor((SIZE - head.length) / 3)) + '1\\n';`,
   'ini: "[" then blank lines': `text = '[' + '\\n'.repeat(SIZE - 1);`,
   'ini: one line with no "="': `text = '[a]\\n' + 'x'.repeat(SIZE - 4);`,
+  'ini: one plain value': `text = '[NAMES]\\nsize=0\\n[a]\\nk=' + 'a'.repeat(SIZE - 20);`,
+  'ini: one quoted value': `text = '[NAMES]\\nsize=0\\n[a]\\nk="' + 'a'.repeat(SIZE - 22) + '"';`,
+  'ini: one long key': `text = '[NAMES]\\nsize=0\\n[a]\\n' + 'k'.repeat(SIZE - 30) + '=1\\n';`,
   'ini: a value of escapes': `text = '[NAMES]\\nsize=0\\n[a]\\nk=' + '\\\\x41'.repeat(Math.floor(SIZE / 4));`,
   'ps json: one 30 M hexstring': `text = JSON.stringify([{ name: 'big', tcporudp: 'TCP', toip: 'h', port: '1', hexstring: 'a'.repeat(SIZE - 100) }]);`,
   'ps json: 5000 packets at the field limit / 5000': `const one = { name: 'p', tcporudp: 'TCP', toip: 'h', port: '1', hexstring: '41 '.repeat(Math.floor(SIZE / 5000 / 3) - 40) };

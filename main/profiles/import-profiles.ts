@@ -75,7 +75,8 @@ function fromSocketTester(document: unknown, label: string): Result<ImportPrevie
   return ok(
     envelope.data.profiles.map((item, index): ImportPreviewItem => {
       const rawName = (item as { name?: unknown } | null)?.name;
-      const sourceName = typeof rawName === 'string' && rawName.trim() !== '' ? rawName : `item ${index + 1}`;
+      // Shown in the preview: a name is at most 100 characters, so longer text is cut for display.
+      const sourceName = typeof rawName === 'string' && rawName.trim() !== '' ? rawName.slice(0, 200) : `item ${index + 1}`;
       const checked = profileSchema.safeParse(item);
       if (!checked.success) return { draft: null, sourceName, status: 'error', reason: `Invalid profile: ${describeSchemaIssues(checked.error)}.` };
       const { id: _id, revision: _revision, createdAt: _created, updatedAt: _updated, ...draft } = checked.data;

@@ -139,6 +139,15 @@ describe('profile schemas', () => {
     if (!result.ok) expect(result.error).toMatchObject({ code: 'INVALID_INPUT', field: 'port' });
   });
 
+  it('a stored profile needs a whole revision from 1; a draft may not carry one (the store owns it)', () => {
+    expect(profileSchema.safeParse(profile({ revision: 7 })).success).toBe(true);
+    for (const revision of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2]) expect(profileSchema.safeParse(profile({ revision })).success).toBe(false);
+    const { revision: _missing, ...withoutRevision } = profile();
+    expect(profileSchema.safeParse(withoutRevision).success).toBe(false);
+    const { id: _id, createdAt: _c, updatedAt: _u, ...draftWithRevision } = profile();
+    expect(validateProfileDraft(draftWithRevision).ok).toBe(false);
+  });
+
   it('profileNameKey ignores case in name and folder', () => {
     expect(profileNameKey('Echo', 'Lab')).toBe(profileNameKey('ECHO', 'lab'));
     expect(profileNameKey('Echo', null)).not.toBe(profileNameKey('Echo', 'Lab'));

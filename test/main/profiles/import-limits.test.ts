@@ -8,6 +8,7 @@ import { parseImport } from '../../../main/profiles/import-profiles.ts';
 import { PACKET_SENDER_FIELD_LIMITS, parsePacketSenderIni } from '../../../main/profiles/packet-sender.ts';
 import { INI_LIMITS, parseQSettingsIni } from '../../../main/profiles/qsettings-ini.ts';
 import { PROFILE_LIMITS } from '../../../shared/profile.ts';
+import { MAX_JSON_DEPTH, findTooDeep } from '../../../main/profiles/json-text.ts';
 
 const MiB = 1024 * 1024;
 const HANG_GUARD_MS = 120_000;
@@ -58,6 +59,29 @@ describe('packets.ini parsing is linear', () => {
     if (!result.ok) expect(result.error.code).toBe('INVALID_INPUT');
   });
 
+  it('a 16 MiB plain or quoted value is copied in runs, not one character at a time', { timeout: HANG_GUARD_MS }, () => {
+    // Before: one rope node per character, 9 s and 1.2 GiB for 31 MiB plain, 21 s quoted.
+    const body = 'a'.repeat(16 * MiB);
+    const cases: Array<[string, number]> = [
+      [body, body.length],
+      [`"${body}"`, body.length],
+      [`${body.slice(0, 8 * MiB)}\\t${body.slice(8 * MiB)}`, body.length + 1],
+    ];
+    for (const [raw, expectedLength] of cases) {
+      const parsed = parseQSettingsIni(`[a]\nk=${raw}\n`);
+      const value = parsed.ok ? parsed.document.values.get('a/k') : undefined;
+      expect(value?.kind === 'string' ? value.value.length : value?.kind).toBe(expectedLength);
+    }
+  });
+
+  it('a 16 MiB key is unescaped in runs too', { timeout: HANG_GUARD_MS }, () => {
+    // Before: 20 s and 1.2 GiB for a 31 MiB key.
+    const key = `${'k'.repeat(8 * MiB)}%20${'k'.repeat(8 * MiB)}`;
+    const parsed = parseQSettingsIni(`[a]\n${key}=1\n`);
+    const [only] = parsed.ok ? [...parsed.document.values.keys()] : [];
+    expect(only?.length).toBe(16 * MiB + 3);
+  });
+
   it('refuses more settings than INI_LIMITS.maxValues, naming the line', () => {
     const text = `[a]\n${Array.from({ length: INI_LIMITS.maxValues + 5 }, (_, i) => `k${i}=1`).join('\n')}\n`;
     const parsed = parseQSettingsIni(text);
@@ -83,6 +107,19 @@ describe('packets.ini parsing is linear', () => {
     if (result.ok) return;
     expect(result.error).toMatchObject({ code: 'IMPORT_FAILED', field: 'hexString', item: 1 });
     expect(result.error.message).toContain('packet 2 ("huge")');
+  });
+});
+
+describe('JSON nesting is bounded', () => {
+  it('16 million "[" are refused by one scan before JSON.parse, naming the spot', { timeout: HANG_GUARD_MS }, () => {
+    const result = parseImport(`${'['.repeat(16 * MiB)}}`, 'deep.json');
+    expect(!result.ok && result.error).toMatchObject({ code: 'INVALID_INPUT', position: MAX_JSON_DEPTH });
+    expect(!result.ok && result.error.message).toContain(`more than ${MAX_JSON_DEPTH} levels deep at line 1, column ${MAX_JSON_DEPTH + 1}`);
+  });
+
+  it('brackets inside strings do not count', () => {
+    expect(findTooDeep(JSON.stringify({ a: '[[[[[[[[', b: ['\\"[[['] }), 2)).toBe(-1);
+    expect(findTooDeep('[[[', 2)).toBe(2);
   });
 });
 
