@@ -448,6 +448,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   /** Takes over a socket from the moment it exists (see stream-openers.ts). */
   #track(socket: net.Socket): void {
+    // A TLS socket wrapping the previous one (connectTls, STARTTLS) takes over its stream events.
+    const previous = this.#socket;
+    if (previous && previous !== socket) this.#detachSocketHandlers(previous);
     this.#socket = socket;
     this.#unreleased.add(socket);
     socket.on('data', this.#onData);
