@@ -18,6 +18,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { parseHost } from '../../shared/endpoint.ts';
 import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
@@ -213,9 +214,20 @@ async function defaultCaCertificates(): Promise<Array<string | Buffer>> {
   return roots;
 }
 
+/**
+ * Contexts that trust a CA file in addition to the default store, by what they hold. Parsing the
+ * ~140 default roots again costs ~20 ms per context (seen), which made every TLS connect with a CA
+ * file that much slower. Only contexts without client credentials are kept, so no key material
+ * outlives its call; the CA file is still read each time and keyed by its SHA-256, so an edited
+ * file takes effect at once. Bounded, oldest dropped first.
+ */
+const trustContexts = new Map<string, tls.SecureContext>();
+const MAX_TRUST_CONTEXTS = 8;
+
 /** Reads the credential files and builds the secure context; nothing touches the network. */
 export async function buildSecureContext(options: CheckedTlsOptions): Promise<Result<tls.SecureContext>> {
   const context: tls.SecureContextOptions = {};
+  let cacheKey: string | null = null;
   if (options.minVersion) context.minVersion = options.minVersion;
   if (options.maxVersion) context.maxVersion = options.maxVersion;
   if (options.caFile) {
@@ -224,6 +236,13 @@ export async function buildSecureContext(options: CheckedTlsOptions): Promise<Re
     // OpenSSL skips what is not a certificate in a CA list without a word: say it here instead.
     if (!ca.value.includes('-----BEGIN CERTIFICATE-----')) {
       return fail('TLS_CREDENTIALS_INVALID', `The CA file "${options.caFile}" holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`, { field: 'caFile' });
+    }
+    const hasClientCredentials = options.pfxFile !== undefined || options.certFile !== undefined;
+    if (!hasClientCredentials) {
+      const digest = createHash('sha256').update(ca.value).digest('hex');
+      cacheKey = `${digest}|${options.caFileOnly}|${options.minVersion ?? ''}|${options.maxVersion ?? ''}`;
+      const cached = trustContexts.get(cacheKey);
+      if (cached) return ok(cached);
     }
     context.ca = options.caFileOnly ? [ca.value] : [...(await defaultCaCertificates()), ca.value];
   }
@@ -244,7 +263,12 @@ export async function buildSecureContext(options: CheckedTlsOptions): Promise<Re
   }
   if (options.passphrase !== undefined) context.passphrase = options.passphrase;
   try {
-    return ok(tls.createSecureContext(context));
+    const built = tls.createSecureContext(context);
+    if (cacheKey) {
+      trustContexts.set(cacheKey, built);
+      if (trustContexts.size > MAX_TRUST_CONTEXTS) trustContexts.delete(trustContexts.keys().next().value!);
+    }
+    return ok(built);
   } catch (err) {
     return { ok: false, error: toTlsCredentialError(err, field, options.passphrase !== undefined) };
   }

@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { runOneShot } from '../../../main/engine/one-shot.ts';
 import { StreamSession } from '../../../main/engine/stream-session.ts';
 import { checkTlsOptions } from '../../../main/engine/tls-openers.ts';
 import { signatureAlgorithmOf } from '../../../main/engine/tls-info.ts';
@@ -376,6 +377,16 @@ describe('handshake faults', () => {
   });
 });
 
+describe('one-shot exchange over TLS (what send --tls will run)', () => {
+  it('runOneShot with connect.tls sends, half-closes and keeps the reply and the TLS facts', async () => {
+    const server = await serverWith('server');
+    const result = await runOneShot({ connect: { host: 'localhost', port: server.port, tls: trusted() }, data: Buffer.from('one shot') });
+    expect(result.error).toBeNull();
+    expect(Buffer.from(result.response).toString()).toBe('one shot');
+    expect(result.status).toMatchObject({ outcome: 'peer-closed', tls: { protocol: 'TLSv1.3', verification: { ok: true } } });
+  });
+});
+
 describe('bytes and churn', () => {
   it('all 256 byte values arrive exact through TLS, many times over', async () => {
     const server = await serverWith('server');
@@ -467,6 +478,17 @@ describe('STARTTLS: upgradeToTls on a live socket', () => {
     const final = await session.done();
     expect(final).toMatchObject({ outcome: 'error', error: { code: 'TLS_UNTRUSTED' } });
     expect(final.tls?.peerChain[0]?.subject).toContain('CN=localhost');
+  });
+
+  it('a bad CA file refuses the upgrade and leaves the plain session usable', async () => {
+    const server = await startTlsServer();
+    const session = newSession();
+    await session.connect({ host: 'localhost', port: server.port });
+    const refused = await session.upgradeToTls({ caFile: certs.path('missing.pem') });
+    expect(refused.ok ? null : refused.error).toMatchObject({ code: 'FILE_ERROR', field: 'caFile' });
+    expect(session.status).toMatchObject({ phase: 'open', step: null, tls: null });
+    await session.send(Buffer.from('STARTTLS\r\n'));
+    await until(() => session.status.bytesReceived === 4, 'the GO line over plain TCP');
   });
 
   it('refuses an upgrade when not open, or while a send is in flight', async () => {
