@@ -29,6 +29,19 @@ export const ERROR_CODES = [
   'RESET',
   'BROKEN_PIPE',
   'ABORTED',
+  // TLS: verification verdicts (also shown, not raised, when verify is off) and handshake failures.
+  'TLS_UNTRUSTED',
+  'TLS_SELF_SIGNED',
+  'TLS_HOSTNAME_MISMATCH',
+  'TLS_CERT_EXPIRED',
+  'TLS_CERT_NOT_YET_VALID',
+  'TLS_HANDSHAKE_FAILED',
+  'TLS_CLIENT_CERT_REQUIRED',
+  'TLS_CLIENT_CERT_REJECTED',
+  'TLS_VERSION_UNSUPPORTED',
+  'TLS_PROTOCOL_ERROR',
+  // Our own TLS credentials (CA file, client certificate, key, PFX, passphrase) are unusable.
+  'TLS_CREDENTIALS_INVALID',
   // Local files (send a file, save a response, stream to a file).
   'FILE_ERROR',
   // The process (EMFILE) or the system (ENFILE) has no file descriptor left for a new socket.
@@ -80,7 +93,7 @@ export interface AppError {
   attempts?: AttemptFailure[];
   /** PROFILE_CONFLICT on a stale update: the stored version and the refused one. */
   conflict?: ProfileConflict;
-  /** Node's errno name when the error came from Node. */
+  /** Node's errno name when the error came from Node (for TLS, Node's or the TLS library's code). */
   errno?: string;
 }
 

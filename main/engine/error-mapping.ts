@@ -11,6 +11,7 @@
  */
 import { isIP } from 'node:net';
 import type { AppError, AttemptFailure, ErrorCode } from '../../shared/errors.ts';
+import type { TlsCertificateInfo } from '../../shared/tls.ts';
 import type { ConnectStep, SessionPhase } from '../../shared/session.ts';
 
 /** What the engine knew when the error arrived. */
@@ -160,7 +161,170 @@ function mapAggregate(errors: unknown[], context: ErrorContext): AppError {
 export function toAppError(err: unknown, context: ErrorContext): AppError {
   const e = asNodeError(err);
   if (Array.isArray(e.errors) && e.errors.length > 0) return mapAggregate(e.errors, context);
-  return mapSingle(e, context);
+  return mapTls(e, context) ?? mapSingle(e, context);
+}
+
+// ── TLS ──────────────────────────────────────────────────────────────────────────────────────
+//
+// TLS library errors are matched on a key made of Node's `code`, the library's `reason` and the
+// message, upper-cased with spaces as underscores. Node derives `code` from the library's reason
+// ("ERR_SSL_" + reason), and OpenSSL (Node) and BoringSSL (Electron) share the reason names these
+// patterns look for (TLSV1_ALERT_PROTOCOL_VERSION, UNSUPPORTED_PROTOCOL, WRONG_VERSION_NUMBER, …),
+// except where both spellings are listed (OpenSSL's TLSV13_ALERT_CERTIFICATE_REQUIRED is
+// BoringSSL's TLSV1_ALERT_CERTIFICATE_REQUIRED: the pattern matches CERTIFICATE_REQUIRED).
+
+interface TlsPattern {
+  test: RegExp;
+  code: ErrorCode;
+  /** The sentence after "TLS with host:port: ". */
+  say: string;
+}
+
+const TLS_PATTERNS: readonly TlsPattern[] = [
+  {
+    test: /CERTIFICATE_REQUIRED/,
+    code: 'TLS_CLIENT_CERT_REQUIRED',
+    say: 'the server requires a client certificate; give one (certFile and keyFile, or pfxFile)',
+  },
+  {
+    test: /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|VERSION_TOO_LOW|VERSION_TOO_HIGH|NO_SUPPORTED_VERSIONS|INAPPROPRIATE_FALLBACK/,
+    code: 'TLS_VERSION_UNSUPPORTED',
+    say: 'the server and we share no TLS protocol version; widen minVersion / maxVersion, or check which versions the server allows',
+  },
+  {
+    test: /ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN|ALERT_UNSUPPORTED_CERTIFICATE|ALERT_CERTIFICATE_REVOKED|ALERT_CERTIFICATE_EXPIRED|ALERT_ACCESS_DENIED/,
+    code: 'TLS_CLIENT_CERT_REJECTED',
+    say: 'the server rejected our client certificate; check that it is issued by a CA the server trusts and is still valid',
+  },
+  {
+    test: /NO_APPLICATION_PROTOCOL/,
+    code: 'TLS_HANDSHAKE_FAILED',
+    say: 'the server accepts none of the ALPN protocols we offered; offer one it supports, or none',
+  },
+  {
+    test: /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|RECORD_LENGTH_MISMATCH|WRONG_SSL_VERSION|RECORD_TOO_LARGE|ENCRYPTED_LENGTH_TOO_LONG/,
+    code: 'TLS_HANDSHAKE_FAILED',
+    say: 'the server did not answer with TLS; check that this port speaks TLS directly (for a STARTTLS protocol, connect plain and upgrade)',
+  },
+  {
+    test: /HANDSHAKE_FAILURE|NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE|NO_SHARED_GROUP|INSUFFICIENT_SECURITY/,
+    code: 'TLS_HANDSHAKE_FAILED',
+    say: 'the server refused the handshake: no cipher or key exchange in common, or it wants a client certificate',
+  },
+];
+
+/** A TLS library error or a connection lost mid-handshake, mapped; null when it is neither. */
+function mapTls(e: NodeErrorLike, context: ErrorContext): AppError | null {
+  const code = stringField(e.code) ?? '';
+  const message = stringField(e.message) ?? '';
+  const reason = stringField((e as { reason?: unknown }).reason) ?? '';
+  const where = formatEndpoint(context.remoteAddress ?? context.host, context.port);
+  const handshaking = context.step === 'tls-handshake';
+  const fromTlsLibrary = /^ERR_(SSL|OSSL|TLS)_/.test(code);
+  if (fromTlsLibrary) {
+    const key = `${code} ${reason} ${message}`.toUpperCase().replace(/[\s-]+/g, '_');
+    const pattern = TLS_PATTERNS.find((p) => p.test.test(key));
+    if (pattern) return { code: pattern.code, message: `TLS with ${where}: ${pattern.say} (${code}).`, errno: code };
+    return handshaking
+      ? { code: 'TLS_HANDSHAKE_FAILED', message: `TLS handshake with ${where} failed: ${reason || message || code} (${code}).`, errno: code }
+      : { code: 'TLS_PROTOCOL_ERROR', message: `TLS error on the connection to ${where}: ${reason || message || code} (${code}).`, errno: code };
+  }
+  const lost = code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /before secure TLS connection/i.test(message);
+  if (handshaking && lost) {
+    return {
+      code: 'TLS_HANDSHAKE_FAILED',
+      message:
+        `The connection to ${where} was closed during the TLS handshake (${code || 'closed'}): the server may not speak TLS on ` +
+        'this port, or refuse our server name, ALPN, TLS version or missing client certificate.',
+      errno: code || 'ECONNRESET',
+    };
+  }
+  return null;
+}
+
+/** Chain verdict codes (Node's `authorizationError`, OpenSSL's X509_V_ERR names) → our codes. */
+const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
+
+/**
+ * The chain's verdict as an error. `authorizationError` is the X509_V_ERR name without its
+ * prefix; BoringSSL keeps OpenSSL's X509_V_ERR numbering and Node names them from one table.
+ */
+export function toTlsVerifyError(verifyCode: string, where: string, leaf: TlsCertificateInfo | null): AppError {
+  const leafWords = leaf ? ` ("${leaf.subject}", issued by "${leaf.issuer}")` : '';
+  if (SELF_SIGNED.has(verifyCode)) {
+    return {
+      code: 'TLS_SELF_SIGNED',
+      message:
+        `The certificate of ${where}${leafWords} is self-signed or its chain ends in a self-signed certificate we do not trust (${verifyCode}); ` +
+        'trust it by giving its certificate (or its CA) as the CA file, or turn verification off to inspect it.',
+      errno: verifyCode,
+    };
+  }
+  if (verifyCode === 'CERT_HAS_EXPIRED') {
+    const when = leaf?.expired ? ` (the server's certificate expired ${leaf.validTo})` : '';
+    return {
+      code: 'TLS_CERT_EXPIRED',
+      message: `A certificate in the chain of ${where} has expired${when} (${verifyCode}); renew it on the server, or check this machine's clock.`,
+      errno: verifyCode,
+    };
+  }
+  if (verifyCode === 'CERT_NOT_YET_VALID') {
+    const when = leaf?.notYetValid ? ` (the server's certificate is valid from ${leaf.validFrom})` : '';
+    return {
+      code: 'TLS_CERT_NOT_YET_VALID',
+      message: `A certificate in the chain of ${where} is not valid yet${when} (${verifyCode}); check this machine's clock, or the certificate's start date.`,
+      errno: verifyCode,
+    };
+  }
+  return {
+    code: 'TLS_UNTRUSTED',
+    message:
+      `The certificate chain of ${where}${leafWords} is not trusted (${verifyCode}); give the issuing CA as the CA file, ` +
+      'or have the server send its intermediate certificates.',
+    errno: verifyCode,
+  };
+}
+
+/** The name check's verdict (tls.checkServerIdentity's error) as an error. */
+export function toTlsNameError(err: unknown, verifyName: string, where: string): AppError {
+  const e = asNodeError(err);
+  const reason = stringField((e as { reason?: unknown }).reason) ?? stringField(e.message) ?? 'no match';
+  return {
+    code: 'TLS_HOSTNAME_MISMATCH',
+    message:
+      `The certificate of ${where} is not valid for the name "${verifyName}" (${reason}); connect by a name the certificate lists, ` +
+      'or set the name to verify.',
+    errno: stringField(e.code) ?? 'ERR_TLS_CERT_ALTNAME_INVALID',
+  };
+}
+
+/**
+ * Our own credentials (CA file, certificate, key, PFX, passphrase) refused while building the TLS
+ * context. Never repeats the passphrase.
+ */
+export function toTlsCredentialError(err: unknown, field: string, hadPassphrase: boolean): AppError {
+  const e = asNodeError(err);
+  const code = stringField(e.code) ?? 'UNKNOWN';
+  const key = `${code} ${stringField(e.message) ?? ''}`.toUpperCase().replace(/[\s-]+/g, '_');
+  if (/MAC_VERIFY_FAILURE|BAD_DECRYPT|BAD_PASSWORD_READ|INCORRECT_PASSWORD|DECRYPT_ERROR|INTERRUPTED_OR_CANCELLED/.test(key)) {
+    return {
+      code: 'TLS_CREDENTIALS_INVALID',
+      message: hadPassphrase
+        ? `The passphrase does not open the ${field === 'pfxFile' ? 'PFX file' : 'private key'} (${code}); check the passphrase.`
+        : `The ${field === 'pfxFile' ? 'PFX file' : 'private key'} is encrypted (${code}); give its passphrase.`,
+      field: 'passphrase',
+      errno: code,
+    };
+  }
+  if (/KEY_VALUES_MISMATCH/.test(key)) {
+    return { code: 'TLS_CREDENTIALS_INVALID', message: `The private key does not belong to the client certificate (${code}); give the matching pair.`, field: 'keyFile', errno: code };
+  }
+  return {
+    code: 'TLS_CREDENTIALS_INVALID',
+    message: `The ${field} could not be used: ${stringField(e.message) ?? code}; give a PEM (or PKCS#12 for pfxFile) file.`,
+    field,
+    errno: code,
+  };
 }
 
 /**

@@ -50,7 +50,7 @@ import { checkConnectOptions, type CheckedConnectOptions } from './connect-optio
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
 import type { Session } from './session.ts';
 import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
-import { checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
+import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 /** Events a session emits; none after its 'closed' status. */
@@ -331,6 +331,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     const plain = this.#socket;
     if (!plain) return fail('NOT_CONNECTED', 'Cannot start TLS: the session is not open.');
     this.#upgrading = true;
+    // Credentials first: an unreadable CA file refuses the upgrade and leaves the plain session as it was.
+    const context = await buildSecureContext(checked.value);
+    if (!context.ok || this.#state.phase !== 'open') {
+      this.#upgrading = false;
+      return context.ok ? fail('NOT_CONNECTED', 'Cannot start TLS: the session ended meanwhile.') : context;
+    }
     this.#transition({ step: 'tls-handshake' });
     // The plain socket's events now belong to the TLS layer wrapping it; the session listens to the
     // TLS socket instead. Its idle timer moves with it (re-armed on the TLS socket when open).
@@ -339,10 +345,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     const result = await startTls(plain, s.host, s.port, checked.value, {
       signal: this.#abort.signal,
       track: (socket) => this.#track(socket),
+      secureContext: context.value,
     });
     this.#upgrading = false;
-    if (this.#state.phase === 'closed') {
-      const e = this.#state.error;
+    // Re-read after the await: the session may have ended meanwhile (the compiler keeps the narrowing).
+    const now = this.#state as SessionStatus;
+    if (now.phase === 'closed') {
+      const e = now.error;
       return e ? { ok: false, error: { ...e } } : fail('ABORTED', 'The TLS upgrade stopped: the session was closed.');
     }
     if (result.tls) this.#transition({ tls: result.tls });
@@ -448,6 +457,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   /** Takes over a socket from the moment it exists (see stream-openers.ts). */
   #track(socket: net.Socket): void {
+    // A TLS socket wrapping the previous one (connectTls, STARTTLS) takes over its stream events.
+    const previous = this.#socket;
+    if (previous && previous !== socket) this.#detachSocketHandlers(previous);
     this.#socket = socket;
     this.#unreleased.add(socket);
     socket.on('data', this.#onData);
