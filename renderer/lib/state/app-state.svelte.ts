@@ -1,18 +1,25 @@
 /**
- * The whole renderer's state: tabs, the active tab, profiles and overlays. Components read from it
- * and call its methods; it is the only place that talks to the API (through the tabs it owns).
+ * The whole renderer's state: tabs, the active tab, closed tabs, profiles and overlays. Components
+ * read from it and call its methods; it is the only place that talks to the API (itself, or through
+ * the tabs it owns).
  */
 import type { AppInfo, CallArg, HostKind, ImportPreviewView, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { Profile, ProfileConflict } from '../../../shared/profile.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { SessionTab } from './session-tab.svelte.ts';
-import { draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
+import { trimClosed } from './closed-tabs.ts';
+import { placeProfile } from './tab-placement.ts';
+import { draftFromProfile, draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
 
-/** A deleted profile kept for undo until the next delete or a few seconds pass. */
+/**
+ * A deleted profile kept for undo until the next destructive action on profiles (another delete,
+ * an import), with the tabs that were linked to it so Undo links them again.
+ */
 export interface PendingUndo {
   profile: Profile;
   index: number;
+  tabKeys: string[];
 }
 
 /**
@@ -44,11 +51,25 @@ function changedFields(conflict: ProfileConflict): string[] {
   return CONFLICT_FIELDS.filter(([key]) => JSON.stringify(conflict.mine[key]) !== JSON.stringify(conflict.theirs[key])).map(([, label]) => label);
 }
 
+/** A closed tab and where it was, for "reopen closed tab". */
+interface ClosedTab {
+  tab: SessionTab;
+  index: number;
+}
+
+/** What an import does with a profile whose folder and name are already taken. */
+export type DuplicateChoice = CallArg<'profiles:import'>['onDuplicate'];
+
 export class AppState {
   info = $state.raw<AppInfo | null>(null);
   tabs = $state.raw<SessionTab[]>([]);
   activeKey = $state<string>('');
   helpOpen = $state(false);
+  /** The profile list: a column beside the work area in a wide window, a drawer over it in a narrow one. */
+  sidebarShown = $state(true);
+  drawerOpen = $state(false);
+  /** Newest first; see closed-tabs.ts for the bounds. */
+  closedTabs = $state.raw<ClosedTab[]>([]);
 
   profiles = $state.raw<Profile[]>([]);
   profileStore = $state.raw<ProfileStoreState | null>(null);
@@ -59,18 +80,24 @@ export class AppState {
 
   readonly active = $derived(this.tabs.find((t) => t.key === this.activeKey) ?? this.tabs[0]!);
   readonly filteredProfiles = $derived(filterProfiles(this.profiles, this.profileSearch));
-
-  private readonly unsubscribe: Array<() => void> = [];
+  /** Every folder in use, sorted: what the folder fields suggest. */
+  readonly folders = $derived(
+    [...new Set(this.profiles.map((p) => p.folder).filter((f): f is string => f !== null))].sort((a, b) => a.localeCompare(b)),
+  );
 
   /** Which front end this is: decides how files are picked and saved (a dialog in main, or the browser's). */
   readonly platform: HostKind;
+
+  private readonly unsubscribe: Array<() => void> = [];
 
   constructor(private readonly api: SocketTesterApi) {
     this.platform = api.host;
     this.newTab();
     this.unsubscribe.push(
       api.on('session:update', (u) => {
+        // A closed tab still hears its session's last updates (a cancel's final status).
         for (const t of this.tabs) if (t.sessionId === u.id) t.applyUpdate(u);
+        for (const c of this.closedTabs) if (c.tab.sessionId === u.id) c.tab.applyUpdate(u);
       }),
       api.on('session:evicted', (e) => {
         for (const t of this.tabs) if (t.sessionId === e.id) t.markReleased(e.reason);
@@ -104,38 +131,83 @@ export class AppState {
     return tab;
   }
 
+  /**
+   * Closes a tab; it can be reopened (with its settings, profile link and, within the byte budget,
+   * its response). A live connection is ended now: a closed tab holds no socket.
+   */
   closeTab(key: string): void {
     const tab = this.tabs.find((t) => t.key === key);
     if (!tab) return;
-    if (tab.sessionId) void this.api.call('session:discard', { id: tab.sessionId });
+    if (tab.live) void tab.cancel();
     const index = this.tabs.indexOf(tab);
+    // A blank tab is not worth a place on the stack (it would push a real one off).
+    if (tab.pristine) tab.releaseSession();
+    else this.pushClosed({ tab, index });
     const rest = this.tabs.filter((t) => t !== tab);
     this.tabs = rest.length > 0 ? rest : [new SessionTab(this.api)];
     if (this.activeKey === key) this.activeKey = this.tabs[Math.min(index, this.tabs.length - 1)]!.key;
+  }
+
+  /** Reopens the most recently closed tab where it was, and selects it. */
+  reopenClosedTab(): void {
+    const [last, ...rest] = this.closedTabs;
+    if (!last) return;
+    this.closedTabs = rest;
+    // Closing the last tab left a blank one in its place: the reopened tab takes that place.
+    const only = this.tabs.length === 1 ? this.tabs[0]! : null;
+    const tabs = only?.pristine ? [] : [...this.tabs];
+    tabs.splice(Math.min(last.index, tabs.length), 0, last.tab);
+    this.tabs = tabs;
+    this.activeKey = last.tab.key;
+  }
+
+  private pushClosed(entry: ClosedTab): void {
+    const stack = [entry, ...this.closedTabs];
+    const trim = trimClosed(stack.map((c) => c.tab.response.length));
+    for (const i of trim.release) stack[i]!.tab.releaseSession();
+    for (const c of stack.slice(trim.keep)) c.tab.releaseSession();
+    this.closedTabs = stack.slice(0, trim.keep);
   }
 
   selectTab(key: string): void {
     this.activeKey = key;
   }
 
-  /** Opens a profile into the current tab (its settings replace the tab's inputs). */
-  openProfile(p: Profile, tab: SessionTab = this.active): void {
+  /**
+   * Opens a profile without losing anything: a tab that already holds it is focused; the current
+   * tab takes it only when it has no session and no edit; otherwise it opens in a new tab.
+   */
+  openProfile(p: Profile): SessionTab {
+    const place = placeProfile(
+      this.tabs.map((t) => ({ key: t.key, profileId: t.profileId, pristine: t.pristine })),
+      this.active.key,
+      p.id,
+    );
+    // In a narrow window the list covers the tab: it has done its job once a profile is chosen.
+    this.drawerOpen = false;
+    if (place.kind === 'focus') {
+      this.activeKey = place.key;
+      return this.active;
+    }
+    const tab = place.kind === 'reuse' ? this.active : this.newTab();
+    this.loadProfileInto(tab, p);
+    return tab;
+  }
+
+  /** Puts a profile's settings into `tab` and links it; only for a tab that may be replaced. */
+  private loadProfileInto(tab: SessionTab, p: Profile): void {
     const settings = settingsFromProfile(p);
     tab.applySettings(settings);
+    tab.callError = null;
     tab.profileId = p.id;
     tab.profileName = p.name;
     tab.profileRevision = p.revision;
     tab.savedSettings = settings;
   }
 
-  /** One action from the list: open, connect, and send once connected. */
+  /** One action from the list: open (as {@link openProfile} does), then Send (connecting first if need be). */
   async connectAndSend(p: Profile): Promise<void> {
-    const tab = this.active.live ? this.newTab() : this.active;
-    this.openProfile(p, tab);
-    const r = await tab.connect();
-    if (!r.ok) return;
-    await waitFor(() => tab.status?.phase === 'open' || tab.status?.phase === 'closed', 15 * 60_000);
-    if (tab.status?.phase === 'open') await tab.send();
+    await this.openProfile(p).sendNow();
   }
 
   /** Saves the tab into its profile, or creates one when it has none (then `name` is required). */
@@ -176,7 +248,8 @@ export class AppState {
     if (!pending) return;
     this.profileConflict = null;
     const latest = this.profiles.find((p) => p.id === pending.conflict.theirs.id) ?? pending.conflict.theirs;
-    this.openProfile(latest, pending.tab);
+    // The user chose to drop this tab's edit: the stored version replaces it in the same tab.
+    this.loadProfileInto(pending.tab, latest);
   }
 
   private afterSave(tab: SessionTab, r: Result<Profile>): boolean {
@@ -195,10 +268,19 @@ export class AppState {
     return true;
   }
 
-  async renameProfile(id: string, name: string): Promise<boolean> {
-    const r = await this.api.call('profiles:rename', { id, name });
+  /**
+   * Renames a profile and, when `folder` differs, moves it (null: to the top level). Only the name
+   * and folder change; the tabs that hold it show the new name.
+   */
+  async renameProfile(id: string, name: string, folder?: string | null): Promise<boolean> {
+    this.profileError = null;
+    const existing = this.profiles.find((p) => p.id === id);
+    const moving = existing !== undefined && folder !== undefined && (folder?.trim() || null) !== existing.folder;
+    const r = moving
+      ? await this.api.call('profiles:update', { id, draft: { ...draftFromProfile(existing), name, folder: folder?.trim() || null } })
+      : await this.api.call('profiles:rename', { id, name });
     if (!r.ok) this.profileError = r.error;
-    else for (const t of this.tabs) if (t.profileId === id) {
+    else for (const t of this.allTabs()) if (t.profileId === id) {
       t.profileName = r.value.name;
       // A rename is a new revision; the tab's settings are still the ones it had.
       if (t.profileRevision !== null && t.profileRevision === r.value.revision - 1) t.profileRevision = r.value.revision;
@@ -217,8 +299,9 @@ export class AppState {
       this.profileError = r.error;
       return;
     }
-    this.undo = r.value ? { profile: r.value.removed, index: r.value.index } : null;
-    for (const t of this.tabs) if (t.profileId === id) {
+    const linked = this.allTabs().filter((t) => t.profileId === id);
+    this.undo = { profile: r.value.removed, index: r.value.index, tabKeys: linked.map((t) => t.key) };
+    for (const t of linked) {
       t.profileId = null;
       t.profileName = null;
       t.profileRevision = null;
@@ -226,12 +309,28 @@ export class AppState {
     }
   }
 
+  /** Puts the deleted profile back where it was and links it again to the tabs that held it. */
   async undoDelete(): Promise<void> {
     const u = this.undo;
     if (!u) return;
     this.undo = null;
     const r = await this.api.call('profiles:restore', { profile: u.profile, index: u.index });
-    if (!r.ok) this.profileError = r.error;
+    if (!r.ok) {
+      this.profileError = r.error;
+      return;
+    }
+    const keys = new Set(u.tabKeys);
+    // A tab that was saved as another profile meanwhile keeps that one.
+    for (const t of this.allTabs()) {
+      if (!keys.has(t.key) || t.profileId !== null) continue;
+      t.profileId = r.value.id;
+      t.profileName = r.value.name;
+      t.savedSettings = settingsFromProfile(r.value);
+    }
+  }
+
+  dismissUndo(): void {
+    this.undo = null;
   }
 
   /** Reads a file's profiles without importing them; the error is the caller's to show beside the file. */
@@ -247,6 +346,8 @@ export class AppState {
   ): Promise<boolean> {
     const r = await this.api.call('profiles:import', { text, fileName, onDuplicate, ...choice });
     if (!r.ok) this.profileError = r.error;
+    // An import may replace profiles: an older delete's undo could no longer put things back as they were.
+    else this.undo = null;
     return r.ok;
   }
 
@@ -259,10 +360,12 @@ export class AppState {
     }
     return r.value.json;
   }
-}
 
-/** What an import does with a profile whose folder and name are already taken. */
-export type DuplicateChoice = CallArg<'profiles:import'>['onDuplicate'];
+  /** Open and closed tabs: both can hold a profile. */
+  private allTabs(): SessionTab[] {
+    return [...this.tabs, ...this.closedTabs.map((c) => c.tab)];
+  }
+}
 
 function filterProfiles(list: Profile[], search: string): Profile[] {
   const q = search.trim().toLowerCase();
@@ -270,16 +373,4 @@ function filterProfiles(list: Profile[], search: string): Profile[] {
   return list.filter((p) =>
     [p.name, p.folder ?? '', p.host, String(p.port), p.notes].some((s) => s.toLowerCase().includes(q)),
   );
-}
-
-/** Resolves when `done()` is true (checked each animation frame) or after `timeoutMs`. */
-function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const until = performance.now() + timeoutMs;
-    const tick = (): void => {
-      if (done() || performance.now() > until) resolve();
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
 }

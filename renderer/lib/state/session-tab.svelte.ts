@@ -13,6 +13,7 @@ import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptE
 import { ResponseBuffer } from '../response-buffer.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, type SentItem, type SentSource } from './sent-history.ts';
+import { sendAction } from './send-action.ts';
 import { copySettings, defaultTabSettings, payloadOf, sameSettings, type TabSettings } from './tab-settings.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript';
@@ -57,17 +58,30 @@ export class SessionTab {
   view = $state<ResponseView>('text');
   wrap = $state(true);
   busy = $state(false);
+  /** A connect-and-send is waiting for the session to open. */
+  pendingSend = $state(false);
 
   readonly preview = $derived(encodePayload(payloadOf(this.settings)));
   readonly words = $derived(statusWords(this.status, this.status ? null : this.callError));
   readonly live = $derived(isLive(this.status));
-  readonly canSend = $derived(
-    !!this.status && this.status.phase === 'open' && !this.status.localEnded && this.preview.ok && !this.busy,
-  );
   readonly title = $derived(
     this.profileName ?? (this.settings.host && this.settings.port ? `${this.settings.host}:${this.settings.port}` : 'New session'),
   );
   readonly unsaved = $derived(this.savedSettings !== null && !sameSettings(this.settings, this.savedSettings));
+  /**
+   * Holds nothing that opening a profile here could lose: no session (so no status, response or
+   * history) and no edit (the saved profile's settings, or a new tab's).
+   */
+  readonly pristine = $derived(
+    this.sessionId === null && !this.pendingSend && sameSettings(this.settings, this.savedSettings ?? defaultTabSettings()),
+  );
+  /** What Send and Ctrl+Enter do now, and the words for it. */
+  readonly sendAction = $derived(
+    sendAction({ status: this.status, payloadOk: this.preview.ok, busy: this.busy, pending: this.pendingSend }),
+  );
+
+  /** Resolved when the session is open or closed (connect-and-send waits on these). */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(private readonly api: SocketTesterApi) {}
 
@@ -98,6 +112,48 @@ export class SessionTab {
     if (r.ok) this.sessionId = r.value.id;
     else this.callError = r.error;
     return r;
+  }
+
+  /**
+   * The Send button and Ctrl+Enter: sends on an open session; with none, connects first and sends
+   * once it is open (an error in the endpoint or the connect is shown where it belongs). Does
+   * nothing when {@link sendAction} says why not.
+   */
+  async sendNow(): Promise<void> {
+    const action = this.sendAction;
+    if (action.kind === 'none') return;
+    if (action.kind === 'send') return this.send();
+    this.pendingSend = true;
+    try {
+      if (action.kind === 'connect-and-send') {
+        const r = await this.connect();
+        if (!r.ok) return;
+      }
+      await this.untilSettled();
+      if (this.status?.phase === 'open' && !this.status.localEnded) await this.send();
+    } finally {
+      this.pendingSend = false;
+    }
+  }
+
+  /**
+   * Waits for the session to be open or closed. Bounded: the engine's connect timeout ends a
+   * connect attempt; the extra margin covers updates lost with a closed page or transport.
+   */
+  private untilSettled(): Promise<void> {
+    const phase = this.status?.phase;
+    if (phase === 'open' || phase === 'closed' || !this.sessionId) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.settledWaiters = this.settledWaiters.filter((w) => w !== done);
+        resolve();
+      }, this.settings.connectTimeoutMs + 10_000);
+      this.settledWaiters.push(done);
+    });
   }
 
   /** Sends the editor's bytes. */
@@ -203,6 +259,7 @@ export class SessionTab {
     // Coalesced updates may trail a send's result; never let an older send's progress win.
     if (u.progress && (!this.sendProgress || u.progress.sendId >= this.sendProgress.sendId)) this.sendProgress = u.progress;
     this.status = u.status;
+    if (u.status.phase === 'open' || u.status.phase === 'closed') for (const w of this.settledWaiters.splice(0)) w();
   }
 
   /** Main evicted this tab's (closed) session: calls naming it would fail, so forget its id. */
@@ -221,6 +278,15 @@ export class SessionTab {
   private recordSent(item: SentItem, bytes: Uint8Array | null): void {
     if (bytes) this.sentBytes.append(bytes);
     this.sentHistory = pushSent(this.sentHistory, item);
+  }
+
+  /**
+   * Forgets the session (main drops it and its kept bytes) but keeps what the user typed: a closed
+   * tab that must give up its memory becomes a tab that can still be reopened.
+   */
+  releaseSession(): void {
+    if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
+    this.resetSession();
   }
 
   private resetSession(): void {
