@@ -23,7 +23,8 @@
  * - send() when not open → NOT_CONNECTED. Sends may overlap: each is one datagram, accepted whole or
  *   refused, in call order. Bytes are counted in the send callback (accepted by the kernel).
  * - In 'target-only' mode the socket is connected, so the kernel filters sources and an ICMP port
- *   unreachable ends the session with PORT_UNREACHABLE. In 'from-anyone' mode it is not connected.
+ *   unreachable ends the session with PORT_UNREACHABLE, whether Linux reports it on the next
+ *   receive or on the next send. In 'from-anyone' mode it is not connected.
  * - The session ends in exactly one of: close() ('closed-by-us'), cancel() ('cancelled'), the reply
  *   window passing after a send with no datagram ('idle-timeout'), maxDatagrams received
  *   ('count-reached'), maxResponseBytes received ('limit-reached', that datagram kept whole), or a
@@ -265,7 +266,11 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
           return;
         }
         if (err) {
-          resolve({ ok: false, error: toDatagramError(err, { host: options.host, port: options.port, remoteAddress, stage: 'send' }) });
+          const error = toDatagramError(err, { host: options.host, port: options.port, remoteAddress, stage: 'send' });
+          // Linux reports an earlier datagram's ICMP error once, to whichever call comes next: on
+          // a send it means the same as on a receive, so it ends the session the same way.
+          if (error.code === 'PORT_UNREACHABLE') this.#fail(error);
+          resolve({ ok: false, error });
           return;
         }
         this.#state.datagramsSent += 1;

@@ -49,9 +49,25 @@ function run(args: string[]): Promise<ProcessRun> {
   });
 }
 
-/** Starts dnsmasq on a free loopback UDP port, answering example.test with 192.0.2.7; resolves once it has started. */
+/**
+ * Starts dnsmasq on a free loopback port, answering example.test with 192.0.2.7; resolves once it
+ * has started. dnsmasq also listens on TCP at the same port, which another program may hold even
+ * when the UDP port is free: then it exits with "Address already in use" and another port is tried.
+ */
 async function startDnsmasq(): Promise<number> {
-  const port = await closedUdpPort();
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await startDnsmasqOn(await closedUdpPort());
+    } catch (err) {
+      lastError = err;
+      if (!String(err).includes('Address already in use')) throw err;
+    }
+  }
+  throw lastError;
+}
+
+async function startDnsmasqOn(port: number): Promise<number> {
   const child = spawn(
     DNSMASQ,
     [
