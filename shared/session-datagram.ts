@@ -165,3 +165,26 @@ export type DatagramTranscriptEntry =
   | { at: number; kind: 'error'; error: AppError }
   /** The transcript reached `limit` entries: later sent/received entries are dropped, lifecycle entries kept. */
   | { at: number; kind: 'truncated'; limit: number };
+
+/** One received datagram as it travels to the UI: its record and its bytes, whole. */
+export interface DatagramWithBytes {
+  record: DatagramRecord;
+  bytes: Uint8Array;
+}
+
+/**
+ * The datagram form of a session update (main → renderer), proposed for `session:update` once
+ * the session registry carries datagram sessions: records, not a contiguous byte offset, so
+ * datagram boundaries survive and nothing is merged.
+ * - `datagrams` continue exactly where the previous update stopped: the first one's `seq` is the
+ *   previous update's last `seq` + 1; none is sent twice or skipped.
+ * - `status` is always current, so `status.datagramsReceived` may run ahead of the datagrams
+ *   delivered so far (a slow page, a burst): the UI shows both numbers, never a guess.
+ */
+export interface DatagramUpdate {
+  id: string;
+  status: DatagramSessionStatus;
+  datagrams: DatagramWithBytes[];
+  transcript: DatagramTranscriptEntry[];
+  progress: { sendId: number; sent: number; total: number; done: boolean } | null;
+}
