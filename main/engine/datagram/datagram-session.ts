@@ -331,6 +331,20 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
     return ok(this.status);
   }
 
+  /** Turns SO_BROADCAST on or off while open (sending to a broadcast address needs it on). */
+  setBroadcast(on: boolean): Result<DatagramSessionStatus> {
+    const socket = this.#socket;
+    if (this.#state.phase !== 'open' || !socket) return fail('NOT_CONNECTED', 'Cannot change broadcast: the session is not open.');
+    if (typeof on !== 'boolean') return fail('INVALID_INPUT', `broadcast must be true or false, got ${JSON.stringify(on)}.`, { field: 'broadcast' });
+    try {
+      socket.setBroadcast(on);
+    } catch (err) {
+      return { ok: false, error: toDatagramError(err, this.#context('send')) };
+    }
+    this.#transition({ broadcast: on });
+    return ok(this.status);
+  }
+
   /** Ends the session: 'closed-by-us' (while resolving or binding: 'cancelled'). Nothing to wait for. */
   close(): void {
     this.#finish(this.#state.phase === 'binding' ? 'cancelled' : 'closed-by-us');
@@ -394,7 +408,7 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
     }
     try {
       if (options.broadcast) socket.setBroadcast(true);
-      if (options.multicastInterface !== null) socket.setMulticastInterface(options.multicastInterface);
+      if (options.multicastInterface !== null) socket.setMulticastInterface(multicastScope(options.multicastInterface, target.family));
     } catch (err) {
       const e = toDatagramError(err, this.#context('bind'));
       this.#fail({ ...e, code: 'INVALID_INPUT', field: options.broadcast ? 'broadcast' : 'multicastInterface' });
@@ -579,6 +593,12 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
     this.#transcript.push(entry);
     this.emit('transcript', entry);
   }
+}
+
+/** The interface text Node expects for outgoing multicast: a bare IPv6 interface name becomes `::%name`. */
+function multicastScope(iface: string, family: 4 | 6): string {
+  if (family === 6 && !iface.includes(':')) return iface.startsWith('%') ? `::${iface}` : `::%${iface}`;
+  return iface;
 }
 
 /** `address:port` of a datagram's source, brackets around IPv6. */

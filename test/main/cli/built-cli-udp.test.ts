@@ -149,6 +149,23 @@ describe('built socket-tester send --udp', () => {
     expect(bad.stderr).toContain('--wait must be a whole number');
   });
 
+  it('Ctrl-C (SIGINT) during the wait exits 130 at once, with the JSON object still printed', async () => {
+    const peer = await silentPeer();
+    const child = spawn(process.execPath, [bin, 'send', '127.0.0.1', String(peer.port), 'x', '--udp', '--wait', '60000', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const out: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    // The peer receiving our datagram means the CLI is in its wait.
+    for (let i = 0; i < 500 && peer.received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(peer.received).toHaveLength(1);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    expect(code).toBe(130);
+    expect(JSON.parse(Buffer.concat(out).toString())).toMatchObject({ outcome: 'cancelled', bytesSent: 1, error: null });
+  });
+
   it('dnsmasq answers a DNS query sent as hex; the answer matches byte by byte', async () => {
     if (!existsSync(DNSMASQ)) {
       throw new Error(`${DNSMASQ} is missing: run \`apt-get install dnsmasq-base\` (CI installs it). This test never skips.`);

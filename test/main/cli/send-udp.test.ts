@@ -72,6 +72,13 @@ describe('send --udp', () => {
     expect(json(asJson)).toMatchObject({ outcome: 'error', error: { code: 'PORT_UNREACHABLE' } });
   });
 
+  it('--from-anyone to a closed port: no ICMP report on an unconnected socket, the wait ends, exit 0', async () => {
+    const port = await closedUdpPort();
+    const run = await cli(['send', '127.0.0.1', String(port), 'x', '--udp', '--from-anyone', '--wait', '200', '--json']);
+    expect(run.code).toBe(0);
+    expect(json(run)).toMatchObject({ outcome: 'idle-timeout', datagrams: [], error: null });
+  });
+
   it('--max-datagrams ends early with exit 0', async () => {
     const peer = await multiPeer(5, 0);
     const run = await cli(['send', '127.0.0.1', String(peer.port), 'go', '--udp', '--max-datagrams', '2', '--wait', '5000', '--json']);

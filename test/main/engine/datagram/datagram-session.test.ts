@@ -217,6 +217,11 @@ describe('DatagramSession: modes and sources', () => {
     expect(s.status).toMatchObject({ broadcast: true, mode: 'from-anyone' });
     await s.send(Buffer.from('b'));
     await datagramsArrived(s, 1);
+    const statuses: boolean[] = [];
+    s.on('status', (st) => statuses.push(st.broadcast));
+    expect(s.setBroadcast(false)).toMatchObject({ ok: true, value: { broadcast: false } });
+    expect(s.setBroadcast(true).ok).toBe(true);
+    expect(statuses).toEqual([false, true]);
   });
 });
 
