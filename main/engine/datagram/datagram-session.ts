@@ -219,7 +219,10 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
     this.#record({ kind: 'binding', host: options.host, port: options.port });
     return new Promise((resolve) => {
       this.#settleOpen = resolve;
-      void this.#bind(options);
+      // #bind handles every failure it expects; anything else still ends the session as data.
+      this.#bind(options).catch((err: unknown) => {
+        this.#fail({ code: 'INTERNAL', message: `Opening the UDP socket failed unexpectedly: ${String((err as Error)?.message ?? err)}.` });
+      });
     });
   }
 
