@@ -132,6 +132,12 @@ export interface DatagramSessionStatus {
    * connect, when a target-only socket is not yet filtered): counted here, not kept.
    */
   datagramsIgnored: number;
+  /**
+   * Datagrams the kernel dropped for this socket because its receive buffer was full (Linux's
+   * /proc/net/udp "drops"), read when the session ends and by refreshKernelDrops(); null where
+   * the system does not tell or before the first reading.
+   */
+  kernelDrops: number | null;
   bytesReceived: number;
   /** Epoch milliseconds. */
   startedAt: number | null;

@@ -54,7 +54,7 @@ Options:
                          read DATA as for TCP (socket-tester send --help)
   --file PATH            send this file as the datagram (at most ${MAX_DATAGRAM_PAYLOAD[6]} bytes)
   --json                 print one JSON object: outcome, bytesSent, bytesReceived, datagrams
-                         [{from, port, atMs, base64}], error
+                         [{from, port, atMs, base64}], kernelDrops, error
   -h, --help             show this help
 
 Payloads: at most ${MAX_DATAGRAM_PAYLOAD[4]} bytes to an IPv4 target, ${MAX_DATAGRAM_PAYLOAD[6]} to IPv6.
@@ -99,6 +99,8 @@ interface UdpJsonReport {
   bytesSent: number;
   bytesReceived: number;
   datagramsReceived: number;
+  /** Datagrams the kernel dropped for our socket (receive buffer full); null where the system does not tell. */
+  kernelDrops: number | null;
   remoteAddress: string | null;
   remotePort: number | null;
   localPort: number | null;
@@ -327,6 +329,7 @@ function emptyReport(error: AppError): UdpJsonReport {
     bytesSent: 0,
     bytesReceived: 0,
     datagramsReceived: 0,
+    kernelDrops: null,
     remoteAddress: null,
     remotePort: null,
     localPort: null,
@@ -355,7 +358,9 @@ function summaryLine(status: DatagramSessionStatus, outcome: DatagramOutcome | n
     `sent ${plural(status.datagramsSent, 'datagram')} (${plural(status.bytesSent, 'byte')}), ` +
     `received ${plural(status.datagramsReceived, 'datagram')} (${plural(status.bytesReceived, 'byte')})`;
   const duration = status.startedAt !== null && status.endedAt !== null ? ` in ${status.endedAt - status.startedAt} ms` : '';
-  const head = `socket-tester send:${target} ${what}, ${counts}${duration}`;
+  // Only a non-zero count is news; a burst the kernel could not hold must never pass unmentioned.
+  const drops = status.kernelDrops ? `; the kernel dropped ${plural(status.kernelDrops, 'datagram')} (receive buffer full)` : '';
+  const head = `socket-tester send:${target} ${what}, ${counts}${duration}${drops}`;
   return error ? `${head}\nsocket-tester send: ${error.code}: ${error.message}\n` : `${head}\n`;
 }
 
@@ -423,6 +428,7 @@ export async function runSendUdpCommand(argv: string[], io: CliIo): Promise<numb
       bytesSent: status.bytesSent,
       bytesReceived: status.bytesReceived,
       datagramsReceived: status.datagramsReceived,
+      kernelDrops: status.kernelDrops,
       remoteAddress: status.remoteAddress,
       remotePort: status.remoteAddress ? status.port : null,
       localPort: status.localPort,

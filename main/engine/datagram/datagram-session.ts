@@ -14,7 +14,8 @@
  * - Cleanup is idempotent: timers cleared, socket closed, any number of times. done() resolves once
  *   Node has released the socket (or at once when none was made).
  * - Every datagram Node delivers while open is counted and kept: `seq` runs 1…datagramsReceived
- *   without gaps. Nothing is merged (two datagrams of one millisecond are two records) and nothing
+ *   without gaps. Datagrams the kernel dropped before Node could read them (a full receive buffer)
+ *   are counted from /proc/net/udp where Linux offers it (`kernelDrops`, read at the end). Nothing is merged (two datagrams of one millisecond are two records) and nothing
  *   is converted to text. A datagram that arrives before the session is open (the instant between
  *   bind and connect) is not kept but counted in `datagramsIgnored`.
  * - A payload larger than its family allows (MAX_DATAGRAM_PAYLOAD) is refused with
@@ -48,6 +49,7 @@ import type { SendProgress } from '../../../shared/session.ts';
 import { formatEndpoint, toDatagramError } from '../error-mapping.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
 import { checkDatagramOptions, checkGroup, type CheckedDatagramOptions } from './datagram-options.ts';
+import { readKernelDrops } from './kernel-drops.ts';
 
 /** Events a datagram session emits; none after its 'closed' status. */
 export type DatagramSessionEvents = {
@@ -109,6 +111,7 @@ function initialStatus(id: string): DatagramSessionStatus {
     bytesSent: 0,
     datagramsReceived: 0,
     datagramsIgnored: 0,
+    kernelDrops: null,
     bytesReceived: 0,
     startedAt: null,
     openedAt: null,
@@ -348,6 +351,18 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
     return ok(this.status);
   }
 
+  /**
+   * Reads how many datagrams the kernel dropped for this socket (a full receive buffer) into
+   * `status.kernelDrops`; emits 'status' when it changed. Also done once when the session ends.
+   */
+  refreshKernelDrops(): number | null {
+    const s = this.#state;
+    if (s.phase !== 'open' || s.remoteFamily === null || s.localPort === null) return s.kernelDrops;
+    const drops = readKernelDrops(s.remoteFamily, s.localPort);
+    this.#transition({ kernelDrops: drops });
+    return drops;
+  }
+
   /** Ends the session: 'closed-by-us' (while resolving or binding: 'cancelled'). Nothing to wait for. */
   close(): void {
     this.#finish(this.#state.phase === 'binding' ? 'cancelled' : 'closed-by-us');
@@ -548,8 +563,11 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
   #finish(outcome: DatagramOutcome, error: AppError | null = null): void {
     if (this.#state.phase === 'closed') return;
     if (error) this.#record({ kind: 'error', error });
+    // Read while the socket still exists: its row leaves the kernel's table when it closes.
+    const s = this.#state;
+    const kernelDrops = s.phase === 'open' && s.remoteFamily !== null && s.localPort !== null ? readKernelDrops(s.remoteFamily, s.localPort) : s.kernelDrops;
     this.#cleanup();
-    this.#transition({ phase: 'closed', outcome, error, groups: [], endedAt: Date.now() });
+    this.#transition({ phase: 'closed', outcome, error, groups: [], kernelDrops, endedAt: Date.now() });
     this.#record({ kind: 'closed', outcome });
     const final = this.status;
     this.#settleOpen?.(error ? { ok: false, error: { ...error } } : ok(final));

@@ -125,9 +125,9 @@ describe('built socket-tester send --udp', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout.toString()) as Record<string, unknown>;
     expect(Object.keys(report).sort()).toEqual(
-      ['bytesReceived', 'bytesSent', 'datagrams', 'datagramsReceived', 'error', 'localPort', 'outcome', 'remoteAddress', 'remotePort'].sort(),
+      ['bytesReceived', 'bytesSent', 'datagrams', 'datagramsReceived', 'error', 'kernelDrops', 'localPort', 'outcome', 'remoteAddress', 'remotePort'].sort(),
     );
-    expect(report).toMatchObject({ outcome: 'idle-timeout', bytesSent: 2, bytesReceived: 2, error: null });
+    expect(report).toMatchObject({ outcome: 'idle-timeout', bytesSent: 2, bytesReceived: 2, kernelDrops: 0, error: null });
     const [datagram] = report['datagrams'] as Array<Record<string, unknown>>;
     expect(Object.keys(datagram!).sort()).toEqual(['atMs', 'base64', 'from', 'port']);
     expect(datagram).toMatchObject({ from: '127.0.0.1', port: peer.port, base64: 'aGk=' });

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import type net from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { DatagramSession } from '../../../../main/engine/datagram/datagram-session.ts';
@@ -65,7 +66,7 @@ describe('DatagramSession: echo', () => {
     expect(peer.received[0]!.port).toBe(s.status.localPort);
     s.close();
     const final = await s.done();
-    expect(final).toMatchObject({ phase: 'closed', outcome: 'closed-by-us', error: null, datagramsSent: 1, bytesSent: 5, datagramsReceived: 1, bytesReceived: 5 });
+    expect(final).toMatchObject({ phase: 'closed', outcome: 'closed-by-us', error: null, datagramsSent: 1, bytesSent: 5, datagramsReceived: 1, bytesReceived: 5, kernelDrops: 0 });
     expect(statuses.map((st) => st.phase)).toEqual(['closed']);
     const kinds = s.transcript().map((e) => e.kind);
     expect(kinds).toEqual(['binding', 'bound', 'sent', 'received', 'closed']);
@@ -278,6 +279,30 @@ describe('DatagramSession: ending and limits', () => {
     const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
     if (rmemMax >= 4 * 1024 * 1024) expect(final.datagramsReceived).toBe(n + 1);
     else expect(final.datagramsReceived).toBeLessThanOrEqual(n + 1);
+  });
+
+  it('a burst that outruns the event loop is counted, not lost: received + kernelDrops = sent (Linux)', async () => {
+    const s = await opened({ host: '127.0.0.1', port: 9, mode: 'from-anyone', maxDatagrams: 1_000_000 });
+    const n = 20_000;
+    // spawnSync blocks this event loop while the child sends, so the kernel buffer overflows for sure.
+    const sender = spawnSync('python3', [
+      '-c',
+      `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor i in range(${n}): s.sendto(b'x'*100,('127.0.0.1',${s.status.localPort}))`,
+    ]);
+    expect(sender.status, sender.stderr.toString()).toBe(0);
+    // Let Node read what the kernel kept.
+    let seen = -1;
+    while (seen !== s.status.datagramsReceived) {
+      seen = s.status.datagramsReceived;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const live = s.refreshKernelDrops();
+    s.close();
+    const final = await s.done();
+    expect(final.kernelDrops).not.toBeNull();
+    expect(live).toBe(final.kernelDrops);
+    expect(final.kernelDrops).toBeGreaterThan(0);
+    expect(final.datagramsReceived + final.kernelDrops!).toBe(n);
   });
 
   it('cancel during a slow DNS lookup ends at once with cancelled and no late events', async () => {
