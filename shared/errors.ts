@@ -10,6 +10,8 @@ import type { ProfileConflict } from './profile.ts';
 export const ERROR_CODES = [
   // Input, rejected before any DNS or socket activity.
   'INVALID_INPUT',
+  // A datagram payload larger than its address family allows (65,507 bytes on IPv4, 65,527 on IPv6).
+  'DATAGRAM_TOO_LARGE',
   // Session bookkeeping.
   'BUSY',
   'NOT_CONNECTED',
@@ -25,6 +27,8 @@ export const ERROR_CODES = [
   'NETWORK_UNREACHABLE',
   'ADDRESS_IN_USE',
   'PERMISSION_DENIED',
+  // UDP: the target's host answered ICMP "port unreachable" (a connected datagram socket's ECONNREFUSED).
+  'PORT_UNREACHABLE',
   // An open connection.
   'RESET',
   'BROKEN_PIPE',

@@ -52,6 +52,8 @@ Commands:
   web [--port N] [--ipv6] [--profiles FILE]
                              Serve the UI on loopback for a browser
   send HOST PORT [DATA]      Send bytes, print the reply (send --help: options, exit codes)
+  send HOST PORT [DATA] --udp
+                             Send one UDP datagram, print the replies (send --udp --help)
   profiles list [--profiles FILE] [--json]
                              List saved profiles (read-only)
   help                       Show this help
@@ -71,6 +73,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     case 'web':
       return (await import('./web-command.ts')).runWebCommand(rest, io);
     case 'send':
+      // `--udp` (before any `--`, after which everything is DATA) picks the datagram command.
+      if (rest.indexOf('--udp') !== -1 && (rest.indexOf('--') === -1 || rest.indexOf('--udp') < rest.indexOf('--'))) {
+        return (await import('./send-udp.ts')).runSendUdpCommand(rest, io);
+      }
       return (await import('./send-command.ts')).runSendCommand(rest, io);
     case 'profiles':
       return (await import('./profiles-command.ts')).runProfilesCommand(rest, io);

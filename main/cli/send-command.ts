@@ -57,6 +57,7 @@ Options:
   --max-bytes N          keep at most N response bytes (default ${SESSION_LIMITS.defaultMaxResponseBytes}); reaching it exits ${EXIT.LIMIT_REACHED}
   --output FILE          stream the response to FILE ("-" for stdout), with no cap
   --json                 print one JSON object: outcome, bytes, address, duration, error, responseBase64
+  --udp                  send one UDP datagram instead (options: socket-tester send --udp --help)
   -h, --help             show this help
 
 Exit codes:

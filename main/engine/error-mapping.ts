@@ -374,3 +374,65 @@ export function toFileError(err: unknown, path: string, action: 'read' | 'write'
     ...(errno === 'UNKNOWN' ? {} : { errno }),
   };
 }
+
+/** What a datagram session knew when an error arrived. */
+export interface DatagramErrorContext {
+  /** What the user asked for, and the address it resolved to once known. */
+  host: string;
+  port: number;
+  remoteAddress?: string | null;
+  /** Where the error came from: resolving, binding the local port, sending, or receiving. */
+  stage: 'resolve' | 'bind' | 'send' | 'receive';
+  /** The local port asked for (0: any), for bind errors. */
+  localPort?: number;
+}
+
+/**
+ * Maps an error raised by a UDP socket. Datagrams change what some errnos mean: ECONNREFUSED on a
+ * connected datagram socket is the ICMP "port unreachable" answer to an earlier datagram (Linux
+ * reports it on the next receive), EMSGSIZE is a payload the kernel refused whole, and a bind
+ * error is about our local port, not the target. Everything else is mapped as for TCP.
+ */
+export function toDatagramError(err: unknown, context: DatagramErrorContext): AppError {
+  const e = asNodeError(err);
+  const errno = stringField(e.code) ?? 'UNKNOWN';
+  const target = formatEndpoint(context.remoteAddress ?? context.host, context.port);
+  if (errno === 'ECONNREFUSED') {
+    return {
+      code: 'PORT_UNREACHABLE',
+      message: `Port unreachable: ${target} answered ICMP "port unreachable", so nothing listens on UDP port ${context.port} there (ECONNREFUSED).`,
+      errno,
+    };
+  }
+  if (errno === 'EMSGSIZE') {
+    return {
+      code: 'DATAGRAM_TOO_LARGE',
+      message: `The datagram to ${target} is larger than the network path allows; nothing was sent (EMSGSIZE).`,
+      field: 'payload',
+      errno,
+    };
+  }
+  if (context.stage === 'bind' && (errno === 'EADDRINUSE' || errno === 'EACCES' || errno === 'EADDRNOTAVAIL')) {
+    const port = context.localPort ? `local UDP port ${context.localPort}` : 'a local UDP port';
+    const reason =
+      errno === 'EADDRINUSE'
+        ? 'it is already in use'
+        : errno === 'EACCES'
+          ? 'permission denied (ports below 1024 need privileges)'
+          : 'no usable local address';
+    return {
+      code: errno === 'EACCES' ? 'PERMISSION_DENIED' : 'ADDRESS_IN_USE',
+      message: `Could not bind ${port}: ${reason} (${errno}).`,
+      field: 'localPort',
+      errno,
+    };
+  }
+  if (context.stage === 'send' && errno === 'EACCES') {
+    return {
+      code: 'PERMISSION_DENIED',
+      message: `Permission denied sending to ${target} (EACCES); a broadcast address needs broadcast turned on.`,
+      errno,
+    };
+  }
+  return toAppError(err, { host: context.host, port: context.port, phase: 'open', remoteAddress: context.remoteAddress ?? null });
+}
