@@ -179,6 +179,8 @@ export interface StepResult {
   /** One-based, in document order, groups and their children numbered depth-first. */
   index: number;
   kind: StepKind;
+  /** The kind with its detail, for people: "expect contains", "send", "group". */
+  label: string;
   name: string | null;
   line: number;
   outcome: StepOutcome;
