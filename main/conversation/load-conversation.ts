@@ -257,8 +257,9 @@ class Walker {
       }
     }
     if (kinds.length !== 1) {
-      if (kinds.length === 0 && unknownKeys === 0) this.#error(map, path, `The step has no kind; use one of ${STEP_KINDS.join(', ')}.`);
-      else this.#error(kinds[1]!.pair.key as Node, path, `A step has one kind; this one has ${kinds.map((k) => k.kind).join(' and ')}. Make them separate steps.`);
+      if (kinds.length === 0) {
+        if (unknownKeys === 0) this.#error(map, path, `The step has no kind; use one of ${STEP_KINDS.join(', ')}.`);
+      } else this.#error(kinds[1]!.pair.key as Node, path, `A step has one kind; this one has ${kinds.map((k) => k.kind).join(' and ')}. Make them separate steps.`);
       return null;
     }
     const { kind, pair } = kinds[0]!;

@@ -75,6 +75,9 @@ type StepVerdict = { ok: true; message: string } | { ok: false; reason: StepFail
 
 const encoder = new TextEncoder();
 
+/** "1 MiB", for messages. */
+const WINDOW_LABEL = `${CONVERSATION_LIMITS.windowBytes / (1024 * 1024)} MiB`;
+
 /** Runs `conversation`; never throws for network or peer behaviour. */
 export function runConversation(conversation: Conversation, options: RunOptions): Promise<ConversationReport> {
   return new ConversationRun(conversation, options).run();
@@ -556,7 +559,7 @@ class ConversationRun {
       message:
         `matched bytes ${start}-${end} of the stream` +
         (names.length > 0 ? `; captured ${names.join(', ')}` : '') +
-        (dropped > 0 ? ` (${dropped} earlier bytes had left the ${CONVERSATION_LIMITS.windowBytes}-byte window)` : ''),
+        (dropped > 0 ? ` (${dropped} earlier bytes had left the ${WINDOW_LABEL} window)` : ''),
     };
   }
 
@@ -587,7 +590,7 @@ class ConversationRun {
   ): StepVerdict {
     const view = this.#window.view();
     const dropped = this.#window.droppedSinceConsume;
-    const note = `(${view.length} bytes since the previous match${dropped > 0 ? `, ${dropped} older bytes dropped from the window` : ''})`;
+    const note = `(${view.length} bytes since the previous match${dropped > 0 ? `, ${dropped} older bytes dropped from the ${WINDOW_LABEL} window` : ''})`;
     const match = step.match;
     let expectedLines: string;
     let around = Math.max(0, view.length - 1);
