@@ -1,0 +1,122 @@
+/**
+ * Conversations against real servers on loopback: redis-server (SET, GET with a capture, a send
+ * that uses the capture, QUIT, eof) and Python's SMTP debugging server (EHLO, MAIL FROM, RCPT TO,
+ * DATA, QUIT with expects on the reply codes).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConversation } from '../../../main/conversation/load-conversation.ts';
+import { runConversation } from '../../../main/conversation/run-conversation.ts';
+import { openTcpConversationStream } from '../../../main/conversation/tcp-stream-adapter.ts';
+import { startRedis, startSmtpDebuggingServer, type RealPeer } from './peers.ts';
+
+const peers: RealPeer[] = [];
+afterEach(async () => {
+  for (const p of peers.splice(0)) await p.stop();
+});
+
+/** The conversation files used here (and by the CLI tests) as text; PORT is filled in. */
+export function redisConversation(port: number): string {
+  return `name: Redis SET, GET with a capture, QUIT
+target:
+  host: 127.0.0.1
+  port: ${port}
+variables:
+  key: greeting
+steps:
+  - send: "SET \${key} hello\\r\\n"
+  - expect: {exact: "+OK\\r\\n"}
+  - send: "GET \${key}\\r\\n"
+  - expect:
+      regex: '\\$\\d+\\r\\n[^\\r]*\\r\\n'
+      capture:
+        value: '\\$\\d+\\r\\n([^\\r]*)\\r\\n'
+  - send: "SET copy \${value}-\${counter}\\r\\nGET copy\\r\\n"
+  - expect: {contains: "+OK\\r\\n$7\\r\\nhello-1\\r\\n", abort_on: ["-ERR"]}
+  - send: "QUIT\\r\\n"
+  - expect: {exact: "+OK\\r\\n"}
+  - expect: {eof: true}
+`;
+}
+
+export function smtpConversation(port: number): string {
+  return `name: SMTP mail through the debugging server
+target:
+  host: 127.0.0.1
+  port: ${port}
+steps:
+  - expect: {regex: '^220 [^\\r]*\\r\\n', timeout_ms: 10000}
+  - send: "EHLO client.test\\r\\n"
+  - expect: {regex: '(?m)^250 [^\\r]*\\r\\n', abort_on: [{regex: '(?m)^[45]\\d\\d '}]}
+  - send: "MAIL FROM:<alice@client.test>\\r\\n"
+  - expect: {regex: '^250 [^\\r]*\\r\\n', abort_on: [{regex: '^[45]'}]}
+  - send: "RCPT TO:<bob@server.test>\\r\\n"
+  - expect: {regex: '^250 [^\\r]*\\r\\n', abort_on: [{regex: '^[45]'}]}
+  - send: "DATA\\r\\n"
+  - expect: {regex: '^354 [^\\r]*\\r\\n'}
+  - send: "Subject: conversation test\\r\\n\\r\\nbody \${token}\\r\\n.\\r\\n"
+  - expect: {regex: '^250 [^\\r]*\\r\\n'}
+  - send: "QUIT\\r\\n"
+  - expect: {regex: '^221 [^\\r]*\\r\\n'}
+  - expect: {eof: true}
+`;
+}
+
+function load(text: string, extra: string[] = []) {
+  const loaded = loadConversation(text, { extraVariables: extra });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  return loaded.value;
+}
+
+describe('conversations with real peers', () => {
+  it('redis-server: SET, GET with a capture, a send using it, QUIT, eof', async () => {
+    const redis = await startRedis();
+    peers.push(redis);
+    const report = await runConversation(load(redisConversation(redis.port)), { open: openTcpConversationStream, timeoutMs: 15_000 });
+    expect(report.steps.map((s) => `${s.index} ${s.label} ${s.outcome}`)).toEqual([
+      '1 send passed',
+      '2 expect exact passed',
+      '3 send passed',
+      '4 expect regex passed',
+      '5 send passed',
+      '6 expect contains passed',
+      '7 send passed',
+      '8 expect exact passed',
+      '9 expect eof passed',
+    ]);
+    expect(report).toMatchObject({ passed: true, error: null });
+  });
+
+  it('redis-server: a failing expect names the step and shows what came back', async () => {
+    const redis = await startRedis();
+    peers.push(redis);
+    const text = redisConversation(redis.port).replace('{exact: "+OK\\r\\n"}', '{exact: "+PONG\\r\\n"}');
+    const report = await runConversation(load(text), { open: openTcpConversationStream });
+    expect(report.passed).toBe(false);
+    expect(report.steps[1]!.message).toBe(
+      [
+        'step 2 (expect exact) failed: the reply differs at byte 1: expected 50 ("P"), received 4f ("O").',
+        '  expected: "+PONG\\r\\n"',
+        '            2b 50 4f 4e 47 0d 0a',
+        '  received: "+OK\\r\\n"',
+        '            2b 4f 4b 0d 0a',
+      ].join('\n'),
+    );
+    expect(report.steps.slice(2).every((s) => s.outcome === 'skipped')).toBe(true);
+  });
+
+  it('Python SMTP debugging server: EHLO, MAIL FROM, RCPT TO, DATA, QUIT on the reply codes', async () => {
+    const smtp = await startSmtpDebuggingServer();
+    peers.push(smtp);
+    const token = `t${Date.now()}`;
+    const report = await runConversation(load(smtpConversation(smtp.port), ['token']), {
+      open: openTcpConversationStream,
+      variables: { token },
+      timeoutMs: 20_000,
+    });
+    expect(report.steps.filter((s) => s.outcome !== 'passed')).toEqual([]);
+    expect(report.passed).toBe(true);
+    // The server printed the message it accepted, with our variable in the body.
+    const { until } = await import('../engine/loopback.ts');
+    await until(() => smtp.output().includes(`body ${token}`), `the message in the server output (${smtp.output()})`);
+  });
+});
