@@ -170,6 +170,13 @@ describe('socket-tester run', () => {
     expect(run.stderr).toMatch(/^socket-tester run: --junit: /);
   });
 
+  it('refuses transport: tls clearly (UNSUPPORTED, exit 1) until TLS sessions land', async () => {
+    const file = await conversationFile(1, ['- send: "x"'], ['  transport: tls']);
+    const run = await cli(['run', file, '--json']);
+    expect(run.code).toBe(1);
+    expect(json(run)).toMatchObject({ passed: false, error: { code: 'UNSUPPORTED', message: expect.stringContaining('transport: tls is not supported by this build yet') } });
+  });
+
   it('prints help', async () => {
     const run = await cli(['run', '--help']);
     expect(run.code).toBe(0);
