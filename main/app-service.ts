@@ -13,7 +13,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileStoreState } from '../shared/contract.ts';
-import { parseEndpoint } from '../shared/endpoint.ts';
+import { formatEndpoint } from '../shared/endpoint.ts';
+import { checkConnectOptions } from './engine/connect-options.ts';
 import type { SessionManager } from './engine/session-manager.ts';
 import type { TcpSession } from './engine/tcp-session.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
@@ -116,9 +117,11 @@ export class AppService {
       'app:info': () => ok(this.opts.info),
 
       'session:open': (arg, ctx) => {
-        // Validate before creating anything, so the field is named and no socket or DNS is touched.
-        const endpoint = parseEndpoint(arg.host, String(arg.port));
-        if (!endpoint.ok) return endpoint;
+        // Checked once, here, before creating anything, so the field is named and no socket or DNS
+        // is touched; the session accepts the checked value without checking it again.
+        const { finishWhenPeerFinishes = true, ...connect } = arg;
+        const checked = checkConnectOptions(connect);
+        if (!checked.ok) return checked;
         const created = sessions.create();
         if (!created.ok) return created;
         const session = created.value;
@@ -130,13 +133,12 @@ export class AppService {
           sendUpdate: (u) => sink.send('session:update', u),
           backlog: () => sink.backlog?.() ?? 0,
         });
-        const { finishWhenPeerFinishes = true, ...connect } = arg;
         const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;
         ctx.sessions.set(session.id, () => {
           stop();
           unfollow();
         });
-        void session.connect({ ...connect, host: endpoint.value.host.host, port: endpoint.value.port });
+        void session.connect(checked.value);
         return ok({ id: session.id });
       },
 
@@ -218,7 +220,7 @@ export class AppService {
             status: item.status,
             reason: item.reason ?? null,
             name: item.draft?.name ?? null,
-            endpoint: item.draft ? `${item.draft.host}:${item.draft.port}` : null,
+            endpoint: item.draft ? formatEndpoint(item.draft.host, item.draft.port) : null,
           })),
         };
         return ok(view);

@@ -10,6 +10,7 @@
  *   a large transfer got.
  */
 import { isIP } from 'node:net';
+import { formatEndpoint } from '../../shared/endpoint.ts';
 import type { AppError, AttemptFailure, ErrorCode } from '../../shared/errors.ts';
 import type { SessionPhase } from '../../shared/session.ts';
 
@@ -67,10 +68,8 @@ const ATTEMPT_PRIORITY: readonly ErrorCode[] = [
   'ADDRESS_IN_USE',
 ];
 
-/** `host:port`, with brackets around IPv6 literals so the port stays readable. */
-export function formatEndpoint(address: string, port: number): string {
-  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
-}
+/** Re-exported for the engine's own messages (tcp-session.ts); the one formatter is in shared/. */
+export { formatEndpoint };
 
 function asNodeError(err: unknown): NodeErrorLike {
   return typeof err === 'object' && err !== null ? (err as NodeErrorLike) : { message: String(err) };

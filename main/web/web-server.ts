@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { formatEndpoint } from '../../shared/endpoint.ts';
 import { contentTypeFor, resolveStaticPath } from './static-files.ts';
 
 /** Options for {@link startWebServer}. */
@@ -114,8 +115,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     });
   });
   port = (server.address() as AddressInfo).port;
-  const hostPart = opts.host === '::1' ? '[::1]' : opts.host;
-  const origin = `http://${hostPart}:${port}`;
+  const origin = `http://${formatEndpoint(opts.host, port)}`;
   return {
     url: `${origin}/?token=${token}`,
     origin,

@@ -7,7 +7,7 @@
  */
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
-import { parseEndpoint } from '../../../shared/endpoint.ts';
+import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
 import { encodePayload, type LineEnding, type PayloadMode, type TextEncoding } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
@@ -109,7 +109,7 @@ export class SessionTab {
     !!this.status && this.status.phase === 'open' && !this.status.localEnded && this.preview.ok && !this.busy,
   );
   readonly title = $derived(
-    this.profileName ?? (this.host && this.port ? `${this.host}:${this.port}` : 'New session'),
+    this.profileName ?? (this.host && this.port ? formatEndpoint(this.host.trim(), this.port.trim()) : 'New session'),
   );
   readonly settings = $derived<TabSettings>({
     host: this.host,

@@ -99,4 +99,8 @@ describe('formatEndpoint', () => {
     expect(formatEndpoint('127.0.0.1', 80)).toBe('127.0.0.1:80');
     expect(formatEndpoint('example.test', 80)).toBe('example.test:80');
   });
+
+  it('is the shared formatter, not a copy', async () => {
+    expect(formatEndpoint).toBe((await import('../../../shared/endpoint.ts')).formatEndpoint);
+  });
 });
