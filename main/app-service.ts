@@ -15,6 +15,7 @@ import { fail, ok, type Result } from '../shared/errors.ts';
 import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileStoreState } from '../shared/contract.ts';
 import { formatEndpoint } from '../shared/endpoint.ts';
 import { checkConnectOptions } from './engine/connect-options.ts';
+import { fileErrorFor } from './engine/error-mapping.ts';
 import type { SessionManager } from './engine/session-manager.ts';
 import type { TcpSession } from './engine/tcp-session.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
@@ -197,7 +198,7 @@ export class AppService {
         try {
           await writeFile(path, s.value.response());
         } catch (err) {
-          return fail('FILE_ERROR', `Could not save the response to ${path}: ${(err as Error).message}`);
+          return { ok: false, error: fileErrorFor(err, `Could not save the response to ${path}`) };
         }
         return ok({ path });
       },

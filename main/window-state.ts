@@ -22,6 +22,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import { errnoOf, fileError, writeFileAtomicSync } from './profiles/atomic-write.ts';
+import { fileErrorFor } from './engine/error-mapping.ts';
 
 /** A rectangle in screen coordinates (DIP), the shape of Electron's `Rectangle`. */
 export interface Rect {
@@ -143,7 +144,7 @@ export function saveWindowStateSync(folder: string, state: WindowState): Result<
   try {
     mkdirSync(folder, { recursive: true });
   } catch (err) {
-    return fail('FILE_ERROR', `Could not save ${target}: ${err instanceof Error ? err.message : String(err)}`);
+    return { ok: false, error: fileErrorFor(err, `Could not save ${target}`) };
   }
   return writeFileAtomicSync(target, data);
 }

@@ -192,14 +192,21 @@ export function fileErrorReason(err: unknown): { errno: string; reason: string }
 }
 
 /**
+ * FILE_ERROR for a failed `attempt` ("Could not save /x/profiles.json"): the attempt, the reason
+ * in words and the errno, as `Could not save …: the disk is full (ENOSPC)`. No final period, so
+ * callers can go on ("…; nothing was changed."). Every FILE_ERROR built from a Node error goes
+ * through here, so no message is made of Node's own text unless its errno is unknown.
+ */
+export function fileErrorFor(err: unknown, attempt: string): AppError {
+  const { errno, reason } = fileErrorReason(err);
+  return { code: 'FILE_ERROR', message: `${attempt}: ${reason} (${errno})`, ...(errno === 'UNKNOWN' ? {} : { errno }) };
+}
+
+/**
  * Maps a local file error (reading a file to send, writing a response) to FILE_ERROR with a
  * message naming the path and what went wrong.
  */
 export function toFileError(err: unknown, path: string, action: 'read' | 'write'): AppError {
-  const { errno, reason } = fileErrorReason(err);
-  return {
-    code: 'FILE_ERROR',
-    message: `Could not ${action} "${path}": ${reason} (${errno}).`,
-    ...(errno === 'UNKNOWN' ? {} : { errno }),
-  };
+  const error = fileErrorFor(err, `Could not ${action} "${path}"`);
+  return { ...error, message: `${error.message}.` };
 }

@@ -19,6 +19,7 @@ import {
 } from '../../shared/profile.ts';
 import { decodeUtf8Strict, parseJsonText } from './json-text.ts';
 import { migrateToCurrent } from './migrations.ts';
+import { fileErrorFor } from '../engine/error-mapping.ts';
 
 const PROFILE_KEYS = [
   'id',
@@ -114,7 +115,7 @@ export async function readProfileFile(filePath: string): Promise<ProfileFileRead
   } catch (err) {
     const errno = errnoOf(err);
     if (errno === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'unreadable', reason: `Could not open ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) };
+    return { kind: 'unreadable', reason: fileErrorFor(err, `Could not open ${filePath}`).message, ...(errno === undefined ? {} : { errno }) };
   }
   let bytes: Uint8Array;
   try {
@@ -135,7 +136,7 @@ export async function readProfileFile(filePath: string): Promise<ProfileFileRead
     bytes = buffer.slice(0, filled);
   } catch (err) {
     const errno = errnoOf(err);
-    return { kind: 'unreadable', reason: `Could not read ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) };
+    return { kind: 'unreadable', reason: fileErrorFor(err, `Could not read ${filePath}`).message, ...(errno === undefined ? {} : { errno }) };
   } finally {
     await handle.close().catch(() => undefined);
   }

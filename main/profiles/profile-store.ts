@@ -36,6 +36,7 @@ import {
 } from '../../shared/profile.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-write.ts';
 import { readProfileFile, serializeProfileExport, serializeProfileFile, type ProfileFileReading } from './profile-file.ts';
+import { fileErrorFor } from '../engine/error-mapping.ts';
 
 /** How the file loaded; anything but 'ok' and 'created' is shown to the user. */
 export interface ProfileStoreLoadReport {
@@ -91,7 +92,7 @@ async function moveAside(filePath: string, date: Date): Promise<Result<string>> 
       await rename(filePath, target);
       return ok(target);
     } catch (err) {
-      return fail('FILE_ERROR', `Could not move the unreadable file ${filePath} aside: ${(err as Error).message}`);
+      return { ok: false, error: fileErrorFor(err, `Could not move the unreadable file ${filePath} aside`) };
     }
   }
   return fail('FILE_ERROR', `Could not move the unreadable file ${filePath} aside: 100 earlier copies are in the way.`);

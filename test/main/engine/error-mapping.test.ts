@@ -3,7 +3,7 @@
  * Inputs are shaped like Node's own errors; the socket tests cover the same paths end to end.
  */
 import { describe, expect, it } from 'vitest';
-import { formatEndpoint, toAppError, toFileError } from '../../../main/engine/error-mapping.ts';
+import { fileErrorFor, formatEndpoint, toAppError, toFileError } from '../../../main/engine/error-mapping.ts';
 
 function sysError(code: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${code} from Node`), { code, ...extra });
@@ -90,6 +90,18 @@ describe('toFileError', () => {
       errno: 'ENOENT',
     });
     expect(toFileError(sysError('ENOSPC'), 'out.bin', 'write').message).toContain('the disk is full');
+  });
+
+  it('fileErrorFor: one errno table for every FILE_ERROR, Node text only for an unknown errno', () => {
+    expect(fileErrorFor(sysError('ENOSPC'), 'Could not save /x/profiles.json')).toEqual({
+      code: 'FILE_ERROR',
+      message: 'Could not save /x/profiles.json: the disk is full (ENOSPC)',
+      errno: 'ENOSPC',
+    });
+    expect(fileErrorFor(sysError('ENXIO'), 'Could not write "p"').message).toContain('a FIFO that nobody reads');
+    expect(fileErrorFor(sysError('EPIPE'), 'Could not write "p"').message).toContain('the reader closed the pipe');
+    const unknown = Object.assign(new Error('EWEIRD: something odd'), { code: 'EWEIRD' });
+    expect(fileErrorFor(unknown, 'Could not read x').message).toBe('Could not read x: EWEIRD: something odd (EWEIRD)');
   });
 });
 
