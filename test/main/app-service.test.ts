@@ -179,6 +179,20 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['a response cap above the limit', { host: '127.0.0.1', port: 80, maxResponseBytes: SESSION_LIMITS.maxResponseBytes + 1 }, 'maxResponseBytes'],
     ['a non-boolean follow flag', { host: '127.0.0.1', port: 80, finishWhenPeerFinishes: 'yes' }, 'finishWhenPeerFinishes'],
     ['a socket option outside the whitelist', { host: '127.0.0.1', port: 80, localAddress: '0.0.0.0' }, ''],
+    ['an unknown TLS option', { host: '127.0.0.1', port: 80, tls: { rejectUnauthorized: false } }, 'tls'],
+    ['a TLS version Node does not pin', { host: '127.0.0.1', port: 80, tls: { minVersion: 'TLSv1.0' } }, 'tls.minVersion'],
+    ['an ALPN list that is not a list', { host: '127.0.0.1', port: 80, tls: { alpn: 'h2' } }, 'tls.alpn'],
+    ['an empty ALPN name', { host: '127.0.0.1', port: 80, tls: { alpn: ['h2', ''] } }, 'tls.alpn.1'],
+    ['too many ALPN names', { host: '127.0.0.1', port: 80, tls: { alpn: Array.from({ length: 17 }, (_, i) => `p${i}`) } }, 'tls.alpn'],
+    ['an overlong passphrase', { host: '127.0.0.1', port: 80, tls: { passphrase: 'p'.repeat(1025) } }, 'tls.passphrase'],
+    ['a string verify flag', { host: '127.0.0.1', port: 80, tls: { verify: 'no' } }, 'tls.verify'],
+    ['an empty CA path', { host: '127.0.0.1', port: 80, tls: { caFile: '' } }, 'tls.caFile'],
+  ],
+  'session:starttls': [
+    ['a missing tls object', { id: 'a' }, 'tls'],
+    ['an unknown TLS option', { id: 'a', tls: { ciphers: 'NULL' } }, 'tls'],
+    ['a numeric server name', { id: 'a', tls: { serverName: 5 } }, 'tls.serverName'],
+    ['an empty id', { id: '', tls: {} }, 'id'],
   ],
   'session:send': [
     ['text instead of bytes', { id: 'a', data: 'hello', halfClose: false }, 'data'],
@@ -366,6 +380,7 @@ describe('session:open', () => {
 /** The ownership rule every per-session channel shares: not yours (or never existed) = UNKNOWN_SESSION. */
 describe.each([
   ['session:send', (id: string) => ({ id, data: bytes('x'), halfClose: false })],
+  ['session:starttls', (id: string) => ({ id, tls: {} })],
   ['session:send-file', (id: string) => ({ id, halfClose: false })],
   ['session:half-close', (id: string) => ({ id })],
   ['session:close', (id: string) => ({ id })],
