@@ -138,6 +138,25 @@ describe('send --tls against openssl s_server', () => {
   });
 });
 
+describe('send --tls: client certificates and versions', () => {
+  it('--cert/--key answer a server that requires a client certificate; without them exit 9', async () => {
+    const p = await openssl('server', ['-Verify', '1', '-CAfile', certs.path('ca.pem')]);
+    const withCert = await run(['send', 'localhost', String(p.port), 'hi', '--line-ending', 'lf', '--tls', '--ca', certs.path('ca.pem'), '--cert', certs.path('client.pem'), '--key', certs.path('client.key')]);
+    expect(withCert.code).toBe(0);
+    expect(withCert.stdout.toString()).toBe('ih\n');
+    const without = await run(['send', 'localhost', String(p.port), 'hi', '--tls', '--ca', certs.path('ca.pem'), '--json']);
+    expect(without.code).toBe(9);
+    expect((json(without)['error'] as { code: string }).code).toMatch(/^TLS_CLIENT_CERT_REQUIRED$|^TLS_HANDSHAKE_FAILED$/);
+  });
+
+  it('--tls-min 1.3 against a TLS 1.2-only server exits 9 with TLS_VERSION_UNSUPPORTED', async () => {
+    const p = await openssl('server', ['-tls1_2']);
+    const r = await run(['send', 'localhost', String(p.port), 'x', '--tls', '--ca', certs.path('ca.pem'), '--tls-min', '1.3']);
+    expect(r.code).toBe(9);
+    expect(r.stderr).toContain('TLS_VERSION_UNSUPPORTED');
+  });
+});
+
 describe('send --tls against nginx', () => {
   it('nginx sees our SNI and ALPN', async () => {
     const p = await nginxServer(`ssl_certificate ${certs.path('server.pem')}; ssl_certificate_key ${certs.path('server.key')};`);
