@@ -61,8 +61,9 @@ Options:
   --idle-timeout MS      end when the peer is silent for MS milliseconds (default: wait for it)
   --max-bytes N          keep at most N response bytes (default ${SESSION_LIMITS.defaultMaxResponseBytes}); reaching it exits ${EXIT.LIMIT_REACHED}
   --output FILE          stream the response to FILE ("-" for stdout), with no cap
-  --json                 print one JSON object: outcome, bytes, address, duration, error, responseBase64
+  --json                 print one JSON object: outcome, bytes, address, duration, error, tls, responseBase64
   --udp                  send one UDP datagram instead (options: socket-tester send --udp --help)
+  -h, --help             show this help
 
 TLS:
   --tls                  connect over TLS (the certificate is verified against the system CAs)
@@ -76,12 +77,11 @@ TLS:
   --insecure             do not stop on a certificate that fails verification; the verdict is
                          still reported (authorized: false in --json)
   --ca FILE              also trust the CA certificates in FILE (PEM)
-  --cert FILE            client certificate (PEM), with --key FILE, its private key (PEM)
-  --key FILE
+  --cert FILE            client certificate (PEM), for servers that ask for one; needs --key
+  --key FILE             the private key of --cert (PEM, unencrypted)
   --alpn LIST            ALPN protocols to offer, comma-separated in preference order (h2,http/1.1)
   --tls-min VERSION      oldest TLS version to accept: 1.2 or 1.3
   --tls-max VERSION      newest TLS version to offer: 1.2 or 1.3
-  -h, --help             show this help
 
 Exit codes:
   0  normal end: the peer closed, or the idle timeout you asked for
