@@ -158,6 +158,12 @@ export class AppService {
         return ok({ id: session.id });
       },
 
+      'session:starttls': async (arg, ctx) => {
+        const s = this.owned(ctx, arg.id);
+        if (!s.ok) return s;
+        return s.value.upgradeToTls(arg.tls);
+      },
+
       'session:send': async (arg, ctx) => {
         const s = this.owned(ctx, arg.id);
         if (!s.ok) return s;

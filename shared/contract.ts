@@ -13,6 +13,7 @@
 import type { AppError, Result } from './errors.ts';
 import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } from './session.ts';
 import type { Profile, ProfileDraft } from './profile.ts';
+import type { TlsClientOptions, TlsSessionInfo } from './tls.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
 export const IPC_LIMITS = {
@@ -61,6 +62,11 @@ export interface ImportPreviewView {
 /** Opening a session from the UI: connection options plus the interactive policy. */
 export interface SessionOpenArg extends ConnectOptions {
   /**
+   * Connect over TLS with these options (absent: plain TCP). A `passphrase` is used for this call
+   * only: main never logs, stores or echoes it.
+   */
+  tls?: TlsClientOptions;
+  /**
    * When the peer's FIN arrives first, send ours too so the session ends as "closed by peer"
    * (default true). Off keeps our side writable for servers that half-close and read on (F15).
    */
@@ -72,6 +78,12 @@ export interface Calls {
   'app:info': { arg: Record<string, never>; value: AppInfo };
   /** Creates a session and starts connecting; status arrives as events. */
   'session:open': { arg: SessionOpenArg; value: { id: string } };
+  /**
+   * STARTTLS: upgrades a live plain session to TLS, after the user did the protocol's own exchange
+   * (e.g. SMTP "STARTTLS" / "220"). Resolves with the handshake's facts; the transcript gets a
+   * 'tls' entry at that point. A failed handshake or verification ends the session with its error.
+   */
+  'session:starttls': { arg: { id: string; tls: TlsClientOptions }; value: TlsSessionInfo };
   'session:send': { arg: { id: string; data: Uint8Array; halfClose: boolean }; value: { sendId: number; bytesSent: number } };
   /** Electron only: main shows the open dialog and streams the chosen file. */
   'session:send-file': { arg: { id: string; halfClose: boolean }; value: { sendId: number; bytesSent: number; fileName: string } | null };
@@ -149,6 +161,7 @@ export type EventPayload<E extends EventChannel> = Events[E];
 export const CALL_CHANNELS = [
   'app:info',
   'session:open',
+  'session:starttls',
   'session:send',
   'session:send-file',
   'session:half-close',

@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'TLS_CLIENT_CERT_REJECTED',
   'TLS_VERSION_UNSUPPORTED',
   'TLS_PROTOCOL_ERROR',
+  // A STARTTLS preset's plain-text exchange failed: the server refused, answered otherwise, or closed.
+  'STARTTLS_REFUSED',
   // Our own TLS credentials (CA file, client certificate, key, PFX, passphrase) are unusable.
   'TLS_CREDENTIALS_INVALID',
   // Local files (send a file, save a response, stream to a file).

@@ -7,7 +7,7 @@
  * A closed session carries exactly one {@link SessionOutcome}.
  */
 import type { AppError } from './errors.ts';
-import type { TlsClientOptions, TlsSessionInfo } from './tls.ts';
+import type { StartTlsProtocol, TlsClientOptions, TlsSessionInfo } from './tls.ts';
 
 /**
  * What kind of session this is. Every kind has the same phases and outcomes; 'stream' sessions
@@ -17,10 +17,10 @@ export type SessionKind = 'stream';
 
 /**
  * The step of getting a usable connection: while `phase` is 'connecting' ('tcp-connect', then
- * 'tls-handshake' for TLS), and while an open session upgrades to TLS ('tls-handshake'). Null
+ * 'tls-handshake' for TLS, with 'starttls' between them for a STARTTLS preset's plain exchange), and while an open session upgrades to TLS ('tls-handshake'). Null
  * otherwise.
  */
-export type ConnectStep = 'tcp-connect' | 'tls-handshake';
+export type ConnectStep = 'tcp-connect' | 'starttls' | 'tls-handshake';
 
 /** Where a session is in its life. */
 export type SessionPhase = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
@@ -100,6 +100,11 @@ export interface ConnectOptions {
 /** Options of a stream session's connect: TCP, or TLS over TCP when `tls` is given. */
 export interface StreamConnectOptions extends ConnectOptions {
   tls?: TlsClientOptions;
+  /**
+   * Do this protocol's STARTTLS exchange in plain text first (step 'starttls'), then the TLS
+   * handshake with `tls` (default options when absent). Its bytes are not part of the response.
+   */
+  starttls?: StartTlsProtocol;
 }
 
 /** Defaults and hard limits the engine enforces (R5). */
@@ -127,8 +132,12 @@ export const SESSION_LIMITS = {
 export type TranscriptEntry =
   | { at: number; kind: 'connecting'; host: string; port: number }
   | { at: number; kind: 'connected'; remoteAddress: string; remotePort: number; family: 4 | 6 }
-  /** A TLS handshake finished (at connect or by a STARTTLS upgrade); details are in status.tls. */
-  | { at: number; kind: 'tls'; protocol: string; cipher: string; verified: boolean }
+  /**
+   * A TLS handshake finished (at connect or by a STARTTLS upgrade); details are in status.tls.
+   * `sentOffset`/`receivedOffset`: the bytes exchanged in plain text before TLS began (0 and 0 for
+   * TLS from the start), so bytesSent − sentOffset went over TLS.
+   */
+  | { at: number; kind: 'tls'; protocol: string; cipher: string; verified: boolean; sentOffset: number; receivedOffset: number }
   | { at: number; kind: 'sent'; bytes: number; offset: number }
   | { at: number; kind: 'received'; bytes: number; offset: number }
   | { at: number; kind: 'local-ended' }

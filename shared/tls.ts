@@ -10,6 +10,13 @@ import type { AppError } from './errors.ts';
 export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
+/**
+ * Protocols whose STARTTLS exchange the engine can do itself before the handshake
+ * (main/engine/starttls-presets.ts); the CLI's --starttls names them.
+ */
+export const STARTTLS_PROTOCOLS = ['smtp', 'imap', 'pop3', 'ftp', 'postgres'] as const;
+export type StartTlsProtocol = (typeof STARTTLS_PROTOCOLS)[number];
+
 /** Options of a TLS client: TLS over a fresh TCP connection, or a STARTTLS upgrade of a live one. */
 export interface TlsClientOptions {
   /**

@@ -42,6 +42,10 @@ export const EXIT = {
   LIMIT_REACHED: 6,
   /** send: reading --file, or writing --output or stdout, failed midway. */
   FILE_ERROR: 7,
+  /** send --tls: the server's certificate failed verification (without --insecure). */
+  TLS_VERIFY_FAILED: 8,
+  /** send --tls: the TLS handshake failed, or the server refused the --starttls exchange. */
+  TLS_FAILED: 9,
   /** Interrupted by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C; one code for both signals). */
   INTERRUPTED: 130,
 } as const;
@@ -52,6 +56,8 @@ Commands:
   web [--port N] [--ipv6] [--profiles FILE]
                              Serve the UI on loopback for a browser
   send HOST PORT [DATA]      Send bytes, print the reply (send --help: options, exit codes)
+  send HOST PORT [DATA] --tls [--starttls PROTO]
+                             The same over TLS, or after a STARTTLS exchange (send --help)
   send HOST PORT [DATA] --udp
                              Send one UDP datagram, print the replies (send --udp --help)
   run FILE [--var N=V] [--json] [--junit FILE] [--timeout MS]
@@ -60,8 +66,9 @@ Commands:
                              List saved profiles (read-only)
   help                       Show this help
 
-Exit codes: 0 ok, 1 internal error (run: a step failed), 2 invalid input; send and run use 3 connect failed,
-4 connect timeout, 5 connection lost, 6 response cap reached, 7 file error, 130 interrupted.
+Exit codes: 0 ok, 1 internal error (run: a step failed), 2 invalid input; send and run use 3 connect
+failed, 4 connect timeout, 5 connection lost, 6 response cap reached, 7 file error; send also 8 TLS
+certificate not trusted, 9 TLS handshake or STARTTLS failed; 130 interrupted.
 `;
 
 /**

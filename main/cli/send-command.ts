@@ -12,6 +12,9 @@
  * - With --json exactly one JSON object is printed on stdout, whatever happens (invalid input
  *   included); without it, stdout carries only the response bytes, raw, and stderr one summary line.
  * - The exchange itself is runOneShot(), the same code the engine tests prove.
+ * - With --tls (or --starttls) the TLS verdict is always reported (the `tls` object of --json, a
+ *   line on stderr otherwise); a certificate that fails verification exits 8 unless --insecure,
+ *   which carries on and reports `authorized: false`.
  */
 import { parseArgs } from 'node:util';
 import { access, constants } from 'node:fs/promises';
@@ -20,6 +23,8 @@ import { formatEndpoint, parseEndpoint, type ParsedEndpoint } from '../../shared
 import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
+import { STARTTLS_PROTOCOLS, type StartTlsProtocol, type TlsClientOptions, type TlsSessionInfo } from '../../shared/tls.ts';
+import { checkTlsOptions } from '../engine/tls-openers.ts';
 import { runOneShot } from '../engine/one-shot.ts';
 import { toFileError } from '../engine/error-mapping.ts';
 import { checkConnectLimits, type CheckedConnectOptions } from '../engine/connect-options.ts';
@@ -57,9 +62,27 @@ Options:
   --idle-timeout MS      end when the peer is silent for MS milliseconds (default: wait for it)
   --max-bytes N          keep at most N response bytes (default ${SESSION_LIMITS.defaultMaxResponseBytes}); reaching it exits ${EXIT.LIMIT_REACHED}
   --output FILE          stream the response to FILE ("-" for stdout), with no cap
-  --json                 print one JSON object: outcome, bytes, address, duration, error, responseBase64
+  --json                 print one JSON object: outcome, bytes, address, duration, error, tls, responseBase64
   --udp                  send one UDP datagram instead (options: socket-tester send --udp --help)
   -h, --help             show this help
+
+TLS:
+  --tls                  connect over TLS (the certificate is verified against the system CAs)
+  --starttls PROTO       connect in plain text, do PROTO's STARTTLS exchange, then TLS, then send
+                         DATA over TLS; PROTO: smtp (EHLO, STARTTLS, 220), imap (a1 STARTTLS,
+                         a1 OK), pop3 (STLS, +OK), ftp (AUTH TLS, 234), postgres (SSLRequest, S).
+                         Implies --tls; the exchange's bytes are not printed
+  --servername NAME      SNI name to send (default: HOST when it is a name; none for an IP address)
+  --no-servername        send no SNI at all
+  --verify-name NAME     name the certificate must match (default: HOST)
+  --insecure             do not stop on a certificate that fails verification; the verdict is
+                         still reported (authorized: false in --json)
+  --ca FILE              also trust the CA certificates in FILE (PEM)
+  --cert FILE            client certificate (PEM), for servers that ask for one; needs --key
+  --key FILE             the private key of --cert (PEM, unencrypted)
+  --alpn LIST            ALPN protocols to offer, comma-separated in preference order (h2,http/1.1)
+  --tls-min VERSION      oldest TLS version to accept: 1.2 or 1.3
+  --tls-max VERSION      newest TLS version to offer: 1.2 or 1.3
 
 Exit codes:
   0  normal end: the peer closed, or the idle timeout you asked for
@@ -71,6 +94,10 @@ Exit codes:
   ${EXIT.CONNECTION_LOST}  connection lost: reset, broken pipe, aborted
   ${EXIT.LIMIT_REACHED}  response cap (--max-bytes) reached; the first N bytes were printed
   ${EXIT.FILE_ERROR}  reading --file, or writing --output or stdout, failed midway
+  ${EXIT.TLS_VERIFY_FAILED}  TLS: the certificate failed verification (untrusted, self-signed, wrong name,
+     expired, not yet valid) and --insecure was not given; nothing was sent
+  ${EXIT.TLS_FAILED}  TLS: the handshake failed (no common version or cipher, client certificate
+     required or refused, not TLS), or the server refused the --starttls exchange
   ${EXIT.INTERRUPTED}  interrupted (Ctrl-C or SIGTERM), at any stage
 `;
 }
@@ -88,6 +115,31 @@ interface SendArgs {
   json: boolean;
   /** The files read (--file, --profiles), which --output must not overwrite. */
   inputs: InputFile[];
+  /** TLS options (checked), or null for plain TCP. */
+  tls: TlsClientOptions | null;
+  starttls: StartTlsProtocol | null;
+}
+
+/** One certificate of the `tls.chain` of --json. */
+interface JsonCertificate {
+  subject: string;
+  issuer: string;
+  subjectAltNames: string[];
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+  serialNumber: string;
+}
+
+/** The `tls` object of --json; docs/cli.md documents it. */
+interface JsonTls {
+  protocol: string;
+  cipher: string;
+  alpn: string | null;
+  servername: string | null;
+  authorized: boolean;
+  authorizationError: string | null;
+  chain: JsonCertificate[];
 }
 
 /** What the --json object holds; documented in docs/cli.md. */
@@ -99,6 +151,8 @@ interface JsonReport {
   remotePort: number | null;
   durationMs: number;
   error: { code: string; message: string } | null;
+  /** Null for plain TCP, and when TLS never got as far as a handshake. */
+  tls: JsonTls | null;
   responseBase64?: string;
 }
 
@@ -122,7 +176,38 @@ const CLI_LABELS: FieldLabels = {
   connectTimeoutMs: '--connect-timeout',
   idleTimeoutMs: '--idle-timeout',
   maxResponseBytes: '--max-bytes',
+  caFile: '--ca',
+  certFile: '--cert',
+  keyFile: '--key',
 };
+
+/** The CLI's names of the TLS options, for the engine's own messages ("alpn: …" becomes "--alpn: …"). */
+const TLS_FLAGS: Readonly<Record<string, string>> = {
+  tls: '--tls',
+  serverName: '--servername',
+  verifyName: '--verify-name',
+  alpn: '--alpn',
+  minVersion: '--tls-min',
+  maxVersion: '--tls-max',
+};
+
+/** TLS options a --udp run refuses by name (send-udp.ts). */
+export const TLS_OPTION_NAMES = [
+  'tls',
+  'starttls',
+  'servername',
+  'no-servername',
+  'verify-name',
+  'insecure',
+  'ca',
+  'cert',
+  'key',
+  'alpn',
+  'tls-min',
+  'tls-max',
+] as const;
+
+const CLI_TLS_VERSIONS: Readonly<Record<string, 'TLSv1.2' | 'TLSv1.3'>> = { '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
 
 /** The error's message with the command line's name for its field in front, when it has one. */
 export function cliMessage(error: AppError): string {
@@ -161,6 +246,21 @@ export function exitCodeFor(outcome: SessionOutcome | null, error: AppError | nu
         return EXIT.CONNECTION_LOST;
       case 'FILE_ERROR':
         return EXIT.FILE_ERROR;
+      case 'TLS_UNTRUSTED':
+      case 'TLS_SELF_SIGNED':
+      case 'TLS_HOSTNAME_MISMATCH':
+      case 'TLS_CERT_EXPIRED':
+      case 'TLS_CERT_NOT_YET_VALID':
+        return EXIT.TLS_VERIFY_FAILED;
+      case 'TLS_HANDSHAKE_FAILED':
+      case 'TLS_CLIENT_CERT_REQUIRED':
+      case 'TLS_CLIENT_CERT_REJECTED':
+      case 'TLS_VERSION_UNSUPPORTED':
+      case 'TLS_PROTOCOL_ERROR':
+      case 'STARTTLS_REFUSED':
+        return EXIT.TLS_FAILED;
+      case 'TLS_CREDENTIALS_INVALID':
+        return EXIT.INVALID_INPUT;
       default:
         return EXIT.FAILURE;
     }
@@ -221,6 +321,18 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
         output: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        tls: { type: 'boolean' },
+        starttls: { type: 'string' },
+        servername: { type: 'string' },
+        'no-servername': { type: 'boolean' },
+        'verify-name': { type: 'string' },
+        insecure: { type: 'boolean' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        alpn: { type: 'string' },
+        'tls-min': { type: 'string' },
+        'tls-max': { type: 'string' },
       },
     });
   } catch (err) {
@@ -308,6 +420,9 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     return invalid("--hex, --escapes, --encoding and --line-ending apply to DATA; without DATA the profile's payload is sent as saved. Give DATA to replace it.");
   }
 
+  const tlsArgs = await parseTlsArgs(values, inputs);
+  if (!tlsArgs.ok) return tlsArgs;
+
   let profile: ProfileSendSettings | null = null;
   if (profileName !== null) {
     // Loaded only here: the store and its schema library would slow every plain `send` down.
@@ -375,8 +490,142 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
       output,
       json: values.json === true,
       inputs,
+      tls: tlsArgs.value.tls,
+      starttls: tlsArgs.value.starttls,
     },
   };
+}
+
+/** The TLS options as parseArgs gives them. */
+interface TlsValues {
+  tls?: boolean | undefined;
+  starttls?: string | undefined;
+  servername?: string | undefined;
+  'no-servername'?: boolean | undefined;
+  'verify-name'?: string | undefined;
+  insecure?: boolean | undefined;
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  alpn?: string | undefined;
+  'tls-min'?: string | undefined;
+  'tls-max'?: string | undefined;
+}
+
+/** A readable regular file for --ca, --cert or --key (checked before any connection). */
+async function checkCredentialFile(path: string, field: string, inputs: InputFile[]): Promise<Checked<void>> {
+  if (path === '') return invalid('needs a file path.', field);
+  const checked = await checkInputFile(path, field);
+  if (!checked.ok) return checked;
+  if (checked.value) inputs.push(checked.value);
+  try {
+    await access(path, constants.R_OK);
+  } catch (err) {
+    return invalid(toFileError(err, path, 'read').message, field);
+  }
+  return { ok: true, value: undefined };
+}
+
+/** Builds and checks the TLS options; { tls: null } for plain TCP. TLS flags without --tls are refused. */
+async function parseTlsArgs(values: TlsValues, inputs: InputFile[]): Promise<Checked<{ tls: TlsClientOptions | null; starttls: StartTlsProtocol | null }>> {
+  let starttls: StartTlsProtocol | null = null;
+  if (values.starttls !== undefined) {
+    if (!(STARTTLS_PROTOCOLS as readonly string[]).includes(values.starttls)) {
+      return invalid(`--starttls must be one of ${STARTTLS_PROTOCOLS.join(', ')}, got ${JSON.stringify(values.starttls)}.`);
+    }
+    starttls = values.starttls as StartTlsProtocol;
+  }
+  const useTls = values.tls === true || starttls !== null;
+  const given = TLS_OPTION_NAMES.filter((n) => n !== 'tls' && n !== 'starttls' && values[n] !== undefined);
+  if (!useTls) {
+    if (given.length > 0) return invalid(`--${given[0]} is a TLS option; add --tls (or --starttls PROTO) to connect over TLS.`);
+    return { ok: true, value: { tls: null, starttls: null } };
+  }
+  if (values.servername !== undefined && values['no-servername']) {
+    return invalid('--servername and --no-servername cannot be combined: send one name, or none.');
+  }
+  if (values.servername === '') return invalid('--servername needs a name; to send no SNI at all, use --no-servername.');
+  const options: TlsClientOptions = {};
+  if (values['no-servername']) options.serverName = '';
+  else if (values.servername !== undefined) options.serverName = values.servername;
+  if (values['verify-name'] !== undefined) options.verifyName = values['verify-name'];
+  if (values.insecure) options.verify = false;
+  if (values.ca !== undefined) {
+    const ca = await checkCredentialFile(values.ca, 'caFile', inputs);
+    if (!ca.ok) return ca;
+    options.caFile = values.ca;
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    return invalid(values.cert === undefined ? '--key needs --cert FILE, the client certificate it belongs to.' : '--cert needs --key FILE, its private key.');
+  }
+  if (values.cert !== undefined && values.key !== undefined) {
+    const cert = await checkCredentialFile(values.cert, 'certFile', inputs);
+    if (!cert.ok) return cert;
+    const key = await checkCredentialFile(values.key, 'keyFile', inputs);
+    if (!key.ok) return key;
+    options.certFile = values.cert;
+    options.keyFile = values.key;
+  }
+  if (values.alpn !== undefined) {
+    const list = values.alpn.split(',').map((p) => p.trim());
+    if (list.some((p) => p === '')) return invalid(`--alpn takes protocol names separated by commas (h2,http/1.1), got ${JSON.stringify(values.alpn)}.`);
+    options.alpn = list;
+  }
+  for (const [flag, key] of [
+    ['tls-min', 'minVersion'],
+    ['tls-max', 'maxVersion'],
+  ] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const version = CLI_TLS_VERSIONS[text];
+    if (!version) return invalid(`--${flag} must be 1.2 or 1.3, got ${JSON.stringify(text)}.`);
+    options[key] = version;
+  }
+  const checked = checkTlsOptions(options);
+  if (!checked.ok) {
+    const { field, message } = checked.error;
+    const flag = field === undefined ? undefined : TLS_FLAGS[field];
+    // The engine's messages start with its own name of the option; the CLI says its flag instead.
+    if (flag) return { ok: false, error: { ...checked.error, field: 'tls', message: `${flag}: ${message.replace(/^[^:]+: /, '')}` } };
+    return checked;
+  }
+  return { ok: true, value: { tls: options, starttls } };
+}
+
+/** The `tls` object of --json. */
+function jsonTls(info: TlsSessionInfo | null): JsonTls | null {
+  if (!info) return null;
+  const v = info.verification;
+  return {
+    protocol: info.protocol,
+    cipher: info.cipher,
+    alpn: info.alpnProtocol,
+    servername: info.serverNameSent,
+    authorized: v.ok,
+    authorizationError: v.chainError?.code ?? v.nameError?.code ?? null,
+    chain: info.peerChain.map((c) => ({
+      subject: c.subject,
+      issuer: c.issuer,
+      subjectAltNames: c.subjectAltNames,
+      validFrom: c.validFrom,
+      validTo: c.validTo,
+      fingerprint256: c.fingerprint256,
+      serialNumber: c.serialNumber,
+    })),
+  };
+}
+
+/** The one-line TLS verdict on stderr (without --json). */
+function tlsVerdictLine(info: TlsSessionInfo): string {
+  const v = info.verification;
+  const alpn = info.alpnProtocol ? `, ALPN ${info.alpnProtocol}` : '';
+  const sni = info.serverNameSent ? `, SNI ${info.serverNameSent}` : ', no SNI';
+  const leaf = info.peerChain[0]?.subject;
+  const problem = v.chainError ?? v.nameError;
+  const verdict = v.ok
+    ? `certificate trusted${leaf ? ` (${leaf})` : ''}`
+    : `certificate NOT trusted: ${problem?.code ?? 'unknown'}${v.enforced ? '' : ' (continued: --insecure)'}`;
+  return `socket-tester send: TLS ${info.protocol} ${info.cipher}${alpn}${sni}; ${verdict}\n`;
 }
 
 function writeJson(io: CliIo, report: JsonReport): void {
@@ -392,6 +641,7 @@ function emptyReport(error: AppError | null): JsonReport {
     remotePort: null,
     durationMs: 0,
     error: error ? { code: error.code, message: error.message } : null,
+    tls: null,
   };
 }
 
@@ -457,7 +707,11 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
   const sink = options.output === '-' ? io.stdout : (output?.stream ?? undefined);
 
   const result = await runOneShot({
-    connect: options.connect,
+    connect: {
+      ...options.connect,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.starttls ? { starttls: options.starttls } : {}),
+    },
     ...(options.data ? { data: options.data } : {}),
     ...(options.file ? { file: options.file } : {}),
     halfClose: !options.keepOpen,
@@ -479,6 +733,7 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
       remotePort: status.remoteAddress ? status.port : null,
       durationMs: status.startedAt !== null && status.endedAt !== null ? status.endedAt - status.startedAt : 0,
       error: error ? { code: error.code, message: error.message } : null,
+      tls: jsonTls(status.tls),
     };
     if (options.output === null) report.responseBase64 = Buffer.from(result.response).toString('base64');
     writeJson(io, report);
@@ -493,6 +748,7 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
       for (const chunk of result.responseChunks) io.stdout.write(chunk);
       error = error ?? (await stdout.flushed());
     }
+    if (status.tls) io.stderr.write(tlsVerdictLine(status.tls));
     io.stderr.write(summaryLine(status, error));
   }
   return exitCodeFor(status.outcome, error);

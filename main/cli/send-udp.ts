@@ -80,6 +80,22 @@ const TCP_ONLY: Readonly<Record<string, string>> = {
   profiles: 'profiles hold TCP targets; give HOST and PORT',
 };
 
+/** TLS options (send-command.ts), refused by name: TLS runs over TCP (DTLS is not offered). */
+const TLS_ONLY: Readonly<Record<string, 'string' | 'boolean'>> = {
+  tls: 'boolean',
+  starttls: 'string',
+  servername: 'string',
+  'no-servername': 'boolean',
+  'verify-name': 'string',
+  insecure: 'boolean',
+  ca: 'string',
+  cert: 'string',
+  key: 'string',
+  alpn: 'string',
+  'tls-min': 'string',
+  'tls-max': 'string',
+};
+
 interface UdpArgs {
   host: string;
   port: number;
@@ -250,6 +266,7 @@ async function parseUdpArgs(argv: string[], io: CliIo): Promise<Checked<UdpArgs>
         output: { type: 'string' },
         profile: { type: 'string' },
         profiles: { type: 'string' },
+        ...Object.fromEntries(Object.entries(TLS_ONLY).map(([name, type]) => [name, { type }])),
       },
     });
   } catch (err) {
@@ -259,6 +276,11 @@ async function parseUdpArgs(argv: string[], io: CliIo): Promise<Checked<UdpArgs>
   if (values.help) return 'help';
   for (const [name, why] of Object.entries(TCP_ONLY)) {
     if ((values as Record<string, unknown>)[name] !== undefined) return invalid(`--${name} cannot be used with --udp: ${why}.`);
+  }
+  for (const name of Object.keys(TLS_ONLY)) {
+    if ((values as Record<string, unknown>)[name] !== undefined) {
+      return invalid(`--${name} cannot be used with --udp: TLS runs over TCP, and DTLS is not offered; drop --udp to use TLS.`);
+    }
   }
 
   if (positionals.length < 2) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA] --udp.');

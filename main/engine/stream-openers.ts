@@ -23,8 +23,12 @@ import { toAppError } from './error-mapping.ts';
 export interface OpenContext {
   /** Aborted when the session ended before the opener finished. */
   readonly signal: AbortSignal;
-  /** Hands the socket to the session as soon as it exists (see the contract above). */
-  track(socket: net.Socket): void;
+  /**
+   * Hands the socket to the session as soon as it exists (see the contract above). With
+   * `streamEvents: false` the session watches only its errors and its release, not its bytes or
+   * its end: a STARTTLS preset reads the plain exchange itself until the TLS socket takes over.
+   */
+  track(socket: net.Socket, opts?: { streamEvents?: boolean }): void;
   /** The TCP connection is up; the session records it and its addresses. */
   reached(socket: net.Socket): void;
   /** The connect step now under way, shown as `status.step`. */

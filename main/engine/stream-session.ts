@@ -45,12 +45,13 @@ import {
   type StreamConnectOptions,
   type TranscriptEntry,
 } from '../../shared/session.ts';
-import type { TlsClientOptions, TlsSessionInfo } from '../../shared/tls.ts';
+import { STARTTLS_PROTOCOLS, type TlsClientOptions, type TlsSessionInfo } from '../../shared/tls.ts';
 import { checkConnectOptions, type CheckedConnectOptions } from './connect-options.ts';
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
 import type { Session } from './session.ts';
 import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
 import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
+import { connectStartTls } from './starttls-presets.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 /** Events a session emits; none after its 'closed' status. */
@@ -259,9 +260,15 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     if (!checked.ok) return Promise.resolve(checked);
     const { host, port, ...limits } = checked.value;
     const lookup = this.#lookup ? { lookup: this.#lookup } : {};
-    if (opts.tls === undefined) return this.open(connectTcp(host, port, lookup), limits);
-    const tls = checkTlsOptions(opts.tls);
+    if (opts.starttls !== undefined && !(STARTTLS_PROTOCOLS as readonly unknown[]).includes(opts.starttls)) {
+      return Promise.resolve(
+        fail('INVALID_INPUT', `starttls: expected one of ${STARTTLS_PROTOCOLS.join(', ')}, got ${JSON.stringify(opts.starttls)}.`, { field: 'starttls' }),
+      );
+    }
+    if (opts.tls === undefined && opts.starttls === undefined) return this.open(connectTcp(host, port, lookup), limits);
+    const tls = checkTlsOptions(opts.tls ?? {});
     if (!tls.ok) return Promise.resolve(tls);
+    if (opts.starttls !== undefined) return this.open(connectStartTls(host, port, opts.starttls, tls.value, lookup), limits);
     return this.open(connectTls(host, port, tls.value, lookup), limits);
   }
 
@@ -286,7 +293,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.#connectTimer = setTimeout(() => this.#onConnectTimeout(), full.connectTimeoutMs);
     const ctx: OpenContext = {
       signal: this.#abort.signal,
-      track: (socket) => this.#track(socket),
+      track: (socket, trackOpts) => this.#track(socket, trackOpts),
       reached: (socket) => this.#onReached(socket),
       step: (step) => {
         if (this.#state.phase === 'connecting') this.#transition({ step });
@@ -460,15 +467,17 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   }
 
   /** Takes over a socket from the moment it exists (see stream-openers.ts). */
-  #track(socket: net.Socket): void {
+  #track(socket: net.Socket, opts: { streamEvents?: boolean } = {}): void {
     // A TLS socket wrapping the previous one (connectTls, STARTTLS) takes over its stream events.
     const previous = this.#socket;
     if (previous && previous !== socket) this.#detachSocketHandlers(previous);
     this.#socket = socket;
     this.#unreleased.add(socket);
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onPeerEnd);
-    socket.on('timeout', this.#onTimeout);
+    if (opts.streamEvents !== false) {
+      socket.on('data', this.#onData);
+      socket.on('end', this.#onPeerEnd);
+      socket.on('timeout', this.#onTimeout);
+    }
     socket.on('error', this.#onSocketError);
     socket.once('close', () => this.#onSocketClose(socket));
     // A socket handed over after the session ended (a late opener) is destroyed at once.
@@ -491,7 +500,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
       message:
         step === 'tls-handshake'
           ? `The TLS handshake with ${where} did not finish within ${ms} ms; check that the server speaks TLS on this port (or raise the connect timeout).`
-          : `Connect to ${where} timed out after ${ms} ms.`,
+          : step === 'starttls'
+            ? `The STARTTLS exchange with ${where} did not finish within ${ms} ms; check that the server speaks that protocol on this port (or raise the connect timeout).`
+            : `Connect to ${where} timed out after ${ms} ms.`,
     });
   }
 
@@ -520,7 +531,15 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   #recordTls(): void {
     const tls = this.#state.tls;
-    if (tls) this.#record({ kind: 'tls', protocol: tls.protocol, cipher: tls.cipher, verified: tls.verification.ok });
+    if (!tls) return;
+    this.#record({
+      kind: 'tls',
+      protocol: tls.protocol,
+      cipher: tls.cipher,
+      verified: tls.verification.ok,
+      sentOffset: this.#state.bytesSent,
+      receivedOffset: this.#state.bytesReceived,
+    });
   }
 
   // A user who already asked to close gets 'closed-by-us' even if the idle timer fires first.

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { IPC_LIMITS } from '../../shared/contract.ts';
 import { SESSION_LIMITS } from '../../shared/session.ts';
+import { TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
 import type { Schemas } from './dispatcher.ts';
 
@@ -19,6 +20,24 @@ const bytes = z
     message: `at most ${IPC_LIMITS.maxSendBytes} bytes per send; send larger data from a file`,
   });
 
+// Names and paths get their field-naming validation in the engine (checkTlsOptions); here their
+// types and sizes. The bounds match the engine's: a path of 4096 characters, a passphrase of 1024.
+const tlsPath = z.string().min(1).max(4096);
+const tlsOptions = z.strictObject({
+  serverName: z.string().max(1024).optional(),
+  verifyName: z.string().max(1024).optional(),
+  verify: z.boolean().optional(),
+  caFile: tlsPath.optional(),
+  caFileOnly: z.boolean().optional(),
+  certFile: tlsPath.optional(),
+  keyFile: tlsPath.optional(),
+  pfxFile: tlsPath.optional(),
+  passphrase: z.string().max(1024).optional(),
+  alpn: z.array(z.string().min(1).max(TLS_LIMITS.maxAlpnProtocolBytes)).max(TLS_LIMITS.maxAlpnProtocols).optional(),
+  minVersion: z.enum(TLS_VERSIONS).optional(),
+  maxVersion: z.enum(TLS_VERSIONS).optional(),
+});
+
 const connectOptions = z.strictObject({
   // Host and port get their full, field-naming validation in the engine (shared/endpoint.ts);
   // here only their types and sizes, so both paths give the same messages.
@@ -28,6 +47,7 @@ const connectOptions = z.strictObject({
   idleTimeoutMs: z.number().int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs).optional(),
   maxResponseBytes: z.number().int().min(1).max(SESSION_LIMITS.maxResponseBytes).optional(),
   finishWhenPeerFinishes: z.boolean().optional(),
+  tls: tlsOptions.optional(),
 });
 
 const importText = z.string().max(IPC_LIMITS.maxImportChars);
@@ -40,6 +60,7 @@ const importSelect = z.array(z.number().int().min(0).max(PROFILE_LIMITS.maxProfi
 export const CALL_SCHEMAS: Schemas = {
   'app:info': empty,
   'session:open': connectOptions,
+  'session:starttls': z.strictObject({ id, tls: tlsOptions }),
   'session:send': z.strictObject({ id, data: bytes, halfClose: z.boolean() }),
   'session:send-file': z.strictObject({ id, halfClose: z.boolean() }),
   'session:half-close': sessionRef,

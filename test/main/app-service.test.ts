@@ -10,7 +10,7 @@
  * refused WebSocket upgrade in test/main/web/ws-bridge.test.ts); the engine or the store is really
  * asked; and its answer is mapped to the contract's value.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ import type { Profile, ProfileDraft } from '../../shared/profile.ts';
 import { SESSION_LIMITS, type SessionStatus } from '../../shared/session.ts';
 import { closedPort, echoOnEnd, listen, until, type LoopbackServer } from './engine/loopback.ts';
 import { FIXTURES } from './profiles/test-helpers.ts';
+import { makeTestCerts, nodeTlsServer, type TestCerts } from './engine/tls-peers.ts';
+import { startTlsPeer } from './engine/starttls-peers.ts';
 
 let dir: string;
 let profilesPath: string;
@@ -179,6 +181,20 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['a response cap above the limit', { host: '127.0.0.1', port: 80, maxResponseBytes: SESSION_LIMITS.maxResponseBytes + 1 }, 'maxResponseBytes'],
     ['a non-boolean follow flag', { host: '127.0.0.1', port: 80, finishWhenPeerFinishes: 'yes' }, 'finishWhenPeerFinishes'],
     ['a socket option outside the whitelist', { host: '127.0.0.1', port: 80, localAddress: '0.0.0.0' }, ''],
+    ['an unknown TLS option', { host: '127.0.0.1', port: 80, tls: { rejectUnauthorized: false } }, 'tls'],
+    ['a TLS version Node does not pin', { host: '127.0.0.1', port: 80, tls: { minVersion: 'TLSv1.0' } }, 'tls.minVersion'],
+    ['an ALPN list that is not a list', { host: '127.0.0.1', port: 80, tls: { alpn: 'h2' } }, 'tls.alpn'],
+    ['an empty ALPN name', { host: '127.0.0.1', port: 80, tls: { alpn: ['h2', ''] } }, 'tls.alpn.1'],
+    ['too many ALPN names', { host: '127.0.0.1', port: 80, tls: { alpn: Array.from({ length: 17 }, (_, i) => `p${i}`) } }, 'tls.alpn'],
+    ['an overlong passphrase', { host: '127.0.0.1', port: 80, tls: { passphrase: 'p'.repeat(1025) } }, 'tls.passphrase'],
+    ['a string verify flag', { host: '127.0.0.1', port: 80, tls: { verify: 'no' } }, 'tls.verify'],
+    ['an empty CA path', { host: '127.0.0.1', port: 80, tls: { caFile: '' } }, 'tls.caFile'],
+  ],
+  'session:starttls': [
+    ['a missing tls object', { id: 'a' }, 'tls'],
+    ['an unknown TLS option', { id: 'a', tls: { ciphers: 'NULL' } }, 'tls'],
+    ['a numeric server name', { id: 'a', tls: { serverName: 5 } }, 'tls.serverName'],
+    ['an empty id', { id: '', tls: {} }, 'id'],
   ],
   'session:send': [
     ['text instead of bytes', { id: 'a', data: 'hello', halfClose: false }, 'data'],
@@ -366,6 +382,7 @@ describe('session:open', () => {
 /** The ownership rule every per-session channel shares: not yours (or never existed) = UNKNOWN_SESSION. */
 describe.each([
   ['session:send', (id: string) => ({ id, data: bytes('x'), halfClose: false })],
+  ['session:starttls', (id: string) => ({ id, tls: {} })],
   ['session:send-file', (id: string) => ({ id, halfClose: false })],
   ['session:half-close', (id: string) => ({ id })],
   ['session:close', (id: string) => ({ id })],
@@ -911,5 +928,88 @@ describe('detaching and shutting down', () => {
     const r = (await c.call('profiles:import-preview', { text, fileName: 'p.json' })) as { ok: boolean; value?: { items: { endpoint: string | null }[] } };
     expect(r.ok, JSON.stringify(r)).toBe(true);
     expect(r.value?.items.map((i) => i.endpoint)).toEqual(['[::1]:80', '127.0.0.1:7']);
+  });
+});
+
+describe('TLS through the service: session:open with tls, session:starttls', () => {
+  let certs: TestCerts;
+  const tlsPeers: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => {
+    certs = await makeTestCerts();
+  }, 60_000);
+  afterAll(async () => certs.remove());
+  afterEach(async () => {
+    for (const p of tlsPeers.splice(0)) await p.close();
+  });
+
+  it('session:open with tls connects over TLS and pushes the verdict in status.tls', async () => {
+    const peer = await nodeTlsServer({ key: await certs.read('server.key'), cert: await certs.read('server.pem'), ALPNProtocols: ['h2'] });
+    tlsPeers.push(peer);
+    const c = attach();
+    const id = await openSession(c, peer.port, { tls: { caFile: certs.path('ca.pem'), serverName: 'localhost', alpn: ['h2'] } });
+    const status = c.status(id)!;
+    expect(status.tls).toMatchObject({ protocol: 'TLSv1.3', alpnProtocol: 'h2', serverNameSent: 'localhost', verification: { ok: true } });
+    await until(() => peer.serverNames.length === 1, 'the server to see the handshake');
+    expect(peer.serverNames).toEqual(['localhost']);
+    value(await c.call('session:send', { id, data: bytes('ping'), halfClose: true }));
+    await untilPhase(c, id, 'closed');
+    expect(c.received(id).toString()).toBe('ping');
+  });
+
+  it('session:open with a wrong PFX passphrase fails naming the field, and the passphrase appears nowhere', async () => {
+    const c = attach();
+    const secret = 'not-the-passphrase-7d1f';
+    const peer = await serve();
+    const { id } = value(await c.call('session:open', { host: '127.0.0.1', port: peer.port, tls: { pfxFile: certs.path('client.p12'), passphrase: secret } }));
+    const closed = await untilPhase(c, id, 'closed');
+    expect(closed.error).toMatchObject({ code: 'TLS_CREDENTIALS_INVALID', field: 'passphrase' });
+    // Credentials are read before the connect: the bad passphrase cost no connection.
+    expect(peer.accepted).toHaveLength(0);
+    expect(JSON.stringify(c.events)).not.toContain(secret);
+  });
+
+  it('session:starttls upgrades a live plain session after a hand-made SMTP exchange; the transcript marks where TLS began', async () => {
+    const peer = await startTlsPeer('smtp', { key: await certs.read('server.key'), cert: await certs.read('server.pem') });
+    tlsPeers.push(peer);
+    const c = attach();
+    const id = await openSession(c, peer.port);
+    await until(() => c.received(id).toString().endsWith('ready\r\n'), 'the greeting');
+    value(await c.call('session:send', { id, data: bytes('EHLO me\r\n'), halfClose: false }));
+    await until(() => c.received(id).toString().includes('250 8BITMIME\r\n'), 'the EHLO reply');
+    value(await c.call('session:send', { id, data: bytes('STARTTLS\r\n'), halfClose: false }));
+    await until(() => c.received(id).toString().endsWith('Ready to start TLS\r\n'), 'the go-ahead');
+    const plainReceived = c.received(id).length;
+    const info = value(await c.call('session:starttls', { id, tls: { caFile: certs.path('ca.pem') } }));
+    expect(info).toMatchObject({ protocol: 'TLSv1.3', verification: { ok: true } });
+    value(await c.call('session:send', { id, data: bytes('over tls'), halfClose: true }));
+    await untilPhase(c, id, 'closed');
+    expect(c.received(id).subarray(plainReceived).toString()).toBe('tls:over tls');
+    const transcript = c.updates(id).flatMap((u) => u.transcript);
+    const mark = transcript.find((e) => e.kind === 'tls');
+    expect(mark).toMatchObject({ sentOffset: 'EHLO me\r\nSTARTTLS\r\n'.length, receivedOffset: plainReceived, verified: true });
+    const kinds = transcript.map((e) => e.kind);
+    expect(kinds.indexOf('tls')).toBeGreaterThan(kinds.lastIndexOf('received', kinds.indexOf('tls')));
+    expect(c.status(id)!.bytesSent).toBe('EHLO me\r\nSTARTTLS\r\n'.length + 'over tls'.length);
+    // A second upgrade, or one on a closed session, is refused with a stable code.
+    expect(errorOf(await c.call('session:starttls', { id, tls: {} })).code).toBe('NOT_CONNECTED');
+  });
+
+  it('session:starttls with a failed verification ends the session with the verdict; a TLS session cannot upgrade again', async () => {
+    const peer = await startTlsPeer('pop3', { key: await certs.read('self.key'), cert: await certs.read('self.pem') });
+    tlsPeers.push(peer);
+    const c = attach();
+    const id = await openSession(c, peer.port);
+    await until(() => c.received(id).toString().startsWith('+OK'), 'the greeting');
+    value(await c.call('session:send', { id, data: bytes('STLS\r\n'), halfClose: false }));
+    await until(() => c.received(id).toString().includes('Begin TLS'), 'the go-ahead');
+    expect(errorOf(await c.call('session:starttls', { id, tls: {} })).code).toBe('TLS_SELF_SIGNED');
+    const closed = await untilPhase(c, id, 'closed');
+    expect(closed.error?.code).toBe('TLS_SELF_SIGNED');
+    expect(closed.tls?.verification.ok).toBe(false);
+
+    const tlsPeer = await nodeTlsServer({ key: await certs.read('server.key'), cert: await certs.read('server.pem') });
+    tlsPeers.push(tlsPeer);
+    const already = await openSession(c, tlsPeer.port, { tls: { caFile: certs.path('ca.pem') } });
+    expect(errorOf(await c.call('session:starttls', { id: already, tls: {} })).code).toBe('BUSY');
   });
 });

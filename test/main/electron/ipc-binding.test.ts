@@ -97,6 +97,7 @@ describe('Electron IPC binding', () => {
     const validArgs: { [C in CallChannel]: CallArg<C> } = {
       'app:info': {},
       'session:open': { host: '127.0.0.1', port },
+      'session:starttls': { id, tls: {} },
       'session:send': { id, data: new Uint8Array([1]), halfClose: true },
       'session:send-file': { id, halfClose: false },
       'session:half-close': { id },
