@@ -154,7 +154,8 @@ export class AppService {
           stop();
           unfollow();
         });
-        void session.connect(checked.value);
+        // TLS settings are checked by the session's TLS opener (INVALID_INPUT naming the field).
+        void session.connect(connect.tls ? { ...checked.value, tls: connect.tls } : checked.value);
         return ok({ id: session.id });
       },
 
