@@ -86,7 +86,8 @@ describe('onread receive path', () => {
   ])('a slow file sink gets every byte exactly (%s)', async (_label, highWaterMark) => {
     const payload = randomBytes(24 * MiB);
     const path = tempFile('slow.out');
-    const sink = new SlowFileStream(path, { highWaterMark });
+    // @types/node declares no constructor arguments for WriteStream; Node's takes (path, options).
+    const sink = new (SlowFileStream as unknown as new (path: string, options: { highWaterMark: number }) => SlowFileStream)(path, { highWaterMark });
     expect(releasesOnCallback(sink)).toBe(true);
     const { chunks, buffers } = await receiveInto(payload, sink);
     sink.end();
