@@ -28,6 +28,9 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/index.ts'),
           cli: resolve(root, 'main/cli.ts'),
+          // StreamSession as an entry of its own (out/main/engine.js), for `npm run bench`'s
+          // in-process receive-path rows; nothing at run time imports it.
+          engine: resolve(root, 'main/engine/stream-session.ts'),
         },
         output: {
           // ASCII-only output without comments: a chunk with one non-ASCII character is decoded and

@@ -136,6 +136,9 @@ import(pathToFileURL(chunk).href).then(async (engine) => {
  * @returns {{ chunk: string, exportName: string } | null}
  */
 function findBuiltEngine() {
+  // The build's own entry for StreamSession (electron.vite.config.ts), else a chunk exporting it.
+  const entry = join(ROOT, 'out', 'main', 'engine.js');
+  if (existsSync(entry) && /\bStreamSession\b/.test(readFileSync(entry, 'utf8'))) return { chunk: entry, exportName: 'StreamSession' };
   const dir = join(ROOT, 'out', 'main', 'chunks');
   if (!existsSync(dir)) return null;
   for (const name of readdirSync(dir)) {
