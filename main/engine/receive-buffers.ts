@@ -32,12 +32,19 @@ const MAX_SLAB_BYTES = 1024 * 1024;
 const MIN_READ_BYTES = 16 * 1024;
 
 /**
+ * A sink that sets this property to true promises what {@link releasesOnCallback} asks: once a
+ * chunk's write callback has run, it never reads that chunk again (main/cli/device-sink.ts).
+ */
+export const RELEASES_ON_CALLBACK: unique symbol = Symbol.for('socket-tester.sink.releasesOnCallback');
+
+/**
  * True for sinks known to be done with a chunk when its write callback runs: files (fs.WriteStream),
  * sockets and pipes (net.Socket, tty), and the process's own stdout/stderr (which may be a
  * synchronous file stream). A generic Writable gives no such promise (a PassThrough calls back
  * once the chunk is queued on its readable side, still referenced), so its chunks must be fresh.
  */
 export function releasesOnCallback(sink: NodeJS.WritableStream): boolean {
+  if ((sink as { [RELEASES_ON_CALLBACK]?: unknown })[RELEASES_ON_CALLBACK] === true) return true;
   return sink instanceof WriteStream || sink instanceof net.Socket || sink === process.stdout || sink === process.stderr;
 }
 
