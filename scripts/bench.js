@@ -624,8 +624,12 @@ async function main() {
     for (const kind of /** @type {const} */ (['devnull', 'file'])) {
       const where = kind === 'file' ? 'to a file' : 'to /dev/null';
       const engine = engineStreamed(kind).name;
-      const vsCounter = ratios(streamed, engine, rawCounter.name);
-      target(`1 GiB ${where} ≥ 1.3× the raw 'data' counter's throughput`, vsCounter.transfer >= 1.3, shown(vsCounter));
+      // To a file the baseline is the raw 'data' client doing the same job (writing the file, with
+      // the same 8 MiB buffer); a counter that writes nothing is printed for scale.
+      const baseline = kind === 'file' ? rawFileWriter : rawCounter;
+      const vsBaseline = ratios(streamed, engine, baseline.name);
+      target(`1 GiB ${where} ≥ 1.3× the throughput of the raw 'data' client (${baseline.name})`, vsBaseline.transfer >= 1.3, shown(vsBaseline));
+      if (kind === 'file') console.log(`info  1 GiB ${where} vs the raw 'data' counter (writes nothing): ${shown(ratios(streamed, engine, rawCounter.name))}`);
       const ncName = `nc -d ${where}`;
       if (streamed.has(ncName)) {
         const ratio = wholeMs(streamed, engine) / wholeMs(streamed, ncName);
@@ -648,8 +652,6 @@ async function main() {
       `${shown(memKeep)}; vs the counter ${shown(mem)}: keeping costs fresh pages (page faults: counter ` +
         `${faults(rawCounter.name)}, raw keeper ${faults(rawKeeper.name)}, engine ${faults(engineInMemory(0).name)})`,
     );
-    const toFileRaw = ratios(streamed, engineStreamed('file').name, rawFileWriter.name);
-    target('1 GiB to a file ≥ 0.9× a raw client writing the file', toFileRaw.transfer >= 0.9, shown(toFileRaw));
     const engFile = streamed.get(engineStreamed('file').name);
     const rss = engFile?.maxRssMiB ?? null;
     target('1 GiB to a file, peak RSS < 150 MB', rss !== null && rss * MiB < 150e6, rss === null ? 'not measured' : `${((rss * MiB) / 1e6).toFixed(0)} MB`);
