@@ -28,6 +28,29 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/index.ts'),
           cli: resolve(root, 'main/cli.ts'),
+          // StreamSession as an entry of its own (out/main/engine.js), for `npm run bench`'s
+          // in-process receive-path rows; nothing at run time imports it.
+          engine: resolve(root, 'main/engine/stream-session.ts'),
+        },
+        output: {
+          // ASCII-only output without comments: a chunk with one non-ASCII character is decoded and
+          // parsed as a two-byte string, and comments are bytes every start-up reads and scans.
+          charset: 'ascii',
+          comments: false,
+          codeSplitting: {
+            groups: [
+              {
+                // Everything `socket-tester send` needs in one chunk (issue 16): each ES module
+                // costs the CLI a resolve, a package.json scope lookup and a file read at start-up,
+                // which with ~10 chunks was most of the gap to a bare \`node\`. Only modules this
+                // path needs go in: zod, the profile store, ws and the web server stay in their
+                // own chunks, loaded by the commands that use them.
+                name: 'cli-send',
+                test: /[\\/]main[\\/](cli[\\/](run-cli|send-command|cli-files)|engine[\\/](?!datagram)[^\\/]+)\.ts$|[\\/]shared[\\/](errors|endpoint|payload|payload-characters|session|tls)\.ts$/,
+                includeDependenciesRecursively: false,
+              },
+            ],
+          },
         },
       },
     },

@@ -3,12 +3,14 @@
  * `npm run bench`: receive throughput and memory of the built engine (out/main/cli.js, the same
  * code the app runs) against baselines measured in the same run, on loopback.
  *
- * - 256 MiB and 1 GiB through the engine's receive path (in-process, loaded from the built chunk,
- *   into a sink that only counts) vs a raw `net` client that only counts bytes: the issue's target.
- * - 256 MiB kept in memory by the engine (the CLI's default) vs a raw client that keeps the bytes
- *   too; 1 GiB through the CLI to /dev/null and to a file vs a raw client writing the same file.
- *   `nc` and `socat` run too when installed.
- * - One small one-shot exchange through `bin/socket-tester.js` vs `node -e 0`.
+ * - 256 MiB and 1 GiB through the engine's 'data' receive path (in-process, out/main/engine.js,
+ *   into a sink that only counts) vs a raw `net` client that only counts bytes.
+ * - Issue 16: 256 MiB kept in memory by the CLI vs a raw client that keeps the bytes (≥ 1.0×);
+ *   1 GiB through the CLI to /dev/null and to a file vs the raw 'data' client doing the same
+ *   (≥ 1.3×) and vs `nc -d` from netcat-openbsd (whole process ≤ 1.1×); `socat` too when installed.
+ * - One small one-shot exchange through `bin/socket-tester.js` vs `node -e 0`, NODE_EXTRA_CA_CERTS
+ *   unset for both (≤ 1.3×), then with it as set here (printed only).
+ * - Every target is a PASS/FAIL line, and the run ends with "N of M targets passed".
  *
  * Every client runs in its own child process; times are whole-process wall times (spawn to exit)
  * so nobody's start-up is hidden, and peak RSS is the child's own maxRSS (or GNU time's %M for
@@ -136,13 +138,17 @@ import(pathToFileURL(chunk).href).then(async (engine) => {
  * @returns {{ chunk: string, exportName: string } | null}
  */
 function findBuiltEngine() {
+  // The build's own entry for StreamSession (electron.vite.config.ts), else a chunk exporting it.
+  const entry = join(ROOT, 'out', 'main', 'engine.js');
+  if (existsSync(entry) && /\bStreamSession\b/.test(readFileSync(entry, 'utf8'))) return { chunk: entry, exportName: 'StreamSession' };
   const dir = join(ROOT, 'out', 'main', 'chunks');
   if (!existsSync(dir)) return null;
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.js')) continue;
     const text = readFileSync(join(dir, name), 'utf8');
-    const match = /export\s*\{[^}]*\bTcpSession as (\w+)/.exec(text) ?? /export\s*\{[^}]*\b(StreamSession)\b/.exec(text);
-    if (match?.[1]) return { chunk: join(dir, name), exportName: match[1] };
+    // `export { StreamSession as t }` (minified name) or `export { StreamSession }`.
+    const match = /export\s*\{[^}]*\b(?:StreamSession|TcpSession)\b(?:\s+as\s+(\w+))?/.exec(text);
+    if (match) return { chunk: join(dir, name), exportName: match[1] ?? 'StreamSession' };
   }
   return null;
 }
@@ -232,7 +238,7 @@ async function startPonger() {
  * Spawns one child and measures it; fd 3 (a pipe) may carry a JSON report from the child.
  * @param {string} command
  * @param {string[]} args
- * @param {{ stdout?: number | 'ignore', gnuTimeFile?: string, env?: Record<string, string> }} [options]
+ * @param {{ stdout?: number | 'ignore', gnuTimeFile?: string, env?: Record<string, string | undefined> }} [options]
  * @returns {Promise<RunResult>}
  */
 function measure(command, args, options = {}) {
@@ -241,7 +247,10 @@ function measure(command, args, options = {}) {
   const argv = useTime ? ['-f', '%M %R', '-o', /** @type {string} */ (options.gnuTimeFile), command, ...args] : args;
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
+    /** @type {NodeJS.ProcessEnv} */
     const env = options.env ? { ...process.env, ...options.env } : process.env;
+    // An undefined value unsets the variable (NODE_EXTRA_CA_CERTS for the start-up rows).
+    for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
     const child = spawn(file, argv, { stdio: ['ignore', options.stdout ?? 'ignore', 'pipe', 'pipe'], env });
     let stderr = '';
     let report = '';
@@ -418,6 +427,8 @@ async function scenario(title, size, clients, work, runs = RUNS) {
     for (let run = 0; run < runs; run++) {
       for (const client of clients) {
         const r = await client.run(sender.port, work);
+        // A client that crashed must fail the bench, not show up as an impossibly fast row.
+        if (r.code !== 0) throw new Error(`${client.name} exited ${r.code}: ${r.stderr.trim().slice(-500)}`);
         if (r.bytes !== null && r.bytes !== size) {
           throw new Error(`${client.name}: received ${r.bytes} bytes, expected ${size} (exit ${r.code}): ${r.stderr.trim()}`);
         }
@@ -472,13 +483,14 @@ async function scenario(title, size, clients, work, runs = RUNS) {
  * @param {string[]} first
  * @param {string[]} second
  * @param {number} runs
+ * @param {Record<string, string | undefined>} [env]
  */
-async function medianProcessMsPair(first, second, runs) {
+async function medianProcessMsPair(first, second, runs, env) {
   /** @type {[number[], number[]]} */
   const times = [[], []];
   for (let i = 0; i < runs; i++) {
     for (const [slot, args] of /** @type {const} */ ([[0, first], [1, second]])) {
-      const r = await measure(process.execPath, args);
+      const r = await measure(process.execPath, args, env ? { env } : {});
       if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
       times[slot].push(r.ms);
     }
@@ -486,8 +498,13 @@ async function medianProcessMsPair(first, second, runs) {
   return { firstMs: median(times[0]), secondMs: median(times[1]) };
 }
 
+/** Targets judged so far in this run. */
+const verdicts = { passed: 0, total: 0 };
+
 /** @param {string} label @param {boolean} pass @param {string} detail */
 function target(label, pass, detail) {
+  verdicts.total++;
+  if (pass) verdicts.passed++;
   console.log(`${pass ? 'PASS' : 'FAIL'}  ${label}: ${detail}`);
 }
 
@@ -503,7 +520,8 @@ async function main() {
 
     /** @type {(target: 'devnull' | 'file') => Client[]} */
     const tools = (target) => [
-      ...(haveNc ? [externalTool('nc', 'nc', (port) => ['127.0.0.1', String(port)], target)] : []),
+      // netcat-openbsd with -d (never read stdin): it only receives and exits at the peer's FIN.
+      ...(haveNc ? [externalTool('nc -d', 'nc', (port) => ['-d', '127.0.0.1', String(port)], target)] : []),
       ...(haveSocat ? [externalTool('socat', 'socat', (port) => ['-u', `TCP:127.0.0.1:${port}`, 'STDOUT'], target)] : []),
     ];
 
@@ -526,29 +544,44 @@ async function main() {
     const memory = await scenario(
       'Receive 256 MiB kept in memory',
       small,
-      [rawCounter, rawKeeper, engineInMemory(small + MiB), ...tools('devnull')],
+      [rawCounter, rawKeeper, engineInMemory(small + MiB)],
       work,
     );
     const big = 1024 * MiB;
     const streamed = await scenario(
       'Receive 1 GiB streamed out',
       big,
-      [rawCounter, engineStreamed('devnull'), rawFileWriter, engineStreamed('file'), ...tools('file')],
+      [rawCounter, engineStreamed('devnull'), ...tools('devnull'), rawFileWriter, engineStreamed('file'), ...tools('file')],
       work,
     );
 
     const oneShotRuns = 21;
     console.log(`\n## One-shot CLI exchange (${oneShotRuns} runs each, alternating, median whole-process time)`);
+    // NODE_EXTRA_CA_CERTS (set in this environment, unset on a user's machine) makes Node load a CA
+    // bundle at start-up: ~75 ms added to both sides, which hides our own start-up cost. The target
+    // is judged with it unset for both; the figures with it are printed so nobody is fooled.
+    const extraCa = process.env.NODE_EXTRA_CA_CERTS;
     const ponger = await startPonger();
     let nodeMs = 0;
     let cliMs = 0;
     try {
       const cli = [BIN, 'send', '127.0.0.1', String(ponger.port), 'PING', '--line-ending', 'crlf'];
-      ({ firstMs: nodeMs, secondMs: cliMs } = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns));
+      ({ firstMs: nodeMs, secondMs: cliMs } = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns, { NODE_EXTRA_CA_CERTS: undefined }));
+      console.log(
+        `NODE_EXTRA_CA_CERTS unset: node -e 0: ${nodeMs.toFixed(0)} ms; socket-tester send (PING → +PONG): ${cliMs.toFixed(0)} ms; ratio ${(cliMs / nodeMs).toFixed(2)}`,
+      );
+      if (extraCa) {
+        const withCa = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns, { NODE_EXTRA_CA_CERTS: extraCa });
+        console.log(
+          `NODE_EXTRA_CA_CERTS=${extraCa}: node -e 0: ${withCa.firstMs.toFixed(0)} ms; socket-tester send: ${withCa.secondMs.toFixed(0)} ms; ` +
+            `ratio ${(withCa.secondMs / withCa.firstMs).toFixed(2)} (not a target: the CA loading dilutes the ratio)`,
+        );
+      } else {
+        console.log('NODE_EXTRA_CA_CERTS is not set here: the unset figures above are the only ones.');
+      }
     } finally {
       await ponger.close();
     }
-    console.log(`node -e 0: ${nodeMs.toFixed(0)} ms; socket-tester send (PING → +PONG): ${cliMs.toFixed(0)} ms; ratio ${(cliMs / nodeMs).toFixed(2)}`);
 
     console.log('\n## Targets');
     // Receive throughput is judged on transfer time (connect to end of data, timed by each client
@@ -586,25 +619,46 @@ async function main() {
         console.log(`info  ${label}, engine into a counting stream.Writable, steady heap: ${shown(viaWritable)} (Node's stream bookkeeping included)`);
       }
     }
+    // Issue 16: the CLI's receive path against the raw 'data' counter (throughput, by transfer time,
+    // connect to end of data, timed the same way by both) and against nc (whole process, spawn to
+    // exit, start-up included).
+    const wholeMs = (/** @type {Map<string, Summary>} */ results, /** @type {string} */ name) => results.get(name)?.ms ?? Infinity;
+    for (const kind of /** @type {const} */ (['devnull', 'file'])) {
+      const where = kind === 'file' ? 'to a file' : 'to /dev/null';
+      const engine = engineStreamed(kind).name;
+      // To a file the baseline is the raw 'data' client doing the same job (writing the file, with
+      // the same 8 MiB buffer); a counter that writes nothing is printed for scale.
+      const baseline = kind === 'file' ? rawFileWriter : rawCounter;
+      const vsBaseline = ratios(streamed, engine, baseline.name);
+      target(`1 GiB ${where} ≥ 1.3× the throughput of the raw 'data' client (${baseline.name})`, vsBaseline.transfer >= 1.3, shown(vsBaseline));
+      if (kind === 'file') console.log(`info  1 GiB ${where} vs the raw 'data' counter (writes nothing): ${shown(ratios(streamed, engine, rawCounter.name))}`);
+      const ncName = `nc -d ${where}`;
+      if (streamed.has(ncName)) {
+        const ratio = wholeMs(streamed, engine) / wholeMs(streamed, ncName);
+        target(
+          `1 GiB ${where}: whole-process time ≤ 1.1× nc -d's (netcat-openbsd)`,
+          ratio <= 1.1,
+          `${wholeMs(streamed, engine).toFixed(0)} ms vs ${wholeMs(streamed, ncName).toFixed(0)} ms: ${ratio.toFixed(2)}×`,
+        );
+      } else {
+        console.log(`SKIP  1 GiB ${where} vs nc: nc is not installed (netcat-openbsd)`);
+      }
+    }
     // Where the engine does more than count, it is judged against a raw client doing the same job.
     const memKeep = ratios(memory, engineInMemory(0).name, rawKeeper.name);
     const mem = ratios(memory, engineInMemory(0).name, rawCounter.name);
     const faults = (/** @type {string} */ name) => memory.get(name)?.minorFaults?.toFixed(0) ?? 'n/a';
     target(
-      '256 MiB kept in memory ≥ 0.9× a raw client that also keeps the bytes',
-      memKeep.transfer >= 0.9,
+      '256 MiB kept in memory ≥ 1.0× a raw client that also keeps the bytes',
+      memKeep.transfer >= 1.0,
       `${shown(memKeep)}; vs the counter ${shown(mem)}: keeping costs fresh pages (page faults: counter ` +
         `${faults(rawCounter.name)}, raw keeper ${faults(rawKeeper.name)}, engine ${faults(engineInMemory(0).name)})`,
     );
-    const toFileRaw = ratios(streamed, engineStreamed('file').name, rawFileWriter.name);
-    const toFile = ratios(streamed, engineStreamed('file').name, rawCounter.name);
-    target('1 GiB to a file ≥ 0.9× a raw client writing the file', toFileRaw.transfer >= 0.9, `${shown(toFileRaw)}; vs the counter ${shown(toFile)}`);
-    const sinkNull = ratios(streamed, engineStreamed('devnull').name, rawCounter.name);
-    console.log(`info  1 GiB through the CLI to /dev/null vs raw counter: ${shown(sinkNull)} (one write syscall per chunk included)`);
     const engFile = streamed.get(engineStreamed('file').name);
     const rss = engFile?.maxRssMiB ?? null;
     target('1 GiB to a file, peak RSS < 150 MB', rss !== null && rss * MiB < 150e6, rss === null ? 'not measured' : `${((rss * MiB) / 1e6).toFixed(0)} MB`);
-    target('one-shot CLI exchange < 1.5× node -e 0', cliMs < 1.5 * nodeMs, `${(cliMs / nodeMs).toFixed(2)}×`);
+    target('one-shot CLI exchange ≤ 1.3× node -e 0, whole process, NODE_EXTRA_CA_CERTS unset for both', cliMs <= 1.3 * nodeMs, `${cliMs.toFixed(0)} ms vs ${nodeMs.toFixed(0)} ms: ${(cliMs / nodeMs).toFixed(2)}×`);
+    console.log(`\n${verdicts.passed} of ${verdicts.total} targets passed`);
     console.log(`\nTotal bench time: ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
   } finally {
     rmSync(work, { recursive: true, force: true });

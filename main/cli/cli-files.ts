@@ -128,7 +128,9 @@ export async function openOutputTarget(path: string, inputs: readonly InputFile[
       // O_NONBLOCK on a terminal would turn a full tty buffer into EAGAIN; reopen it plainly. Opening a
       // character device does not wait for a peer the way a FIFO does.
       await closeFd(fd);
-      return ok(watchOutput(createWriteStream(path, { flags: 'w', highWaterMark: OUTPUT_BUFFER_BYTES }), path));
+      // Blocking writes on our own thread: a device's write finishes at once (device-sink.ts).
+      const { DeviceSink } = await import('./device-sink.ts');
+      return ok(watchOutput(new DeviceSink(path, OUTPUT_BUFFER_BYTES), path));
     }
     await closeFd(fd);
     return fail('INVALID_INPUT', `"${path}" is ${describeFileType(info)}; --output writes to a file, a character device or a named pipe.`, {

@@ -18,7 +18,6 @@
  */
 import { parseArgs } from 'node:util';
 import { access, constants } from 'node:fs/promises';
-import { addAbortSignal } from 'node:stream';
 import { formatEndpoint, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
 import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
@@ -277,7 +276,12 @@ async function readStdin(stdin: NodeJS.ReadableStream, signal: AbortSignal | und
   let total = 0;
   if (signal?.aborted) return 'interrupted';
   // Destroying the stream on abort also releases the pipe handle, so the process can exit.
-  if (signal && 'destroy' in stdin) addAbortSignal(signal, stdin as NodeJS.ReadableStream & import('node:stream').Readable);
+  // node:stream is imported here, not at the top: loading it (operators, pipeline, compose) costs
+  // every `send` a few ms of start-up, and only stdin needs it (issue 16).
+  if (signal && 'destroy' in stdin) {
+    const { addAbortSignal } = await import('node:stream');
+    addAbortSignal(signal, stdin as NodeJS.ReadableStream & import('node:stream').Readable);
+  }
   try {
     for await (const chunk of stdin) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);

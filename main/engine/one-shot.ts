@@ -6,7 +6,6 @@
  * Invariant: it always resolves (never throws) with the final status, the kept response and the one
  * error that ended the exchange; the session's socket is released before it resolves.
  */
-import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import type { AppError } from '../../shared/errors.ts';
 import type { SessionStatus, StreamConnectOptions } from '../../shared/session.ts';
@@ -43,9 +42,20 @@ export interface OneShotResult {
   error: AppError | null;
 }
 
+let oneShots = 0;
+
+/**
+ * A process-unique id for a one-shot session. Not a random UUID: node:crypto would be loaded for
+ * it alone, a few ms of every plain `send` start-up (issue 16); nothing outside this process sees it.
+ */
+function nextOneShotId(): string {
+  oneShots += 1;
+  return `one-shot-${process.pid}-${oneShots}`;
+}
+
 /** Runs one exchange; see {@link OneShotRequest}. */
 export async function runOneShot(request: OneShotRequest): Promise<OneShotResult> {
-  const session = new StreamSession(randomUUID(), {
+  const session = new StreamSession(nextOneShotId(), {
     ...(request.lookup ? { lookup: request.lookup } : {}),
     ...(request.sink ? { sink: request.sink } : {}),
   });

@@ -17,12 +17,12 @@
  * - remove() cancels a live session first, so forgetting a session never leaks its socket.
  * - closeAll() resolves only when every socket is released.
  */
-import { randomUUID } from 'node:crypto';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { SESSION_LIMITS, type SessionStatus } from '../../shared/session.ts';
 import type { AnySession } from './session.ts';
 import { StreamSession, type StreamSessionOptions } from './stream-session.ts';
 import { TypedEmitter } from './typed-emitter.ts';
+import { lazyCrypto } from './lazy-builtins.ts';
 
 /** Whoever asked for a session: any value compared by identity (a client context, a number). */
 export type SessionOwner = unknown;
@@ -122,7 +122,7 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
         `This window already has ${mine} open sessions, its share of the ${maxLive} allowed; close one before opening another.`,
       );
     }
-    const session = make(randomUUID());
+    const session = make(lazyCrypto().randomUUID());
     const entry: Entry = { session, owner, live: true, bytes: 0, stopWatching: () => undefined };
     this.#entries.set(session.id, entry);
     this.#live += 1;

@@ -54,6 +54,12 @@ export interface StreamOpener {
 export interface ConnectTcpOptions {
   /** Replaces DNS lookup (tests use it for slow or dual-stack resolution). */
   lookup?: net.LookupFunction | undefined;
+  /**
+   * Read into caller-supplied buffers instead of emitting 'data' (plain TCP only: Node takes it
+   * only when the socket is created). The session passes it for its own TCP connects; connectTls
+   * never does, so a TLS socket's TCP layer stays on Node's own path.
+   */
+  onread?: net.OnReadOpts | undefined;
 }
 
 /** The options every TCP connect of ours uses, TLS or not. */
@@ -107,7 +113,8 @@ export function connectTcp(host: string, port: number, options: ConnectTcpOption
       ctx.step('tcp-connect');
       let socket: net.Socket;
       try {
-        socket = net.connect(tcpSocketOptions(host, port, options.lookup));
+        const base = tcpSocketOptions(host, port, options.lookup);
+        socket = net.connect(options.onread ? { ...base, onread: options.onread } : base);
       } catch (err) {
         // Checked options should never make Node throw; if it does, it is an error, not a crash.
         return { ok: false, error: toAppError(err, { host, port, phase: 'connecting' }), tls: null };

@@ -49,6 +49,7 @@ import { STARTTLS_PROTOCOLS, type TlsClientOptions, type TlsSessionInfo } from '
 import { checkConnectOptions, type CheckedConnectOptions } from './connect-options.ts';
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
 import type { Session } from './session.ts';
+import { KeepSlabs, SinkBufferPool, releasesOnCallback } from './receive-buffers.ts';
 import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
 import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
 import { connectStartTls } from './starttls-presets.ts';
@@ -58,7 +59,11 @@ import { TypedEmitter } from './typed-emitter.ts';
 export type StreamSessionEvents = {
   /** The whole status after each phase or flag change. */
   status: [status: SessionStatus];
-  /** A received chunk, at byte `offset` of the response. Do not modify it. */
+  /**
+   * A received chunk, at byte `offset` of the response. Do not modify it. With a sink, the chunk
+   * may live in a reused read buffer (receive-buffers.ts): it is valid during the event only, so a
+   * listener that keeps it must copy it. Without a sink the chunk is kept by the session and stays valid.
+   */
   data: [chunk: Uint8Array, offset: number];
   transcript: [entry: TranscriptEntry];
   'send-progress': [progress: SendProgress];
@@ -265,7 +270,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
         fail('INVALID_INPUT', `starttls: expected one of ${STARTTLS_PROTOCOLS.join(', ')}, got ${JSON.stringify(opts.starttls)}.`, { field: 'starttls' }),
       );
     }
-    if (opts.tls === undefined && opts.starttls === undefined) return this.open(connectTcp(host, port, lookup), limits);
+    if (opts.tls === undefined && opts.starttls === undefined) return this.open(connectTcp(host, port, { ...lookup, onread: this.#onreadOptions() }), limits);
     const tls = checkTlsOptions(opts.tls ?? {});
     if (!tls.ok) return Promise.resolve(tls);
     if (opts.starttls !== undefined) return this.open(connectStartTls(host, port, opts.starttls, tls.value, lookup), limits);
@@ -547,14 +552,54 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'idle-timeout');
   };
 
-  readonly #onData = (chunk: Buffer): void => {
+  /**
+   * The `onread` option for a plain TCP socket we create, or undefined to keep Node's 'data' path
+   * (a sink that may still hold a chunk after its write callback). TLS sockets and accepted
+   * sockets always use 'data': Node takes `onread` only when a net.Socket is created, a TLSSocket
+   * reads through its own TLS layer, and a listener's sockets are made by Node. A STARTTLS upgrade
+   * of an `onread` socket hands reading to the TLS layer, whose socket then emits 'data'.
+   */
+  #onreadOptions(): net.OnReadOpts | undefined {
+    const sink = this.#sink;
+    if (sink && !releasesOnCallback(sink)) return undefined;
+    if (sink) {
+      const pool = new SinkBufferPool();
+      return {
+        buffer: () => pool.take(),
+        callback: (n, buffer) => {
+          const whole = buffer as Buffer;
+          this.#receive(whole.subarray(0, n), () => pool.give(whole));
+          return true;
+        },
+      };
+    }
+    const slabs = new KeepSlabs();
+    return {
+      buffer: () => slabs.next(),
+      callback: (n, buffer) => {
+        // The bytes stay in the slab, which is never read into again at this place.
+        slabs.commit(n);
+        this.#receive((buffer as Buffer).subarray(0, n), null);
+        return true;
+      },
+    };
+  }
+
+  readonly #onData = (chunk: Buffer): void => this.#receive(chunk, null);
+
+  /**
+   * One received chunk, from 'data' or `onread`. `release`, for a chunk in a reused buffer, is
+   * called once the sink is done with it (its write callback); the buffer is reused only then.
+   */
+  #receive(chunk: Buffer, release: (() => void) | null): void {
     if (this.#state.phase === 'closed') return;
     const offset = this.#state.bytesReceived;
     if (this.#sink) {
       this.#state.bytesReceived += chunk.length;
       this.emit('data', chunk, offset);
       this.#recordReceived(chunk.length, offset);
-      if (!this.#sink.write(chunk) && !this.#sinkPaused) {
+      const room = release ? this.#sink.write(chunk, release) : this.#sink.write(chunk);
+      if (!room && !this.#sinkPaused) {
         this.#sinkPaused = true;
         this.#socket?.pause();
         this.#socket?.setTimeout(0);
@@ -572,7 +617,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.emit('data', kept, offset);
     this.#recordReceived(kept.length, offset);
     if (this.#keptBytes >= limit) this.#finish('limit-reached');
-  };
+  }
 
   readonly #onPeerEnd = (): void => {
     if (this.#state.phase === 'closed') return;

@@ -10,8 +10,8 @@
  *   a getPeerX509Certificate() call first makes later getPeerCertificate() calls return {} (seen).
  * - Nothing here throws: a certificate the library cannot parse is described as far as it can be.
  */
-import { X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { lazyCrypto, lazyTls } from './lazy-builtins.ts';
 import { TLS_LIMITS, type TlsCertificateInfo, type TlsSessionInfo } from '../../shared/tls.ts';
 import { toTlsNameError, toTlsVerifyError } from './error-mapping.ts';
 
@@ -127,7 +127,7 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
 
 /** Describes one certificate from the DER of a getPeerCertificate() entry. */
 export function describeCertificate(raw: Buffer, fallback: { bits?: number }, now: number): TlsCertificateInfo {
-  const x = new X509Certificate(raw);
+  const x = new (lazyCrypto().X509Certificate)(raw);
   const validFrom = Date.parse(x.validFrom);
   const validTo = Date.parse(x.validTo);
   const key = x.publicKey;
@@ -207,7 +207,7 @@ export function describeTls(socket: tls.TLSSocket, options: DescribeTlsOptions):
   if (!detailed || !detailed.raw) {
     nameError = toTlsNameError(new Error('the server sent no certificate'), options.verifyName, options.where);
   } else {
-    const mismatch = tls.checkServerIdentity(options.verifyName, detailed);
+    const mismatch = lazyTls().checkServerIdentity(options.verifyName, detailed);
     if (mismatch) nameError = toTlsNameError(mismatch, options.verifyName, options.where);
   }
   return {

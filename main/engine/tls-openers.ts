@@ -17,8 +17,7 @@
  *   lists each TLS fact and how it is obtained.
  */
 import net from 'node:net';
-import tls from 'node:tls';
-import { createHash } from 'node:crypto';
+import type tls from 'node:tls';
 import { open } from 'node:fs/promises';
 import { parseHost } from '../../shared/endpoint.ts';
 import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
@@ -26,6 +25,7 @@ import { TLS_LIMITS, TLS_VERSIONS, type TlsClientOptions, type TlsVersion } from
 import { formatEndpoint, toFileError, toTlsCredentialError } from './error-mapping.ts';
 import { connectTcp, waitForEvent, abandoned, type ConnectTcpOptions, type OpenResult, type StreamOpener } from './stream-openers.ts';
 import { describeTls } from './tls-info.ts';
+import { lazyCrypto, lazyTls } from './lazy-builtins.ts';
 
 /** TLS options with every value checked; `serverName` undefined means "the default for the host". */
 export interface CheckedTlsOptions {
@@ -203,9 +203,9 @@ async function readCredential(path: string, field: string): Promise<Result<Buffe
  * has the bundled Mozilla list, to which NODE_EXTRA_CA_CERTS is added by hand.
  */
 async function defaultCaCertificates(): Promise<Array<string | Buffer>> {
-  const getter = (tls as { getCACertificates?: (type?: string) => string[] }).getCACertificates;
+  const getter = (lazyTls() as { getCACertificates?: (type?: string) => string[] }).getCACertificates;
   if (typeof getter === 'function') return getter('default');
-  const roots: Array<string | Buffer> = [...tls.rootCertificates];
+  const roots: Array<string | Buffer> = [...lazyTls().rootCertificates];
   const extra = process.env['NODE_EXTRA_CA_CERTS'];
   if (extra) {
     const read = await readCredential(extra, 'NODE_EXTRA_CA_CERTS');
@@ -239,7 +239,7 @@ export async function buildSecureContext(options: CheckedTlsOptions): Promise<Re
     }
     const hasClientCredentials = options.pfxFile !== undefined || options.certFile !== undefined;
     if (!hasClientCredentials) {
-      const digest = createHash('sha256').update(ca.value).digest('hex');
+      const digest = lazyCrypto().createHash('sha256').update(ca.value).digest('hex');
       cacheKey = `${digest}|${options.caFileOnly}|${options.minVersion ?? ''}|${options.maxVersion ?? ''}`;
       const cached = trustContexts.get(cacheKey);
       if (cached) return ok(cached);
@@ -263,7 +263,7 @@ export async function buildSecureContext(options: CheckedTlsOptions): Promise<Re
   }
   if (options.passphrase !== undefined) context.passphrase = options.passphrase;
   try {
-    const built = tls.createSecureContext(context);
+    const built = lazyTls().createSecureContext(context);
     if (cacheKey) {
       trustContexts.set(cacheKey, built);
       if (trustContexts.size > MAX_TRUST_CONTEXTS) trustContexts.delete(trustContexts.keys().next().value!);
@@ -323,7 +323,7 @@ export async function startTls(
   };
   let socket: tls.TLSSocket;
   try {
-    socket = tls.connect(connectOptions);
+    socket = lazyTls().connect(connectOptions);
   } catch (err) {
     return { ok: false, error: toTlsCredentialError(err, 'tls', options.passphrase !== undefined), tls: null };
   }
