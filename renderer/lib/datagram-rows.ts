@@ -21,8 +21,10 @@ export interface DatagramRow {
   /** Milliseconds since the previous row (sent or received); null for the first. */
   gapMs: number | null;
   bytes: Uint8Array;
-  /** Received: main's seq; sent: the engine's sendId. */
+  /** Received: main's seq; sent: the engine's sendId (0 until the kernel accepted it). */
   seq: number;
+  /** Sent rows: the send was refused (the row stays, marked, so the list tells what happened). */
+  failed?: boolean;
 }
 
 export class DatagramRows {
@@ -81,13 +83,16 @@ export class DatagramRows {
     return -1;
   }
 
-  add(direction: DatagramRow['direction'], address: string, port: number, at: number, bytes: Uint8Array, seq: number): void {
+  /** Appends a row and returns it (a sent row is added before its send completes, so replies list after it). */
+  add(direction: DatagramRow['direction'], address: string, port: number, at: number, bytes: Uint8Array, seq: number): DatagramRow {
     const gapMs = this.#lastAt === null ? null : Math.max(0, at - this.#lastAt);
     this.#lastAt = at;
-    this.#rows.push({ rowId: this.#nextId++, direction, address, port, at, gapMs, bytes, seq });
+    const row: DatagramRow = { rowId: this.#nextId++, direction, address, port, at, gapMs, bytes, seq };
+    this.#rows.push(row);
     this.#bytes += bytes.byteLength;
     if (direction === 'sent') this.#sent += 1;
     else this.#received += 1;
+    return row;
   }
 
   /** Drops the oldest rows past the limits (call after a batch of add()); keeps at least one row. */

@@ -55,22 +55,28 @@ export class DatagramTab {
     return r;
   }
 
-  /** Sends one datagram; rows for sent datagrams are added when the kernel accepted them. */
+  /**
+   * Sends one datagram. Its row is added first, at the time of sending, so a fast reply lists
+   * after it; a refused send leaves its row marked as failed (main's counters count only sends
+   * the kernel accepted).
+   */
   async send(bytes: Uint8Array): Promise<boolean> {
     if (!this.sessionId) return false;
     this.busy = true;
     this.callError = null;
-    const r = await this.api.call('datagram:send', { id: this.sessionId, data: bytes });
-    this.busy = false;
-    if (!r.ok) {
-      this.callError = r.error;
-      return false;
-    }
     const st = this.status;
-    this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, r.value.sendId);
+    const row = this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, 0);
     this.rows.trim();
     this.version++;
-    return true;
+    const r = await this.api.call('datagram:send', { id: this.sessionId, data: bytes });
+    this.busy = false;
+    if (r.ok) row.seq = r.value.sendId;
+    else {
+      row.failed = true;
+      this.callError = r.error;
+    }
+    this.version++;
+    return r.ok;
   }
 
   async close(): Promise<void> {

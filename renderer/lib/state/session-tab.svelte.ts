@@ -65,9 +65,12 @@ export class SessionTab {
 
   /** The UDP side (issue 13): used instead of the stream session when the transport is UDP. */
   get dgram(): DatagramTab {
-    // Made on first use: field initializers run before the constructor's `api` is set.
-    return (this.#dgram ??= new DatagramTab(this.api));
+    return this.#dgram!;
   }
+  /**
+   * Made in the constructor, never lazily: state created inside a derived's first run is not
+   * tracked by that derived (Svelte skips sources created by the running reaction).
+   */
   #dgram: DatagramTab | null = null;
   readonly udp = $derived(this.settings.transport === 'udp');
 
@@ -99,7 +102,9 @@ export class SessionTab {
   /** Resolved when the session is open or closed (connect-and-send waits on these). */
   private settledWaiters: Array<() => void> = [];
 
-  constructor(private readonly api: SocketTesterApi) {}
+  constructor(private readonly api: SocketTesterApi) {
+    this.#dgram = new DatagramTab(api);
+  }
 
   applySettings(s: TabSettings): void {
     this.settings = copySettings(s);
