@@ -5,6 +5,7 @@
  * exactly (received = listed + what it says is not listed), with no time assertions.
  */
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { expect, shot, test, ui } from './web-mode.ts';
 
 async function udpPeer(onMessage: (socket: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo) => void): Promise<{ socket: dgram.Socket; port: number; close(): Promise<void> }> {
@@ -80,9 +81,19 @@ test('a burst of 10,000 datagrams: the page counts exactly what it lists and wha
       );
       await new Promise((r) => setTimeout(r, 2));
     }
+    const number = async (id: string): Promise<number> => Number(((await page.getByTestId(id).textContent()) ?? '').replace(/,/g, ''));
+    // Close only once main has read everything the kernel holds: the count reached TOTAL, or stayed
+    // the same for a second (the rest was dropped by the kernel, counted when the session ends).
+    let last = -1;
+    for (let stable = 0, i = 0; i < 300 && stable < 10; i++) {
+      const now = await number('dg-received');
+      if (now === TOTAL) break;
+      stable = now === last ? stable + 1 : 0;
+      last = now;
+      await page.waitForTimeout(100);
+    }
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await expect(u.status).toContainText('Closed', { timeout: 30_000 });
-    const number = async (id: string): Promise<number> => Number(((await page.getByTestId(id).textContent()) ?? '').replace(/,/g, ''));
     // Every datagram main received reaches the list (nothing in transit once closed and delivered).
     await expect.poll(() => number('dg-listed'), { timeout: 30_000 }).toBe(await number('dg-received'));
     const received = await number('dg-received');
@@ -94,4 +105,33 @@ test('a burst of 10,000 datagrams: the page counts exactly what it lists and wha
   } finally {
     await peer.close();
   }
+});
+
+test('a UDP profile keeps its transport and UDP options, and opens as a UDP tab', async ({ page, web, errors }) => {
+  const name = `UDP profile ${Date.now()}`;
+  const u = ui(page);
+  await page.goto(web.url);
+  await page.getByLabel('Transport').selectOption('udp');
+  await u.host.fill('127.0.0.1');
+  await u.port.fill('5353');
+  await page.getByRole('button', { name: 'Options' }).click();
+  await page.getByLabel('Receive').selectOption('from-anyone');
+  await page.getByLabel('Max datagrams').fill('42');
+  await page.getByLabel('Max datagrams').blur();
+  await page.getByRole('button', { name: 'Save as…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Save profile as' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  const saved = (JSON.parse(readFileSync(web.profilesPath, 'utf8')) as { profiles: Array<{ name: string; transport?: string; udp?: unknown }> }).profiles.find((p) => p.name === name);
+  expect(saved).toMatchObject({ transport: 'udp', udp: { mode: 'from-anyone', maxDatagrams: 42, localPort: 0, broadcast: false, replyWindowMs: 0 } });
+  await page.reload();
+  const list = page.getByRole('navigation', { name: 'Saved profiles' });
+  await list.getByRole('button', { name: new RegExp(name) }).first().click();
+  await expect(page.getByLabel('Transport')).toHaveValue('udp');
+  await page.getByRole('button', { name: 'Options' }).click();
+  await expect(page.getByLabel('Receive')).toHaveValue('from-anyone');
+  await expect(page.getByLabel('Max datagrams')).toHaveValue('42');
+  await expect(page.getByTitle('Unsaved changes')).toBeHidden();
+  expect(errors).toEqual([]);
 });
