@@ -20,6 +20,10 @@ import { checkConnectOptions } from './engine/connect-options.ts';
 import { fileErrorFor } from './engine/error-mapping.ts';
 import type { Eviction, SessionRegistry } from './engine/session-registry.ts';
 import type { StreamSession } from './engine/stream-session.ts';
+import type { DatagramSession } from './engine/datagram/datagram-session.ts';
+import type { AnySession } from './engine/session.ts';
+import { checkDatagramOptions } from './engine/datagram/datagram-options.ts';
+import { forwardDatagramUpdates } from './ipc/datagram-updates.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
@@ -102,6 +106,22 @@ export class AppService {
   private owned(ctx: ClientContext, id: string): Result<StreamSession> {
     const session = ctx.sessions.has(id) ? this.opts.sessions.get(id) : undefined;
     return session?.kind === 'stream'
+      ? ok(session)
+      : fail('UNKNOWN_SESSION', `No session ${id} in this window; it was closed, or its data was released to bound memory.`);
+  }
+
+  /** A datagram session of this client; any other (a stream session included) is UNKNOWN_SESSION. */
+  private ownedDatagram(ctx: ClientContext, id: string): Result<DatagramSession> {
+    const session = ctx.sessions.has(id) ? this.opts.sessions.get(id) : undefined;
+    return session?.kind === 'datagram'
+      ? ok(session)
+      : fail('UNKNOWN_SESSION', `No UDP session ${id} in this window; it was closed, or its data was released to bound memory.`);
+  }
+
+  /** Any session of this client, whatever its kind (close and cancel work for every kind). */
+  private ownedAny(ctx: ClientContext, id: string): Result<AnySession> {
+    const session = ctx.sessions.has(id) ? this.opts.sessions.get(id) : undefined;
+    return session
       ? ok(session)
       : fail('UNKNOWN_SESSION', `No session ${id} in this window; it was closed, or its data was released to bound memory.`);
   }
@@ -189,14 +209,14 @@ export class AppService {
       },
 
       'session:close': (arg, ctx) => {
-        const s = this.owned(ctx, arg.id);
+        const s = this.ownedAny(ctx, arg.id);
         if (!s.ok) return s;
         s.value.close();
         return ok(null);
       },
 
       'session:cancel': (arg, ctx) => {
-        const s = this.owned(ctx, arg.id);
+        const s = this.ownedAny(ctx, arg.id);
         if (!s.ok) return s;
         s.value.cancel();
         return ok(null);
@@ -223,6 +243,54 @@ export class AppService {
           return { ok: false, error: fileErrorFor(err, `Could not save the response to ${path}`) };
         }
         return ok({ path });
+      },
+
+      'datagram:open': (arg, ctx) => {
+        // Validate before creating anything, so the field is named and no socket or DNS is touched.
+        const checked = checkDatagramOptions(arg);
+        if (!checked.ok) return checked;
+        const created = sessions.createDatagram({}, ctx);
+        if (!created.ok) return created;
+        const session = created.value;
+        const sink = ctx.sink;
+        const stop = forwardDatagramUpdates(session, {
+          get alive() {
+            return sink.alive;
+          },
+          sendDatagramUpdate: (u) => sink.send('datagram:update', u),
+          backlog: () => sink.backlog?.() ?? 0,
+        });
+        ctx.sessions.set(session.id, stop);
+        // A failure to open ends the session as data (status with the error), like a failed connect.
+        void session.open(arg);
+        return ok({ id: session.id });
+      },
+
+      'datagram:send': async (arg, ctx) => {
+        const s = this.ownedDatagram(ctx, arg.id);
+        if (!s.ok) return s;
+        return s.value.send(arg.data);
+      },
+
+      'datagram:join': (arg, ctx) => {
+        const s = this.ownedDatagram(ctx, arg.id);
+        if (!s.ok) return s;
+        const r = s.value.joinGroup(arg.group, arg.interface);
+        return r.ok ? ok(null) : r;
+      },
+
+      'datagram:leave': (arg, ctx) => {
+        const s = this.ownedDatagram(ctx, arg.id);
+        if (!s.ok) return s;
+        const r = s.value.leaveGroup(arg.group, arg.interface);
+        return r.ok ? ok(null) : r;
+      },
+
+      'datagram:set-broadcast': (arg, ctx) => {
+        const s = this.ownedDatagram(ctx, arg.id);
+        if (!s.ok) return s;
+        const r = s.value.setBroadcast(arg.on);
+        return r.ok ? ok(null) : r;
       },
 
       'profiles:state': () => ok(this.storeState()),

@@ -14,6 +14,7 @@ import type { AppError, Result } from './errors.ts';
 import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } from './session.ts';
 import type { Profile, ProfileDraft } from './profile.ts';
 import type { TlsClientOptions, TlsSessionInfo } from './tls.ts';
+import type { DatagramOpenOptions, DatagramUpdate } from './session-datagram.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
 export const IPC_LIMITS = {
@@ -73,6 +74,12 @@ export interface SessionOpenArg extends ConnectOptions {
   finishWhenPeerFinishes?: boolean;
 }
 
+/**
+ * Opening a datagram (UDP) session from the UI: the engine's options without the outgoing multicast
+ * interface (the system's choice). Close, cancel and discard use the `session:` channels.
+ */
+export type DatagramOpenArg = Omit<DatagramOpenOptions, 'multicastInterface'>;
+
 /** Every renderer → main call: argument object in, {@link Result} of the value out. */
 export interface Calls {
   'app:info': { arg: Record<string, never>; value: AppInfo };
@@ -97,6 +104,15 @@ export interface Calls {
   'session:discard': { arg: { id: string }; value: null };
   /** Electron only: main shows the save dialog and writes the kept response bytes. */
   'session:save-response': { arg: { id: string; suggestedName: string }; value: { path: string } | null };
+  /** Creates a datagram session and starts binding; status and datagrams arrive as `datagram:update`. */
+  'datagram:open': { arg: DatagramOpenArg; value: { id: string } };
+  /** One datagram to the target; may be called any number of times on the same socket. */
+  'datagram:send': { arg: { id: string; data: Uint8Array }; value: { sendId: number; bytesSent: number } };
+  /** Join a multicast group (`interface`: the local interface address; omitted: the system's choice). */
+  'datagram:join': { arg: { id: string; group: string; interface?: string }; value: null };
+  'datagram:leave': { arg: { id: string; group: string; interface?: string }; value: null };
+  /** SO_BROADCAST on or off while open. */
+  'datagram:set-broadcast': { arg: { id: string; on: boolean }; value: null };
   'profiles:state': { arg: Record<string, never>; value: ProfileStoreState };
   'profiles:list': { arg: Record<string, never>; value: Profile[] };
   'profiles:create': { arg: { draft: ProfileDraft }; value: Profile };
@@ -144,6 +160,11 @@ export interface Events {
    * get UNKNOWN_SESSION; what the window already shows is its own copy and stays.
    */
   'session:evicted': { id: string; reason: 'too-many-closed' | 'too-many-bytes' };
+  /**
+   * One coalesced update per datagram session (main/ipc/datagram-updates.ts): the latest status and
+   * the datagrams received since the previous update, whole, in order, each exactly once.
+   */
+  'datagram:update': DatagramUpdate;
   /** The profile list changed (from this or another window). */
   'profiles:changed': { profiles: Profile[] };
 }
@@ -169,6 +190,11 @@ export const CALL_CHANNELS = [
   'session:cancel',
   'session:discard',
   'session:save-response',
+  'datagram:open',
+  'datagram:send',
+  'datagram:join',
+  'datagram:leave',
+  'datagram:set-broadcast',
   'profiles:state',
   'profiles:list',
   'profiles:create',
@@ -182,7 +208,7 @@ export const CALL_CHANNELS = [
   'profiles:export',
 ] as const satisfies readonly CallChannel[];
 
-export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'profiles:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'profiles:changed'] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 // Compile-time exhaustiveness: these fail to type-check when a channel is not listed.

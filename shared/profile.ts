@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { fail, ok, type Result } from './errors.ts';
 import { SESSION_LIMITS } from './session.ts';
 import type { LineEnding, PayloadMode, TextEncoding } from './payload.ts';
+import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from './session-datagram.ts';
 
 /** How the payload text turns into bytes (the payload codec's modes). */
 export type ProfilePayloadMode = PayloadMode;
@@ -44,6 +45,13 @@ export interface Profile {
   maxResponseBytes: number;
   notes: string;
   /**
+   * UDP: the profile opens a datagram session with {@link Profile.udp}'s settings. Absent: a
+   * stream (TCP) profile, as every profile saved before UDP existed, so no migration is needed.
+   */
+  transport?: 'udp';
+  /** UDP settings; present exactly when `transport` is 'udp'. */
+  udp?: UdpProfileSettings;
+  /**
    * Counts the saved versions of this profile, from 1; every change the store makes adds one. An
    * update that names an older revision than the stored one is PROFILE_CONFLICT (a stale copy
    * from another window or process never overwrites a newer edit).
@@ -53,6 +61,26 @@ export interface Profile {
   createdAt: string;
   updatedAt: string;
 }
+
+/** What a UDP profile stores besides host, port and payload (the UDP part of Options). */
+export interface UdpProfileSettings {
+  /** 0: any free port. */
+  localPort: number;
+  mode: DatagramMode;
+  broadcast: boolean;
+  /** 0: no reply window (the session stays open until closed). */
+  replyWindowMs: number;
+  maxDatagrams: number;
+}
+
+/** A new UDP tab's settings (the engine's defaults, with no reply window: the user closes). */
+export const UDP_PROFILE_DEFAULTS: Readonly<UdpProfileSettings> = {
+  localPort: 0,
+  mode: 'target-only',
+  broadcast: false,
+  replyWindowMs: 0,
+  maxDatagrams: DATAGRAM_LIMITS.defaultMaxDatagrams,
+};
 
 /** A profile as the user edits it: everything but the bookkeeping fields the store owns. */
 export type ProfileDraft = Omit<Profile, 'id' | 'revision' | 'createdAt' | 'updatedAt'>;
@@ -190,8 +218,26 @@ const draftShape = {
   notes: z.string().max(PROFILE_LIMITS.maxNotesLength, `Notes are longer than ${PROFILE_LIMITS.maxNotesLength} characters.`),
 };
 
+const udpSchema = z.strictObject({
+  localPort: z.int().min(0).max(65_535),
+  mode: z.enum(DATAGRAM_MODES as [DatagramMode, ...DatagramMode[]]),
+  broadcast: z.boolean(),
+  replyWindowMs: z.int().min(0).max(DATAGRAM_LIMITS.maxReplyWindowMs),
+  maxDatagrams: z.int().min(1).max(DATAGRAM_LIMITS.maxDatagrams),
+});
+const transportShape = {
+  transport: z.literal('udp').optional(),
+  udp: udpSchema.optional(),
+};
+
+/** `udp` settings go with `transport: 'udp'` and only with it, so a file never says two things. */
+function checkTransport(p: { transport?: 'udp' | undefined; udp?: unknown }, ctx: z.RefinementCtx): void {
+  if (p.transport === 'udp' && p.udp === undefined) ctx.addIssue({ code: 'custom', path: ['udp'], message: 'A UDP profile needs its udp settings.' });
+  if (p.transport === undefined && p.udp !== undefined) ctx.addIssue({ code: 'custom', path: ['transport'], message: 'udp settings need transport "udp".' });
+}
+
 /** A {@link ProfileDraft}: what create/update/import accept. */
-export const profileDraftSchema = z.strictObject(draftShape);
+export const profileDraftSchema = z.strictObject({ ...draftShape, ...transportShape }).superRefine(checkTransport);
 
 /** A stored {@link Profile}. */
 export const profileSchema = z.strictObject({
@@ -201,10 +247,11 @@ export const profileSchema = z.strictObject({
     .max(PROFILE_LIMITS.maxIdLength)
     .regex(/^[A-Za-z0-9_-]+$/, 'Profile id may only contain letters, digits, "_" and "-".'),
   ...draftShape,
+  ...transportShape,
   revision: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-});
+}).superRefine(checkTransport);
 
 /** Adds an issue for every repeated id and every repeated folder+name (ignoring case). */
 function checkUniqueProfiles(profiles: readonly Profile[], ctx: z.RefinementCtx): void {

@@ -128,6 +128,14 @@ export async function loadSendProfile(reference: string, filePath?: string): Pro
 /** Checks the saved endpoint and payload as strictly as HOST, PORT and DATA on the command line. */
 function settingsOf(profile: Profile, filePath: string): Result<ProfileSendSettings> {
   const label = profileLabel(profile);
+  // Never a silent TCP connect for a profile saved as UDP: say what to run instead.
+  if (profile.transport === 'udp') {
+    return fail(
+      'INVALID_INPUT',
+      `profile "${label}" is a UDP profile; send --profile runs TCP profiles only. Send it with: socket-tester send --udp ${profile.host} ${profile.port} DATA`,
+      { field: 'profile' },
+    );
+  }
   const endpoint = parseEndpoint(profile.host, profile.port);
   if (!endpoint.ok) {
     const which = endpoint.error.field === 'port' ? 'port' : 'host';

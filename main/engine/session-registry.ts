@@ -18,8 +18,9 @@
  * - closeAll() resolves only when every socket is released.
  */
 import { fail, ok, type Result } from '../../shared/errors.ts';
-import { SESSION_LIMITS, type SessionStatus } from '../../shared/session.ts';
-import type { AnySession } from './session.ts';
+import { SESSION_LIMITS } from '../../shared/session.ts';
+import { DatagramSession, type DatagramSessionOptions } from './datagram/datagram-session.ts';
+import type { AnySession, AnySessionStatus, Session } from './session.ts';
 import { StreamSession, type StreamSessionOptions } from './stream-session.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 import { lazyCrypto } from './lazy-builtins.ts';
@@ -45,7 +46,7 @@ export interface Eviction {
 /** Events of the registry. */
 export type SessionRegistryEvents = {
   /** A session reached 'closed' and its socket is released; carries its final status. */
-  'session-closed': [status: SessionStatus];
+  'session-closed': [status: AnySessionStatus];
   /** A closed session was dropped to bound memory; calls naming it now get UNKNOWN_SESSION. */
   'session-evicted': [eviction: Eviction];
 };
@@ -127,7 +128,8 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
     this.#entries.set(session.id, entry);
     this.#live += 1;
     this.#liveByOwner.set(owner, mine + 1);
-    entry.stopWatching = session.on('status', (s) => {
+    // Through the common interface: the union of two emitters has no callable `on`.
+    entry.stopWatching = (session as Session).on('status', (s) => {
       if (s.phase === 'closed') this.#onClosed(entry);
     });
     if (session.status.phase === 'closed') this.#onClosed(entry);
@@ -138,6 +140,14 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
   /** Creates an idle stream session (connect it next); see {@link SessionRegistry.create}. */
   createStream(options: StreamSessionOptions = {}, owner: SessionOwner = LOCAL_OWNER): Result<StreamSession> {
     return this.create((id) => new StreamSession(id, options), owner);
+  }
+
+  /**
+   * Creates an idle datagram (UDP) session (open it next): it shares the live limits, the
+   * per-owner share and the eviction of closed sessions with stream sessions.
+   */
+  createDatagram(options: DatagramSessionOptions = {}, owner: SessionOwner = LOCAL_OWNER): Result<DatagramSession> {
+    return this.create((id) => new DatagramSession(id, options), owner);
   }
 
   /** The session with this id, if it exists and was neither removed nor evicted. */
@@ -156,7 +166,7 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
   }
 
   /** Status of every known session, in creation order. */
-  list(): SessionStatus[] {
+  list(): AnySessionStatus[] {
     return [...this.#entries.values()].map((e) => e.session.status);
   }
 

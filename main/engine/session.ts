@@ -3,27 +3,32 @@
  * the one-shot runner, the CLI): every session, whatever its kind, has an id, a status with the
  * shared phases and outcomes, and ends with exactly one 'closed' status.
  *
- * Callers that need more than this (send bytes, read the response) narrow on `kind`; today the
- * only kind is 'stream' ({@link StreamSession}: TCP, TLS, an accepted socket, a STARTTLS upgrade).
- * Datagram and listener sessions join {@link AnySession} as their own kinds.
+ * Callers that need more than this (send bytes, read the response) narrow on `kind`: 'stream'
+ * ({@link StreamSession}: TCP, TLS, an accepted socket, a STARTTLS upgrade) and 'datagram'
+ * ({@link DatagramSession}: one UDP socket). Listener sessions join {@link AnySession} as their own kind.
  */
 import type { SessionKind, SessionStatus } from '../../shared/session.ts';
+import type { DatagramSessionStatus } from '../../shared/session-datagram.ts';
+import type { DatagramSession } from './datagram/datagram-session.ts';
 import type { StreamSession } from './stream-session.ts';
+
+/** The status of any kind of session: both carry `id`, `kind`, `phase` and `outcome`. */
+export type AnySessionStatus = SessionStatus | DatagramSessionStatus;
 
 /** What every session offers. */
 export interface Session {
   readonly id: string;
-  readonly kind: SessionKind;
+  readonly kind: SessionKind | 'datagram';
   /** A fresh copy of the current status. */
-  readonly status: SessionStatus;
+  readonly status: AnySessionStatus;
   /** Subscribes to status changes (the last one has phase 'closed'); returns the unsubscribe function. */
-  on(event: 'status', listener: (status: SessionStatus) => void): () => void;
+  on(event: 'status', listener: (status: AnySessionStatus) => void): () => void;
   /** Graceful close. */
   close(): void;
   /** Ends at once; outcome 'cancelled'. */
   cancel(): void;
   /** Resolves with the final status once the session is closed and its socket released. */
-  done(): Promise<SessionStatus>;
+  done(): Promise<AnySessionStatus>;
   /** Bytes of memory the session keeps for later reading (response and transcript), about. */
   retainedBytes(): number;
   /**
@@ -34,4 +39,4 @@ export interface Session {
 }
 
 /** Every session kind the engine has, as a union callers narrow with `kind`. */
-export type AnySession = StreamSession;
+export type AnySession = StreamSession | DatagramSession;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { IPC_LIMITS } from '../../shared/contract.ts';
 import { SESSION_LIMITS } from '../../shared/session.ts';
 import { TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
+import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from '../../shared/session-datagram.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
 import type { Schemas } from './dispatcher.ts';
 
@@ -50,6 +51,20 @@ const connectOptions = z.strictObject({
   tls: tlsOptions.optional(),
 });
 
+const datagramOpen = z.strictObject({
+  // Host, port and local port get their field-naming validation in the engine (datagram-options.ts).
+  host: z.string().max(1024),
+  port: z.number().int(),
+  localPort: z.number().int().optional(),
+  mode: z.enum(DATAGRAM_MODES as [DatagramMode, ...DatagramMode[]]).optional(),
+  broadcast: z.boolean().optional(),
+  replyWindowMs: z.number().int().min(0).max(DATAGRAM_LIMITS.maxReplyWindowMs).optional(),
+  maxDatagrams: z.number().int().min(1).max(DATAGRAM_LIMITS.maxDatagrams).optional(),
+  maxResponseBytes: z.number().int().min(1).max(DATAGRAM_LIMITS.maxResponseBytes).optional(),
+});
+// Group and interface addresses get their checks in the engine (checkGroup); here type and size.
+const datagramGroup = z.strictObject({ id, group: z.string().min(1).max(100), interface: z.string().min(1).max(64).optional() });
+
 const importText = z.string().max(IPC_LIMITS.maxImportChars);
 const fileName = z.string().max(IPC_LIMITS.maxFileNameChars);
 const revision = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -68,6 +83,11 @@ export const CALL_SCHEMAS: Schemas = {
   'session:cancel': sessionRef,
   'session:discard': sessionRef,
   'session:save-response': z.strictObject({ id, suggestedName: fileName }),
+  'datagram:open': datagramOpen,
+  'datagram:send': z.strictObject({ id, data: bytes }),
+  'datagram:join': datagramGroup,
+  'datagram:leave': datagramGroup,
+  'datagram:set-broadcast': z.strictObject({ id, on: z.boolean() }),
   'profiles:state': empty,
   'profiles:list': empty,
   'profiles:create': z.strictObject({ draft: profileDraftSchema }),

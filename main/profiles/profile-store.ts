@@ -82,7 +82,9 @@ export interface ImportOptions {
 }
 
 function copyProfile(profile: Profile): Profile {
-  return { ...profile, payload: { ...profile.payload } };
+  const copy: Profile = { ...profile, payload: { ...profile.payload } };
+  if (profile.udp) copy.udp = { ...profile.udp };
+  return copy;
 }
 
 function draftOf(profile: Profile): ProfileDraft {

@@ -214,6 +214,24 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['a missing name', { id: 'a' }, 'suggestedName'],
     ['an overlong name', { id: 'a', suggestedName: 'n'.repeat(256) }, 'suggestedName'],
   ],
+  'datagram:open': [
+    ['a string port', { host: '127.0.0.1', port: '80' }, 'port'],
+    ['an unknown mode', { host: '127.0.0.1', port: 80, mode: 'promiscuous' }, 'mode'],
+    ['a string local port', { host: '127.0.0.1', port: 80, localPort: '53' }, 'localPort'],
+    ['a negative reply window', { host: '127.0.0.1', port: 80, replyWindowMs: -1 }, 'replyWindowMs'],
+    ['a zero datagram count', { host: '127.0.0.1', port: 80, maxDatagrams: 0 }, 'maxDatagrams'],
+    ['a multicast interface (not offered to the UI)', { host: '127.0.0.1', port: 80, multicastInterface: '0.0.0.0' }, ''],
+  ],
+  'datagram:send': [
+    ['text instead of bytes', { id: 'a', data: 'hello' }, 'data'],
+    ['a halfClose (no FIN in UDP)', { id: 'a', data: new Uint8Array(1), halfClose: true }, ''],
+  ],
+  'datagram:join': [
+    ['a missing group', { id: 'a' }, 'group'],
+    ['an overlong interface', { id: 'a', group: '239.1.2.3', interface: 'i'.repeat(65) }, 'interface'],
+  ],
+  'datagram:leave': [['a numeric group', { id: 'a', group: 239 }, 'group']],
+  'datagram:set-broadcast': [['a string flag', { id: 'a', on: 'yes' }, 'on']],
   'profiles:state': [['an unknown key', { path: '/tmp' }, '']],
   'profiles:list': [['a string', 'all', '']],
   'profiles:create': [
@@ -389,6 +407,10 @@ describe.each([
   ['session:cancel', (id: string) => ({ id })],
   ['session:discard', (id: string) => ({ id })],
   ['session:save-response', (id: string) => ({ id, suggestedName: 'r.bin' })],
+  ['datagram:send', (id: string) => ({ id, data: bytes('x') })],
+  ['datagram:join', (id: string) => ({ id, group: '239.1.2.3' })],
+  ['datagram:leave', (id: string) => ({ id, group: '239.1.2.3' })],
+  ['datagram:set-broadcast', (id: string) => ({ id, on: true })],
 ] as const)('%s ownership', (channel, argFor) => {
   it('answers UNKNOWN_SESSION for another client\'s session and for an id that never existed, and leaves the session alone', async () => {
     const received: Buffer[] = [];

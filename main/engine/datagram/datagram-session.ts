@@ -47,6 +47,7 @@ import {
 } from '../../../shared/session-datagram.ts';
 import type { SendProgress } from '../../../shared/session.ts';
 import { formatEndpoint, toDatagramError } from '../error-mapping.ts';
+import type { Session } from '../session.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
 import { checkDatagramOptions, checkGroup, type CheckedDatagramOptions } from './datagram-options.ts';
 import { readKernelDrops } from './kernel-drops.ts';
@@ -81,6 +82,9 @@ export interface KeptDatagram {
   /** The payload, shared with the session: do not modify. */
   bytes: Uint8Array;
 }
+
+/** Rough memory of one kept record or transcript entry, for retainedBytes(). */
+const KEPT_RECORD_BYTES = 96;
 
 /** Lifecycle entries (error, closed) are always recorded, so data entries stop this many short of the limit. */
 const TRANSCRIPT_RESERVED_ENTRIES = 5;
@@ -141,7 +145,7 @@ function resolveTarget(host: string, lookup: net.LookupFunction): Promise<{ addr
 }
 
 /** One UDP socket and its state machine; see the invariants at the top of this file. */
-export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
+export class DatagramSession extends TypedEmitter<DatagramSessionEvents> implements Session {
   /** Stable id (the registry uses crypto.randomUUID()). */
   readonly id: string;
   readonly kind = 'datagram' as const;
@@ -155,8 +159,9 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
   #replyTimer: NodeJS.Timeout | null = null;
   /** The reply window runs only once something was sent. */
   #replyWindowArmed = false;
-  readonly #kept: KeptDatagram[] = [];
-  readonly #transcript: DatagramTranscriptEntry[] = [];
+  #kept: KeptDatagram[] = [];
+  #keptBytes = 0;
+  #transcript: DatagramTranscriptEntry[] = [];
   #transcriptTruncated = false;
   #nextSendId = 1;
   /** Sends waiting for their callback; woken with ABORTED when the session closes first. */
@@ -192,6 +197,19 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
   /** Resolves with the final status once the session is closed and Node has released its socket. */
   done(): Promise<DatagramSessionStatus> {
     return this.#released;
+  }
+
+  /** Payload bytes kept plus a rough size per record and transcript entry (the registry's bound). */
+  retainedBytes(): number {
+    return this.#keptBytes + this.#kept.length * KEPT_RECORD_BYTES + this.#transcript.length * KEPT_RECORD_BYTES;
+  }
+
+  /** Drops the kept datagrams and transcript of a closed session (registry eviction); no effect while live. */
+  release(): void {
+    if (this.#state.phase !== 'closed') return;
+    this.#kept = [];
+    this.#keptBytes = 0;
+    this.#transcript = [];
   }
 
   /**
@@ -468,6 +486,7 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> {
       at: Date.now(),
     };
     this.#kept.push({ record, bytes: msg });
+    this.#keptBytes += msg.length;
     this.emit('datagram', record, msg);
     this.#record({ kind: 'received', seq: record.seq, bytes: record.size, from: record.from, port: record.port }, record.at);
     if (s.datagramsReceived >= options.maxDatagrams) this.#finish('count-reached');

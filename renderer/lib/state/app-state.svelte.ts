@@ -99,6 +99,10 @@ export class AppState {
         for (const t of this.tabs) if (t.sessionId === u.id) t.applyUpdate(u);
         for (const c of this.closedTabs) if (c.tab.sessionId === u.id) c.tab.applyUpdate(u);
       }),
+      api.on('datagram:update', (u) => {
+        for (const t of this.tabs) if (t.dgram.sessionId === u.id) t.applyDatagramUpdate(u);
+        for (const c of this.closedTabs) if (c.tab.dgram.sessionId === u.id) c.tab.applyDatagramUpdate(u);
+      }),
       api.on('session:evicted', (e) => {
         for (const t of this.tabs) if (t.sessionId === e.id) t.markReleased(e.reason);
       }),

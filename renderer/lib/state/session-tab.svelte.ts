@@ -15,6 +15,8 @@ import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
 import { copySettings, defaultTabSettings, payloadOf, sameSettings, type TabSettings } from './tab-settings.ts';
+import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
+import { datagramSendAction } from './datagram-send-action.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript';
 
@@ -61,9 +63,24 @@ export class SessionTab {
   /** A connect-and-send is waiting for the session to open. */
   pendingSend = $state(false);
 
+  /** The UDP side (issue 13): used instead of the stream session when the transport is UDP. */
+  get dgram(): DatagramTab {
+    return this.#dgram!;
+  }
+  /**
+   * Made in the constructor, never lazily: state created inside a derived's first run is not
+   * tracked by that derived (Svelte skips sources created by the running reaction).
+   */
+  #dgram: DatagramTab | null = null;
+  readonly udp = $derived(this.settings.transport === 'udp');
+
   readonly preview = $derived(encodePayload(payloadOf(this.settings)));
-  readonly words = $derived(statusWords(this.status, this.status ? null : this.callError));
-  readonly live = $derived(isLive(this.status));
+  readonly words = $derived(
+    this.udp
+      ? datagramWords(this.dgram.status, this.dgram.status ? null : (this.dgram.callError ?? this.callError))
+      : statusWords(this.status, this.status ? null : this.callError),
+  );
+  readonly live = $derived(isLive(this.status) || this.dgram.live);
   readonly title = $derived(
     this.profileName ?? (this.settings.host && this.settings.port ? formatEndpoint(this.settings.host.trim(), this.settings.port.trim()) : 'New session'),
   );
@@ -73,17 +90,21 @@ export class SessionTab {
    * history) and no edit (the saved profile's settings, or a new tab's).
    */
   readonly pristine = $derived(
-    this.sessionId === null && !this.pendingSend && sameSettings(this.settings, this.savedSettings ?? defaultTabSettings()),
+    this.sessionId === null && this.dgram.sessionId === null && !this.pendingSend && sameSettings(this.settings, this.savedSettings ?? defaultTabSettings()),
   );
   /** What Send and Ctrl+Enter do now, and the words for it. */
   readonly sendAction = $derived(
-    sendAction({ status: this.status, payloadOk: this.preview.ok, busy: this.busy, pending: this.pendingSend }),
+    this.udp
+      ? datagramSendAction({ status: this.dgram.status, payloadOk: this.preview.ok, busy: this.dgram.busy, pending: this.pendingSend })
+      : sendAction({ status: this.status, payloadOk: this.preview.ok, busy: this.busy, pending: this.pendingSend }),
   );
 
   /** Resolved when the session is open or closed (connect-and-send waits on these). */
   private settledWaiters: Array<() => void> = [];
 
-  constructor(private readonly api: SocketTesterApi) {}
+  constructor(private readonly api: SocketTesterApi) {
+    this.#dgram = new DatagramTab(api);
+  }
 
   applySettings(s: TabSettings): void {
     this.settings = copySettings(s);
@@ -93,6 +114,7 @@ export class SessionTab {
   async connect(): Promise<Result<{ id: string }>> {
     if (this.live) await this.cancel();
     this.callError = null;
+    if (this.udp) return this.openDatagram();
     // Same validation as main (shared/endpoint.ts), so the field is named before any call.
     const endpoint = parseEndpoint(this.settings.host, this.settings.port);
     if (!endpoint.ok) {
@@ -101,6 +123,7 @@ export class SessionTab {
     }
     if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
     this.resetSession();
+    this.dgram.discard();
     const r = await this.api.call('session:open', {
       host: endpoint.value.host.host,
       port: endpoint.value.port,
@@ -130,7 +153,7 @@ export class SessionTab {
         if (!r.ok) return;
       }
       await this.untilSettled();
-      if (this.status?.phase === 'open' && !this.status.localEnded) await this.send();
+      if (this.udp ? this.dgram.status?.phase === 'open' : this.status?.phase === 'open' && !this.status.localEnded) await this.send();
     } finally {
       this.pendingSend = false;
     }
@@ -141,6 +164,7 @@ export class SessionTab {
    * connect attempt; the extra margin covers updates lost with a closed page or transport.
    */
   private untilSettled(): Promise<void> {
+    if (this.udp) return this.untilDatagramSettled();
     const phase = this.status?.phase;
     if (phase === 'open' || phase === 'closed' || !this.sessionId) return Promise.resolve();
     return new Promise((resolve) => {
@@ -173,6 +197,10 @@ export class SessionTab {
 
   /** Sends bytes: from the editor, from history, or a file picked in the browser. */
   async sendBytes(bytes: Uint8Array, source: SentSource): Promise<void> {
+    if (this.udp) {
+      if (await this.dgram.send(bytes)) this.sentHistory = pushSent(this.sentHistory, sentItem(source, bytes, false, Date.now()));
+      return;
+    }
     if (!this.sessionId) return;
     this.busy = true;
     this.callError = null;
@@ -229,12 +257,14 @@ export class SessionTab {
   }
 
   async disconnect(): Promise<void> {
+    if (this.dgram.live) return this.dgram.close();
     if (!this.sessionId) return;
     const r = await this.api.call('session:close', { id: this.sessionId });
     if (!r.ok) this.callError = r.error;
   }
 
   async cancel(): Promise<void> {
+    if (this.dgram.live) return this.dgram.cancel();
     if (!this.sessionId) return;
     const r = await this.api.call('session:cancel', { id: this.sessionId });
     if (!r.ok) this.callError = r.error;
@@ -268,6 +298,7 @@ export class SessionTab {
   }
 
   clearResponse(): void {
+    this.dgram.clearList();
     this.response.clear();
     this.responseVersion++;
     this.transcript = [];
@@ -287,6 +318,55 @@ export class SessionTab {
   releaseSession(): void {
     if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
     this.resetSession();
+    this.dgram.discard();
+  }
+
+  // ── UDP (issue 13) ───────────────────────────────────────────────────────────────────────────
+
+  /** Opens a datagram session with the tab's UDP settings; the stream session, if any, is forgotten. */
+  private async openDatagram(): Promise<Result<{ id: string }>> {
+    const endpoint = parseEndpoint(this.settings.host, this.settings.port);
+    if (!endpoint.ok) {
+      this.callError = endpoint.error;
+      return endpoint;
+    }
+    if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
+    this.resetSession();
+    const s = this.settings;
+    return this.dgram.open({
+      host: endpoint.value.host.host,
+      port: endpoint.value.port,
+      localPort: s.udpLocalPort,
+      mode: s.udpMode,
+      broadcast: s.udpBroadcast,
+      replyWindowMs: s.udpReplyWindowMs,
+      maxDatagrams: s.udpMaxDatagrams,
+      maxResponseBytes: s.maxResponseBytes,
+    });
+  }
+
+  /** Called by the app for every `datagram:update`; wakes a waiting open-and-send. */
+  applyDatagramUpdate(u: EventPayload<'datagram:update'>): void {
+    if (u.id !== this.dgram.sessionId) return;
+    this.dgram.applyUpdate(u);
+    if (u.status.phase === 'open' || u.status.phase === 'closed') for (const w of this.settledWaiters.splice(0)) w();
+  }
+
+  /** Waits for the datagram session to be open or closed; bounded like {@link untilSettled}. */
+  private untilDatagramSettled(): Promise<void> {
+    const phase = this.dgram.status?.phase;
+    if (phase === 'open' || phase === 'closed' || !this.dgram.sessionId) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.settledWaiters = this.settledWaiters.filter((w) => w !== done);
+        resolve();
+      }, this.settings.connectTimeoutMs + 10_000);
+      this.settledWaiters.push(done);
+    });
   }
 
   private resetSession(): void {

@@ -6,8 +6,9 @@
  * importers), so a fresh tab saved as a profile behaves exactly as it did before it was saved.
  * Pure code, no runes: the tab keeps one `$state` object of this shape, and tests use it as is.
  */
-import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
-import { PROFILE_DEFAULTS } from '../../../shared/profile.ts';
+import type { Profile, ProfileDraft, UdpProfileSettings } from '../../../shared/profile.ts';
+import { PROFILE_DEFAULTS, UDP_PROFILE_DEFAULTS } from '../../../shared/profile.ts';
+import type { DatagramMode } from '../../../shared/session-datagram.ts';
 import type { LineEnding, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
 
 /** The editable request and connection settings: what a profile stores besides its name. */
@@ -24,6 +25,15 @@ export interface TabSettings {
   /** 0 disables the idle timeout. */
   idleTimeoutMs: number;
   maxResponseBytes: number;
+  // ── UDP (issue 13): flat fields so copy and compare stay one-level ──
+  transport: 'tcp' | 'udp';
+  /** 0: any free port. */
+  udpLocalPort: number;
+  udpMode: DatagramMode;
+  udpBroadcast: boolean;
+  /** 0: no reply window. */
+  udpReplyWindowMs: number;
+  udpMaxDatagrams: number;
 }
 
 /** Every key of {@link TabSettings}; the compiler rejects a list that misses or invents one. */
@@ -38,6 +48,12 @@ export const TAB_SETTING_KEYS = [
   'connectTimeoutMs',
   'idleTimeoutMs',
   'maxResponseBytes',
+  'transport',
+  'udpLocalPort',
+  'udpMode',
+  'udpBroadcast',
+  'udpReplyWindowMs',
+  'udpMaxDatagrams',
 ] as const satisfies readonly (keyof TabSettings)[];
 type ListsEveryKey = Exclude<keyof TabSettings, (typeof TAB_SETTING_KEYS)[number]> extends never ? true : never;
 const listsEveryKey: ListsEveryKey = true;
@@ -56,7 +72,14 @@ export function defaultTabSettings(): TabSettings {
     connectTimeoutMs: PROFILE_DEFAULTS.connectTimeoutMs,
     idleTimeoutMs: PROFILE_DEFAULTS.idleTimeoutMs,
     maxResponseBytes: PROFILE_DEFAULTS.maxResponseBytes,
+    ...udpSettings(UDP_PROFILE_DEFAULTS),
+    transport: 'tcp',
   };
+}
+
+/** The tab's flat UDP fields from a profile's `udp` object. */
+function udpSettings(u: UdpProfileSettings): Pick<TabSettings, 'udpLocalPort' | 'udpMode' | 'udpBroadcast' | 'udpReplyWindowMs' | 'udpMaxDatagrams'> {
+  return { udpLocalPort: u.localPort, udpMode: u.mode, udpBroadcast: u.broadcast, udpReplyWindowMs: u.replyWindowMs, udpMaxDatagrams: u.maxDatagrams };
 }
 
 /** A plain copy with exactly the settings' keys (never a reactive proxy, never extra fields). */
@@ -88,6 +111,8 @@ export function settingsFromProfile(p: Profile): TabSettings {
     connectTimeoutMs: p.connectTimeoutMs,
     idleTimeoutMs: p.idleTimeoutMs,
     maxResponseBytes: p.maxResponseBytes,
+    transport: p.transport === 'udp' ? 'udp' : 'tcp',
+    ...udpSettings(p.udp ?? UDP_PROFILE_DEFAULTS),
   };
 }
 
@@ -111,6 +136,13 @@ export function draftFromSettings(s: TabSettings, meta: ProfileMeta, port: numbe
     closeAfterSend: s.closeAfterSend,
     maxResponseBytes: s.maxResponseBytes,
     notes: meta.notes,
+    // A TCP profile is saved exactly as before UDP existed: no transport and no udp keys.
+    ...(s.transport === 'udp'
+      ? {
+          transport: 'udp' as const,
+          udp: { localPort: s.udpLocalPort, mode: s.udpMode, broadcast: s.udpBroadcast, replyWindowMs: s.udpReplyWindowMs, maxDatagrams: s.udpMaxDatagrams },
+        }
+      : {}),
   };
 }
 

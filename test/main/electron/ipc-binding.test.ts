@@ -105,6 +105,11 @@ describe('Electron IPC binding', () => {
       'session:cancel': { id },
       'session:discard': { id },
       'session:save-response': { id, suggestedName: 'r.bin' },
+      'datagram:open': { host: '127.0.0.1', port },
+      'datagram:send': { id, data: new Uint8Array([1]) },
+      'datagram:join': { id, group: '239.1.2.3' },
+      'datagram:leave': { id, group: '239.1.2.3' },
+      'datagram:set-broadcast': { id, on: true },
       'profiles:state': {},
       'profiles:list': {},
       'profiles:create': { draft: PROFILE_DRAFT },
@@ -207,7 +212,7 @@ describe('preload', () => {
     const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
     expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
     expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
-    expect(Object.keys(bridge.events).sort()).toEqual(['profiles:changed', 'session:evicted', 'session:update']);
+    expect(Object.keys(bridge.events).sort()).toEqual(['datagram:update', 'profiles:changed', 'session:evicted', 'session:update']);
     expect(Object.isFrozen(bridge.calls)).toBe(true);
     await bridge.calls['session:close']!({ id: 'x' });
     expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);

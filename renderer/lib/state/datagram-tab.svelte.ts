@@ -1,0 +1,175 @@
+/**
+ * The UDP side of a tab: its datagram session, the list of datagrams sent and received, the exact
+ * counts, and the selected datagram. A {@link SessionTab} holds one and hands it the calls when the
+ * tab's transport is UDP, so the stream session code stays as it was.
+ *
+ * Reactivity: status is `$state.raw` (replaced whole from main); datagrams live in plain bounded
+ * stores ({@link DatagramLog} for the exact counts, {@link DatagramRows} for the list) and
+ * `version` is the one signal views redraw on: one bump per update, however many datagrams it
+ * carried, so a burst costs one redraw per update (about 30 a second), not one per datagram.
+ */
+import type { AppError, Result } from '../../../shared/errors.ts';
+import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
+import type { DatagramSessionStatus } from '../../../shared/session-datagram.ts';
+import { DatagramLog, describeCounts, type DatagramCounts } from '../datagram-log.ts';
+import { DatagramRows } from '../datagram-rows.ts';
+import { uiMessage } from '../field-labels.ts';
+import type { StatusWords } from './status-words.ts';
+
+/** What opening needs from the tab's settings. */
+export interface DatagramOpenSettings {
+  host: string;
+  port: number;
+  localPort: number;
+  mode: DatagramSessionStatus['mode'];
+  broadcast: boolean;
+  replyWindowMs: number;
+  maxDatagrams: number;
+  maxResponseBytes: number;
+}
+
+export class DatagramTab {
+  sessionId = $state<string | null>(null);
+  status = $state.raw<DatagramSessionStatus | null>(null);
+  callError = $state.raw<AppError | null>(null);
+  /** Bumped after every change of the plain stores below. */
+  version = $state(0);
+  /** The selected row's id, or null. */
+  selected = $state<number | null>(null);
+  busy = $state(false);
+  readonly log = new DatagramLog();
+  readonly rows = new DatagramRows();
+
+  readonly live = $derived(!!this.status && this.status.phase !== 'closed');
+  readonly counts: DatagramCounts = $derived((void this.version, this.log.counts(this.status?.datagramsReceived ?? 0)));
+  readonly countsNote = $derived(describeCounts(this.counts));
+
+  constructor(private readonly api: SocketTesterApi) {}
+
+  async open(s: DatagramOpenSettings): Promise<Result<{ id: string }>> {
+    if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
+    this.reset();
+    const r = await this.api.call('datagram:open', s);
+    if (r.ok) this.sessionId = r.value.id;
+    else this.callError = r.error;
+    return r;
+  }
+
+  /**
+   * Sends one datagram. Its row is added first, at the time of sending, so a fast reply lists
+   * after it; a refused send leaves its row marked as failed (main's counters count only sends
+   * the kernel accepted).
+   */
+  async send(bytes: Uint8Array): Promise<boolean> {
+    if (!this.sessionId) return false;
+    this.busy = true;
+    this.callError = null;
+    const st = this.status;
+    const row = this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, 0);
+    this.rows.trim();
+    this.version++;
+    const r = await this.api.call('datagram:send', { id: this.sessionId, data: bytes });
+    this.busy = false;
+    if (r.ok) row.seq = r.value.sendId;
+    else {
+      row.failed = true;
+      this.callError = r.error;
+    }
+    this.version++;
+    return r.ok;
+  }
+
+  async close(): Promise<void> {
+    await this.simple('session:close');
+  }
+
+  async cancel(): Promise<void> {
+    await this.simple('session:cancel');
+  }
+
+  async join(group: string, leave = false): Promise<void> {
+    if (!this.sessionId) return;
+    const r = await this.api.call(leave ? 'datagram:leave' : 'datagram:join', { id: this.sessionId, group: group.trim() });
+    this.callError = r.ok ? null : r.error;
+  }
+
+  async setBroadcast(on: boolean): Promise<void> {
+    if (!this.sessionId) return;
+    const r = await this.api.call('datagram:set-broadcast', { id: this.sessionId, on });
+    this.callError = r.ok ? null : r.error;
+  }
+
+  discard(): void {
+    if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
+    this.reset();
+  }
+
+  /** Every `datagram:update` for this tab's session. */
+  applyUpdate(u: EventPayload<'datagram:update'>): void {
+    if (u.id !== this.sessionId) return;
+    if (u.datagrams.length > 0) {
+      this.log.append(u.datagrams);
+      for (const d of u.datagrams) this.rows.add('received', d.record.from, d.record.port, d.record.at, d.bytes, d.record.seq);
+      this.rows.trim();
+      this.version++;
+    }
+    this.status = u.status;
+  }
+
+  /** Empties the list (the session and main's counts go on). */
+  clearList(): void {
+    this.rows.clear();
+    this.selected = null;
+    this.version++;
+  }
+
+  private async simple(channel: 'session:close' | 'session:cancel'): Promise<void> {
+    if (!this.sessionId) return;
+    const r = await this.api.call(channel, { id: this.sessionId });
+    if (!r.ok) this.callError = r.error;
+  }
+
+  private reset(): void {
+    this.sessionId = null;
+    this.status = null;
+    this.callError = null;
+    this.selected = null;
+    this.log.clear();
+    this.rows.clear();
+    this.version++;
+  }
+}
+
+/** The badge's words for a datagram session. */
+export function datagramWords(status: DatagramSessionStatus | null, openError: AppError | null): StatusWords {
+  if (!status) {
+    if (openError) return { label: `Error: ${uiMessage(openError)}`, tone: 'error', detail: null };
+    return { label: 'Idle', tone: 'idle', detail: null };
+  }
+  switch (status.phase) {
+    case 'idle':
+      return { label: 'Idle', tone: 'idle', detail: null };
+    case 'binding':
+      return { label: 'Opening…', tone: 'busy', detail: null };
+    case 'open':
+      return { label: 'UDP open', tone: 'ok', detail: status.mode === 'from-anyone' ? 'from anyone' : 'replies from the target only' };
+    case 'closed':
+      switch (status.outcome) {
+        case 'closed-by-us':
+          return { label: 'Closed', tone: 'done', detail: 'closed by us' };
+        case 'idle-timeout':
+          return { label: 'Reply window passed', tone: 'done', detail: 'no datagram within the reply window' };
+        case 'count-reached':
+          return { label: 'Datagram limit reached', tone: 'warn', detail: 'max datagrams received; they are kept' };
+        case 'limit-reached':
+          return { label: 'Limit reached', tone: 'warn', detail: 'byte cap reached; the datagrams are kept' };
+        case 'cancelled':
+          return { label: 'Cancelled', tone: 'idle', detail: null };
+        case 'error':
+        default: {
+          const e = status.error;
+          return { label: `Error: ${e?.message ?? 'unknown failure'}`, tone: 'error', detail: e ? `code ${e.code}` : null };
+        }
+      }
+  }
+}
