@@ -178,10 +178,8 @@ export async function runRunCommand(argv: string[], io: CliIo): Promise<number> 
 
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort();
-  if (io.installSignalHandlers) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
+  // Merge glue (w-listen): main turns SIGINT/SIGTERM into io.interrupt before any command loads.
+  io.interrupt?.addEventListener('abort', onSignal, { once: true });
   let report: ConversationReport;
   try {
     report = await runConversation(conversation, {

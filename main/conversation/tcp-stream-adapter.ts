@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
 import type { ConversationTarget } from '../../shared/conversation.ts';
-import { TcpSession } from '../engine/tcp-session.ts';
+import { StreamSession as TcpSession } from '../engine/stream-session.ts';
 import type { ConversationStream, OpenConversationStream, StreamEndpoint } from './conversation-stream.ts';
 
 /** Opens conversations over plain TCP; a `tls` target is UNSUPPORTED until TLS sessions exist. */
