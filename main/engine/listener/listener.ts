@@ -154,7 +154,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   readonly #responder: CompiledResponder;
   readonly #secure: { context: tls.SecureContext; requestCert: boolean } | null;
   /** TLS sockets still handshaking; they hold a slot as much as a session does. */
-  readonly #handshaking = new Set<tls.TLSSocket>();
+  readonly #handshaking = new Map<tls.TLSSocket, (reason: string) => void>();
   readonly #sessions = new Map<StreamSession, AttachedResponder>();
   readonly #ended = new Set<Promise<unknown>>();
   #accepted = 0;
@@ -195,7 +195,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   async close(): Promise<void> {
     this.#closing = true;
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const socket of this.#handshaking) socket.destroy();
+    for (const fail of [...this.#handshaking.values()]) fail('the listener was stopped during the TLS handshake.');
     for (const session of this.#sessions.keys()) session.close();
     await Promise.all([stopped, ...this.#ended]);
   }
@@ -226,24 +226,33 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
       // A requested client certificate is shown, not judged: this is a test tool.
       rejectUnauthorized: false,
     });
-    this.#handshaking.add(secure);
-    const timer = setTimeout(
-      () => onFail(Object.assign(new Error(`The client did not finish the TLS handshake within ${TLS_HANDSHAKE_TIMEOUT_MS} ms.`), { code: 'ETIMEDOUT' })),
-      TLS_HANDSHAKE_TIMEOUT_MS,
-    );
-    const onFail = (err: Error): void => {
+    // Our own words: the client-side mapping would blame "the server".
+    const onFail = (reason: string): void => {
       if (!this.#handshaking.delete(secure)) return;
       clearTimeout(timer);
       secure.destroy();
       raw.destroy();
-      this.emit('closed', client, 'handshake-failed', toAppError(err, { host: address, port, phase: 'connecting' }));
+      this.emit('closed', client, 'handshake-failed', { code: 'TLS_HANDSHAKE_FAILED', message: `TLS handshake with ${address}:${port} failed: ${reason}` });
     };
-    secure.on('error', onFail);
-    secure.once('close', () => onFail(new Error('The client closed the connection during the TLS handshake.')));
+    this.#handshaking.set(secure, onFail);
+    const timer = setTimeout(() => onFail(`the client did not finish it within ${TLS_HANDSHAKE_TIMEOUT_MS} ms.`), TLS_HANDSHAKE_TIMEOUT_MS);
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const wrongProtocol = /WRONG_VERSION_NUMBER|HTTP_REQUEST|UNKNOWN_PROTOCOL|PACKET_LENGTH/i.test(`${err.code ?? ''} ${err.message}`);
+      onFail(wrongProtocol ? `the client did not speak TLS (${err.code ?? err.message}).` : `${err.message.replace(/\.$/, '')}${err.code ? ` (${err.code})` : ''}.`);
+    };
+    secure.on('error', onError);
+    // allowHalfOpen keeps a socket whose client sent FIN mid-handshake open; that is a failure too.
+    const onGone = (): void => onFail('the client closed the connection before it was done.');
+    secure.once('close', onGone);
+    secure.once('end', onGone);
+    raw.once('end', onGone);
     secure.once('secure', () => {
       if (!this.#handshaking.delete(secure)) return;
       clearTimeout(timer);
-      secure.off('error', onFail);
+      secure.off('error', onError);
+      secure.off('close', onGone);
+      secure.off('end', onGone);
+      raw.off('end', onGone);
       if (this.#secure!.requestCert) {
         const c = secure.getPeerCertificate();
         const present = c && Object.keys(c).length > 0;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import tls from 'node:tls';
+import net from 'node:net';
 import { startListener, type ClientInfo } from '../../../../main/engine/listener/listener.ts';
 import { makeTestCerts, type TestCerts } from '../tls-peers.ts';
 
@@ -63,5 +64,29 @@ describe('tls listener', () => {
       tls: { kind: 'files', certFile: certs.path('nope.pem'), keyFile: certs.path('server.key') },
     });
     expect(!missing.ok && [missing.error.code, missing.error.field]).toEqual(['FILE_ERROR', 'cert']);
+  });
+
+  it('a client that speaks no TLS, or leaves mid-handshake, fails the handshake and frees its slot', async () => {
+    const started = await startListener({ transport: 'tls', host: '127.0.0.1', port: 0, maxClients: 1, tls: { kind: 'self-signed' } });
+    if (!started.ok) throw new Error(started.error.message);
+    const l = started.value;
+    const failures: string[] = [];
+    l.on('closed', (_c, outcome, error) => failures.push(`${outcome}:${error?.code}:${error?.message ?? ''}`));
+    try {
+      for (const [i, payload] of ['GET / HTTP/1.0\r\n\r\n', ''].entries()) {
+        const s = net.connect(l.port, '127.0.0.1', () => s.end(payload));
+        s.on('error', () => {});
+        await new Promise((r) => s.once('close', r));
+        await new Promise<void>((r) => {
+          const tick = (): void => (failures.length === i + 1 && l.stats().active === 0 ? r() : void setTimeout(tick, 10));
+          tick();
+        });
+      }
+      expect(failures[0]).toMatch(/^handshake-failed:TLS_HANDSHAKE_FAILED:.*(did not speak TLS|closed the connection)/);
+      expect(failures[1]).toMatch(/^handshake-failed:TLS_HANDSHAKE_FAILED:.*closed the connection before it was done/);
+      expect(l.stats()).toMatchObject({ accepted: 2, refused: 0, active: 0 });
+    } finally {
+      await l.close();
+    }
   });
 });
