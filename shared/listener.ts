@@ -8,6 +8,12 @@ export const LISTENER_LIMITS = {
   /** Default and largest --max-clients: clients connected at once (UDP: peers remembered). */
   defaultMaxClients: 64,
   maxClients: 10_000,
+  /**
+   * Bytes one client may send before it is closed (outcome limit-reached): the session keeps what it
+   * received, so this times maxClients bounds the listener's memory (64 × 8 MiB by default).
+   */
+  defaultMaxBytesPerClient: 8 * 1024 * 1024,
+  maxBytesPerClient: 1024 * 1024 * 1024,
   /** A framing buffer (a line, a delimited message, a fixed-length record) holds at most this. */
   maxFrameBytes: 64 * 1024,
   /** Rules in one responder, and the longest delay a rule may ask for. */
@@ -72,6 +78,8 @@ export interface ListenerOptions {
   /** Required to bind a non-loopback address: binding to the network must be a decision. */
   allowNonLoopback?: boolean;
   maxClients?: number;
+  /** See LISTENER_LIMITS.defaultMaxBytesPerClient. */
+  maxBytesPerClient?: number;
   tls?: ListenerTls;
   responder?: ResponderSpec;
 }

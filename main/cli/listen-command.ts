@@ -45,6 +45,7 @@ Options:
   --hex, --escapes       read --reply DATA as hex or with escapes (default: text)
   --rules FILE           answer with the rules in FILE (JSON or YAML; docs/listener.md)
   --max-clients N        clients at once (default ${LISTENER_LIMITS.defaultMaxClients}, at most ${LISTENER_LIMITS.maxClients}); more are refused and counted
+  --max-bytes N          bytes one TCP/TLS client may send before it is closed (default ${LISTENER_LIMITS.defaultMaxBytesPerClient})
   --once                 exit after the first client's conversation ends
   --json                 one JSON object per line: listening, accepted, received (base64),
                          sent, rule, refused, client-error, closed, stopped
@@ -70,6 +71,7 @@ const OPTIONS = {
   escapes: { type: 'boolean' },
   rules: { type: 'string' },
   'max-clients': { type: 'string' },
+  'max-bytes': { type: 'string' },
   once: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -109,6 +111,13 @@ export async function runListenCommand(argv: string[], io: CliIo): Promise<numbe
       return invalid(`--max-clients: a whole number from 1 to ${LISTENER_LIMITS.maxClients}.`);
     }
   }
+  let maxBytes: number | undefined;
+  if (v['max-bytes'] !== undefined) {
+    maxBytes = Number(v['max-bytes']);
+    if (!/^[0-9]{1,10}$/.test(v['max-bytes']) || maxBytes < 1 || maxBytes > LISTENER_LIMITS.maxBytesPerClient) {
+      return invalid(`--max-bytes: a whole number from 1 to ${LISTENER_LIMITS.maxBytesPerClient}.`);
+    }
+  }
   let responder: ResponderSpec = { kind: 'off' };
   if (v.echo) responder = { kind: 'echo' };
   if (v.reply !== undefined) {
@@ -135,6 +144,7 @@ export async function runListenCommand(argv: string[], io: CliIo): Promise<numbe
     port: port.value,
     allowNonLoopback: v['allow-remote'] === true,
     ...(maxClients !== undefined ? { maxClients } : {}),
+    ...(maxBytes !== undefined ? { maxBytesPerClient: maxBytes } : {}),
     ...(v.tls
       ? {
           tls: v['self-signed']

@@ -68,7 +68,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Checks what every transport shares. */
-export function checkListenerOptions(opts: ListenerOptions): Result<{ host: string; maxClients: number }> {
+export function checkListenerOptions(opts: ListenerOptions): Result<{ host: string; maxClients: number; maxBytesPerClient: number }> {
   const host = opts.host.replace(/^\[|\]$/g, '');
   if (host !== 'localhost' && net.isIP(host) === 0) {
     return fail('INVALID_INPUT', `Host "${opts.host}": give an IP address to bind (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
@@ -89,7 +89,13 @@ export function checkListenerOptions(opts: ListenerOptions): Result<{ host: stri
   if (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > LISTENER_LIMITS.maxClients) {
     return fail('INVALID_INPUT', `Max clients: a whole number from 1 to ${LISTENER_LIMITS.maxClients}.`, { field: 'maxClients' });
   }
-  return ok({ host: host === 'localhost' ? '127.0.0.1' : host, maxClients });
+  const maxBytesPerClient = opts.maxBytesPerClient ?? LISTENER_LIMITS.defaultMaxBytesPerClient;
+  if (!Number.isInteger(maxBytesPerClient) || maxBytesPerClient < 1 || maxBytesPerClient > LISTENER_LIMITS.maxBytesPerClient) {
+    return fail('INVALID_INPUT', `Max bytes per client: a whole number from 1 to ${LISTENER_LIMITS.maxBytesPerClient}.`, {
+      field: 'maxBytesPerClient',
+    });
+  }
+  return ok({ host: host === 'localhost' ? '127.0.0.1' : host, maxClients, maxBytesPerClient });
 }
 
 /** Starts a TCP, TLS or UDP listener; resolves once it is bound (port 0 reports the chosen port). */
@@ -108,7 +114,7 @@ export async function startListener(opts: ListenerOptions): Promise<Result<Liste
     if (!made.ok) return made;
     secure = made.value;
   }
-  const listener = new StreamListener(checked.value.maxClients, responder.value, secure);
+  const listener = new StreamListener(checked.value.maxClients, checked.value.maxBytesPerClient, responder.value, secure);
   const bound = await listener.bind(checked.value.host, opts.port);
   if (!bound.ok) return bound;
   return ok(listener);
@@ -151,6 +157,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   readonly certificateFingerprint: string | null;
   readonly #server: net.Server;
   readonly #maxClients: number;
+  readonly #maxBytesPerClient: number;
   readonly #responder: CompiledResponder;
   readonly #secure: { context: tls.SecureContext; requestCert: boolean } | null;
   /** TLS sockets still handshaking; they hold a slot as much as a session does. */
@@ -161,10 +168,11 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   #refused = 0;
   #closing = false;
 
-  constructor(maxClients: number, responder: CompiledResponder, secure: { context: tls.SecureContext; requestCert: boolean; fingerprint: string | null } | null) {
+  constructor(maxClients: number, maxBytesPerClient: number, responder: CompiledResponder, secure: { context: tls.SecureContext; requestCert: boolean; fingerprint: string | null } | null) {
     super();
     this.transport = secure ? 'tls' : 'tcp';
     this.#maxClients = maxClients;
+    this.#maxBytesPerClient = maxBytesPerClient;
     this.#responder = responder;
     this.#secure = secure;
     this.certificateFingerprint = secure?.fingerprint ?? null;
@@ -301,7 +309,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
     });
     this.#ended.add(ended);
     this.emit('accepted', client);
-    void session.open(adopt(socket)).then((opened) => {
+    void session.open(adopt(socket), { maxResponseBytes: this.#maxBytesPerClient }).then((opened) => {
       if (opened.ok) attached.connected();
     });
     if (this.#closing) session.close();

@@ -14,8 +14,9 @@ afterEach(async () => {
   for (const l of listeners.splice(0)) await l.close();
 });
 
-async function start(responder: ResponderSpec, extra: { maxClients?: number; transport?: 'tcp' | 'udp' } = {}): Promise<Listener> {
-  const r = await startListener({ transport: extra.transport ?? 'tcp', host: '127.0.0.1', port: 0, responder, ...(extra.maxClients ? { maxClients: extra.maxClients } : {}) });
+async function start(responder: ResponderSpec, extra: { maxClients?: number; maxBytesPerClient?: number; transport?: 'tcp' | 'udp' } = {}): Promise<Listener> {
+  const { transport = 'tcp', ...limits } = extra;
+  const r = await startListener({ transport, host: '127.0.0.1', port: 0, responder, ...limits });
   if (!r.ok) throw new Error(r.error.message);
   listeners.push(r.value);
   return r.value;
@@ -121,6 +122,20 @@ describe('stream listener', () => {
     expect(await echoed).toBe('hello');
     for (const s of sockets) s.destroy();
   }, 60_000);
+
+  it('a client past its byte cap is closed with limit-reached; what it sent first was kept and answered', async () => {
+    const l = await start({ kind: 'echo' }, { maxBytesPerClient: 1000 });
+    const outcomes: string[] = [];
+    l.on('closed', (_c, outcome) => outcomes.push(outcome));
+    const s = await connect(l.port);
+    const all = readAll(s);
+    s.write(Buffer.alloc(10, 0x62));
+    await new Promise((r) => s.once('data', r));
+    s.write(Buffer.alloc(5000, 0x61));
+    await all;
+    await until(() => outcomes.length === 1);
+    expect(outcomes).toEqual(['limit-reached']);
+  });
 
   it('fixed reply on connect and after the first message', async () => {
     const l = await start({ kind: 'fixed', reply: { mode: 'text', value: 'hi ${counter}\n' }, when: 'connect' });
