@@ -4,8 +4,8 @@
  *
  * Invariants:
  * - Every argument and the rules file are checked before anything is bound (exit 2, the option named).
- * - `listening on ADDRESS:PORT` (or, with --json, the `listening` event) is printed before the first
- *   client can be accepted's events are printed, so a script can wait for it.
+ * - `listening on ADDRESS:PORT` (with --json also the `listening` event, the first line) is printed
+ *   before any client event, so a script can wait for it.
  * - Without --json stdout carries only the clients' bytes; with --json one JSON object per line.
  * - io.interrupt (Ctrl-C, SIGTERM) closes every client and exits 0; --once exits 0 after the
  *   first client's conversation ended.
@@ -46,7 +46,7 @@ Options:
   --rules FILE           answer with the rules in FILE (JSON or YAML; docs/listener.md)
   --max-clients N        clients at once (default ${LISTENER_LIMITS.defaultMaxClients}, at most ${LISTENER_LIMITS.maxClients}); more are refused and counted
   --max-bytes N          bytes one TCP/TLS client may send before it is closed (default ${LISTENER_LIMITS.defaultMaxBytesPerClient})
-  --once                 exit after the first client's conversation ends
+  --once                 exit after the first client's conversation ends (UDP: once it is forgotten)
   --json                 one JSON object per line: listening, accepted, received (base64),
                          sent, rule, refused, client-error, closed, stopped
   -h, --help             show this help
