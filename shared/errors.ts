@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'NOT_CONNECTED',
   'UNKNOWN_SESSION',
   'SESSION_LIMIT',
+  // Listen mode: a client outgrew a bound (a line past the framing limit, a full reply queue).
+  'LIMIT_EXCEEDED',
   // Name resolution.
   'DNS_NOT_FOUND',
   'DNS_FAILED',

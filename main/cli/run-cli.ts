@@ -62,6 +62,8 @@ Commands:
                              Send one UDP datagram, print the replies (send --udp --help)
   run FILE [--var N=V] [--json] [--junit FILE] [--timeout MS]
                              Run a conversation file (run --help: options, exit codes)
+  listen PORT [--udp|--tls] [--echo|--reply DATA|--rules FILE] [--json]
+                             Accept clients and answer them (listen --help)
   profiles list [--profiles FILE] [--json]
                              List saved profiles (read-only)
   help                       Show this help
@@ -91,6 +93,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return (await import('./profiles-command.ts')).runProfilesCommand(rest, io);
     case 'run':
       return (await import('./run-command.ts')).runRunCommand(rest, io);
+    case 'listen':
+      return (await import('./listen-command.ts')).runListenCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,317 @@
+/**
+ * Listen mode for streams (TCP, TLS): bind, accept, and hand every accepted socket to a
+ * {@link StreamSession} through the `adopt` opener, so counters, transcript, half-close and the
+ * response cap work exactly as for a connection we made. A responder (responder.ts) is attached
+ * beside each session as a policy; the session class is unchanged.
+ *
+ * Invariants:
+ * - Loopback unless `allowNonLoopback`: binding to the network is a decision, never a default.
+ * - At most `maxClients` clients at once, TLS handshakes in progress included; one more is closed
+ *   at once and counted in `refused` (never silently dropped).
+ * - A TLS handshake gets TLS_HANDSHAKE_TIMEOUT_MS; a client that never finishes it loses its slot.
+ * - close() stops accepting, closes every client gracefully (each session's own grace timer
+ *   bounds it) and resolves once every session has ended.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
+import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats } from '../../../shared/listener.ts';
+import type { SessionOutcome } from '../../../shared/session.ts';
+import { toAppError, toFileError } from '../error-mapping.ts';
+import { StreamSession } from '../stream-session.ts';
+import { adopt } from '../stream-openers.ts';
+import { TypedEmitter } from '../typed-emitter.ts';
+import { compileResponder, type AttachedResponder, type CompiledResponder } from './responder.ts';
+import { makeSelfSigned } from './self-signed.ts';
+
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** One client, as events report it. */
+export interface ClientInfo {
+  /** 1, 2, … in order of acceptance. */
+  id: number;
+  address: string;
+  port: number;
+  /** TLS only, when a client certificate was requested: what the client presented. */
+  clientCert?: { subject: string | null; fingerprint256: string | null } | null;
+}
+
+export type ListenerEvents = {
+  accepted: [client: ClientInfo];
+  refused: [peer: { address: string; port: number; reason: string }];
+  received: [client: ClientInfo, bytes: Uint8Array];
+  sent: [client: ClientInfo, bytes: Uint8Array];
+  rule: [client: ClientInfo, index: number];
+  'client-error': [client: ClientInfo, error: AppError];
+  closed: [client: ClientInfo, outcome: SessionOutcome | 'handshake-failed' | 'forgotten', error: AppError | null];
+};
+
+/** What every listener (stream or datagram) offers. */
+export interface Listener extends TypedEmitter<ListenerEvents> {
+  readonly transport: ListenerOptions['transport'];
+  readonly address: string;
+  readonly port: number;
+  /** TLS with a generated certificate: its SHA-256 fingerprint. */
+  readonly certificateFingerprint: string | null;
+  stats(): ListenerStats;
+  close(): Promise<void>;
+}
+
+/** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return net.isIPv4(v4) && v4.startsWith('127.');
+}
+
+/** Checks what every transport shares. */
+export function checkListenerOptions(opts: ListenerOptions): Result<{ host: string; maxClients: number; maxBytesPerClient: number }> {
+  const host = opts.host.replace(/^\[|\]$/g, '');
+  if (host !== 'localhost' && net.isIP(host) === 0) {
+    return fail('INVALID_INPUT', `Host "${opts.host}": give an IP address to bind (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
+      field: 'host',
+    });
+  }
+  if (!isLoopbackHost(host) && !opts.allowNonLoopback) {
+    return fail(
+      'INVALID_INPUT',
+      `Host "${opts.host}" is not a loopback address: binding it lets other machines connect. Say so explicitly (--allow-remote).`,
+      { field: 'host' },
+    );
+  }
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    return fail('INVALID_INPUT', 'Port: a whole number from 0 (any free port) to 65535.', { field: 'port' });
+  }
+  const maxClients = opts.maxClients ?? LISTENER_LIMITS.defaultMaxClients;
+  if (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > LISTENER_LIMITS.maxClients) {
+    return fail('INVALID_INPUT', `Max clients: a whole number from 1 to ${LISTENER_LIMITS.maxClients}.`, { field: 'maxClients' });
+  }
+  const maxBytesPerClient = opts.maxBytesPerClient ?? LISTENER_LIMITS.defaultMaxBytesPerClient;
+  if (!Number.isInteger(maxBytesPerClient) || maxBytesPerClient < 1 || maxBytesPerClient > LISTENER_LIMITS.maxBytesPerClient) {
+    return fail('INVALID_INPUT', `Max bytes per client: a whole number from 1 to ${LISTENER_LIMITS.maxBytesPerClient}.`, {
+      field: 'maxBytesPerClient',
+    });
+  }
+  return ok({ host: host === 'localhost' ? '127.0.0.1' : host, maxClients, maxBytesPerClient });
+}
+
+/** Starts a TCP, TLS or UDP listener; resolves once it is bound (port 0 reports the chosen port). */
+export async function startListener(opts: ListenerOptions): Promise<Result<Listener>> {
+  const checked = checkListenerOptions(opts);
+  if (!checked.ok) return checked;
+  const responder = compileResponder(opts.responder ?? { kind: 'off' });
+  if (!responder.ok) return responder;
+  if (opts.transport === 'udp') {
+    const { startUdpListener } = await import('./udp-listener.ts');
+    return startUdpListener(checked.value.host, opts.port, checked.value.maxClients, responder.value);
+  }
+  let secure: { context: tls.SecureContext; requestCert: boolean; fingerprint: string | null } | null = null;
+  if (opts.transport === 'tls') {
+    const made = await tlsContext(opts);
+    if (!made.ok) return made;
+    secure = made.value;
+  }
+  const listener = new StreamListener(checked.value.maxClients, checked.value.maxBytesPerClient, responder.value, secure);
+  const bound = await listener.bind(checked.value.host, opts.port);
+  if (!bound.ok) return bound;
+  return ok(listener);
+}
+
+async function tlsContext(opts: ListenerOptions): Promise<Result<{ context: tls.SecureContext; requestCert: boolean; fingerprint: string | null }>> {
+  const spec = opts.tls;
+  if (!spec) return fail('INVALID_INPUT', 'TLS: give a certificate and key, or ask for a self-signed one.', { field: 'tls' });
+  let cert: Buffer;
+  let key: Buffer;
+  let fingerprint: string | null = null;
+  if (spec.kind === 'self-signed') {
+    const made = await makeSelfSigned();
+    if (!made.ok) return made;
+    ({ cert, key } = made.value);
+    fingerprint = made.value.fingerprint256;
+  } else {
+    try {
+      cert = await readFile(spec.certFile);
+    } catch (err) {
+      return { ok: false, error: { ...toFileError(err, spec.certFile, 'read'), field: 'cert' } };
+    }
+    try {
+      key = await readFile(spec.keyFile);
+    } catch (err) {
+      return { ok: false, error: { ...toFileError(err, spec.keyFile, 'read'), field: 'key' } };
+    }
+  }
+  try {
+    return ok({ context: tls.createSecureContext({ cert, key }), requestCert: spec.requestClientCert === true, fingerprint });
+  } catch (err) {
+    return fail('TLS_CREDENTIALS_INVALID', `The certificate and key could not be used: ${(err as Error).message}.`, { field: 'cert' });
+  }
+}
+
+class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
+  readonly transport: 'tcp' | 'tls';
+  address = '';
+  port = 0;
+  readonly certificateFingerprint: string | null;
+  readonly #server: net.Server;
+  readonly #maxClients: number;
+  readonly #maxBytesPerClient: number;
+  readonly #responder: CompiledResponder;
+  readonly #secure: { context: tls.SecureContext; requestCert: boolean } | null;
+  /** TLS sockets still handshaking; they hold a slot as much as a session does. */
+  readonly #handshaking = new Map<tls.TLSSocket, (reason: string) => void>();
+  readonly #sessions = new Map<StreamSession, AttachedResponder>();
+  readonly #ended = new Set<Promise<unknown>>();
+  #accepted = 0;
+  #refused = 0;
+  #closing = false;
+
+  constructor(maxClients: number, maxBytesPerClient: number, responder: CompiledResponder, secure: { context: tls.SecureContext; requestCert: boolean; fingerprint: string | null } | null) {
+    super();
+    this.transport = secure ? 'tls' : 'tcp';
+    this.#maxClients = maxClients;
+    this.#maxBytesPerClient = maxBytesPerClient;
+    this.#responder = responder;
+    this.#secure = secure;
+    this.certificateFingerprint = secure?.fingerprint ?? null;
+    // allowHalfOpen: the client's FIN must not end our side for us (F15); the session decides.
+    this.#server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#onConnection(socket));
+  }
+
+  bind(host: string, port: number): Promise<Result<void>> {
+    return new Promise((resolve) => {
+      const onError = (err: Error): void => resolve({ ok: false, error: toAppError(err, { host, port, phase: 'connecting' }) });
+      this.#server.once('error', onError);
+      this.#server.listen({ host, port, exclusive: true }, () => {
+        this.#server.off('error', onError);
+        // A later server error (EMFILE on accept) must not crash main; it is Node's to retry.
+        this.#server.on('error', () => {});
+        const a = this.#server.address() as net.AddressInfo;
+        this.address = a.address;
+        this.port = a.port;
+        resolve(ok(undefined));
+      });
+    });
+  }
+
+  stats(): ListenerStats {
+    return { accepted: this.#accepted, refused: this.#refused, active: this.#active(), ruleHits: [...this.#responder.ruleHits] };
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const fail of [...this.#handshaking.values()]) fail('the listener was stopped during the TLS handshake.');
+    for (const session of this.#sessions.keys()) session.close();
+    await Promise.all([stopped, ...this.#ended]);
+  }
+
+  #active(): number {
+    return this.#handshaking.size + this.#sessions.size;
+  }
+
+  #onConnection(raw: net.Socket): void {
+    const address = raw.remoteAddress ?? '';
+    const port = raw.remotePort ?? 0;
+    if (this.#closing || this.#active() >= this.#maxClients) {
+      this.#refused++;
+      raw.on('error', () => {});
+      raw.destroy();
+      this.emit('refused', { address, port, reason: this.#closing ? 'closing' : `max clients (${this.#maxClients}) reached` });
+      return;
+    }
+    const client: ClientInfo = { id: ++this.#accepted, address, port };
+    if (!this.#secure) {
+      this.#adopt(raw, client);
+      return;
+    }
+    const secure = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: this.#secure.context,
+      requestCert: this.#secure.requestCert,
+      // A requested client certificate is shown, not judged: this is a test tool.
+      rejectUnauthorized: false,
+    });
+    // Our own words: the client-side mapping would blame "the server".
+    const onFail = (reason: string): void => {
+      if (!this.#handshaking.delete(secure)) return;
+      clearTimeout(timer);
+      secure.destroy();
+      raw.destroy();
+      this.emit('closed', client, 'handshake-failed', { code: 'TLS_HANDSHAKE_FAILED', message: `TLS handshake with ${address}:${port} failed: ${reason}` });
+    };
+    this.#handshaking.set(secure, onFail);
+    const timer = setTimeout(() => onFail(`the client did not finish it within ${TLS_HANDSHAKE_TIMEOUT_MS} ms.`), TLS_HANDSHAKE_TIMEOUT_MS);
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const wrongProtocol = /WRONG_VERSION_NUMBER|HTTP_REQUEST|UNKNOWN_PROTOCOL|PACKET_LENGTH/i.test(`${err.code ?? ''} ${err.message}`);
+      onFail(wrongProtocol ? `the client did not speak TLS (${err.code ?? err.message}).` : `${err.message.replace(/\.$/, '')}${err.code ? ` (${err.code})` : ''}.`);
+    };
+    secure.on('error', onError);
+    // allowHalfOpen keeps a socket whose client sent FIN mid-handshake open; that is a failure too.
+    const onGone = (): void => onFail('the client closed the connection before it was done.');
+    secure.once('close', onGone);
+    secure.once('end', onGone);
+    raw.once('end', onGone);
+    secure.once('secure', () => {
+      if (!this.#handshaking.delete(secure)) return;
+      clearTimeout(timer);
+      secure.off('error', onError);
+      secure.off('close', onGone);
+      secure.off('end', onGone);
+      raw.off('end', onGone);
+      if (this.#secure!.requestCert) {
+        const c = secure.getPeerCertificate();
+        const present = c && Object.keys(c).length > 0;
+        client.clientCert = present ? { subject: c.subject?.CN ?? null, fingerprint256: c.fingerprint256 ?? null } : null;
+      }
+      this.#adopt(secure, client);
+    });
+  }
+
+  #adopt(socket: net.Socket, client: ClientInfo): void {
+    const session = new StreamSession(randomUUID());
+    let peerEndSeen = false;
+    const attached = this.#responder.attach(
+      {
+        send: async (bytes) => {
+          const sent = await session.send(bytes);
+          if (!sent.ok) return false;
+          this.emit('sent', client, bytes);
+          return true;
+        },
+        close: () => session.close(),
+      },
+      {
+        rule: (index) => this.emit('rule', client, index),
+        error: (error) => this.emit('client-error', client, error),
+      },
+    );
+    this.#sessions.set(session, attached);
+    session.on('data', (chunk) => {
+      this.emit('received', client, chunk);
+      attached.received(chunk);
+    });
+    session.on('status', (status) => {
+      if (status.remoteEnded && !peerEndSeen && status.phase === 'open') {
+        peerEndSeen = true;
+        // The client is done sending: finish the replies it is owed, then close our side.
+        void attached.peerEnded().then(() => session.close());
+      }
+    });
+    const ended = session.done().then((status) => {
+      attached.dispose();
+      this.#sessions.delete(session);
+      this.#ended.delete(ended);
+      this.emit('closed', client, status.outcome ?? 'cancelled', status.error);
+      session.release();
+    });
+    this.#ended.add(ended);
+    this.emit('accepted', client);
+    void session.open(adopt(socket), { maxResponseBytes: this.#maxBytesPerClient }).then((opened) => {
+      if (opened.ok) attached.connected();
+    });
+    if (this.#closing) session.close();
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * A listener's responder: a policy that sits beside a client connection, sees what it receives,
+ * and answers through the connection's public API (`send`, `close`). The session class knows
+ * nothing about it (docs/listener.md).
+ *
+ * Invariants:
+ * - Everything a client can steer is bounded: a framing buffer holds at most
+ *   LISTENER_LIMITS.maxFrameBytes (a longer line is an error for that client, stated, and the client
+ *   is closed); regexes are RE2 (linear time) over at most one frame; queued replies are capped.
+ * - Replies go out one at a time, in order, each after its rule's delay; a rule with `close`
+ *   closes the client once its reply is written.
+ * - When the client half-closes, the replies already due are still written, then our side closes.
+ */
+import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
+import type { PayloadTemplate } from '../../../shared/conversation.ts';
+import { encodePayload } from '../../../shared/payload.ts';
+import {
+  LISTENER_LIMITS,
+  type Framing,
+  type ReplySpec,
+  type ResponderSpec,
+  type RuleMatch,
+} from '../../../shared/listener.ts';
+import { compileBoundedRegex } from '../match/bounded-regex.ts';
+import { checkTemplateText, parseTemplate, renderTemplate } from '../../conversation/template.ts';
+
+/** What the responder may do to one client. */
+export interface ResponderPeer {
+  /** Writes bytes; resolves false when the client can no longer take them. */
+  send(bytes: Uint8Array): Promise<boolean>;
+  close(): void;
+}
+
+/** What the responder tells its listener. */
+export interface ResponderHooks {
+  rule(index: number): void;
+  /** A client-caused problem (an over-long frame, a full reply queue); the client is closed. */
+  error(error: AppError): void;
+}
+
+/** The responder attached to one client. */
+export interface AttachedResponder {
+  connected(): void;
+  received(chunk: Uint8Array): void;
+  /** The client half-closed: resolves once the replies already due are written. */
+  peerEnded(): Promise<void>;
+  dispose(): void;
+}
+
+type Matcher = (message: Uint8Array) => (Uint8Array | null)[] | null;
+
+interface CompiledRule {
+  matcher: Matcher;
+  reply: PayloadTemplate | null;
+  delayMs: number;
+  close: boolean;
+}
+
+/** A responder spec, checked and compiled once per listener. */
+export interface CompiledResponder {
+  readonly spec: ResponderSpec;
+  /** Hits per rule, by index (empty unless rules). */
+  readonly ruleHits: number[];
+  attach(peer: ResponderPeer, hooks: ResponderHooks): AttachedResponder;
+}
+
+const encoder = new TextEncoder();
+
+/** Payload bytes of a reply without macros (a delimiter, a match value). */
+function literalBytes(spec: ReplySpec, field: string): Result<Uint8Array> {
+  const encoded = encodePayload({ text: spec.value, mode: spec.mode, encoding: 'utf8', lineEnding: 'none' });
+  if (!encoded.ok) return fail('INVALID_INPUT', `${field}: ${encoded.error.message}`, { field });
+  return encoded;
+}
+
+/**
+ * A reply template. `${1}`…`${99}` are regex groups; they are renamed to internal names before the
+ * conversation template parser (which only knows named references) sees them.
+ */
+export function compileReply(spec: ReplySpec, field: string): Result<PayloadTemplate> {
+  const source = spec.value.replace(/(?<!\$)\$\{([0-9]{1,2})\}/g, '${_g$1}');
+  const parts = parseTemplate(source);
+  if (!parts.ok) return fail('INVALID_INPUT', `${field}: ${parts.error.message}`, { field });
+  const template: PayloadTemplate = {
+    mode: spec.mode,
+    template: { source, parts: parts.value, at: { line: 1, column: 1 } },
+    encoding: 'utf8',
+    lineEnding: 'none',
+  };
+  const checked = checkTemplateText(template);
+  if (!checked.ok) return fail('INVALID_INPUT', `${field}: ${checked.error.message}`, { field });
+  return ok(template);
+}
+
+function compileMatcher(match: RuleMatch, field: string): Result<Matcher> {
+  if (match.kind === 'regex') {
+    const regex = compileBoundedRegex(match.value);
+    if (!regex.ok) return fail('INVALID_INPUT', `${field}: ${regex.error.message}`, { field });
+    const re = regex.value;
+    return ok((message) => {
+      const found = re.search(message);
+      if (!found) return null;
+      return [message.slice(found.start, found.end), ...found.groups.map((g) => (g ? message.slice(g.start, g.end) : null))];
+    });
+  }
+  const bytes = match.kind === 'hex' ? literalBytes({ mode: 'hex', value: match.value }, field) : ok(encoder.encode(match.value));
+  if (!bytes.ok) return bytes;
+  const needle = Buffer.from(bytes.value);
+  switch (match.kind) {
+    case 'exact':
+      return ok((m) => (Buffer.from(m.buffer, m.byteOffset, m.byteLength).equals(needle) ? [m] : null));
+    case 'prefix':
+      return ok((m) => (m.length >= needle.length && Buffer.from(m.buffer, m.byteOffset, needle.length).equals(needle) ? [m] : null));
+    case 'contains':
+    case 'hex':
+      return ok((m) => (Buffer.from(m.buffer, m.byteOffset, m.byteLength).indexOf(needle) >= 0 ? [m] : null));
+  }
+}
+
+/** Checks and compiles `spec`; errors name the rule (`rules[2].match.regex`). */
+export function compileResponder(spec: ResponderSpec): Result<CompiledResponder> {
+  const ruleHits: number[] = [];
+  let rules: CompiledRule[] = [];
+  let fixed: PayloadTemplate | null = null;
+  let framing: Framing = { kind: 'chunk' };
+  let delimiter: Uint8Array | null = null;
+  if (spec.kind === 'fixed') {
+    const reply = compileReply(spec.reply, 'reply');
+    if (!reply.ok) return reply;
+    fixed = reply.value;
+  } else if (spec.kind === 'rules') {
+    if (spec.rules.length === 0) return fail('INVALID_INPUT', 'Rules: the list is empty.', { field: 'rules' });
+    if (spec.rules.length > LISTENER_LIMITS.maxRules) {
+      return fail('INVALID_INPUT', `Rules: at most ${LISTENER_LIMITS.maxRules}, this list has ${spec.rules.length}.`, { field: 'rules' });
+    }
+    framing = spec.framing;
+    if (framing.kind === 'delimiter') {
+      const d = literalBytes(framing.delimiter, 'framing.delimiter');
+      if (!d.ok) return d;
+      if (d.value.length === 0) return fail('INVALID_INPUT', 'framing.delimiter: the delimiter is empty.', { field: 'framing.delimiter' });
+      delimiter = d.value;
+    }
+    if (framing.kind === 'length' && (!Number.isInteger(framing.length) || framing.length < 1 || framing.length > LISTENER_LIMITS.maxFrameBytes)) {
+      return fail('INVALID_INPUT', `framing.length: a whole number from 1 to ${LISTENER_LIMITS.maxFrameBytes}.`, { field: 'framing.length' });
+    }
+    for (const [i, rule] of spec.rules.entries()) {
+      const matcher = compileMatcher(rule.match, `rules[${i}].match.${rule.match.kind}`);
+      if (!matcher.ok) return matcher;
+      let reply: PayloadTemplate | null = null;
+      if (rule.reply) {
+        const r = compileReply(rule.reply, `rules[${i}].reply.${rule.reply.mode}`);
+        if (!r.ok) return r;
+        reply = r.value;
+      }
+      if (!Number.isInteger(rule.delayMs) || rule.delayMs < 0 || rule.delayMs > LISTENER_LIMITS.maxDelayMs) {
+        return fail('INVALID_INPUT', `rules[${i}].delay_ms: a whole number from 0 to ${LISTENER_LIMITS.maxDelayMs}.`, {
+          field: `rules[${i}].delay_ms`,
+        });
+      }
+      rules.push({ matcher: matcher.value, reply, delayMs: rule.delayMs, close: rule.close });
+      ruleHits.push(0);
+    }
+  }
+  rules = rules.slice();
+  const compiled: CompiledResponder = {
+    spec,
+    ruleHits,
+    attach: (peer, hooks) => attach(spec, { fixed, rules, framing, delimiter, ruleHits }, peer, hooks),
+  };
+  return ok(compiled);
+}
+
+interface Compiled {
+  fixed: PayloadTemplate | null;
+  rules: CompiledRule[];
+  framing: Framing;
+  delimiter: Uint8Array | null;
+  ruleHits: number[];
+}
+
+/** Cuts received bytes into messages; null plus an error when a frame outgrows the bound. */
+class Framer {
+  #pending: Buffer = Buffer.alloc(0);
+  constructor(
+    readonly framing: Framing,
+    readonly delimiter: Uint8Array | null,
+  ) {}
+
+  push(chunk: Uint8Array): { messages: Uint8Array[]; error: AppError | null } {
+    const max = LISTENER_LIMITS.maxFrameBytes;
+    if (this.framing.kind === 'chunk') {
+      // A chunk is a message; only its first maxFrameBytes are matched (stated in docs/listener.md).
+      return { messages: [chunk.length > max ? chunk.subarray(0, max) : chunk], error: null };
+    }
+    this.#pending = this.#pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#pending, chunk]);
+    const messages: Uint8Array[] = [];
+    if (this.framing.kind === 'length') {
+      const n = this.framing.length;
+      while (this.#pending.length >= n) {
+        messages.push(this.#pending.subarray(0, n));
+        this.#pending = this.#pending.subarray(n);
+      }
+      return { messages, error: null };
+    }
+    const sep = this.framing.kind === 'line' ? Buffer.from('\n') : Buffer.from(this.delimiter!);
+    let at: number;
+    while ((at = this.#pending.indexOf(sep)) >= 0) {
+      let message = this.#pending.subarray(0, at);
+      // A line ends at LF; a CR before it belongs to the line ending, not the line.
+      if (this.framing.kind === 'line' && message.length > 0 && message[message.length - 1] === 0x0d) message = message.subarray(0, -1);
+      if (message.length > max) return { messages, error: tooLong(this.framing, message.length) };
+      messages.push(message);
+      this.#pending = this.#pending.subarray(at + sep.length);
+    }
+    if (this.#pending.length > max) return { messages, error: tooLong(this.framing, this.#pending.length) };
+    return { messages, error: null };
+  }
+}
+
+function tooLong(framing: Framing, length: number): AppError {
+  const what = framing.kind === 'line' ? 'A line' : 'A delimited message';
+  return {
+    code: 'LIMIT_EXCEEDED',
+    message: `${what} from this client is longer than ${LISTENER_LIMITS.maxFrameBytes} bytes (${length} so far, no end in sight); the client was closed.`,
+  };
+}
+
+function attach(spec: ResponderSpec, c: Compiled, peer: ResponderPeer, hooks: ResponderHooks): AttachedResponder {
+  let chain: Promise<void> = Promise.resolve();
+  let queued = 0;
+  let disposed = false;
+  let closing = false;
+  let sentFirst = false;
+  /** Pending delays; dispose() ends them at once so the reply chain settles. */
+  const timers = new Map<NodeJS.Timeout, () => void>();
+  const framer = new Framer(c.framing, c.delimiter);
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.set(t, resolve);
+    });
+
+  /** Queues one reply; `render` runs when its turn comes so ${time} is the time it is sent. */
+  const enqueue = (render: () => Result<Uint8Array> | null, delayMs: number, closeAfter: boolean): void => {
+    if (disposed || closing) return;
+    if (queued >= LISTENER_LIMITS.maxQueuedReplies) {
+      closing = true;
+      hooks.error({
+        code: 'LIMIT_EXCEEDED',
+        message: `More than ${LISTENER_LIMITS.maxQueuedReplies} replies are waiting for this client (it does not read, or sends faster than the delays allow); the client was closed.`,
+      });
+      peer.close();
+      return;
+    }
+    queued++;
+    if (closeAfter) closing = true;
+    chain = chain.then(async () => {
+      try {
+        if (disposed) return;
+        if (delayMs > 0) await sleep(delayMs);
+        if (disposed) return;
+        const bytes = render();
+        if (bytes && !bytes.ok) {
+          hooks.error(bytes.error);
+        } else if (bytes && bytes.value.length > 0) {
+          if (!(await peer.send(bytes.value))) return;
+        }
+        if (closeAfter && !disposed) peer.close();
+      } finally {
+        queued--;
+      }
+    });
+  };
+
+  const render = (template: PayloadTemplate, groups: (Uint8Array | null)[], counter: number) => () =>
+    renderTemplate(template, {
+      lookup: (name) => {
+        const g = /^_g([0-9]{1,2})$/.exec(name);
+        if (!g) return undefined;
+        return groups[Number(g[1])] ?? new Uint8Array(0);
+      },
+      counter,
+      now: Date.now,
+    });
+
+  let fixedCount = 0;
+  const onMessage = (message: Uint8Array): void => {
+    if (spec.kind === 'echo') {
+      const copy = Uint8Array.from(message);
+      enqueue(() => ok(copy), 0, false);
+    } else if (spec.kind === 'fixed' && c.fixed) {
+      if (spec.when === 'each-message' || (spec.when === 'first-message' && !sentFirst)) {
+        sentFirst = true;
+        enqueue(render(c.fixed, [], ++fixedCount), 0, false);
+      }
+    } else if (spec.kind === 'rules') {
+      for (const [i, rule] of c.rules.entries()) {
+        const groups = rule.matcher(message);
+        if (!groups) continue;
+        c.ruleHits[i] = (c.ruleHits[i] ?? 0) + 1;
+        hooks.rule(i);
+        const counter = c.ruleHits[i]!;
+        enqueue(rule.reply ? render(rule.reply, groups.map((g) => (g ? Uint8Array.from(g) : null)), counter) : () => null, rule.delayMs, rule.close);
+        return;
+      }
+    }
+  };
+
+  return {
+    connected() {
+      if (spec.kind === 'fixed' && c.fixed && spec.when === 'connect') {
+        sentFirst = true;
+        enqueue(render(c.fixed, [], ++fixedCount), 0, false);
+      }
+    },
+    received(chunk) {
+      if (disposed || closing) return;
+      if (spec.kind === 'echo' || spec.kind === 'fixed') {
+        onMessage(chunk);
+        return;
+      }
+      if (spec.kind !== 'rules') return;
+      const { messages, error } = framer.push(chunk);
+      for (const m of messages) {
+        if (closing) break;
+        onMessage(m);
+      }
+      if (error && !closing) {
+        closing = true;
+        hooks.error(error);
+        peer.close();
+      }
+    },
+    peerEnded() {
+      return chain;
+    },
+    dispose() {
+      disposed = true;
+      for (const [t, resolve] of timers) {
+        clearTimeout(t);
+        resolve();
+      }
+      timers.clear();
+    },
+  };
+}
