@@ -44,9 +44,11 @@ export default defineConfig({
                 // costs the CLI a resolve, a package.json scope lookup and a file read at start-up,
                 // which with ~10 chunks was most of the gap to a bare \`node\`. Only modules this
                 // path needs go in: zod, the profile store, ws and the web server stay in their
-                // own chunks, loaded by the commands that use them.
+                // own chunks, loaded by the commands that use them. The datagram engine is in it
+                // because the session registry holds both kinds: a chunk of its own would import
+                // this one and be imported by it, and the cycle leaves a class undefined at load.
                 name: 'cli-send',
-                test: /[\\/]main[\\/](cli[\\/](run-cli|send-command|cli-files)|engine[\\/](?!datagram)[^\\/]+)\.ts$|[\\/]shared[\\/](errors|endpoint|payload|payload-characters|session|tls)\.ts$/,
+                test: /[\\/]main[\\/](cli[\\/](run-cli|send-command|cli-files)|engine[\\/](datagram[\\/])?[^\\/]+)\.ts$|[\\/]shared[\\/](errors|endpoint|payload|payload-characters|session|session-datagram|tls)\.ts$/,
                 includeDependenciesRecursively: false,
               },
             ],
