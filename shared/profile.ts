@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { fail, ok, type Result } from './errors.ts';
 import { SESSION_LIMITS } from './session.ts';
-import type { LineEnding, PayloadMode, TextEncoding } from './payload.ts';
+import type { LineEnding, NewlineStyle, PayloadMode, TextEncoding } from './payload.ts';
 
 /** How the payload text turns into bytes (the payload codec's modes). */
 export type ProfilePayloadMode = PayloadMode;
@@ -21,6 +21,8 @@ export type ProfilePayloadMode = PayloadMode;
 export type ProfileTextEncoding = TextEncoding;
 /** Line ending appended to the payload when sent. */
 export type ProfileLineEnding = LineEnding;
+/** How newlines typed in the payload text are sent. */
+export type ProfileNewlines = NewlineStyle;
 
 /** One saved connection: where to connect, what to send, how long to wait. */
 export interface Profile {
@@ -35,6 +37,11 @@ export interface Profile {
     mode: ProfilePayloadMode;
     encoding: ProfileTextEncoding;
     lineEnding: ProfileLineEnding;
+    /**
+     * Absent means 'as-typed': files written before this key existed keep their bytes, and a
+     * profile that never changes it is written without it (so older builds can still read it).
+     */
+    newlines?: ProfileNewlines;
   };
   connectTimeoutMs: number;
   /** 0 disables the idle timeout. */
@@ -146,17 +153,20 @@ const hostSchema = z
 const payloadModes = ['text', 'hex', 'escapes'] as const;
 const textEncodings = ['utf8', 'latin1'] as const;
 const lineEndings = ['none', 'lf', 'cr', 'crlf'] as const;
+const newlineStyles = ['as-typed', 'lf', 'crlf'] as const;
 /** Compiles only while the lists above equal the payload codec's types, in both directions. */
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const payloadListsMatchCodec: SameSet<(typeof payloadModes)[number], PayloadMode> &
   SameSet<(typeof textEncodings)[number], TextEncoding> &
-  SameSet<(typeof lineEndings)[number], LineEnding> = true;
+  SameSet<(typeof lineEndings)[number], LineEnding> &
+  SameSet<(typeof newlineStyles)[number], NewlineStyle> = true;
 
 const payloadSchema = z.strictObject({
   text: z.string().max(PROFILE_LIMITS.maxPayloadChars, `Payload is longer than ${PROFILE_LIMITS.maxPayloadChars} characters.`),
   mode: z.enum(payloadModes),
   encoding: z.enum(textEncodings),
   lineEnding: z.enum(lineEndings),
+  newlines: z.enum(newlineStyles).optional(),
 });
 
 const draftShape = {

@@ -35,7 +35,7 @@ const PROFILE_KEYS = [
   'createdAt',
   'updatedAt',
 ] as const;
-const PAYLOAD_KEYS = ['text', 'mode', 'encoding', 'lineEnding'] as const;
+const PAYLOAD_KEYS = ['text', 'mode', 'encoding', 'lineEnding', 'newlines'] as const;
 
 // The compiler proves the lists above name every field: a field missing from them would otherwise
 // be dropped silently by JSON.stringify's key list.

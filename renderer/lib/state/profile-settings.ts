@@ -10,6 +10,8 @@ export function settingsFromProfile(p: Profile): TabSettings {
     mode: p.payload.mode,
     encoding: p.payload.encoding,
     lineEnding: p.payload.lineEnding,
+    // Profiles saved before the choice existed have no key: their bytes stay as typed.
+    newlines: p.payload.newlines ?? 'as-typed',
     closeAfterSend: p.closeAfterSend,
     connectTimeoutMs: p.connectTimeoutMs,
     idleTimeoutMs: p.idleTimeoutMs,
@@ -24,7 +26,15 @@ export function draftFromSettings(s: TabSettings, meta: { name: string; folder: 
     folder: meta.folder,
     host: s.host.trim(),
     port,
-    payload: { text: s.payloadText, mode: s.mode, encoding: s.encoding, lineEnding: s.lineEnding },
+    // 'as-typed' is written as no key at all, so files that never use the choice stay readable by
+    // builds from before it (their strict schema refuses unknown keys).
+    payload: {
+      text: s.payloadText,
+      mode: s.mode,
+      encoding: s.encoding,
+      lineEnding: s.lineEnding,
+      ...(s.newlines === 'as-typed' ? {} : { newlines: s.newlines }),
+    },
     connectTimeoutMs: s.connectTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs,
     closeAfterSend: s.closeAfterSend,

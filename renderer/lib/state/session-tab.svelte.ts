@@ -8,22 +8,25 @@
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
-import { encodePayload, type LineEnding, type PayloadMode, type TextEncoding } from '../../../shared/payload.ts';
+import { encodePayload, type LineEnding, type NewlineStyle, type PayloadMode, type TextEncoding } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
+import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
+import { addToHistory, type HistoryItem } from '../send-history.ts';
+import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript';
 
-/** One send this session made, kept for the history list and the transcript. */
-export interface SentItem {
+/** One send this session made, kept for the history list (bounded: renderer/lib/send-history.ts). */
+export interface SentItem extends HistoryItem {
   at: number;
-  bytes: Uint8Array;
   /** What to put back in the editor to re-send it. */
   text: string;
   mode: PayloadMode;
   encoding: TextEncoding;
   lineEnding: LineEnding;
+  newlines: NewlineStyle;
   halfClose: boolean;
   label: string;
 }
@@ -36,6 +39,7 @@ export interface TabSettings {
   mode: PayloadMode;
   encoding: TextEncoding;
   lineEnding: LineEnding;
+  newlines: NewlineStyle;
   closeAfterSend: boolean;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
@@ -49,13 +53,13 @@ export const DEFAULT_SETTINGS: TabSettings = {
   mode: 'text',
   encoding: 'utf8',
   lineEnding: 'none',
+  newlines: 'as-typed',
   closeAfterSend: true,
   connectTimeoutMs: SESSION_LIMITS.defaultConnectTimeoutMs,
   idleTimeoutMs: 0,
   maxResponseBytes: SESSION_LIMITS.defaultMaxResponseBytes,
 };
 
-const MAX_HISTORY = 50;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
 
 let tabCounter = 0;
@@ -72,6 +76,7 @@ export class SessionTab {
   mode = $state<PayloadMode>(DEFAULT_SETTINGS.mode);
   encoding = $state<TextEncoding>(DEFAULT_SETTINGS.encoding);
   lineEnding = $state<LineEnding>(DEFAULT_SETTINGS.lineEnding);
+  newlines = $state<NewlineStyle>(DEFAULT_SETTINGS.newlines);
   closeAfterSend = $state(DEFAULT_SETTINGS.closeAfterSend);
   /** Send our FIN when the peer's arrives first (see main/engine/follow-peer-end.ts). */
   finishWhenPeerFinishes = $state(true);
@@ -89,21 +94,49 @@ export class SessionTab {
   transcript = $state.raw<TranscriptEntry[]>([]);
   transcriptTruncated = $state(false);
   sentHistory = $state.raw<SentItem[]>([]);
+  /** Older sends dropped from the history by its limits, said in the list. */
+  historyDropped = $state(0);
   readonly response = new ResponseBuffer();
-  /** What we sent from the renderer, in order, for transcript previews. */
-  readonly sentBytes = new ResponseBuffer();
+  /** The first bytes of each send, for transcript previews (bounded; never every byte sent). */
+  readonly sentLog = new SentLog();
   responseVersion = $state(0);
   /** Bytes received that arrived out of order or twice: always 0 unless something is broken. */
   gapError = $state<string | null>(null);
+
+  /**
+   * Host and port as they were at the last Connect. When the inputs differ and no session is live,
+   * the last status (and a connect error) describes other inputs: it is stale and no longer shown.
+   */
+  attemptedWith = $state.raw<{ host: string; port: string } | null>(null);
+  /** Connect was pressed: from now on an empty Host or Port is named under its field too. */
+  connectPressed = $state(false);
 
   view = $state<ResponseView>('text');
   wrap = $state(true);
   busy = $state(false);
 
   readonly preview = $derived(
-    encodePayload({ text: this.payloadText, mode: this.mode, encoding: this.encoding, lineEnding: this.lineEnding }),
+    encodePayload({
+      text: this.payloadText,
+      mode: this.mode,
+      encoding: this.encoding,
+      lineEnding: this.lineEnding,
+      newlines: this.newlines,
+    }),
   );
-  readonly words = $derived(statusWords(this.status, this.status ? null : this.callError));
+  /** Errors in the Host and Port text, shown under each field while the user types. */
+  readonly inputErrors = $derived(endpointInputErrors(this.host, this.port, this.connectPressed));
+  readonly statusStale = $derived(
+    !isLive(this.status) &&
+      this.attemptedWith !== null &&
+      (this.attemptedWith.host !== this.host || this.attemptedWith.port !== this.port),
+  );
+  // An input error is shown under its field, never in the badge as well.
+  readonly words = $derived(
+    this.statusStale
+      ? statusWords(null, null)
+      : statusWords(this.status, this.status || this.callError?.field === 'host' || this.callError?.field === 'port' ? null : this.callError),
+  );
   readonly live = $derived(isLive(this.status));
   readonly canSend = $derived(
     !!this.status && this.status.phase === 'open' && !this.status.localEnded && this.preview.ok && !this.busy,
@@ -118,6 +151,7 @@ export class SessionTab {
     mode: this.mode,
     encoding: this.encoding,
     lineEnding: this.lineEnding,
+    newlines: this.newlines,
     closeAfterSend: this.closeAfterSend,
     connectTimeoutMs: this.connectTimeoutMs,
     idleTimeoutMs: this.idleTimeoutMs,
@@ -136,6 +170,7 @@ export class SessionTab {
     this.mode = s.mode;
     this.encoding = s.encoding;
     this.lineEnding = s.lineEnding;
+    this.newlines = s.newlines;
     this.closeAfterSend = s.closeAfterSend;
     this.connectTimeoutMs = s.connectTimeoutMs;
     this.idleTimeoutMs = s.idleTimeoutMs;
@@ -144,14 +179,17 @@ export class SessionTab {
 
   /** Opens a new session; the previous one's bytes are cleared (a new conversation starts). */
   async connect(): Promise<Result<{ id: string }>> {
-    if (this.live) await this.cancel();
-    this.callError = null;
-    // Same validation as main (shared/endpoint.ts), so the field is named before any call.
+    // Same validation as main (shared/endpoint.ts), so the field is named before any call; the
+    // error shows under its field (inputErrors), not as a call error.
     const endpoint = parseEndpoint(this.host, this.port);
     if (!endpoint.ok) {
-      this.callError = endpoint.error;
+      this.connectPressed = true;
       return endpoint;
     }
+    if (this.live) await this.cancel();
+    this.callError = null;
+    this.connectPressed = false;
+    this.attemptedWith = { host: this.host, port: this.port };
     if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
     this.resetSession();
     const r = await this.api.call('session:open', {
@@ -180,18 +218,22 @@ export class SessionTab {
     const item: SentItem = {
       at: Date.now(),
       bytes: preview.value,
+      size: preview.value.byteLength,
+      bytesKept: true,
       text: this.payloadText,
       mode: this.mode,
       encoding: this.encoding,
       lineEnding: this.lineEnding,
+      newlines: this.newlines,
       halfClose,
       label: this.payloadText.slice(0, 60),
     };
+    this.sentLog.recordStart(preview.value);
     const r = await this.api.call('session:send', { id: this.sessionId, data: preview.value, halfClose });
     this.busy = false;
     if (r.ok) {
-      this.sentBytes.append(item.bytes);
-      this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
+      this.sentLog.advance(r.value.bytesSent);
+      this.remember(item);
     } else this.callError = r.error;
   }
 
@@ -210,14 +252,27 @@ export class SessionTab {
     // The engine's own progress (sendId ≥ 0) replaces this placeholder.
     this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
     const halfClose = this.closeAfterSend;
+    this.sentLog.recordStart(bytes);
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
     if (r.ok) {
+      this.sentLog.advance(r.value.bytesSent);
       const item: SentItem = from
         ? { ...from, at: Date.now(), halfClose }
-        : { at: Date.now(), bytes, text: '', mode: 'hex', encoding: 'utf8', lineEnding: 'none', halfClose, label };
-      this.sentBytes.append(bytes);
-      this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
+        : {
+            at: Date.now(),
+            bytes,
+            size: bytes.byteLength,
+            bytesKept: true,
+            text: '',
+            mode: 'hex',
+            encoding: 'utf8',
+            lineEnding: 'none',
+            newlines: 'as-typed',
+            halfClose,
+            label,
+          };
+      this.remember(item);
     } else this.callError = r.error;
   }
 
@@ -229,18 +284,30 @@ export class SessionTab {
     this.busy = false;
     if (!r.ok) this.callError = r.error;
     else if (r.value) {
+      this.sentLog.advance(r.value.bytesSent);
       const item: SentItem = {
         at: Date.now(),
         bytes: new Uint8Array(0),
+        // Main streamed the file; its bytes never came here, so it cannot be sent again from the list.
+        size: r.value.bytesSent,
+        bytesKept: false,
         text: '',
         mode: 'hex',
         encoding: 'utf8',
         lineEnding: 'none',
+        newlines: 'as-typed',
         halfClose: this.closeAfterSend,
         label: `file ${r.value.fileName} (${r.value.bytesSent} bytes)`,
       };
-      this.sentHistory = [item, ...this.sentHistory].slice(0, MAX_HISTORY);
+      this.remember(item);
     }
+  }
+
+  /** Adds a send to the bounded history, counting what the limits dropped. */
+  private remember(item: SentItem): void {
+    const added = addToHistory(this.sentHistory, item);
+    this.sentHistory = added.items;
+    this.historyDropped += added.dropped;
   }
 
   restoreFromHistory(item: SentItem): void {
@@ -249,6 +316,7 @@ export class SessionTab {
     this.mode = item.mode;
     this.encoding = item.encoding;
     this.lineEnding = item.lineEnding;
+    this.newlines = item.newlines;
   }
 
   async halfClose(): Promise<void> {
@@ -302,8 +370,9 @@ export class SessionTab {
     this.status = null;
     this.sendProgress = null;
     this.sentHistory = [];
+    this.historyDropped = 0;
     this.gapError = null;
-    this.sentBytes.clear();
+    this.sentLog.clear();
     this.clearResponse();
   }
 }
