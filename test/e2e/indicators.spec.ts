@@ -106,8 +106,8 @@ test('newlines typed in the text are sent as CRLF when chosen, separately from t
   try {
     const u = await connectTo(page, web, server.port);
     await u.payload.fill('GET / HTTP/1.0\nHost: a\n');
-    await page.getByLabel('Newlines in the text').selectOption('crlf');
-    await page.getByLabel('Append at the end').selectOption('crlf');
+    await page.getByLabel('Newlines').selectOption('crlf');
+    await page.getByLabel('Append').selectOption('crlf');
     await expect(page.getByText('27 bytes will be sent')).toBeVisible();
     await u.send.click();
     await expect(u.status).toContainText('Closed by peer');
