@@ -127,6 +127,11 @@ test('the byte preview expands to show every byte', async ({ page, web }) => {
   // The last row: offset 0x120 = 288, then eleven "x" and the "Z" (0x5a).
   await expect(dump).toContainText('00000120');
   await expect(dump).toContainText('78 78 78 5a');
+  // The dump follows the editor: one more character is one more byte on the last row.
+  await u.payload.press('End');
+  await u.payload.pressSequentially('!');
+  await expect(dump).toContainText('78 78 78 5a 21');
+  await expect(page.getByRole('button', { name: 'Hide bytes' })).toBeVisible();
 });
 
 test('an input error sits under its field once, and a stale connect error clears when the inputs change', async ({ page, web }) => {
@@ -176,6 +181,25 @@ test('the sent history keeps 50 sends and says how many older ones it dropped', 
     }
     await expect(page.getByText('Sent in this session (50)')).toBeVisible();
     await expect(page.getByText(/2 older sends? not kept/)).toBeVisible();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a send too large for the history stays listed, says its bytes were not kept, and offers no Send again', async ({ page, web }) => {
+  test.setTimeout(120_000);
+  const SIZE = 17 * 1024 * 1024;
+  const server = await tcpServer((s) => s.resume());
+  try {
+    const u = await connectTo(page, web, server.port);
+    await u.closeAfterSend.uncheck();
+    await page.getByRole('region', { name: 'Request' }).locator('input[type="file"]').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(SIZE, 0x42) });
+    await expect(u.bytesSent).toHaveText('17,825,792', { timeout: 60_000 });
+    const history = page.locator('details.history');
+    await expect(history).toContainText('file big.bin (17,825,792 bytes)');
+    await expect(history).toContainText('17,825,792 B');
+    await expect(history).toContainText('not kept for Send again');
+    await expect(history.getByRole('button', { name: /Send again/ })).toHaveCount(0);
   } finally {
     await server.close();
   }
