@@ -2,7 +2,7 @@
  * Builds the app's services (engine, profile store, handlers) the same way for Electron and for
  * web mode, so both hosts run identical logic.
  */
-import { SessionManager } from './engine/session-manager.ts';
+import { SessionRegistry } from './engine/session-registry.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { AppService, type NativeDialogs } from './app-service.ts';
 import type { HostKind } from '../shared/contract.ts';
@@ -21,7 +21,7 @@ export async function composeAppService(opts: CompositionOptions): Promise<AppSe
   const profiles = await ProfileStore.open({ filePath: opts.profilesPath });
   return new AppService({
     info: { name: appName(), version: appVersion(), host: opts.host, platform: process.platform },
-    sessions: new SessionManager(),
+    sessions: new SessionRegistry(),
     profiles,
     profilesPath: opts.profilesPath,
     ...(opts.dialogs ? { dialogs: opts.dialogs } : {}),

@@ -7,17 +7,19 @@
  *
  * Ownership rule: a session is visible only to the client that opened it. Another client naming
  * its id gets UNKNOWN_SESSION, exactly as for an id that never existed. When a client goes away
- * (window closed or reloaded, WebSocket dropped) its sessions are cancelled (F25).
+ * (window closed or reloaded, WebSocket dropped) its sessions are cancelled (F25). Each client is
+ * the registry's owner of its sessions, so it gets its share of the session limit, and it is told
+ * ('session:evicted') when the registry releases one of its closed sessions.
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileStoreState } from '../shared/contract.ts';
 import { parseEndpoint } from '../shared/endpoint.ts';
-import type { SessionManager } from './engine/session-manager.ts';
-import type { TcpSession } from './engine/tcp-session.ts';
+import type { Eviction, SessionRegistry } from './engine/session-registry.ts';
+import type { StreamSession } from './engine/stream-session.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
-import { parseImport } from './profiles/import-profiles.ts';
+import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
 import { forwardSessionUpdates } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
@@ -46,7 +48,7 @@ export interface ClientContext {
 
 export interface AppServiceOptions {
   info: AppInfo;
-  sessions: SessionManager;
+  sessions: SessionRegistry;
   profiles: ProfileStore;
   profilesPath: string;
   dialogs?: NativeDialogs;
@@ -59,6 +61,17 @@ export class AppService {
 
   constructor(private readonly opts: AppServiceOptions) {
     this.handlers = this.makeHandlers();
+    opts.sessions.on('session-evicted', (e) => this.onEvicted(e));
+  }
+
+  /**
+   * Forgets an evicted session for its client and tells it. The update forwarder is left to finish
+   * on its own: it still holds the bytes it has not delivered, and detaches once they are out.
+   */
+  private onEvicted(e: Eviction): void {
+    const ctx = e.owner as ClientContext;
+    if (!this.clients.has(ctx) || !ctx.sessions.delete(e.id)) return;
+    if (ctx.sink.alive) ctx.sink.send('session:evicted', { id: e.id, reason: e.reason });
   }
 
   /** Registers a client; pair with {@link detachClient}. */
@@ -84,9 +97,11 @@ export class AppService {
     await Promise.all([this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
   }
 
-  private owned(ctx: ClientContext, id: string): Result<TcpSession> {
+  private owned(ctx: ClientContext, id: string): Result<StreamSession> {
     const session = ctx.sessions.has(id) ? this.opts.sessions.get(id) : undefined;
-    return session ? ok(session) : fail('UNKNOWN_SESSION', `No session ${id} in this window; it may have been closed.`);
+    return session?.kind === 'stream'
+      ? ok(session)
+      : fail('UNKNOWN_SESSION', `No session ${id} in this window; it was closed, or its data was released to bound memory.`);
   }
 
   private broadcastProfiles(): void {
@@ -119,7 +134,7 @@ export class AppService {
         // Validate before creating anything, so the field is named and no socket or DNS is touched.
         const endpoint = parseEndpoint(arg.host, String(arg.port));
         if (!endpoint.ok) return endpoint;
-        const created = sessions.create();
+        const created = sessions.createStream({}, ctx);
         if (!created.ok) return created;
         const session = created.value;
         const sink = ctx.sink;
@@ -201,15 +216,19 @@ export class AppService {
       },
 
       'profiles:state': () => ok(this.storeState()),
-      'profiles:list': () => ok(profiles.list()),
+      'profiles:list': async () => {
+        // Another process or a hand edit may have changed the file: show what it holds now.
+        if (await profiles.refresh()) this.broadcastProfiles();
+        return ok(profiles.list());
+      },
       'profiles:create': (arg) => mutate(profiles.create(arg.draft)),
-      'profiles:update': (arg) => mutate(profiles.update(arg.id, arg.draft)),
-      'profiles:rename': (arg) => mutate(profiles.rename(arg.id, arg.name)),
+      'profiles:update': (arg) => mutate(profiles.update(arg.id, arg.draft, arg.revision)),
+      'profiles:rename': (arg) => mutate(profiles.rename(arg.id, arg.name, arg.revision)),
       'profiles:duplicate': (arg) => mutate(profiles.duplicate(arg.id)),
       'profiles:delete': (arg) => mutate(profiles.remove(arg.id)),
       'profiles:restore': (arg) => mutate(profiles.restore(arg.profile, arg.index)),
       'profiles:import-preview': (arg) => {
-        const preview = parseImport(arg.text, arg.fileName, profiles.list());
+        const preview = parseImport(arg.text, arg.fileName, profiles.list(), folderOption(arg.folder));
         if (!preview.ok) return preview;
         const view: ImportPreviewView = {
           source: preview.value.source,
@@ -224,12 +243,18 @@ export class AppService {
         return ok(view);
       },
       'profiles:import': (arg) => {
-        const preview = parseImport(arg.text, arg.fileName, profiles.list());
+        const preview = parseImport(arg.text, arg.fileName, profiles.list(), folderOption(arg.folder));
         if (!preview.ok) return preview;
-        const drafts = preview.value.items.flatMap((i) => (i.draft && (i.status === 'ok' || i.status === 'duplicate') ? [i.draft] : []));
-        return mutate(profiles.importProfiles(drafts, { onDuplicate: arg.onDuplicate }));
+        const drafts = selectImportDrafts(preview.value, arg.select);
+        if (!drafts.ok) return drafts;
+        return mutate(profiles.importProfiles(drafts.value, { onDuplicate: arg.onDuplicate, ...folderOption(arg.folder) }));
       },
       'profiles:export': (arg) => ok({ json: profiles.exportJson(arg.ids ?? undefined) }),
     };
   }
+}
+
+/** `{ folder }` when the call names one (null included), `{}` when it leaves folders as they are. */
+function folderOption(folder: string | null | undefined): { folder?: string | null } {
+  return folder === undefined ? {} : { folder };
 }

@@ -10,8 +10,13 @@ import type { AppService } from './app-service.ts';
 import { registerAppScheme, serveRenderer } from './electron/app-protocol.ts';
 import { installAppMenu } from './electron/app-menu.ts';
 import { bindIpc } from './electron/ipc-binding.ts';
-import { createMainWindow } from './electron/main-window.ts';
-import { loadWindowState, placeWindow, WindowStateSaver, type WindowState } from './window-state.ts';
+import { createMainWindow, lockDownEveryContents, lockDownPermissions } from './electron/main-window.ts';
+import { createNativeDialogs } from './electron/native-dialogs.ts';
+import { keepRunningOnUnhandledRejection } from './unhandled-rejections.ts';
+import { loadWindowState } from './window-state/file.ts';
+import { placeWindow } from './window-state/geometry.ts';
+import { WindowStateSaver } from './window-state/saver.ts';
+import type { WindowState } from './window-state/schema.ts';
 
 // Only `npm run dev` serves the renderer from a dev server. A packaged app ignores the variable:
 // honouring it would let anyone who can set the environment load a page of theirs with our bridge.
@@ -40,11 +45,9 @@ function focusMainWindow(): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  // Every permission (camera, notifications, clipboard-read, …) is denied but writing to the
-  // clipboard, which the Copy button needs.
-  const allowed = (permission: string): boolean => permission === 'clipboard-sanitized-write';
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(allowed(permission)));
-  session.defaultSession.setPermissionCheckHandler((_wc, permission) => allowed(permission));
+  // The default session exists only now; every other session is locked when a contents using it
+  // is created (lockDownEveryContents).
+  lockDownPermissions(session.defaultSession);
   serveRenderer(join(outDir, 'renderer'));
   installAppMenu();
   app.setAboutPanelOptions({
@@ -57,16 +60,7 @@ async function start(): Promise<void> {
   service = await composeAppService({
     host: 'electron',
     profilesPath: join(app.getPath('userData'), 'profiles.json'),
-    dialogs: {
-      async pickFileToSend() {
-        const r = await dialog.showOpenDialog({ title: 'Send a file', properties: ['openFile'] });
-        return r.canceled ? null : (r.filePaths[0] ?? null);
-      },
-      async pickSavePath(suggestedName) {
-        const r = await dialog.showSaveDialog({ title: 'Save response', defaultPath: suggestedName });
-        return r.canceled ? null : (r.filePath ?? null);
-      },
-    },
+    dialogs: createNativeDialogs(dialog),
   });
   bindIpc(service, devServerUrl);
 
@@ -104,6 +98,10 @@ if (!app.requestSingleInstanceLock()) {
   // Another instance owns the window; it focuses itself on 'second-instance'.
   app.quit();
 } else {
+  // One forgotten catch must not take every session down with the app (as in web mode).
+  keepRunningOnUnhandledRejection((text) => console.error(text));
+  // Before anything can create a web contents: every one of them is locked down, not only ours.
+  lockDownEveryContents(app, devServerUrl);
   registerAppScheme();
   app.on('second-instance', focusMainWindow);
   app.on('window-all-closed', () => app.quit());

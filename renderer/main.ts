@@ -1,11 +1,31 @@
 import { mount } from 'svelte';
 import './styles.css';
 import App from './App.svelte';
-import { connectApi } from './lib/api/connect-api.ts';
+import WebConnectionNotice from './components/WebConnectionNotice.svelte';
+import { connectApi, tabStorage } from './lib/api/connect-api.ts';
+import { forgetToken } from './lib/api/web-client.ts';
 import { AppState } from './lib/state/app-state.svelte.ts';
+import { WebConnection } from './lib/state/web-connection.svelte.ts';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
-const app = new AppState(connectApi());
-void app.load();
-mount(App, { target, props: { app } });
+const conn = connectApi();
+if (conn.kind !== 'web-no-token') {
+  const app = new AppState(conn.api);
+  void app.load();
+  mount(App, { target, props: { app } });
+}
+if (conn.kind !== 'electron') {
+  const serverAnswers = (): Promise<boolean> =>
+    fetch('/', { method: 'HEAD', cache: 'no-store' }).then(
+      (r) => r.ok,
+      () => false,
+    );
+  const connection = new WebConnection(conn.kind === 'web' ? conn.api : null, serverAnswers, () => forgetToken(tabStorage()));
+  mount(WebConnectionNotice, { target: document.body, props: { connection, origin: window.location.origin } });
+  // A new address with a token pasted into this tab (only the fragment changed, so the browser
+  // does not reload by itself): start over with that token.
+  window.addEventListener('hashchange', () => {
+    if (new URLSearchParams(window.location.hash.slice(1)).has('token')) window.location.reload();
+  });
+}

@@ -131,7 +131,7 @@ import(pathToFileURL(chunk).href).then(async (engine) => {
 `;
 
 /**
- * Finds the built chunk exporting TcpSession and the (minified) name it is exported under, or
+ * Finds the built chunk exporting StreamSession and the (minified) name it is exported under, or
  * null when the bundler's output no longer has that shape.
  * @returns {{ chunk: string, exportName: string } | null}
  */
@@ -141,7 +141,7 @@ function findBuiltEngine() {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.js')) continue;
     const text = readFileSync(join(dir, name), 'utf8');
-    const match = /export\s*\{[^}]*\bTcpSession as (\w+)/.exec(text) ?? /export\s*\{[^}]*\b(TcpSession)\b/.exec(text);
+    const match = /export\s*\{[^}]*\bTcpSession as (\w+)/.exec(text) ?? /export\s*\{[^}]*\b(StreamSession)\b/.exec(text);
     if (match?.[1]) return { chunk: join(dir, name), exportName: match[1] };
   }
   return null;
@@ -508,7 +508,7 @@ async function main() {
     ];
 
     const built = findBuiltEngine();
-    if (!built) console.log('(engine in-process clients skipped: no chunk in out/main/chunks exports TcpSession)');
+    if (!built) console.log('(engine in-process clients skipped: no chunk in out/main/chunks exports StreamSession)');
     // The receive path itself: short runs, so more of them (the ratio is what the issue targets).
     const pathRuns = 2 * RUNS + 1;
     const pathClients = built

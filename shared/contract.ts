@@ -88,14 +88,24 @@ export interface Calls {
   'profiles:state': { arg: Record<string, never>; value: ProfileStoreState };
   'profiles:list': { arg: Record<string, never>; value: Profile[] };
   'profiles:create': { arg: { draft: ProfileDraft }; value: Profile };
-  'profiles:update': { arg: { id: string; draft: ProfileDraft }; value: Profile };
-  'profiles:rename': { arg: { id: string; name: string }; value: Profile };
+  /**
+   * `revision`: the revision the caller's copy came from. When the stored profile has moved on, the
+   * call fails with PROFILE_CONFLICT and `error.conflict` holds both versions; send the stored
+   * revision to overwrite on purpose ("keep mine"). Omitted: the update applies to what is stored.
+   */
+  'profiles:update': { arg: { id: string; draft: ProfileDraft; revision?: number }; value: Profile };
+  'profiles:rename': { arg: { id: string; name: string; revision?: number }; value: Profile };
   'profiles:duplicate': { arg: { id: string }; value: Profile };
   'profiles:delete': { arg: { id: string }; value: { removed: Profile; index: number } };
   'profiles:restore': { arg: { profile: Profile; index: number }; value: Profile };
-  'profiles:import-preview': { arg: { text: string; fileName: string }; value: ImportPreviewView };
+  /** `folder`: preview an import into that folder (null: top level); omitted: the file's folders. */
+  'profiles:import-preview': { arg: { text: string; fileName: string; folder?: string | null }; value: ImportPreviewView };
+  /**
+   * `select`: zero-based positions of the preview's items to import (omitted: every importable one);
+   * `folder`: as in the preview. An unimportable or unknown position is INVALID_INPUT, field 'select'.
+   */
   'profiles:import': {
-    arg: { text: string; fileName: string; onDuplicate: 'skip' | 'rename' | 'replace' };
+    arg: { text: string; fileName: string; onDuplicate: 'skip' | 'rename' | 'replace'; select?: number[]; folder?: string | null };
     value: { imported: number; skipped: number };
   };
   'profiles:export': { arg: { ids: string[] | null }; value: { json: string } };
@@ -116,6 +126,12 @@ export interface Events {
     transcript: TranscriptEntry[];
     progress: SendProgress | null;
   };
+  /**
+   * Main released a closed session's bytes and transcript to bound its memory (the oldest closed
+   * sessions go first; see SESSION_LIMITS.maxClosedSessions / maxClosedBytes). Calls naming it now
+   * get UNKNOWN_SESSION; what the window already shows is its own copy and stays.
+   */
+  'session:evicted': { id: string; reason: 'too-many-closed' | 'too-many-bytes' };
   /** The profile list changed (from this or another window). */
   'profiles:changed': { profiles: Profile[] };
 }
@@ -153,7 +169,7 @@ export const CALL_CHANNELS = [
   'profiles:export',
 ] as const satisfies readonly CallChannel[];
 
-export const EVENT_CHANNELS = ['session:update', 'profiles:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'profiles:changed'] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 // Compile-time exhaustiveness: these fail to type-check when a channel is not listed.

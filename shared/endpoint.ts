@@ -6,9 +6,10 @@
  *   host (it connects to localhost), cut `localhost\0x` at the NUL, read ports like "0x1F90" or
  *   " 80", and hand `010.1.1.1` or `2130706433` to getaddrinfo, which reads them as IPv4 in octal
  *   or as one 32-bit number. Each of these is an INVALID_INPUT error here.
- * - Errors have field 'host' or 'port', a message starting with `Host: ` or `Port: `, and a
- *   0-based UTF-16 `position` into the text as given (before trimming) where one character or
- *   part is at fault.
+ * - Errors have field 'host' or 'port' as data, a message that does not name the field (each
+ *   front end puts its own label in front: "Port" in the UI, PORT on the command line; see
+ *   `labelledMessage` in errors.ts), and a 0-based UTF-16 `position` into the text as given
+ *   (before trimming) where one character or part is at fault.
  * - `ParsedHost.host` is exactly what the engine passes to Node: brackets stripped, IDN names in
  *   punycode (ASCII), everything else as typed. Pure: the only platform API is the WHATWG URL
  *   parser, used for IDNA because browsers and Node both implement it the same way.
@@ -64,12 +65,12 @@ const NUMERIC_LABEL = /^([0-9]+|0[xX][0-9A-Fa-f]*)$/;
  * are errors.
  */
 export function parseHost(text: string): Result<ParsedHost> {
-  if (typeof text !== 'string') return hostError('Host: enter a host name or address.', 0);
+  if (typeof text !== 'string') return hostError('enter a host name or address.', 0);
   const leading = EDGE_WHITESPACE.exec(text)?.[0].length ?? 0;
   const body = text.slice(leading).replace(/[ \t\r\n]+$/, '');
-  if (body === '') return hostError('Host: enter a host name or address.', 0);
+  if (body === '') return hostError('enter a host name or address.', 0);
   if (body.length > MAX_HOST_TEXT) {
-    return hostError(`Host: the text is ${body.length} characters long; a host name has at most 253.`, leading + 253);
+    return hostError(`the text is ${body.length} characters long; a host name has at most 253.`, leading + 253);
   }
   // Printable ASCII (every IP literal and most names) cannot hold any character the loop below
   // refuses; skipping it saves the first call compiling its Unicode classes (~0.5 ms per CLI run).
@@ -80,18 +81,18 @@ export function parseHost(text: string): Result<ParsedHost> {
     const position = leading + i;
     if (CONTROL.test(character)) {
       const name = describeCharacter(body, i);
-      return hostError(`Host: control character ${name} at position ${position} is not allowed.`, position);
+      return hostError(`control character ${name} at position ${position} is not allowed.`, position);
     }
     if (INVISIBLE.test(character)) {
       const name = describeCharacter(body, i);
-      return hostError(`Host: invisible character ${name} at position ${position} is not allowed.`, position);
+      return hostError(`invisible character ${name} at position ${position} is not allowed.`, position);
     }
     if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
-      return hostError(`Host: ${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
+      return hostError(`${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
     }
     if (WHITESPACE.test(character)) {
       return hostError(
-        `Host: ${describeCharacter(body, i)} at position ${position} is not allowed; host names contain no spaces.`,
+        `${describeCharacter(body, i)} at position ${position} is not allowed; host names contain no spaces.`,
         position,
       );
     }
@@ -104,7 +105,7 @@ export function parseHost(text: string): Result<ParsedHost> {
   if (scheme) {
     if (scheme[1]!.toLowerCase() !== 'tcp') {
       return hostError(
-        `Host: only tcp:// addresses are understood here, not ${scheme[1]}://; enter the host name and the port ` +
+        `only tcp:// addresses are understood here, not ${scheme[1]}://; enter the host name and the port ` +
           'in their own fields.',
         offset,
       );
@@ -115,11 +116,11 @@ export function parseHost(text: string): Result<ParsedHost> {
     const pathStart = rest.search(/[/?#]/);
     if (pathStart >= 0) {
       return hostError(
-        `Host: a tcp:// address has no path or query; remove everything from position ${offset + pathStart}.`,
+        `a tcp:// address has no path or query; remove everything from position ${offset + pathStart}.`,
         offset + pathStart,
       );
     }
-    if (rest === '') return hostError('Host: enter a host name or address after tcp://.', offset);
+    if (rest === '') return hostError('enter a host name or address after tcp://.', offset);
   }
 
   if (rest.startsWith('[')) return parseBracketed(rest, offset);
@@ -133,7 +134,7 @@ export function parseHost(text: string): Result<ParsedHost> {
   if (firstColon >= 0) {
     const namePart = rest.slice(0, firstColon);
     if (namePart === '') {
-      return hostError(`Host: enter a host name or address before the colon at position ${offset}.`, offset);
+      return hostError(`enter a host name or address before the colon at position ${offset}.`, offset);
     }
     const port = portInHostText(rest.slice(firstColon + 1), offset + firstColon);
     if (!port.ok) return port;
@@ -154,27 +155,27 @@ export function parsePort(text: string | number, opts: { allowZero?: boolean } =
   const range = `${lowest} to ${MAX_PORT}`;
   if (typeof text === 'number') {
     if (!Number.isInteger(text) || text < lowest || text > MAX_PORT) {
-      return portError(`Port: ${String(text)} is not a port number; use a whole number from ${range}.`);
+      return portError(`${String(text)} is not a port number; use a whole number from ${range}.`);
     }
     return ok(text);
   }
-  if (typeof text !== 'string' || text === '') return portError(`Port: enter a port number from ${range}.`, 0);
+  if (typeof text !== 'string' || text === '') return portError(`enter a port number from ${range}.`, 0);
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     if (unit < 0x30 || unit > 0x39) {
       return portError(
-        `Port: ${describeCharacter(text, i)} at position ${i} is not a digit; write the port with the digits 0–9 ` +
+        `${describeCharacter(text, i)} at position ${i} is not a digit; write the port with the digits 0–9 ` +
           `only, as a number from ${range}.`,
         i,
       );
     }
   }
   if (text.length > 5) {
-    return portError(`Port: a port has at most 5 digits and this one has ${text.length}; use ${range}.`, 5);
+    return portError(`a port has at most 5 digits and this one has ${text.length}; use ${range}.`, 5);
   }
   const value = Number(text);
-  if (value > MAX_PORT) return portError(`Port: ${value} is out of range; use ${range}.`, 0);
-  if (value < lowest) return portError(`Port: 0 is not a port you can connect to; use ${range}.`, 0);
+  if (value > MAX_PORT) return portError(`${value} is out of range; use ${range}.`, 0);
+  if (value < lowest) return portError(`0 is not a port you can connect to; use ${range}.`, 0);
   return ok(value);
 }
 
@@ -192,7 +193,7 @@ export function parseEndpoint(hostText: string, portText: string): Result<{ host
   if (!port.ok) return port;
   if (hostPort !== undefined && hostPort !== port.value) {
     return portError(
-      `Port: the host field names port ${hostPort} but the port field says ${port.value}; remove one of them.`,
+      `the host field names port ${hostPort} but the port field says ${port.value}; remove one of them.`,
       0,
     );
   }
@@ -202,13 +203,13 @@ export function parseEndpoint(hostText: string, portText: string): Result<{ host
 /** `[v6]` or `[v6]:port`, at `offset` in the original text. */
 function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
   const close = rest.indexOf(']');
-  if (close < 0) return hostError(`Host: the "[" at position ${offset} has no closing "]".`, offset);
+  if (close < 0) return hostError(`the "[" at position ${offset} has no closing "]".`, offset);
   const inner = rest.slice(1, close);
   const after = rest.slice(close + 1);
-  if (inner === '') return hostError(`Host: enter an IPv6 address between the brackets at position ${offset}.`, offset);
+  if (inner === '') return hostError(`enter an IPv6 address between the brackets at position ${offset}.`, offset);
   if (!inner.includes(':')) {
     return hostError(
-      `Host: brackets hold IPv6 addresses only; write ${JSON.stringify(inner)} without them.`,
+      `brackets hold IPv6 addresses only; write ${JSON.stringify(inner)} without them.`,
       offset,
     );
   }
@@ -217,7 +218,7 @@ function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
   if (after === '') return ok({ host: inner, display: inner, family: 6 });
   if (!after.startsWith(':')) {
     return hostError(
-      `Host: ${describeCharacter(after, 0)} at position ${offset + close + 1} is unexpected after "]"; ` +
+      `${describeCharacter(after, 0)} at position ${offset + close + 1} is unexpected after "]"; ` +
         'write [address]:port.',
       offset + close + 1,
     );
@@ -230,12 +231,12 @@ function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
 /** The port after a colon in the host text; errors stay on the host field, where the text is. */
 function portInHostText(portText: string, colonPosition: number): Result<number> {
   if (portText === '') {
-    return hostError(`Host: the colon at position ${colonPosition} must be followed by a port number.`, colonPosition);
+    return hostError(`the colon at position ${colonPosition} must be followed by a port number.`, colonPosition);
   }
   const port = parsePort(portText);
   if (port.ok) return port;
   return hostError(
-    `Host: the port after the colon at position ${colonPosition} must be a number from 1 to ${MAX_PORT}, ` +
+    `the port after the colon at position ${colonPosition} must be a number from 1 to ${MAX_PORT}, ` +
       'written with the digits 0–9 only.',
     colonPosition + 1 + (port.error.position ?? 0),
   );
@@ -252,7 +253,7 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
   for (const label of labels) {
     if (label === '') {
       return hostError(
-        `Host: empty label at position ${labelStart}: two dots in a row, or a dot at the start.`,
+        `empty label at position ${labelStart}: two dots in a row, or a dot at the start.`,
         labelStart,
       );
     }
@@ -262,7 +263,7 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
         nonAscii = true;
       } else if (!ASCII_LABEL_CHARACTER.test(label[i]!)) {
         return hostError(
-          `Host: ${describeCharacter(label, i)} at position ${labelStart + i} is not allowed in a host name; ` +
+          `${describeCharacter(label, i)} at position ${labelStart + i} is not allowed in a host name; ` +
             'use letters, digits, hyphens, underscores and dots.',
           labelStart + i,
         );
@@ -271,14 +272,14 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
     if (label.startsWith('-') || label.endsWith('-')) {
       const edge = label.startsWith('-') ? labelStart : labelStart + label.length - 1;
       return hostError(
-        `Host: the label at position ${labelStart} ${label.startsWith('-') ? 'starts' : 'ends'} with a hyphen, ` +
+        `the label at position ${labelStart} ${label.startsWith('-') ? 'starts' : 'ends'} with a hyphen, ` +
           'which host names may not do.',
         edge,
       );
     }
     if (!nonAscii && label.length > HOST_LIMITS.maxLabelLength) {
       return hostError(
-        `Host: the label at position ${labelStart} is ${label.length} characters long; a label has at most 63.`,
+        `the label at position ${labelStart} is ${label.length} characters long; a label has at most 63.`,
         labelStart + HOST_LIMITS.maxLabelLength,
       );
     }
@@ -288,7 +289,7 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
     const length = hasFinalDot ? name.length - 1 : name.length;
     if (length > HOST_LIMITS.maxNameLength) {
       return hostError(
-        `Host: the name is ${length} characters long; a host name has at most 253.`,
+        `the name is ${length} characters long; a host name has at most 253.`,
         offset + HOST_LIMITS.maxNameLength,
       );
     }
@@ -304,14 +305,14 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
     ascii = new URL(`http://${name}`).hostname;
   } catch {
     return hostError(
-      `Host: ${JSON.stringify(name)} is not a valid internationalised host name (IDNA refuses it).`,
+      `${JSON.stringify(name)} is not a valid internationalised host name (IDNA refuses it).`,
       offset,
     );
   }
   const labels = (ascii.endsWith('.') ? ascii.slice(0, -1) : ascii).split('.');
   if (NUMERIC_LABEL.test(labels[labels.length - 1]!)) {
     return hostError(
-      `Host: ${JSON.stringify(name)} turns into the IPv4 address ${ascii} after Unicode mapping; type the address ` +
+      `${JSON.stringify(name)} turns into the IPv4 address ${ascii} after Unicode mapping; type the address ` +
         'with ASCII digits if you mean it.',
       offset,
     );
@@ -322,7 +323,7 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
   );
   if (badLabel !== undefined) {
     return hostError(
-      `Host: ${JSON.stringify(name)} becomes ${JSON.stringify(ascii)} in punycode, which is not a valid host name ` +
+      `${JSON.stringify(name)} becomes ${JSON.stringify(ascii)} in punycode, which is not a valid host name ` +
         '(each label: letters, digits, hyphens, underscores; at most 63 characters).',
       offset,
     );
@@ -330,7 +331,7 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
   const length = labels.join('.').length;
   if (length > HOST_LIMITS.maxNameLength) {
     return hostError(
-      `Host: ${JSON.stringify(name)} is ${length} characters long in punycode; a host name has at most 253.`,
+      `${JSON.stringify(name)} is ${length} characters long in punycode; a host name has at most 253.`,
       offset,
     );
   }
@@ -343,7 +344,7 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
   const parts = text.split('.');
   if (parts.length !== 4) {
     return hostError(
-      `Host: ${JSON.stringify(text)} is not a valid IPv4 address: it needs ${shape}` +
+      `${JSON.stringify(text)} is not a valid IPv4 address: it needs ${shape}` +
         (text.endsWith('.') ? ', without a final dot.' : '.'),
       offset,
     );
@@ -352,21 +353,21 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
   for (const part of parts) {
     if (!/^[0-9]+$/.test(part)) {
       return hostError(
-        `Host: ${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
+        `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
           `${partStart} is not a decimal number; write ${shape}.`,
         partStart,
       );
     }
     if (!DECIMAL_OCTET.test(part)) {
       return hostError(
-        `Host: ${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
+        `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
           `${partStart} has a leading zero, which some systems read as octal; write it without leading zeros.`,
         partStart,
       );
     }
     if (Number(part) > 255) {
       return hostError(
-        `Host: ${JSON.stringify(text)} is not a valid IPv4 address: ${part} at position ${partStart} is more than 255.`,
+        `${JSON.stringify(text)} is not a valid IPv4 address: ${part} at position ${partStart} is more than 255.`,
         partStart,
       );
     }
@@ -382,7 +383,7 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
 function validateIPv6(text: string, offset: number, bare: boolean): Result<true> {
   const hint = bare ? ' To give a port with an IPv6 address, write [address]:port.' : '';
   const invalid = (detail: string, position: number): Result<never> =>
-    hostError(`Host: ${JSON.stringify(text)} is not a valid IPv6 address: ${detail}.${hint}`, position);
+    hostError(`${JSON.stringify(text)} is not a valid IPv6 address: ${detail}.${hint}`, position);
   const percent = text.indexOf('%');
   const address = percent < 0 ? text : text.slice(0, percent);
   if (percent >= 0) {

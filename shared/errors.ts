@@ -4,10 +4,14 @@
  * docs/error-codes.md tables these codes; keep the two in step.
  */
 
+import type { ProfileConflict } from './profile.ts';
+
 /** Every stable error code, in one closed list. */
 export const ERROR_CODES = [
   // Input, rejected before any DNS or socket activity.
   'INVALID_INPUT',
+  // A datagram payload larger than its address family allows (65,507 bytes on IPv4, 65,527 on IPv6).
+  'DATAGRAM_TOO_LARGE',
   // Session bookkeeping.
   'BUSY',
   'NOT_CONNECTED',
@@ -23,12 +27,29 @@ export const ERROR_CODES = [
   'NETWORK_UNREACHABLE',
   'ADDRESS_IN_USE',
   'PERMISSION_DENIED',
+  // UDP: the target's host answered ICMP "port unreachable" (a connected datagram socket's ECONNREFUSED).
+  'PORT_UNREACHABLE',
   // An open connection.
   'RESET',
   'BROKEN_PIPE',
   'ABORTED',
+  // TLS: verification verdicts (also shown, not raised, when verify is off) and handshake failures.
+  'TLS_UNTRUSTED',
+  'TLS_SELF_SIGNED',
+  'TLS_HOSTNAME_MISMATCH',
+  'TLS_CERT_EXPIRED',
+  'TLS_CERT_NOT_YET_VALID',
+  'TLS_HANDSHAKE_FAILED',
+  'TLS_CLIENT_CERT_REQUIRED',
+  'TLS_CLIENT_CERT_REJECTED',
+  'TLS_VERSION_UNSUPPORTED',
+  'TLS_PROTOCOL_ERROR',
+  // Our own TLS credentials (CA file, client certificate, key, PFX, passphrase) are unusable.
+  'TLS_CREDENTIALS_INVALID',
   // Local files (send a file, save a response, stream to a file).
   'FILE_ERROR',
+  // The process (EMFILE) or the system (ENFILE) has no file descriptor left for a new socket.
+  'TOO_MANY_FILES',
   // Profiles.
   'PROFILE_NOT_FOUND',
   'PROFILE_CONFLICT',
@@ -61,15 +82,22 @@ export interface AttemptFailure {
 /** A failure as data. */
 export interface AppError {
   code: ErrorCode;
-  /** A complete sentence for people; never empty. */
+  /**
+   * A sentence for people; never empty. When `field` is set the message does not name the field:
+   * each front end puts its own label in front ({@link labelledMessage}).
+   */
   message: string;
-  /** The input field or CLI option at fault, for INVALID_INPUT. */
+  /** The input field or CLI option at fault (`host`, `port`, `payload`, `output`, …), as data. */
   field?: string;
+  /** Zero-based position of the item at fault in an imported file (IMPORT_FAILED). */
+  item?: number;
   /** Zero-based character position in the field's text, where one applies. */
   position?: number;
   /** Each address tried, when a connect failed on several (dual-stack). */
   attempts?: AttemptFailure[];
-  /** Node's errno name when the error came from Node. */
+  /** PROFILE_CONFLICT on a stale update: the stored version and the refused one. */
+  conflict?: ProfileConflict;
+  /** Node's errno name when the error came from Node (for TLS, Node's or the TLS library's code). */
   errno?: string;
 }
 
@@ -89,4 +117,17 @@ export function fail<T = never>(code: ErrorCode, message: string, extra: Omit<Ap
 /** True when `value` is one of {@link ERROR_CODES}. */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** How one front end names error fields: the UI its field labels, the CLI its option names. */
+export type FieldLabels = Readonly<Partial<Record<string, string>>>;
+
+/**
+ * The message as a front end shows it: its own label for the error's field in front
+ * (`Port: 0 is not a port…` in the UI, `PORT: 0 is not a port…` in the CLI), or the message alone
+ * when there is no field or no label for it. The only place a label meets a message.
+ */
+export function labelledMessage(error: Pick<AppError, 'field' | 'message'>, labels: FieldLabels): string {
+  const label = error.field === undefined ? undefined : labels[error.field];
+  return label === undefined ? error.message : `${label}: ${error.message}`;
 }

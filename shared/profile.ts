@@ -50,13 +50,27 @@ export interface Profile {
   closeAfterSend: boolean;
   maxResponseBytes: number;
   notes: string;
+  /**
+   * Counts the saved versions of this profile, from 1; every change the store makes adds one. An
+   * update that names an older revision than the stored one is PROFILE_CONFLICT (a stale copy
+   * from another window or process never overwrites a newer edit).
+   */
+  revision: number;
   /** ISO 8601, UTC. */
   createdAt: string;
   updatedAt: string;
 }
 
 /** A profile as the user edits it: everything but the bookkeeping fields the store owns. */
-export type ProfileDraft = Omit<Profile, 'id' | 'createdAt' | 'updatedAt'>;
+export type ProfileDraft = Omit<Profile, 'id' | 'revision' | 'createdAt' | 'updatedAt'>;
+
+/** A stale update's two sides, carried on PROFILE_CONFLICT so the UI can offer a choice. */
+export interface ProfileConflict {
+  /** The stored profile that won (the newer revision). */
+  theirs: Profile;
+  /** The profile as the refused update would have saved it. */
+  mine: Profile;
+}
 
 /** Hard limits, checked by the store before parsing (sizes) and after parsing (counts). */
 export const PROFILE_LIMITS = {
@@ -71,16 +85,20 @@ export const PROFILE_LIMITS = {
 } as const;
 
 /** The format version this build reads and writes; older files are migrated, newer open read-only. */
-export const PROFILE_FILE_VERSION = 1;
+export const PROFILE_FILE_VERSION = 2;
 
 /** The `format` marker of our profile file and of our export files. */
 export const PROFILE_FILE_FORMAT = 'socket-tester-profiles';
 
-/** Field values for a new profile; the UI starts from these and the importers fill gaps with them. */
+/**
+ * Field values for a new profile and a new tab (the UI starts from these, the importers fill gaps
+ * with them). They match `socket-tester send`'s defaults: our FIN after sending and no idle timeout,
+ * so the session ends when the peer has answered and closed (F12, F13), however late that is.
+ */
 export const PROFILE_DEFAULTS = {
   connectTimeoutMs: SESSION_LIMITS.defaultConnectTimeoutMs,
-  idleTimeoutMs: 10_000,
-  closeAfterSend: false,
+  idleTimeoutMs: 0,
+  closeAfterSend: true,
   maxResponseBytes: SESSION_LIMITS.defaultMaxResponseBytes,
 } as const;
 
@@ -193,6 +211,7 @@ export const profileSchema = z.strictObject({
     .max(PROFILE_LIMITS.maxIdLength)
     .regex(/^[A-Za-z0-9_-]+$/, 'Profile id may only contain letters, digits, "_" and "-".'),
   ...draftShape,
+  revision: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

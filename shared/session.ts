@@ -7,6 +7,20 @@
  * A closed session carries exactly one {@link SessionOutcome}.
  */
 import type { AppError } from './errors.ts';
+import type { TlsClientOptions, TlsSessionInfo } from './tls.ts';
+
+/**
+ * What kind of session this is. Every kind has the same phases and outcomes; 'stream' sessions
+ * (TCP, TLS, an accepted client, a STARTTLS upgrade) carry one contiguous byte stream each way.
+ */
+export type SessionKind = 'stream';
+
+/**
+ * The step of getting a usable connection: while `phase` is 'connecting' ('tcp-connect', then
+ * 'tls-handshake' for TLS), and while an open session upgrades to TLS ('tls-handshake'). Null
+ * otherwise.
+ */
+export type ConnectStep = 'tcp-connect' | 'tls-handshake';
 
 /** Where a session is in its life. */
 export type SessionPhase = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
@@ -37,7 +51,10 @@ export function canTransition(from: SessionPhase, to: SessionPhase): boolean {
 /** What a session looks like at one moment: pushed whole on every change. */
 export interface SessionStatus {
   id: string;
+  kind: SessionKind;
   phase: SessionPhase;
+  /** See {@link ConnectStep}; null when no connect or upgrade step is under way. */
+  step: ConnectStep | null;
   /** Our write side is shut (we sent FIN). */
   localEnded: boolean;
   /** The peer's write side is shut (its FIN arrived). */
@@ -61,6 +78,11 @@ export interface SessionStatus {
   startedAt: number | null;
   connectedAt: number | null;
   endedAt: number | null;
+  /**
+   * Set after every TLS handshake, whether verification passed or not (a failed verification with
+   * verify on still shows the chain and the verdict); null for plain TCP.
+   */
+  tls: TlsSessionInfo | null;
 }
 
 /** Connection options; main builds socket options from these and nothing else (R3). */
@@ -75,6 +97,11 @@ export interface ConnectOptions {
   maxResponseBytes?: number;
 }
 
+/** Options of a stream session's connect: TCP, or TLS over TCP when `tls` is given. */
+export interface StreamConnectOptions extends ConnectOptions {
+  tls?: TlsClientOptions;
+}
+
 /** Defaults and hard limits the engine enforces (R5). */
 export const SESSION_LIMITS = {
   defaultConnectTimeoutMs: 10_000,
@@ -86,13 +113,22 @@ export const SESSION_LIMITS = {
   closeGraceMs: 2_000,
   /** Bounded transcript. */
   maxTranscriptEntries: 10_000,
+  /** Live (not closed) sessions in one process. */
   maxSessions: 64,
+  /** Live sessions one client (a window, a WebSocket) may hold, so it cannot take every slot. */
+  maxSessionsPerClient: 32,
+  /** Closed sessions whose bytes and transcript main keeps readable; the oldest is released first. */
+  maxClosedSessions: 50,
+  /** Bytes closed sessions may keep in total (the newest closed session is always kept whole). */
+  maxClosedBytes: 256 * 1024 * 1024,
 } as const;
 
 /** One line of a session's transcript. Data entries carry byte counts, not the bytes. */
 export type TranscriptEntry =
   | { at: number; kind: 'connecting'; host: string; port: number }
   | { at: number; kind: 'connected'; remoteAddress: string; remotePort: number; family: 4 | 6 }
+  /** A TLS handshake finished (at connect or by a STARTTLS upgrade); details are in status.tls. */
+  | { at: number; kind: 'tls'; protocol: string; cipher: string; verified: boolean }
   | { at: number; kind: 'sent'; bytes: number; offset: number }
   | { at: number; kind: 'received'; bytes: number; offset: number }
   | { at: number; kind: 'local-ended' }

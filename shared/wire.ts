@@ -24,6 +24,14 @@ export type WireServerMessage =
 
 const BIN_KEY = '$bin';
 
+/**
+ * The WebSocket subprotocol that names this wire format. The page offers it together with
+ * `${TOKEN_PROTOCOL_PREFIX}<token>`, which is how web mode's token reaches the upgrade
+ * (main/web/ws-bridge.ts says why); the server selects this one and never echoes the token.
+ */
+export const WIRE_PROTOCOL = 'socket-tester.v1';
+export const TOKEN_PROTOCOL_PREFIX = 'token.';
+
 /** Encodes any JSON-shaped value whose leaves may be Uint8Arrays. */
 export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
   const blobs: Uint8Array[] = [];

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Profile } from '../../shared/profile.ts';
 import { openProfilesForCli } from '../profiles/profile-lookup.ts';
 import { serializeProfileExport } from '../profiles/profile-file.ts';
+import { checkProfilesFile } from './cli-files.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
 
 const PROFILES_HELP = `Usage: socket-tester profiles list [--profiles FILE] [--json]
@@ -56,12 +57,19 @@ export async function runProfilesCommand(argv: string[], io: CliIo): Promise<num
     io.stderr.write('socket-tester profiles list: --profiles needs a file path\n');
     return EXIT.INVALID_INPUT;
   }
-  const opened = await openProfilesForCli(values.profiles);
+  // A FIFO (or a device) would be read without end: refused before the store opens it.
+  const profilesFile = await checkProfilesFile(values.profiles);
+  if (!profilesFile.ok) {
+    io.stderr.write(`socket-tester profiles list: --profiles: ${profilesFile.error.message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const opened = await openProfilesForCli(profilesFile.value.path);
   if (!opened.ok) {
     io.stderr.write(`socket-tester profiles list: ${opened.error.message} (${opened.error.code})\n`);
     // The same code as `send --profile` for the same file: the input is bad, nothing crashed.
     return EXIT.INVALID_INPUT;
   }
+  if (io.interrupt?.aborted) return EXIT.INTERRUPTED;
   const profiles = opened.value.store.list();
   if (values.json) {
     io.stdout.write(serializeProfileExport(profiles, new Date()));

@@ -8,8 +8,17 @@ import { parseArgs } from 'node:util';
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Only the real process installs SIGINT/SIGTERM handlers. */
-  installSignalHandlers?: boolean;
+  /**
+   * Aborts on SIGINT or SIGTERM (main/cli.ts installs the handlers before any command loads, so a
+   * signal at any stage is ours); tests abort it instead of sending signals. Commands stop at once:
+   * `send` cancels and exits 130, `web` stops serving.
+   */
+  interrupt?: AbortSignal;
+  /**
+   * Set by the real process (main/cli.ts): a long-running command (web) logs unhandled rejections
+   * instead of dying on them. Tests that run commands in-process leave it unset and keep their own.
+   */
+  keepRunningOnUnhandledRejection?: boolean;
   /** Resolves when a long-running command (web) should stop; tests use it instead of signals. */
   stopSignal?: Promise<void>;
   /** Called once a long-running command is ready, with what it printed. */
@@ -31,9 +40,9 @@ export const EXIT = {
   CONNECTION_LOST: 5,
   /** send: --max-bytes reached. */
   LIMIT_REACHED: 6,
-  /** send: reading --file or writing --output failed midway. */
+  /** send: reading --file, or writing --output or stdout, failed midway. */
   FILE_ERROR: 7,
-  /** Interrupted by SIGINT/SIGTERM (128 + 2, as shells report Ctrl-C). */
+  /** Interrupted by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C; one code for both signals). */
   INTERRUPTED: 130,
 } as const;
 
@@ -43,6 +52,8 @@ Commands:
   web [--port N] [--ipv6] [--profiles FILE]
                              Serve the UI on loopback for a browser
   send HOST PORT [DATA]      Send bytes, print the reply (send --help: options, exit codes)
+  send HOST PORT [DATA] --udp
+                             Send one UDP datagram, print the replies (send --udp --help)
   profiles list [--profiles FILE] [--json]
                              List saved profiles (read-only)
   help                       Show this help
@@ -62,6 +73,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     case 'web':
       return (await import('./web-command.ts')).runWebCommand(rest, io);
     case 'send':
+      // `--udp` (before any `--`, after which everything is DATA) picks the datagram command.
+      if (rest.indexOf('--udp') !== -1 && (rest.indexOf('--') === -1 || rest.indexOf('--udp') < rest.indexOf('--'))) {
+        return (await import('./send-udp.ts')).runSendUdpCommand(rest, io);
+      }
       return (await import('./send-command.ts')).runSendCommand(rest, io);
     case 'profiles':
       return (await import('./profiles-command.ts')).runProfilesCommand(rest, io);

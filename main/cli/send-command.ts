@@ -14,16 +14,16 @@
  * - The exchange itself is runOneShot(), the same code the engine tests prove.
  */
 import { parseArgs } from 'node:util';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
-import { once } from 'node:events';
+import { access, constants } from 'node:fs/promises';
+import { addAbortSignal } from 'node:stream';
 import { parseEndpoint } from '../../shared/endpoint.ts';
-import type { AppError, ErrorCode } from '../../shared/errors.ts';
+import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
 import { runOneShot } from '../engine/one-shot.ts';
 import { toFileError } from '../engine/error-mapping.ts';
 import type { ProfileSendSettings } from './send-profile.ts';
+import { checkInputFile, checkProfilesFile, openOutputTarget, watchStdout, type InputFile, type OutputTarget } from './cli-files.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
 
 /**
@@ -57,6 +57,7 @@ Options:
   --max-bytes N          keep at most N response bytes (default ${SESSION_LIMITS.defaultMaxResponseBytes}); reaching it exits ${EXIT.LIMIT_REACHED}
   --output FILE          stream the response to FILE ("-" for stdout), with no cap
   --json                 print one JSON object: outcome, bytes, address, duration, error, responseBase64
+  --udp                  send one UDP datagram instead (options: socket-tester send --udp --help)
   -h, --help             show this help
 
 Exit codes:
@@ -68,13 +69,10 @@ Exit codes:
   ${EXIT.TIMEOUT}  connect timed out
   ${EXIT.CONNECTION_LOST}  connection lost: reset, broken pipe, aborted
   ${EXIT.LIMIT_REACHED}  response cap (--max-bytes) reached; the first N bytes were printed
-  ${EXIT.FILE_ERROR}  reading --file or writing --output failed midway
-  ${EXIT.INTERRUPTED}  interrupted (Ctrl-C)
+  ${EXIT.FILE_ERROR}  reading --file, or writing --output or stdout, failed midway
+  ${EXIT.INTERRUPTED}  interrupted (Ctrl-C or SIGTERM), at any stage
 `;
 }
-
-/** Write buffer of the --output file stream. */
-const OUTPUT_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** Bytes read from stdin at most; bigger data belongs in --file, which is streamed. */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
@@ -90,6 +88,8 @@ interface SendArgs {
   maxResponseBytes: number;
   output: string | null;
   json: boolean;
+  /** The files read (--file, --profiles), which --output must not overwrite. */
+  inputs: InputFile[];
 }
 
 /** What the --json object holds; documented in docs/cli.md. */
@@ -104,23 +104,31 @@ interface JsonReport {
   responseBase64?: string;
 }
 
-/** A failure is INVALID_INPUT unless `code` says otherwise (a profile's PROFILE_NOT_FOUND, …). */
-type Checked<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode };
+/** A failure is INVALID_INPUT unless its code says otherwise (a profile's PROFILE_NOT_FOUND, …). */
+type Checked<T> = Result<T>;
 
-function invalid(message: string): Checked<never> {
-  return { ok: false, message };
+/** Invalid input; `field` names the option or argument at fault, labelled by {@link cliMessage}. */
+function invalid(message: string, field?: string): Checked<never> {
+  return fail('INVALID_INPUT', message, field === undefined ? {} : { field });
 }
 
-/**
- * An error from the shared checks, named after the command-line argument it is about. Their
- * messages start with the UI's field label ("Port: …"), which here would read "PORT: Port: …".
- */
-function argumentError(argument: 'HOST' | 'PORT' | 'DATA', error: AppError): Checked<never> {
-  const message = error.message.replace(/^(Host|Port|Payload): /, '');
-  const position = error.position;
-  // Host and port messages say where the problem is themselves; a payload message may not.
-  const at = argument !== 'DATA' || position === undefined || message.includes(`position ${position}`) ? '' : ` (at character ${position})`;
-  return invalid(`${argument}${at}: ${message}`);
+/** How the command line names each `field` of an error (the UI has its own labels). */
+const CLI_LABELS: FieldLabels = {
+  host: 'HOST',
+  port: 'PORT',
+  payload: 'DATA',
+  file: '--file',
+  output: '--output',
+  profile: '--profile',
+  profiles: '--profiles',
+  connectTimeoutMs: '--connect-timeout',
+  idleTimeoutMs: '--idle-timeout',
+  maxResponseBytes: '--max-bytes',
+};
+
+/** The error's message with the command line's name for its field in front, when it has one. */
+export function cliMessage(error: AppError): string {
+  return labelledMessage(error, CLI_LABELS);
 }
 
 /** Parses a whole decimal number option within [min, max]; undefined when it was not given. */
@@ -162,17 +170,28 @@ export function exitCodeFor(outcome: SessionOutcome | null, error: AppError | nu
   return outcome === 'limit-reached' ? EXIT.LIMIT_REACHED : EXIT.OK;
 }
 
-/** Reads stdin to its end, at most MAX_STDIN_BYTES. */
-async function readStdin(stdin: NodeJS.ReadableStream): Promise<Checked<Uint8Array>> {
+/**
+ * Reads stdin to its end, at most MAX_STDIN_BYTES; 'interrupted' when `signal` aborts first (a
+ * writer that never closes the pipe must not outlive Ctrl-C or SIGTERM).
+ */
+async function readStdin(stdin: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<Checked<Uint8Array> | 'interrupted'> {
   const parts: Buffer[] = [];
   let total = 0;
-  for await (const chunk of stdin) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
-    total += bytes.length;
-    if (total > MAX_STDIN_BYTES) {
-      return invalid(`stdin holds more than ${MAX_STDIN_BYTES} bytes; send big data with --file, which is streamed.`);
+  if (signal?.aborted) return 'interrupted';
+  // Destroying the stream on abort also releases the pipe handle, so the process can exit.
+  if (signal && 'destroy' in stdin) addAbortSignal(signal, stdin as NodeJS.ReadableStream & import('node:stream').Readable);
+  try {
+    for await (const chunk of stdin) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+      total += bytes.length;
+      if (total > MAX_STDIN_BYTES) {
+        return invalid(`stdin holds more than ${MAX_STDIN_BYTES} bytes; send big data with --file, which is streamed.`);
+      }
+      parts.push(bytes);
     }
-    parts.push(bytes);
+  } catch (err) {
+    if (signal?.aborted) return 'interrupted';
+    throw err;
   }
   return { ok: true, value: Buffer.concat(parts, total) };
 }
@@ -181,7 +200,7 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<Checked<Uint8Arr
  * Parses and checks every argument; touches no network. Reads stdin, checks files and, with
  * --profile, reads the profile file (read-only) once every argument-only check has passed.
  */
-async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArgs> | 'help'> {
+async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArgs> | 'help' | 'interrupted'> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -229,9 +248,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     const [hostText = '', portText = ''] = positionals;
     dataText = positionals[2];
     const parsedEndpoint = parseEndpoint(hostText, portText);
-    if (!parsedEndpoint.ok) {
-      return argumentError(parsedEndpoint.error.field === 'port' ? 'PORT' : 'HOST', parsedEndpoint.error);
-    }
+    if (!parsedEndpoint.ok) return parsedEndpoint;
     endpoint = { host: parsedEndpoint.value.host.host, port: parsedEndpoint.value.port };
   } else {
     // HOST and PORT next to a profile are refused rather than taken as an override: a profile is
@@ -273,16 +290,19 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     return invalid('--output - and --json both write to stdout; write the response to a file, or drop one of them.');
   }
 
+  const inputs: InputFile[] = [];
   const file = values.file ?? null;
   if (file !== null) {
     if (dataText !== undefined) return invalid('give DATA or --file, not both.');
     if (codecOptionGiven) return invalid('--hex, --escapes, --encoding and --line-ending apply to DATA, not to --file (sent as is).');
+    // A FIFO or a device would be read without end (or block): only regular files are sent.
+    const checked = await checkInputFile(file, 'file');
+    if (!checked.ok) return checked;
+    if (checked.value) inputs.push(checked.value);
     try {
-      const info = await stat(file);
-      if (!info.isFile()) return invalid(`--file ${JSON.stringify(file)} is not a regular file.`);
       await access(file, constants.R_OK);
     } catch (err) {
-      return invalid(`--file: ${toFileError(err, file, 'read').message}`);
+      return invalid(toFileError(err, file, 'read').message, 'file');
     }
   } else if (profileName !== null && dataText === undefined && codecOptionGiven) {
     // Reading the saved text in another mode would send bytes nobody wrote down; the payload is
@@ -293,9 +313,12 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
   let profile: ProfileSendSettings | null = null;
   if (profileName !== null) {
     // Loaded only here: the store and its schema library would slow every plain `send` down.
+    const profilesFile = await checkProfilesFile(values.profiles);
+    if (!profilesFile.ok) return profilesFile;
+    if (profilesFile.value.input) inputs.push(profilesFile.value.input);
     const { loadSendProfile } = await import('./send-profile.ts');
-    const loaded = await loadSendProfile(profileName, values.profiles);
-    if (!loaded.ok) return { ok: false, message: `--profile: ${loaded.error.message}`, code: loaded.error.code };
+    const loaded = await loadSendProfile(profileName, profilesFile.value.path);
+    if (!loaded.ok) return { ok: false, error: { ...loaded.error, field: 'profile' } };
     profile = loaded.value;
   }
 
@@ -309,8 +332,8 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     } else if (text === null) {
       const stdin = io.stdin ?? process.stdin;
       if (!(stdin as { isTTY?: boolean }).isTTY) {
-        const read = await readStdin(stdin);
-        if (!read.ok) return read;
+        const read = await readStdin(stdin, io.interrupt);
+        if (read === 'interrupted' || !read.ok) return read;
         if (codecOptionGiven) {
           try {
             text = new TextDecoder('utf-8', { fatal: true }).decode(read.value);
@@ -329,7 +352,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
         encoding: encoding as TextEncoding,
         lineEnding: lineEnding as LineEnding,
       });
-      if (!encoded.ok) return argumentError('DATA', encoded.error);
+      if (!encoded.ok) return encoded;
       data = encoded.value;
     }
   }
@@ -351,42 +374,16 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
       maxResponseBytes: maxBytes.value ?? profile?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
       output,
       json: values.json === true,
+      inputs,
     },
   };
-}
-
-/** Opens --output before connecting, so an unwritable path is invalid input, not a lost response. */
-async function openOutput(path: string): Promise<Checked<WriteStream>> {
-  // 'drain' fires only once the buffer is empty, so every pause leaves the disk idle until the
-  // socket resumes. An 8 MiB buffer (not the default 16 KiB) keeps writes and reads overlapping:
-  // measured near the raw `net` counter's speed, with memory still bounded by it.
-  const stream = createWriteStream(path, { highWaterMark: OUTPUT_BUFFER_BYTES });
-  try {
-    await once(stream, 'open');
-    return { ok: true, value: stream };
-  } catch (err) {
-    stream.destroy();
-    return invalid(`--output: ${toFileError(err, path, 'write').message}`);
-  }
-}
-
-/** Ends the --output file and waits until its bytes are on disk; the error, if any, as FILE_ERROR. */
-async function finishOutput(stream: WriteStream, path: string): Promise<AppError | null> {
-  if (stream.destroyed) return stream.errored ? toFileError(stream.errored, path, 'write') : null;
-  try {
-    stream.end();
-    await once(stream, 'finish');
-    return null;
-  } catch (err) {
-    return toFileError(err, path, 'write');
-  }
 }
 
 function writeJson(io: CliIo, report: JsonReport): void {
   io.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function emptyReport(error: AppError): JsonReport {
+function emptyReport(error: AppError | null): JsonReport {
   return {
     outcome: null,
     bytesSent: 0,
@@ -394,7 +391,7 @@ function emptyReport(error: AppError): JsonReport {
     remoteAddress: null,
     remotePort: null,
     durationMs: 0,
-    error: { code: error.code, message: error.message },
+    error: error ? { code: error.code, message: error.message } : null,
   };
 }
 
@@ -416,68 +413,68 @@ function summaryLine(status: SessionStatus, error: AppError | null): string {
   return error ? `${head}\nsocket-tester send: ${error.code}: ${error.message}\n` : `${head}\n`;
 }
 
+/** Stops before connecting because of Ctrl-C or SIGTERM: exit 130, with --json a 'cancelled' report. */
+function interruptedBeforeStart(io: CliIo, json: boolean): number {
+  if (json) writeJson(io, { ...emptyReport(null), outcome: 'cancelled' });
+  io.stderr.write('socket-tester send: interrupted before connecting; nothing was sent.\n');
+  return EXIT.INTERRUPTED;
+}
+
 /** Runs `send`; resolves to the exit code. */
 export async function runSendCommand(argv: string[], io: CliIo): Promise<number> {
   const jsonRequested = argv.includes('--json');
+  const stdout = watchStdout(io.stdout);
   const args = await parseSendArgs(argv, io);
   if (args === 'help') {
     io.stdout.write(sendHelp());
     return EXIT.OK;
   }
+  if (args === 'interrupted' || io.interrupt?.aborted) return interruptedBeforeStart(io, jsonRequested);
   if (!args.ok) {
-    const error: AppError = { code: args.code ?? 'INVALID_INPUT', message: args.message };
-    io.stderr.write(`socket-tester send: ${args.message}\n`);
+    const error = args.error;
+    io.stderr.write(`socket-tester send: ${cliMessage(error)}\n`);
     // The usage hint helps with arguments, not with a profile that is missing or unreadable.
-    if (jsonRequested) writeJson(io, emptyReport(error));
+    if (jsonRequested) writeJson(io, emptyReport({ ...error, message: cliMessage(error) }));
     else if (error.code === 'INVALID_INPUT') io.stderr.write('Run "socket-tester send --help" for usage.\n');
     return EXIT.INVALID_INPUT;
   }
   const options = args.value;
 
-  let outputFile: WriteStream | null = null;
+  let output: OutputTarget | null = null;
   if (options.output !== null && options.output !== '-') {
-    const opened = await openOutput(options.output);
+    const opened = await openOutputTarget(options.output, options.inputs);
     if (!opened.ok) {
-      io.stderr.write(`socket-tester send: ${opened.message}\n`);
-      if (options.json) writeJson(io, emptyReport({ code: 'INVALID_INPUT', message: opened.message }));
+      io.stderr.write(`socket-tester send: ${cliMessage(opened.error)}\n`);
+      if (options.json) writeJson(io, emptyReport({ ...opened.error, message: cliMessage(opened.error) }));
       return EXIT.INVALID_INPUT;
     }
-    outputFile = opened.value;
+    output = opened.value;
   }
-  const sink = options.output === '-' ? io.stdout : (outputFile ?? undefined);
+  if (io.interrupt?.aborted) {
+    await output?.finish();
+    return interruptedBeforeStart(io, options.json);
+  }
+  const sink = options.output === '-' ? io.stdout : (output?.stream ?? undefined);
 
-  const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort();
-  if (io.installSignalHandlers) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  let result;
-  try {
-    result = await runOneShot({
-      connect: {
-        host: options.host,
-        port: options.port,
-        connectTimeoutMs: options.connectTimeoutMs,
-        idleTimeoutMs: options.idleTimeoutMs,
-        maxResponseBytes: options.maxResponseBytes,
-      },
-      ...(options.data ? { data: options.data } : {}),
-      ...(options.file ? { file: options.file } : {}),
-      halfClose: !options.keepOpen,
-      ...(sink ? { sink } : {}),
-      signal: interrupt.signal,
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const result = await runOneShot({
+    connect: {
+      host: options.host,
+      port: options.port,
+      connectTimeoutMs: options.connectTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+    },
+    ...(options.data ? { data: options.data } : {}),
+    ...(options.file ? { file: options.file } : {}),
+    halfClose: !options.keepOpen,
+    ...(sink ? { sink } : {}),
+    ...(io.interrupt ? { signal: io.interrupt } : {}),
+  });
 
-  let error = result.error;
-  if (outputFile && options.output) {
-    const outputError = await finishOutput(outputFile, options.output);
-    error = error ?? outputError;
-  }
+  // The session reports a failing sink as FILE_ERROR too, but only while it runs and without the
+  // path of a pipe; the target's own record covers the whole life of the stream.
+  const sinkError = output ? await output.finish() : options.output === '-' ? await stdout.flushed() : null;
+  let error = sinkError && (result.error === null || result.error.code === 'FILE_ERROR') ? sinkError : result.error;
   const { status } = result;
   if (options.json) {
     const report: JsonReport = {
@@ -491,9 +488,16 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
     };
     if (options.output === null) report.responseBase64 = Buffer.from(result.response).toString('base64');
     writeJson(io, report);
+    const printed = await stdout.flushed();
+    if (printed) {
+      // The report itself could not be written: say so where it can still be read.
+      io.stderr.write(`socket-tester send: ${printed.code}: ${printed.message}\n`);
+      return EXIT.FILE_ERROR;
+    }
   } else {
     if (options.output === null) {
       for (const chunk of result.responseChunks) io.stdout.write(chunk);
+      error = error ?? (await stdout.flushed());
     }
     io.stderr.write(summaryLine(status, error));
   }

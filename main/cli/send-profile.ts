@@ -133,8 +133,8 @@ function settingsOf(profile: Profile, filePath: string): Result<ProfileSendSetti
   }
   const data = encodePayload(profile.payload);
   if (!data.ok) {
-    const at = data.error.position === undefined ? '' : ` (at character ${data.error.position})`;
-    return fail('INVALID_INPUT', `profile "${label}" has a payload that cannot be sent${at}: ${data.error.message}`, { field: 'profile' });
+    // The payload's messages say the position themselves.
+    return fail('INVALID_INPUT', `profile "${label}" has a payload that cannot be sent: ${data.error.message}`, { field: 'profile' });
   }
   return ok({
     label,

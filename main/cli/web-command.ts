@@ -1,21 +1,26 @@
 /**
  * `socket-tester web [--port N] [--ipv6] [--profiles FILE]`: serves the UI on loopback for a
  * browser, with the same engine and profile store as the desktop app. Prints exactly one line,
- * `Socket Tester web UI: <url with token>`, and runs until SIGINT/SIGTERM, then ends every session.
+ * `Socket Tester web UI: http://127.0.0.1:PORT/#token=…` (the token in the fragment, which browsers never
+ * send to a server; docs/web-mode.md), and runs until SIGINT/SIGTERM, then ends every session and exits 0
+ * (130 when the signal came before it was serving).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePort } from '../../shared/endpoint.ts';
-import { defaultProfilesPath, defaultUserDataDir } from '../profiles/profile-paths.ts';
 import { startWebMode } from '../web/web-mode.ts';
+import { checkProfilesFile } from './cli-files.ts';
+import { keepRunningOnUnhandledRejection } from '../unhandled-rejections.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
 
 export const WEB_HELP = `Usage: socket-tester web [--port N] [--ipv6] [--profiles FILE]
 
-Serves the Socket Tester UI on 127.0.0.1 (or ::1 with --ipv6) for a browser. The printed URL
-carries a random per-launch token; nothing else can use the server.
+Serves the Socket Tester UI on 127.0.0.1 (or ::1 with --ipv6) for a browser. Open the printed
+address, http://127.0.0.1:PORT/#token=..., as it is (localhost instead of 127.0.0.1 works too): the
+part after # is a random per-launch token, never sent to any server but this one's WebSocket, and
+without it nothing can use the server.
   --port N          port to listen on (default: a free one)
   --ipv6            bind ::1 instead of 127.0.0.1
   --profiles FILE   profile file (default: the desktop app's own)
@@ -63,27 +68,42 @@ export async function runWebCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr.write(`socket-tester web: --port: ${port.error.message}\n`);
     return EXIT.INVALID_INPUT;
   }
+  const profilesFile = await checkProfilesFile(values.profiles);
+  if (!profilesFile.ok) {
+    io.stderr.write(`socket-tester web: --profiles: ${profilesFile.error.message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  // A long-running server: one unhandled rejection must not end every client's sessions. Only the
+  // real process installs it, like the signal handlers; tests that run this in-process keep theirs.
+  const uninstallRejectionGuard = io.keepRunningOnUnhandledRejection
+    ? keepRunningOnUnhandledRejection((text) => io.stderr.write(`socket-tester web: ${text}\n`))
+    : () => undefined;
   let web;
   try {
     web = await startWebMode({
       rendererDir: values['renderer-dir'] ?? defaultRendererDir(),
       port: port.value,
       host: values.ipv6 ? '::1' : '127.0.0.1',
-      profilesPath: values.profiles ?? defaultProfilesPath(defaultUserDataDir()),
+      profilesPath: profilesFile.value.path,
     });
   } catch (err) {
     io.stderr.write(`socket-tester web: could not start: ${(err as Error).message}\n`);
+    uninstallRejectionGuard();
     return EXIT.FAILURE;
+  }
+  if (io.interrupt?.aborted) {
+    // Stopped before it served anyone: an interruption, not the normal end.
+    await web.stop();
+    return EXIT.INTERRUPTED;
   }
   io.stdout.write(`Socket Tester web UI: ${web.url}\n`);
   io.onReady?.({ url: web.url });
+  // Ctrl-C or SIGTERM is how a served UI is stopped: the normal end, exit 0.
   await new Promise<void>((resolveStop) => {
     void io.stopSignal?.then(resolveStop);
-    if (io.installSignalHandlers) {
-      process.once('SIGINT', resolveStop);
-      process.once('SIGTERM', resolveStop);
-    }
+    io.interrupt?.addEventListener('abort', () => resolveStop(), { once: true });
   });
   await web.stop();
+  uninstallRejectionGuard();
   return EXIT.OK;
 }

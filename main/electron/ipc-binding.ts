@@ -19,12 +19,19 @@ interface Client {
   dispatch: ClientDispatch;
 }
 
-/** True when the call comes from the top frame of a page we served. */
+/**
+ * True when the call comes from the top frame of a page we served. Never throws: Electron's frame
+ * getters throw once the frame is disposed (a call that races a reload), and that is "not trusted".
+ */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>, devServerUrl: string | undefined): boolean {
-  const frame = event.senderFrame;
-  if (!frame) return false;
-  if (frame !== event.sender.mainFrame) return false;
-  return isAppUrl(frame.url, devServerUrl);
+  try {
+    const frame = event.senderFrame;
+    if (!frame) return false;
+    if (frame !== event.sender.mainFrame) return false;
+    return isAppUrl(frame.url, devServerUrl);
+  } catch {
+    return false;
+  }
 }
 
 /** Registers every channel; returns a function that removes them (tests, shutdown). */

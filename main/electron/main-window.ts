@@ -2,7 +2,7 @@
  * The main window and its security settings (RELIABILITY R4, R7). Kept apart from index.ts so the
  * settings are asserted in unit tests with `electron` replaced.
  */
-import { BrowserWindow, shell, type Rectangle, type WebContents } from 'electron';
+import { BrowserWindow, shell, type App, type Rectangle, type Session, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { APP_ORIGIN } from './app-protocol.ts';
 
@@ -33,8 +33,16 @@ export function isProjectUrl(url: string): boolean {
   }
 }
 
-/** Denies navigation away from the app, new windows and webviews; external https links open in the browser. */
+const lockedContents = new WeakSet<WebContents>();
+const lockedSessions = new WeakSet<Session>();
+
+/**
+ * Denies navigation away from the app, new windows and webviews; external https links open in the
+ * browser. Idempotent: the main window gets it at creation and again from 'web-contents-created'.
+ */
 export function lockDownContents(contents: WebContents, devServerUrl: string | undefined): void {
+  if (lockedContents.has(contents)) return;
+  lockedContents.add(contents);
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, devServerUrl)) event.preventDefault();
   });
@@ -47,6 +55,32 @@ export function lockDownContents(contents: WebContents, devServerUrl: string | u
     // electronegativity-justified OPEN_EXTERNAL_JS_CHECK: only https URLs on the project's own origin (isProjectUrl) reach openExternal, so no file:, smb: or custom-scheme handler can be launched; the window itself is always denied
     if (isProjectUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
+  });
+}
+
+/** The one permission any page gets: writing to the clipboard, which the Copy button needs. */
+export function isAllowedPermission(permission: string): boolean {
+  return permission === 'clipboard-sanitized-write';
+}
+
+/** Denies every permission request and check (camera, notifications, clipboard-read, …) but clipboard writes. */
+export function lockDownPermissions(session: Session): void {
+  if (lockedSessions.has(session)) return;
+  lockedSessions.add(session);
+  session.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
+  session.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
+}
+
+/**
+ * App-wide lockdown (R4, R7): every web contents Electron ever creates, not only the main window's
+ * (a devtools page, a window that slipped past the open handler, a guest of any kind), gets the
+ * navigation, window-open and webview denial, and its session (which may not be the default one)
+ * the permission denial. Call before the app is ready, so no contents can be created first.
+ */
+export function lockDownEveryContents(app: Pick<App, 'on'>, devServerUrl: string | undefined): void {
+  app.on('web-contents-created', (_event, contents) => {
+    lockDownContents(contents, devServerUrl);
+    lockDownPermissions(contents.session);
   });
 }
 

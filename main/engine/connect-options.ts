@@ -30,7 +30,7 @@ export function checkEndpoint(hostText: string, port: number): Result<{ host: st
   if (!host.ok) return host;
   // The engine takes numbers only: text is converted (and checked) by whoever read it.
   if (typeof port !== 'number') {
-    return fail('INVALID_INPUT', `Port: expected a number from 1 to 65535, got ${typeof port} ${JSON.stringify(port)}.`, {
+    return fail('INVALID_INPUT', `expected a number from 1 to 65535, got ${typeof port} ${JSON.stringify(port)}.`, {
       field: 'port',
     });
   }
@@ -39,7 +39,7 @@ export function checkEndpoint(hostText: string, port: number): Result<{ host: st
   if (host.value.port !== undefined && host.value.port !== checkedPort.value) {
     return fail(
       'INVALID_INPUT',
-      `Port: the host names port ${host.value.port} but the port given is ${checkedPort.value}; remove one of them.`,
+      `the host names port ${host.value.port} but the port given is ${checkedPort.value}; remove one of them.`,
       { field: 'port', position: 0 },
     );
   }
@@ -49,7 +49,8 @@ export function checkEndpoint(hostText: string, port: number): Result<{ host: st
 function checkIntegerRange(value: unknown, field: string, min: number, max: number, fallback: number): Result<number> {
   if (value === undefined) return ok(fallback);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    return fail('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`, { field });
+    // The field is data; the UI and the CLI put their own name for it in front.
+    return fail('INVALID_INPUT', `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`, { field });
   }
   return ok(value);
 }

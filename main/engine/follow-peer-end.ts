@@ -9,10 +9,10 @@
  * 'peer-closed'. Users who test half-close servers turn it off per session.
  */
 import type { SendProgress, SessionStatus } from '../../shared/session.ts';
-import type { TcpSession } from './tcp-session.ts';
+import type { StreamSession } from './stream-session.ts';
 
 /** Starts following; returns a function that stops (idempotent). */
-export function followPeerEnd(session: TcpSession): () => void {
+export function followPeerEnd(session: StreamSession): () => void {
   let ending = false;
   const tryEnd = (s: SessionStatus): void => {
     if (ending || s.phase !== 'open' || !s.remoteEnded || s.localEnded) return;

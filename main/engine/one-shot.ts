@@ -9,12 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import type { AppError } from '../../shared/errors.ts';
-import type { ConnectOptions, SessionStatus } from '../../shared/session.ts';
-import { TcpSession } from './tcp-session.ts';
+import type { SessionStatus, StreamConnectOptions } from '../../shared/session.ts';
+import { StreamSession } from './stream-session.ts';
 
 /** What to exchange. */
 export interface OneShotRequest {
-  connect: ConnectOptions;
+  /** Where to connect; with `tls` the exchange runs over TLS. */
+  connect: StreamConnectOptions;
   /** Bytes to send; ignored when `file` is set. Neither: nothing is sent. */
   data?: Uint8Array;
   /** A file to stream instead of `data`. */
@@ -28,7 +29,7 @@ export interface OneShotRequest {
   /** Aborting cancels the exchange at once (Ctrl-C in the CLI). */
   signal?: AbortSignal;
   /** Called with the session before it connects, to observe its events. */
-  onSession?: (session: TcpSession) => void;
+  onSession?: (session: StreamSession) => void;
 }
 
 /** How the exchange ended. */
@@ -44,7 +45,7 @@ export interface OneShotResult {
 
 /** Runs one exchange; see {@link OneShotRequest}. */
 export async function runOneShot(request: OneShotRequest): Promise<OneShotResult> {
-  const session = new TcpSession(randomUUID(), {
+  const session = new StreamSession(randomUUID(), {
     ...(request.lookup ? { lookup: request.lookup } : {}),
     ...(request.sink ? { sink: request.sink } : {}),
   });
@@ -94,7 +95,7 @@ export async function runOneShot(request: OneShotRequest): Promise<OneShotResult
 }
 
 /** Builds the result; the response is joined only if someone reads it. */
-function resultOf(session: TcpSession, status: SessionStatus, error: AppError | null): OneShotResult {
+function resultOf(session: StreamSession, status: SessionStatus, error: AppError | null): OneShotResult {
   return {
     status,
     error,

@@ -48,24 +48,48 @@ export function createClientDispatch<Ctx>(
 ): ClientDispatch {
   let tokens = limit.burst;
   let last = now();
+  // Everything below treats `channel` and `arg` as hostile: they come straight from JSON a client
+  // chose, so `channel` may be an object whose toString is not callable (String() would throw) and
+  // `arg` may be anything. The outer try makes the promise impossible to reject: an unforeseen throw
+  // anywhere answers this one call INTERNAL and leaves the client, and the process, as they were.
   return async (channel, arg) => {
-    if (!isCallChannel(channel)) {
-      return fail('UNKNOWN_CHANNEL', `Unknown channel ${JSON.stringify(String(channel).slice(0, 80))}`);
-    }
-    const t = now();
-    tokens = Math.min(limit.burst, tokens + ((t - last) / 1000) * limit.perSecond);
-    last = t;
-    if (tokens < 1) return fail('RATE_LIMITED', `Too many calls; ${channel} was refused. Try again in a moment.`);
-    tokens -= 1;
-    const parsed = schemas[channel].safeParse(arg);
-    if (!parsed.success) return describeIssue(channel, parsed.error);
     try {
-      const handler = handlers[channel] as (a: unknown, c: Ctx) => Promise<Result<unknown>> | Result<unknown>;
-      return await handler(parsed.data, ctx);
+      if (!isCallChannel(channel)) return fail('UNKNOWN_CHANNEL', `Unknown channel ${describeChannel(channel)}`);
+      const t = now();
+      tokens = Math.min(limit.burst, tokens + ((t - last) / 1000) * limit.perSecond);
+      last = t;
+      if (tokens < 1) return fail('RATE_LIMITED', `Too many calls; ${channel} was refused. Try again in a moment.`);
+      tokens -= 1;
+      const parsed = schemas[channel].safeParse(arg);
+      if (!parsed.success) return describeIssue(channel, parsed.error);
+      try {
+        const handler = handlers[channel] as (a: unknown, c: Ctx) => Promise<Result<unknown>> | Result<unknown>;
+        return await handler(parsed.data, ctx);
+      } catch (err) {
+        return fail('INTERNAL', `${channel} failed unexpectedly: ${describeThrown(err)}`);
+      }
     } catch (err) {
-      return fail('INTERNAL', `${channel} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+      return fail('INTERNAL', `The call failed unexpectedly: ${describeThrown(err)}`);
     }
   };
+}
+
+/** A printable name for a channel that is not one: only strings are shown, and only 80 characters. */
+function describeChannel(channel: unknown): string {
+  if (typeof channel === 'string') return JSON.stringify(channel.slice(0, 80));
+  const kind = channel === null ? 'null' : typeof channel;
+  return `(${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}, not a channel name)`;
+}
+
+/** The message of whatever was thrown, without calling into it (a hostile value's toString may throw). */
+export function describeThrown(err: unknown): string {
+  try {
+    if (err instanceof Error && typeof err.message === 'string') return err.message;
+    if (typeof err === 'string') return err;
+  } catch {
+    // A getter on a hostile value threw; fall through to the neutral description.
+  }
+  return `a thrown ${err === null ? 'null' : typeof err}`;
 }
 
 /** Narrows a dispatch result to a channel's value type for typed callers (tests, web bridge). */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { IPC_LIMITS } from '../../shared/contract.ts';
 import { SESSION_LIMITS } from '../../shared/session.ts';
-import { profileDraftSchema, profileSchema } from '../../shared/profile.ts';
+import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
 import type { Schemas } from './dispatcher.ts';
 
 const empty = z.strictObject({});
@@ -32,6 +32,10 @@ const connectOptions = z.strictObject({
 
 const importText = z.string().max(IPC_LIMITS.maxImportChars);
 const fileName = z.string().max(IPC_LIMITS.maxFileNameChars);
+const revision = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+// Folder text gets its field-naming validation in the store; here only its type and size.
+const importFolder = z.string().max(1000).nullable().optional();
+const importSelect = z.array(z.number().int().min(0).max(PROFILE_LIMITS.maxProfiles)).max(PROFILE_LIMITS.maxProfiles).optional();
 
 export const CALL_SCHEMAS: Schemas = {
   'app:info': empty,
@@ -46,12 +50,18 @@ export const CALL_SCHEMAS: Schemas = {
   'profiles:state': empty,
   'profiles:list': empty,
   'profiles:create': z.strictObject({ draft: profileDraftSchema }),
-  'profiles:update': z.strictObject({ id, draft: profileDraftSchema }),
-  'profiles:rename': z.strictObject({ id, name: z.string().max(1000) }),
+  'profiles:update': z.strictObject({ id, draft: profileDraftSchema, revision: revision.optional() }),
+  'profiles:rename': z.strictObject({ id, name: z.string().max(1000), revision: revision.optional() }),
   'profiles:duplicate': sessionRef,
   'profiles:delete': sessionRef,
   'profiles:restore': z.strictObject({ profile: profileSchema, index: z.number().int().min(0) }),
-  'profiles:import-preview': z.strictObject({ text: importText, fileName }),
-  'profiles:import': z.strictObject({ text: importText, fileName, onDuplicate: z.enum(['skip', 'rename', 'replace']) }),
+  'profiles:import-preview': z.strictObject({ text: importText, fileName, folder: importFolder }),
+  'profiles:import': z.strictObject({
+    text: importText,
+    fileName,
+    onDuplicate: z.enum(['skip', 'rename', 'replace']),
+    select: importSelect,
+    folder: importFolder,
+  }),
   'profiles:export': z.strictObject({ ids: z.array(id).max(10_000).nullable() }),
 };

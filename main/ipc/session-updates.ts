@@ -18,7 +18,7 @@
 import { IPC_LIMITS, type EventPayload } from '../../shared/contract.ts';
 import type { SendProgress, SessionStatus, TranscriptEntry } from '../../shared/session.ts';
 
-/** What the coalescer needs of a session (TcpSession satisfies it). */
+/** What the coalescer needs of a session (StreamSession satisfies it). */
 export interface SessionEventSource {
   readonly id: string;
   readonly status: SessionStatus;

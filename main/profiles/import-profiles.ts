@@ -12,11 +12,26 @@
 import { stat, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fail, ok, type Result } from '../../shared/errors.ts';
-import { PROFILE_LIMITS, describeSchemaIssues, profileNameKey, profileSchema, type Profile, type ProfileDraft } from '../../shared/profile.ts';
+import {
+  PROFILE_FILE_VERSION,
+  PROFILE_LIMITS,
+  describeSchemaIssues,
+  profileNameKey,
+  profileSchema,
+  validateFolderName,
+  type Profile,
+  type ProfileDraft,
+} from '../../shared/profile.ts';
 import { z } from 'zod';
 import { decodeUtf8Strict, parseJsonText } from './json-text.ts';
 import { migrateToCurrent } from './migrations.ts';
-import { looksLikePacketSenderJson, parsePacketSenderIni, parsePacketSenderJson, type PacketConversion } from './packet-sender.ts';
+import {
+  looksLikePacketSenderJson,
+  parsePacketSenderIni,
+  parsePacketSenderJson,
+  type PacketConversion,
+  type PacketFieldTooLong,
+} from './packet-sender.ts';
 
 /** One row of the preview. */
 export interface ImportPreviewItem {
@@ -36,13 +51,17 @@ export interface ImportPreview {
 /** The envelope of our format; the profiles inside are checked one by one for per-item errors. */
 const importEnvelopeSchema = z.strictObject({
   format: z.literal('socket-tester-profiles'),
-  version: z.literal(1),
+  version: z.literal(PROFILE_FILE_VERSION),
   exportedAt: z.iso.datetime().optional(),
   profiles: z.array(z.unknown()).max(PROFILE_LIMITS.maxProfiles),
 });
 
+/**
+ * Linear on any text: no pattern here can span lines (`\s*` would, and then every blank line of a
+ * file of newlines rescans the rest of the file).
+ */
 function looksLikeIni(text: string): boolean {
-  return /^\s*\[[^\]\r\n]*\]\s*$/m.test(text) && /^[^=\r\n[;#]+=/m.test(text);
+  return /^[ \t]*\[[^\]\r\n]*\][ \t]*$/m.test(text) && /^[^=\r\n[;#]+=/m.test(text);
 }
 
 function fromSocketTester(document: unknown, label: string): Result<ImportPreviewItem[]> {
@@ -56,12 +75,23 @@ function fromSocketTester(document: unknown, label: string): Result<ImportPrevie
   return ok(
     envelope.data.profiles.map((item, index): ImportPreviewItem => {
       const rawName = (item as { name?: unknown } | null)?.name;
-      const sourceName = typeof rawName === 'string' && rawName.trim() !== '' ? rawName : `item ${index + 1}`;
+      // Shown in the preview: a name is at most 100 characters, so longer text is cut for display.
+      const sourceName = typeof rawName === 'string' && rawName.trim() !== '' ? rawName.slice(0, 200) : `item ${index + 1}`;
       const checked = profileSchema.safeParse(item);
       if (!checked.success) return { draft: null, sourceName, status: 'error', reason: `Invalid profile: ${describeSchemaIssues(checked.error)}.` };
-      const { id: _id, createdAt: _created, updatedAt: _updated, ...draft } = checked.data;
+      const { id: _id, revision: _revision, createdAt: _created, updatedAt: _updated, ...draft } = checked.data;
       return { draft, sourceName, status: 'ok' };
     }),
+  );
+}
+
+/** IMPORT_FAILED naming the packet and the field, both also as data (`item`, `field`). */
+function fieldTooLongError(label: string, tooLong: PacketFieldTooLong): Result<never> {
+  return fail(
+    'IMPORT_FAILED',
+    `${label}: packet ${tooLong.item + 1} ("${tooLong.sourceName}") has a ${tooLong.field} of ${tooLong.length} characters; ` +
+      `the limit is ${tooLong.limit}. Nothing was imported.`,
+    { field: tooLong.field, item: tooLong.item },
   );
 }
 
@@ -90,11 +120,33 @@ function markDuplicates(items: ImportPreviewItem[], existing: ReadonlyArray<Pick
   });
 }
 
+/** Options for {@link parseImport}. */
+export interface ImportParseOptions {
+  /** Every item goes into this folder (null: the top level); omitted: the file's own folders. */
+  folder?: string | null;
+}
+
 /**
  * Builds the import preview for a file's text. `existingNames` are the store's profiles (name and
- * folder are enough) for duplicate marking. Fails for a malformed file, so nothing is imported.
+ * folder are enough) for duplicate marking, which happens after `options.folder` is applied, so it
+ * shows what importing into that folder would do. Fails for a malformed file, so nothing is imported.
  */
-export function parseImport(text: string, fileName: string, existingNames: ReadonlyArray<Pick<Profile, 'name' | 'folder'>> = []): Result<ImportPreview> {
+export function parseImport(
+  text: string,
+  fileName: string,
+  existingNames: ReadonlyArray<Pick<Profile, 'name' | 'folder'>> = [],
+  options: ImportParseOptions = {},
+): Result<ImportPreview> {
+  if (options.folder !== undefined) {
+    const folder = validateFolderName(options.folder);
+    if (!folder.ok) return folder;
+    const preview = parseImport(text, fileName, existingNames);
+    if (!preview.ok) return preview;
+    const moved = preview.value.items.map((item) => (item.draft === null ? item : { ...item, draft: { ...item.draft, folder: folder.value } }));
+    // Marked again from scratch: the file's own duplicates may not clash in the target folder.
+    const fresh = moved.map((item): ImportPreviewItem => (item.status === 'duplicate' ? { draft: item.draft, sourceName: item.sourceName, status: 'ok' } : item));
+    return ok({ source: preview.value.source, items: markDuplicates(fresh, existingNames) });
+  }
   const label = `"${basename(fileName)}"`;
   if (text.length > PROFILE_LIMITS.maxFileBytes) {
     return fail('INVALID_INPUT', `${label} is too large to import (${text.length} characters; the limit is ${PROFILE_LIMITS.maxFileBytes}).`);
@@ -105,7 +157,7 @@ export function parseImport(text: string, fileName: string, existingNames: Reado
   // packets.ini also starts with "[": it is INI when it is not JSON and has [section] and key= lines.
   if (start === '[' && looksLikeIni(body)) {
     const ini = parsePacketSenderIni(body);
-    if (!ini.ok) return fail('INVALID_INPUT', `${label}: ${ini.message}`);
+    if (!ini.ok) return 'field' in ini ? fieldTooLongError(label, ini) : fail('INVALID_INPUT', `${label}: ${ini.message}`);
     if (ini.items.length > PROFILE_LIMITS.maxProfiles) return fail('INVALID_INPUT', `${label} holds ${ini.items.length} packets; the limit is ${PROFILE_LIMITS.maxProfiles}.`);
     return ok({ source: 'packet-sender-ini', items: markDuplicates(fromPacketSender(ini.items), existingNames) });
   }
@@ -121,11 +173,38 @@ export function parseImport(text: string, fileName: string, existingNames: Reado
     if (!looksLikePacketSenderJson(document)) {
       return fail('INVALID_INPUT', `${label} is a JSON list, but not a Packet Sender export (every item needs "hexstring" or "tcporudp").`);
     }
-    return ok({ source: 'packet-sender-json', items: markDuplicates(fromPacketSender(parsePacketSenderJson(document)), existingNames) });
+    const packets = parsePacketSenderJson(document);
+    if (!packets.ok) return fieldTooLongError(label, packets);
+    return ok({ source: 'packet-sender-json', items: markDuplicates(fromPacketSender(packets.items), existingNames) });
   }
   const items = fromSocketTester(document, label);
   if (!items.ok) return items;
   return ok({ source: 'socket-tester', items: markDuplicates(items.value, existingNames) });
+}
+
+/**
+ * The drafts of the chosen preview items, in file order. `select` holds zero-based item positions;
+ * omitted, every importable item ('ok' or 'duplicate') is taken. Choosing an item that cannot be
+ * imported, or one that does not exist, is INVALID_INPUT (field 'select', `item` the position).
+ */
+export function selectImportDrafts(preview: ImportPreview, select?: readonly number[]): Result<ProfileDraft[]> {
+  const importable = (item: ImportPreviewItem) => item.draft !== null && (item.status === 'ok' || item.status === 'duplicate');
+  if (select === undefined) return ok(preview.items.flatMap((item) => (item.draft !== null && importable(item) ? [item.draft] : [])));
+  const chosen = new Set<number>();
+  for (const position of select) {
+    const item = preview.items[position];
+    if (item === undefined) {
+      return fail('INVALID_INPUT', `The file has no item ${position + 1} (it has ${preview.items.length}).`, { field: 'select', item: position });
+    }
+    if (!importable(item)) {
+      return fail('INVALID_INPUT', `Item ${position + 1} ("${item.sourceName.slice(0, 100)}") cannot be imported: ${item.reason ?? item.status}`, {
+        field: 'select',
+        item: position,
+      });
+    }
+    chosen.add(position);
+  }
+  return ok(preview.items.flatMap((item, position) => (chosen.has(position) && item.draft !== null ? [item.draft] : [])));
 }
 
 /**

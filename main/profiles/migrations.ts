@@ -10,7 +10,8 @@
  *   read-only, so a newer app's data is never rewritten by an older one.
  *
  * Version 0 is the pre-release shape: `{ "profiles": [...] }` with no `format` or `version` keys,
- * and profiles without `folder` and `notes`.
+ * and profiles without `folder` and `notes`. Version 1 has no per-profile `revision` (version 2
+ * starts every profile at revision 1).
  */
 import { PROFILE_FILE_FORMAT, PROFILE_FILE_VERSION } from '../../shared/profile.ts';
 
@@ -34,6 +35,16 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
               ? { ...profile, folder: 'folder' in profile ? profile['folder'] : null, notes: 'notes' in profile ? profile['notes'] : '' }
               : profile,
           )
+        : profiles,
+    };
+  },
+  1: (document) => {
+    const { profiles, ...rest } = document;
+    return {
+      ...rest,
+      version: 2,
+      profiles: Array.isArray(profiles)
+        ? profiles.map((profile: unknown) => (isPlainObject(profile) && !('revision' in profile) ? { ...profile, revision: 1 } : profile))
         : profiles,
     };
   },

@@ -12,7 +12,7 @@
  * Only TCP packets become profiles; UDP, SSL, DTLS and HTTP(S) packets are listed as skipped with
  * the reason.
  */
-import { PROFILE_DEFAULTS, validateProfileDraft, validateProfileName, type ProfileDraft } from '../../shared/profile.ts';
+import { PROFILE_DEFAULTS, PROFILE_LIMITS, validateProfileDraft, validateProfileName, type ProfileDraft } from '../../shared/profile.ts';
 import { bytesToEscapes, bytesToHex } from '../../shared/payload.ts';
 import { parseQSettingsIni, type IniValue } from './qsettings-ini.ts';
 
@@ -25,6 +25,52 @@ export interface PacketSenderPacket {
   port: string;
   hexString: string;
 }
+
+/**
+ * Longest text accepted in each field of one packet, checked before any conversion, so a hostile
+ * file cannot make us build huge intermediate arrays (a 30-million-character hexstring cost 5.8 s
+ * and 1.7 GiB before these existed). `hexString` allows three characters per byte (Packet
+ * Sender's "41 42 43 " form) of the longest payload a profile can hold.
+ */
+export const PACKET_SENDER_FIELD_LIMITS = {
+  name: 1_000,
+  kind: 100,
+  toIP: 1_000,
+  port: 100,
+  hexString: 3 * PROFILE_LIMITS.maxPayloadChars,
+} as const;
+
+/** A field over {@link PACKET_SENDER_FIELD_LIMITS}: the whole import fails (IMPORT_FAILED). */
+export interface PacketFieldTooLong {
+  ok: false;
+  /** Zero-based position of the packet in the file. */
+  item: number;
+  sourceName: string;
+  /** The field's name as the file spells it (`hexString` in packets.ini, `hexstring` in JSON). */
+  field: string;
+  length: number;
+  limit: number;
+}
+
+/** The first field of a packet over its limit, or null. */
+function fieldTooLong(
+  fields: Partial<Record<keyof typeof PACKET_SENDER_FIELD_LIMITS, string | null>>,
+  spelling: Readonly<Record<keyof typeof PACKET_SENDER_FIELD_LIMITS, string>>,
+  item: number,
+  sourceName: string,
+): PacketFieldTooLong | null {
+  for (const key of Object.keys(PACKET_SENDER_FIELD_LIMITS) as Array<keyof typeof PACKET_SENDER_FIELD_LIMITS>) {
+    const value = fields[key];
+    const limit = PACKET_SENDER_FIELD_LIMITS[key];
+    if (typeof value === 'string' && value.length > limit) {
+      return { ok: false, item, sourceName: sourceName.slice(0, 100), field: spelling[key], length: value.length, limit };
+    }
+  }
+  return null;
+}
+
+const INI_SPELLING = { name: 'name', kind: 'tcpOrUdp', toIP: 'toIP', port: 'port', hexString: 'hexString' } as const;
+const JSON_SPELLING = { name: 'name', kind: 'tcporudp', toIP: 'toip', port: 'port', hexString: 'hexstring' } as const;
 
 /** What one packet became. */
 export interface PacketConversion {
@@ -43,14 +89,19 @@ function hexValue(code: number): number {
 
 /** Qt's QByteArray::fromHex, byte for byte: scan from the end, skip non-hex, pair digits. */
 export function packetSenderHexToBytes(hexString: string): Uint8Array {
-  const nibbles: number[] = [];
+  // One byte per nibble (not a number[]): a bounded, typed scratch buffer.
+  const nibbles = new Uint8Array(hexString.length);
+  let count = 0;
   for (let i = 0; i < hexString.length; i += 1) {
     const value = hexValue(hexString.charCodeAt(i));
-    if (value >= 0) nibbles.push(value);
+    if (value >= 0) {
+      nibbles[count] = value;
+      count += 1;
+    }
   }
-  const bytes = new Uint8Array(Math.ceil(nibbles.length / 2));
+  const bytes = new Uint8Array(Math.ceil(count / 2));
   let out = bytes.length - 1;
-  for (let i = nibbles.length - 1; i >= 0; i -= 2) {
+  for (let i = count - 1; i >= 0; i -= 2) {
     const low = nibbles[i] ?? 0;
     const high = i - 1 >= 0 ? (nibbles[i - 1] ?? 0) : 0;
     bytes[out] = (high << 4) | low;
@@ -151,14 +202,20 @@ function iniString(value: IniValue | undefined): string | null {
  * Reads packets.ini. Fails (nothing imported) when the file is not QSettings INI or has no valid
  * `[NAMES]` array; a packet with a bad field is an item error, not a file error.
  */
-export function parsePacketSenderIni(text: string): { ok: true; items: PacketConversion[] } | { ok: false; message: string } {
+export function parsePacketSenderIni(
+  text: string,
+): { ok: true; items: PacketConversion[]; work: number } | { ok: false; message: string } | PacketFieldTooLong {
   const parsed = parseQSettingsIni(text);
   if (!parsed.ok) return { ok: false, message: `Not a Packet Sender packets.ini: line ${parsed.line}: ${parsed.message}.` };
   const values = parsed.document.values;
   const sizeValue = values.get('NAMES/size');
   const sizeText = sizeValue?.kind === 'string' ? sizeValue.value.trim() : '';
   if (sizeValue === undefined) return { ok: false, message: 'Not a Packet Sender packets.ini: it has no [NAMES] list of packets.' };
-  if (!/^[0-9]{1,6}$/.test(sizeText)) return { ok: false, message: `Not a Packet Sender packets.ini: [NAMES] size "${sizeText}" is not a count.` };
+  if (!/^[0-9]{1,6}$/.test(sizeText)) return { ok: false, message: `Not a Packet Sender packets.ini: [NAMES] size "${sizeText.slice(0, 40)}" is not a count.` };
+  // Checked before the loop: a size of 999999 must not build a million "no name" rows first.
+  if (Number(sizeText) > PROFILE_LIMITS.maxProfiles) {
+    return { ok: false, message: `it lists ${Number(sizeText)} packets; the limit is ${PROFILE_LIMITS.maxProfiles}.` };
+  }
   const items: PacketConversion[] = [];
   for (let index = 1; index <= Number(sizeText); index += 1) {
     const name = iniString(values.get(`NAMES/${index}/name`));
@@ -168,6 +225,8 @@ export function parsePacketSenderIni(text: string): { ok: true; items: PacketCon
     }
     const field = (key: string) => iniString(values.get(`${name}/${key}`));
     const fields = { kind: field('tcpOrUdp'), toIP: field('toIP'), port: field('port'), hexString: field('hexString') };
+    const tooLong = fieldTooLong({ name, ...fields }, INI_SPELLING, index - 1, name);
+    if (tooLong !== null) return tooLong;
     const broken = Object.entries(fields).find(([, value]) => value === null);
     if (broken !== undefined) {
       items.push({ sourceName: name, draft: null, status: 'error', reason: `The packet's ${broken[0]} value is not text.` });
@@ -179,7 +238,7 @@ export function parsePacketSenderIni(text: string): { ok: true; items: PacketCon
     }
     items.push(convertPacket({ name, kind: fields.kind ?? '', toIP: fields.toIP ?? '', port: fields.port ?? '', hexString: fields.hexString ?? '' }));
   }
-  return { ok: true, items };
+  return { ok: true, items, work: parsed.document.work };
 }
 
 /** True when a parsed JSON value looks like Packet Sender's export: an array of packet objects. */
@@ -196,16 +255,25 @@ function jsonText(value: unknown): string | null {
   return null;
 }
 
-/** Converts Packet Sender's JSON export (already parsed). */
-export function parsePacketSenderJson(document: unknown[]): PacketConversion[] {
-  return document.map((item, index) => {
+/**
+ * Converts Packet Sender's JSON export (already parsed). Every field's length is checked for every
+ * packet before any packet is converted, so an oversized field fails the import without work.
+ */
+export function parsePacketSenderJson(document: unknown[]): { ok: true; items: PacketConversion[] } | PacketFieldTooLong {
+  const packets = document.map((item, index) => {
     const record = item as Record<string, unknown>;
     const name = jsonText(record['name']);
     const sourceName = typeof name === 'string' && name !== '' ? name : `packet ${index + 1}`;
     const fields = { name, kind: jsonText(record['tcporudp']), toIP: jsonText(record['toip']), port: jsonText(record['port']), hexString: jsonText(record['hexstring']) };
+    return { sourceName, fields, tooLong: fieldTooLong(fields, JSON_SPELLING, index, sourceName) };
+  });
+  const tooLong = packets.find((packet) => packet.tooLong !== null)?.tooLong;
+  if (tooLong) return tooLong;
+  const items = packets.map(({ sourceName, fields }): PacketConversion => {
     const broken = Object.entries(fields).find(([, value]) => value === null);
     if (broken !== undefined) return { sourceName, draft: null, status: 'error', reason: `The packet's ${broken[0]} value has the wrong type.` };
-    if (name === '') return { sourceName, draft: null, status: 'error', reason: 'The packet has no name.' };
-    return convertPacket({ name: name ?? '', kind: fields.kind ?? '', toIP: fields.toIP ?? '', port: fields.port ?? '', hexString: fields.hexString ?? '' });
+    if (fields.name === '') return { sourceName, draft: null, status: 'error', reason: 'The packet has no name.' };
+    return convertPacket({ name: fields.name ?? '', kind: fields.kind ?? '', toIP: fields.toIP ?? '', port: fields.port ?? '', hexString: fields.hexString ?? '' });
   });
+  return { ok: true, items };
 }

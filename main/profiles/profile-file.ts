@@ -1,12 +1,19 @@
 /**
- * The profile file's text form: a stable serializer (fixed key order, 2-space indent, trailing
- * newline, so files diff well in git) and a reader that checks limits before parsing (D7), decodes
- * strictly, migrates (D5) and validates (D4).
+ * The profile file on disk: its stable text form (fixed key order, 2-space indent, trailing
+ * newline, so files diff well in git) and the one load pipeline, in this order:
  *
- * Invariant: the reader never throws and never writes; it classifies what it found and leaves every
- * decision (move aside, load the backup, open read-only) to the store.
+ *   read (size checked on the open handle first, D7) → decode (strict UTF-8) → parse (JSON, with
+ *   line and column) → count (D7) → migrate (D5) → validate (D4) → recover (D2, D3, D5)
+ *
+ * {@link readProfileFile} is the first six steps: it never writes and never throws, and classifies
+ * what it found. {@link loadProfileFile} adds the last: the single place that decides what a
+ * reading means (back it up, upgrade it, move it aside, fall back to the backup, open read-only).
+ * The store calls the pipeline once on open and {@link readProfileFile} again before every write,
+ * to see changes made by another process or by hand.
  */
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, open, rename } from 'node:fs/promises';
+import { fail, ok, type Result } from '../../shared/errors.ts';
 import {
   PROFILE_FILE_FORMAT,
   PROFILE_FILE_VERSION,
@@ -32,6 +39,7 @@ const PROFILE_KEYS = [
   'closeAfterSend',
   'maxResponseBytes',
   'notes',
+  'revision',
   'createdAt',
   'updatedAt',
 ] as const;
@@ -59,12 +67,22 @@ export function serializeProfileExport(profiles: readonly Profile[], exportedAt:
   return `${JSON.stringify(document, KEY_ORDER, 2)}\n`;
 }
 
-/** What reading a profile file found. */
+/** The backup of the last valid file, next to the file's real target. */
+export function backupPathFor(filePath: string): string {
+  return `${filePath}.bak`;
+}
+
+/** SHA-256 of file bytes: what the store compares to notice that the file changed on disk. */
+export function contentHash(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** What reading a profile file found; `hash` identifies the bytes that were read. */
 export type ProfileFileReading =
   | { kind: 'missing' }
-  | { kind: 'valid'; file: ProfileFile; fromVersion: number; bytes: Uint8Array }
-  | { kind: 'corrupt'; reason: string }
-  | { kind: 'newer'; version: number; readableProfiles: Profile[] }
+  | { kind: 'valid'; file: ProfileFile; fromVersion: number; bytes: Uint8Array; hash: string }
+  | { kind: 'corrupt'; reason: string; hash: string }
+  | { kind: 'newer'; version: number; readableProfiles: Profile[]; hash: string }
   | { kind: 'unreadable'; reason: string; errno?: string };
 
 /** The outcome of interpreting text that was read; the store and the importer share it. */
@@ -97,31 +115,22 @@ export function interpretProfileText(text: string, label: string): ProfileTextRe
   return { kind: 'valid', file: validated.data, fromVersion: migrated.fromVersion };
 }
 
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * Reads and checks the profile file at `filePath`. The size is checked on the open handle before
- * reading (D7), and the read is capped at that size, so a file that grows meanwhile cannot make us
- * read more.
- */
-export async function readProfileFile(filePath: string): Promise<ProfileFileReading> {
+/** Reads at most the limit, checked on the open handle; null bytes mean "missing". */
+async function readBytes(filePath: string): Promise<{ bytes: Uint8Array | null } | { problem: ProfileFileReading }> {
   let handle;
   try {
     handle = await open(filePath, 'r');
   } catch (err) {
     const errno = errnoOf(err);
-    if (errno === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'unreadable', reason: `Could not open ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) };
+    if (errno === 'ENOENT') return { bytes: null };
+    return { problem: { kind: 'unreadable', reason: `Could not open ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) } };
   }
-  let bytes: Uint8Array;
   try {
     const info = await handle.stat();
-    if (!info.isFile()) return { kind: 'unreadable', reason: `${filePath} is not a regular file.` };
+    if (!info.isFile()) return { problem: { kind: 'unreadable', reason: `${filePath} is not a regular file.` } };
     if (info.size > PROFILE_LIMITS.maxFileBytes) {
-      return { kind: 'corrupt', reason: `${filePath} is ${info.size} bytes; the limit is ${PROFILE_LIMITS.maxFileBytes} bytes.` };
+      const reason = `${filePath} is ${info.size} bytes; the limit is ${PROFILE_LIMITS.maxFileBytes} bytes.`;
+      return { problem: { kind: 'corrupt', reason, hash: `size:${info.size}:${info.mtimeMs}` } };
     }
     // One spare byte tells us if the file grew after the stat (another process appending to it).
     const buffer = new Uint8Array(info.size + 1);
@@ -130,18 +139,177 @@ export async function readProfileFile(filePath: string): Promise<ProfileFileRead
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
       if (bytesRead === 0) break;
       filled += bytesRead;
-      if (filled === buffer.length) return { kind: 'unreadable', reason: `${filePath} changed while it was being read.` };
+      if (filled === buffer.length) return { problem: { kind: 'unreadable', reason: `${filePath} changed while it was being read.` } };
     }
-    bytes = buffer.slice(0, filled);
+    return { bytes: buffer.slice(0, filled) };
   } catch (err) {
     const errno = errnoOf(err);
-    return { kind: 'unreadable', reason: `Could not read ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) };
+    return { problem: { kind: 'unreadable', reason: `Could not read ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) } };
   } finally {
     await handle.close().catch(() => undefined);
   }
-  if (bytes.length === 0) return { kind: 'corrupt', reason: `${filePath} is empty.` };
+}
+
+/** Pipeline steps read → validate: classifies the file at `filePath`; never writes, never throws. */
+export async function readProfileFile(filePath: string): Promise<ProfileFileReading> {
+  const read = await readBytes(filePath);
+  if ('problem' in read) return read.problem;
+  const bytes = read.bytes;
+  if (bytes === null) return { kind: 'missing' };
+  const hash = contentHash(bytes);
+  if (bytes.length === 0) return { kind: 'corrupt', reason: `${filePath} is empty.`, hash };
   const text = decodeUtf8Strict(bytes, filePath);
-  if (!text.ok) return { kind: 'corrupt', reason: text.error.message };
+  if (!text.ok) return { kind: 'corrupt', reason: text.error.message, hash };
   const reading = interpretProfileText(text.value, filePath);
-  return reading.kind === 'valid' ? { ...reading, bytes } : reading;
+  return reading.kind === 'valid' ? { ...reading, bytes, hash } : { ...reading, hash };
+}
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** How the file loaded; anything but 'ok' and 'created' is shown to the user. */
+export interface ProfileStoreLoadReport {
+  status: 'ok' | 'created' | 'recovered-from-backup' | 'corrupt-no-backup' | 'newer-version-read-only';
+  /** Where an unreadable file was moved, when it was. */
+  movedAsideTo?: string;
+  /** A sentence for people when something needs their attention. */
+  message?: string;
+}
+
+/** What the pipeline hands the store. */
+export interface LoadedProfiles {
+  profiles: Profile[];
+  report: ProfileStoreLoadReport;
+  /** Why writes are refused; null when the store is writable. */
+  readOnlyReason: string | null;
+  /** Hash of the file's bytes as they are now on disk (null: there is no file). */
+  seen: string | null;
+}
+
+/** `2026-11-24T00:45:12.123Z` → `2026-11-24T004512.123Z`: no colons, so it is a valid Windows name. */
+function fileTimeStamp(date: Date): string {
+  return date.toISOString().replaceAll(':', '');
+}
+
+/** Moves an unreadable file aside without ever replacing an earlier one; returns the new path. */
+async function moveAside(filePath: string, date: Date): Promise<Result<string>> {
+  const base = `${filePath}.corrupt-${fileTimeStamp(date)}`;
+  for (let attempt = 1; attempt <= 100; attempt += 1) {
+    const target = attempt === 1 ? base : `${base}-${attempt}`;
+    // rename() replaces an existing target on POSIX, so look first; we hold the file's lock.
+    if (await lstat(target).then(() => true, () => false)) continue;
+    try {
+      await rename(filePath, target);
+      return ok(target);
+    } catch (err) {
+      return fail('FILE_ERROR', `Could not move the unreadable file ${filePath} aside: ${(err as Error).message}`);
+    }
+  }
+  return fail('FILE_ERROR', `Could not move the unreadable file ${filePath} aside: 100 earlier copies are in the way.`);
+}
+
+function newerVersionMessage(filePath: string, version: number): string {
+  return (
+    `${filePath} was written by a newer Socket Tester (profile format version ${version}; this version knows up to ` +
+    `${PROFILE_FILE_VERSION}). It is open read-only so that its data is not lost: update Socket Tester to change profiles.`
+  );
+}
+
+/** Options for {@link loadProfileFile}. */
+export interface LoadOptions {
+  /** False: never write, move or back up anything (the CLI's `profiles list`). */
+  writable: boolean;
+  now: () => Date;
+  /** Writes a file atomically (D1); the store passes its writer. */
+  write: (path: string, data: string | Uint8Array) => Promise<Result<void>>;
+}
+
+/**
+ * The whole load pipeline for the file whose real path is `target`: read, decode, parse, migrate,
+ * validate, then recover. Writable loads must hold the file's lock (they may write the file, its
+ * backup, or move it aside). Never throws for a bad file: problems are in the report.
+ */
+export async function loadProfileFile(target: string, options: LoadOptions): Promise<LoadedProfiles> {
+  const reading = await readProfileFile(target);
+  const backupPath = backupPathFor(target);
+  const validBackup = async (): Promise<Profile[] | null> => {
+    const backup = await readProfileFile(backupPath);
+    return backup.kind === 'valid' ? backup.file.profiles : null;
+  };
+  /** Writes `profiles` as the file; returns the hash on disk afterwards and a note on failure. */
+  const writeList = async (profiles: readonly Profile[], fallbackSeen: string | null): Promise<{ seen: string | null; failure: string | null }> => {
+    const text = serializeProfileFile(profiles);
+    const written = await options.write(target, text);
+    return written.ok ? { seen: contentHash(text), failure: null } : { seen: fallbackSeen, failure: written.error.message };
+  };
+  /** Shows the backup (or nothing) and refuses every write: the one fallback for a bad file. */
+  const readOnlyWithBackup = (reason: string, backup: Profile[] | null, seen: string | null, movedAsideTo?: string): LoadedProfiles => {
+    const message = `${reason} ${backup === null ? 'There is no valid backup.' : `Showing the backup ${backupPath}.`} Profiles are read-only so that the file is never overwritten.`;
+    const status = backup === null ? 'corrupt-no-backup' : 'recovered-from-backup';
+    return { profiles: backup ?? [], report: { status, message, ...(movedAsideTo ? { movedAsideTo } : {}) }, readOnlyReason: message, seen };
+  };
+
+  switch (reading.kind) {
+    case 'valid': {
+      const profiles = reading.file.profiles;
+      if (!options.writable) return { profiles, report: { status: 'ok' }, readOnlyReason: null, seen: reading.hash };
+      // D2: the file parsed and validated, so it becomes the backup (byte for byte, pre-migration).
+      const notes: string[] = [];
+      const backedUp = await options.write(backupPath, reading.bytes);
+      if (!backedUp.ok) notes.push(`The backup could not be refreshed: ${backedUp.error.message}.`);
+      let seen: string | null = reading.hash;
+      if (reading.fromVersion < PROFILE_FILE_VERSION) {
+        const migrated = await writeList(profiles, seen);
+        seen = migrated.seen;
+        notes.push(
+          migrated.failure === null
+            ? `Profiles were upgraded from format version ${reading.fromVersion} to ${PROFILE_FILE_VERSION}; the original is kept as ${backupPath}.`
+            : `Profiles were upgraded from format version ${reading.fromVersion} in memory, but could not be saved: ${migrated.failure}.`,
+        );
+      }
+      const report: ProfileStoreLoadReport = notes.length === 0 ? { status: 'ok' } : { status: 'ok', message: notes.join(' ') };
+      return { profiles, report, readOnlyReason: null, seen };
+    }
+    case 'missing': {
+      if (!options.writable) {
+        return { profiles: [], report: { status: 'ok', message: `There is no profile file at ${target} yet.` }, readOnlyReason: null, seen: null };
+      }
+      // The primary can only be missing after a crash between moving a corrupt file aside and
+      // writing the recovered one, or if someone deleted it: a valid backup then wins over empty.
+      const backup = await validBackup();
+      const written = await writeList(backup ?? [], null);
+      if (backup !== null) {
+        const message = `${target} was missing; the profiles were loaded from the backup ${backupPath}.${written.failure === null ? '' : ` Saving them failed: ${written.failure}.`}`;
+        return { profiles: backup, report: { status: 'recovered-from-backup', message }, readOnlyReason: null, seen: written.seen };
+      }
+      const report: ProfileStoreLoadReport =
+        written.failure === null ? { status: 'created' } : { status: 'created', message: `Could not create ${target}: ${written.failure}.` };
+      return { profiles: [], report, readOnlyReason: null, seen: written.seen };
+    }
+    case 'newer': {
+      const message = newerVersionMessage(target, reading.version);
+      return { profiles: reading.readableProfiles, report: { status: 'newer-version-read-only', message }, readOnlyReason: message, seen: reading.hash };
+    }
+    case 'unreadable':
+      // We could not even read it (permissions, a folder in its place): leave it where it is (D3).
+      return readOnlyWithBackup(`${reading.reason}.`, await validBackup(), null);
+    case 'corrupt': {
+      const backup = await validBackup();
+      if (!options.writable) return readOnlyWithBackup(reading.reason, backup, reading.hash);
+      // D3: never overwrite what we could not read; move it aside first.
+      const moved = await moveAside(target, options.now());
+      if (!moved.ok) return readOnlyWithBackup(`${reading.reason} ${moved.error.message}.`, backup, reading.hash);
+      if (backup === null) {
+        const message = `${reading.reason} It was moved to ${moved.value}; there is no valid backup, so the profile list starts empty.`;
+        return { profiles: [], report: { status: 'corrupt-no-backup', movedAsideTo: moved.value, message }, readOnlyReason: null, seen: null };
+      }
+      const restored = await writeList(backup, null);
+      const message =
+        `${reading.reason} It was moved to ${moved.value}, and the profiles were loaded from the backup ${backupPath}.` +
+        (restored.failure === null ? '' : ` Saving them failed: ${restored.failure}.`);
+      return { profiles: backup, report: { status: 'recovered-from-backup', movedAsideTo: moved.value, message }, readOnlyReason: null, seen: restored.seen };
+    }
+  }
 }

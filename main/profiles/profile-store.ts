@@ -1,28 +1,33 @@
 /**
  * The profile store: every saved profile in one versioned JSON file, with the data-safety rules
- * D1–D8 of docs (RELIABILITY.md). Plain Node; the caller passes the file path (Electron's userData
- * folder in the app, `--profiles FILE` in the CLI).
+ * D1–D12 (RELIABILITY.md). Plain Node; the caller passes the file path (Electron's userData
+ * folder in the app, `--profiles FILE` in the CLI and web mode).
  *
  * Invariants:
- * - One writer (D6): every change runs through one promise queue, computed from the state the
- *   previous change left, so two quick edits can never overwrite each other.
+ * - One writer at a time, across processes (D6, D9): every change runs through one promise queue in
+ *   this process and, inside it, holds the file's lock (profile-lock.ts) from reading the file to
+ *   renaming the new one into place.
+ * - Never over unseen content (D10): before each write the file is read again; when its bytes
+ *   differ from what this store last read or wrote (another process, a hand edit), that content is
+ *   loaded first, becomes the backup, and the change is planned against it. A changed file that no
+ *   longer reads is never overwritten: the change fails with STORE_CORRUPT.
+ * - Symlinks stay links (D11): the file's real target is resolved for every change; the backup,
+ *   the temporary file and the lock live next to the target.
+ * - Revisions (D12): every profile has a revision that each change raises by one; an update naming
+ *   an older revision fails with PROFILE_CONFLICT carrying both versions. A hand edit that changed a
+ *   profile without raising its revision is given a new one when it is loaded, so a stale copy
+ *   conflicts with it too.
  * - The in-memory list changes only after the file on disk holds the new list: a failed write
- *   leaves both the file and the list as they were (nothing to roll back, nothing lost).
+ *   leaves both the file and the list as they were.
  * - Every write validates the whole file with the schema and the limits first (D4, D7), then
- *   replaces the file atomically (D1).
- * - The backup `<file>.bak` is only ever a copy of a file that parsed and validated (D2); defaults
- *   and recovered states never refresh it.
- * - A file that cannot be read is never overwritten (D3): it is moved aside as
- *   `<file>.corrupt-<time>`, or, when even that fails, the store opens read-only.
- * - A file from a newer format version opens read-only (D5); every write says which version.
+ *   replaces the file atomically (D1). Loading is one pipeline, in profile-file.ts.
  * - `open` never throws: problems are reported in {@link ProfileStore.loadReport}.
  */
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import {
-  PROFILE_FILE_VERSION,
   PROFILE_LIMITS,
   describeSchemaIssues,
   profileFileSchema,
@@ -35,16 +40,20 @@ import {
   type ProfileDraft,
 } from '../../shared/profile.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-write.ts';
-import { readProfileFile, serializeProfileExport, serializeProfileFile, type ProfileFileReading } from './profile-file.ts';
+import {
+  backupPathFor,
+  contentHash,
+  loadProfileFile,
+  readProfileFile,
+  serializeProfileExport,
+  serializeProfileFile,
+  type LoadedProfiles,
+  type ProfileFileReading,
+  type ProfileStoreLoadReport,
+} from './profile-file.ts';
+import { resolveProfileTarget, withProfileLock } from './profile-lock.ts';
 
-/** How the file loaded; anything but 'ok' and 'created' is shown to the user. */
-export interface ProfileStoreLoadReport {
-  status: 'ok' | 'created' | 'recovered-from-backup' | 'corrupt-no-backup' | 'newer-version-read-only';
-  /** Where an unreadable file was moved, when it was. */
-  movedAsideTo?: string;
-  /** A sentence for people when something needs their attention. */
-  message?: string;
-}
+export { backupPathFor, type ProfileStoreLoadReport };
 
 /** Options for {@link ProfileStore.open}. */
 export interface ProfileStoreOptions {
@@ -61,40 +70,14 @@ export interface ProfileStoreOptions {
 /** What {@link ProfileStore.importProfiles} does with an item whose name is already taken. */
 export type DuplicatePolicy = 'skip' | 'rename' | 'replace';
 
-/** The backup of the last valid file. */
-export function backupPathFor(filePath: string): string {
-  return `${filePath}.bak`;
-}
-
-/** `2026-11-24T00:45:12.123Z` → `2026-11-24T004512.123Z`: no colons, so it is a valid Windows name. */
-function fileTimeStamp(date: Date): string {
-  return date.toISOString().replaceAll(':', '');
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Moves an unreadable file aside without ever replacing an earlier one; returns the new path. */
-async function moveAside(filePath: string, date: Date): Promise<Result<string>> {
-  const base = `${filePath}.corrupt-${fileTimeStamp(date)}`;
-  for (let attempt = 1; attempt <= 100; attempt += 1) {
-    const target = attempt === 1 ? base : `${base}-${attempt}`;
-    // rename() replaces an existing target on POSIX, so look first; the store is the only writer.
-    if (await pathExists(target)) continue;
-    try {
-      await rename(filePath, target);
-      return ok(target);
-    } catch (err) {
-      return fail('FILE_ERROR', `Could not move the unreadable file ${filePath} aside: ${(err as Error).message}`);
-    }
-  }
-  return fail('FILE_ERROR', `Could not move the unreadable file ${filePath} aside: 100 earlier copies are in the way.`);
+/** Options for {@link ProfileStore.importProfiles}. */
+export interface ImportOptions {
+  onDuplicate: DuplicatePolicy;
+  /**
+   * Put every imported profile into this folder (null: the top level). Omitted: each keeps the
+   * folder it has in the file.
+   */
+  folder?: string | null;
 }
 
 function copyProfile(profile: Profile): Profile {
@@ -102,7 +85,7 @@ function copyProfile(profile: Profile): Profile {
 }
 
 function draftOf(profile: Profile): ProfileDraft {
-  const { id: _id, createdAt: _created, updatedAt: _updated, ...draft } = copyProfile(profile);
+  const { id: _id, revision: _revision, createdAt: _created, updatedAt: _updated, ...draft } = copyProfile(profile);
   return draft;
 }
 
@@ -162,47 +145,84 @@ function checkBeforeWrite(profiles: readonly Profile[]): Result<string> {
   return ok(text);
 }
 
-interface LoadedState {
-  profiles: Profile[];
-  report: ProfileStoreLoadReport;
-  /** Why writes are refused; null when the store is writable. */
-  readOnlyReason: string | null;
+/**
+ * Gives profiles loaded from a file this store did not write a new revision where they changed
+ * without one (a hand edit keeps the number it had), so an update based on the old content
+ * conflicts instead of silently replacing the edit.
+ */
+function adoptRevisions(previous: readonly Profile[], loaded: readonly Profile[]): Profile[] {
+  const before = new Map(previous.map((profile) => [profile.id, profile]));
+  return loaded.map((profile) => {
+    const old = before.get(profile.id);
+    if (old === undefined || profile.revision > old.revision) return profile;
+    const same = serializeProfileFile([profile]) === serializeProfileFile([{ ...old, revision: profile.revision }]);
+    return same ? profile : { ...profile, revision: old.revision + 1 };
+  });
 }
 
 /** Profiles stored in one JSON file; see the file comment for the rules it keeps. */
 export class ProfileStore {
-  /** The file this store reads and writes. */
+  /** The path this store was opened with (it may be a symlink; writes go to its target). */
   readonly filePath: string;
-  /** How the file loaded. */
-  readonly loadReport: ProfileStoreLoadReport;
-  /** True when every change is refused (newer version, unreadable file, or opened read-only). */
-  readonly readOnly: boolean;
 
   private profiles: Profile[];
-  private readonly readOnlyReason: string | null;
+  private report: ProfileStoreLoadReport;
+  private readOnlyReason: string | null;
+  /** Hash of the file's bytes as this store last read or wrote them; null: there was no file. */
+  private seen: string | null;
   private readonly now: () => Date;
   /** The tail of the write queue (D6); it never rejects. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(filePath: string, now: () => Date, state: LoadedState) {
+  private constructor(filePath: string, now: () => Date, state: LoadedProfiles) {
     this.filePath = filePath;
     this.now = now;
     this.profiles = state.profiles;
-    this.loadReport = state.report;
+    this.report = state.report;
     this.readOnlyReason = state.readOnlyReason;
-    this.readOnly = state.readOnlyReason !== null;
+    this.seen = state.seen;
+  }
+
+  /** How the file loaded. */
+  get loadReport(): ProfileStoreLoadReport {
+    return this.report;
+  }
+
+  /** True when every change is refused (newer version, unreadable file, or opened read-only). */
+  get readOnly(): boolean {
+    return this.readOnlyReason !== null;
   }
 
   /** Opens (or creates) the store at `options.filePath`. Never throws: a bad file is reported. */
   static async open(options: ProfileStoreOptions): Promise<ProfileStore> {
     const now = options.now ?? (() => new Date());
-    let state: LoadedState;
+    let state: LoadedProfiles;
     try {
-      state = options.readOnly ? await loadReadOnly(options.filePath) : await loadWritable(options.filePath, now);
+      const target = await resolveProfileTarget(options.filePath);
+      if (options.readOnly) {
+        state = await loadProfileFile(target, { writable: false, now, write: writeFileAtomic });
+      } else {
+        await mkdir(dirname(target), { recursive: true }).catch(() => undefined);
+        let loaded: LoadedProfiles | null = null;
+        const locked = await withProfileLock(target, async () => {
+          // Safe only under the lock: no other process is between writing and renaming a temp file.
+          await removeStaleTempFiles(target);
+          loaded = await loadProfileFile(target, { writable: true, now, write: writeFileAtomic });
+          return ok(undefined);
+        });
+        if (!locked.ok || loaded === null) {
+          // Without the lock nothing may be written; show what the file holds, read-only.
+          const shown = await loadProfileFile(target, { writable: false, now, write: writeFileAtomic });
+          const message = `${locked.ok ? 'The profile file could not be loaded.' : locked.error.message} Profiles are read-only until Socket Tester is restarted.`;
+          state = { ...shown, report: { ...shown.report, message }, readOnlyReason: message };
+        } else {
+          state = loaded;
+        }
+      }
     } catch (err) {
-      // Defensive: the readers return data, but an unforeseen throw must still not lose the file.
+      // Defensive: the pipeline returns data, but an unforeseen throw must still not lose the file.
       const message = `Could not load ${options.filePath}: ${(err as Error).message}. Opened read-only so nothing is overwritten.`;
-      state = { profiles: [], report: { status: 'corrupt-no-backup', message }, readOnlyReason: message };
+      state = { profiles: [], report: { status: 'corrupt-no-backup', message }, readOnlyReason: message, seen: null };
     }
     if (options.readOnly && state.readOnlyReason === null) {
       state = { ...state, readOnlyReason: `${options.filePath} was opened read-only.` };
@@ -243,21 +263,36 @@ export class ProfileStore {
       if (findNameClash(current, checked.value.name, checked.value.folder)) return conflictError(checked.value.name, checked.value.folder);
       if (current.length + 1 > PROFILE_LIMITS.maxProfiles) return limitError(current.length + 1);
       const stamp = this.now().toISOString();
-      const profile: Profile = { id: randomUUID(), ...checked.value, createdAt: stamp, updatedAt: stamp };
+      const profile: Profile = { id: randomUUID(), ...checked.value, revision: 1, createdAt: stamp, updatedAt: stamp };
       return ok({ next: [...current, profile], value: profile });
     });
   }
 
-  /** Changes some fields of a profile; id and createdAt stay, updatedAt moves. */
-  update(id: string, patch: Partial<ProfileDraft>): Promise<Result<Profile>> {
+  /**
+   * Changes some fields of a profile; id and createdAt stay, updatedAt moves, the revision goes up
+   * by one. With `baseRevision` (the revision the caller's copy came from) a profile changed since
+   * then is PROFILE_CONFLICT with both versions, and nothing is written; without it the update
+   * applies to whatever is stored (the CLI's and the tests' case).
+   */
+  update(id: string, patch: Partial<ProfileDraft>, baseRevision?: number): Promise<Result<Profile>> {
     return this.mutate((current) => {
       const index = current.findIndex((profile) => profile.id === id);
       const existing = current[index];
       if (existing === undefined) return fail('PROFILE_NOT_FOUND', `No profile has the id "${id}".`);
       const checked = normalizeDraft({ ...draftOf(existing), ...patch });
       if (!checked.ok) return checked;
+      const stamp = this.now().toISOString();
+      if (baseRevision !== undefined && baseRevision !== existing.revision) {
+        const mine: Profile = { ...checked.value, id, revision: baseRevision, createdAt: existing.createdAt, updatedAt: stamp };
+        return fail(
+          'PROFILE_CONFLICT',
+          `"${existing.name}" was changed elsewhere since you opened it (now revision ${existing.revision}; your copy is revision ${baseRevision}). ` +
+            'Nothing was saved: keep your version or take theirs.',
+          { field: 'revision', conflict: { theirs: copyProfile(existing), mine } },
+        );
+      }
       if (findNameClash(current, checked.value.name, checked.value.folder, id)) return conflictError(checked.value.name, checked.value.folder);
-      const profile: Profile = { ...checked.value, id, createdAt: existing.createdAt, updatedAt: this.now().toISOString() };
+      const profile: Profile = { ...checked.value, id, revision: existing.revision + 1, createdAt: existing.createdAt, updatedAt: stamp };
       const next = [...current];
       next[index] = profile;
       return ok({ next, value: profile });
@@ -265,8 +300,8 @@ export class ProfileStore {
   }
 
   /** Renames a profile (same checks as {@link update}). */
-  rename(id: string, name: string): Promise<Result<Profile>> {
-    return this.update(id, { name });
+  rename(id: string, name: string, baseRevision?: number): Promise<Result<Profile>> {
+    return this.update(id, { name }, baseRevision);
   }
 
   /** Copies a profile next to the original as "name (copy)", "name (copy 2)", …. */
@@ -281,6 +316,7 @@ export class ProfileStore {
         ...draftOf(original),
         name: freeName(current, original.name, original.folder, 'copy'),
         id: randomUUID(),
+        revision: 1,
         createdAt: stamp,
         updatedAt: stamp,
       };
@@ -321,12 +357,19 @@ export class ProfileStore {
   /**
    * Adds imported drafts in one write: all of them or none. Every draft is validated first (D4);
    * one invalid draft fails the whole import with INVALID_INPUT naming its position.
+   * `options.folder` moves every item into one folder before names are compared.
    */
-  importProfiles(items: ProfileDraft[], options: { onDuplicate: DuplicatePolicy }): Promise<Result<{ imported: number; skipped: number }>> {
+  importProfiles(items: ProfileDraft[], options: ImportOptions): Promise<Result<{ imported: number; skipped: number }>> {
     return this.mutate((current) => {
+      let folder: string | null | undefined;
+      if (options.folder !== undefined) {
+        const checkedFolder = validateFolderName(options.folder);
+        if (!checkedFolder.ok) return checkedFolder;
+        folder = checkedFolder.value;
+      }
       const drafts: ProfileDraft[] = [];
       for (const [position, item] of items.entries()) {
-        const checked = normalizeDraft(item);
+        const checked = normalizeDraft(folder === undefined ? item : { ...item, folder });
         if (!checked.ok) {
           return fail('INVALID_INPUT', `Import item ${position + 1}: ${checked.error.message}`, {
             ...(checked.error.field === undefined ? {} : { field: checked.error.field }),
@@ -347,12 +390,20 @@ export class ProfileStore {
         if (clash !== undefined && options.onDuplicate === 'replace') {
           const at = next.indexOf(clash);
           // The existing profile keeps its identity (id, creation time, name and folder spelling).
-          next[at] = { ...draft, name: clash.name, folder: clash.folder, id: clash.id, createdAt: clash.createdAt, updatedAt: stamp };
+          next[at] = {
+            ...draft,
+            name: clash.name,
+            folder: clash.folder,
+            id: clash.id,
+            revision: clash.revision + 1,
+            createdAt: clash.createdAt,
+            updatedAt: stamp,
+          };
           imported += 1;
           continue;
         }
         const name = clash === undefined ? draft.name : freeName(next, draft.name, draft.folder, 'number');
-        next.push({ ...draft, name, id: randomUUID(), createdAt: stamp, updatedAt: stamp });
+        next.push({ ...draft, name, id: randomUUID(), revision: 1, createdAt: stamp, updatedAt: stamp });
         imported += 1;
       }
       if (next.length > PROFILE_LIMITS.maxProfiles) return limitError(next.length);
@@ -373,144 +424,91 @@ export class ProfileStore {
   }
 
   /**
-   * Runs one change through the write queue: plan it against the current list, validate the whole
-   * next file, write it atomically, and only then make it the current list.
+   * Looks at the file again (another process or a hand edit may have changed it) and loads what it
+   * holds when it changed and is valid; resolves to true when the list changed. A changed file that
+   * does not read is left to the next write, which reports it.
+   */
+  refresh(): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      if (this.readOnlyReason !== null) return false;
+      const target = await resolveProfileTarget(this.filePath);
+      const reading = await readProfileFile(target);
+      if (this.unchanged(reading) || reading.kind !== 'valid') return false;
+      await this.adopt(target, reading);
+      return true;
+    };
+    const result = this.queue.then(run).catch(() => false);
+    this.queue = result;
+    return result;
+  }
+
+  /** True when `reading` shows the bytes this store last read or wrote. */
+  private unchanged(reading: ProfileFileReading): boolean {
+    return reading.kind === 'missing' ? this.seen === null : 'hash' in reading && reading.hash === this.seen;
+  }
+
+  /** Makes a valid file someone else wrote the current list, and its bytes the backup (D2). */
+  private async adopt(target: string, reading: Extract<ProfileFileReading, { kind: 'valid' }>): Promise<void> {
+    this.profiles = adoptRevisions(this.profiles, reading.file.profiles);
+    this.seen = reading.hash;
+    await writeFileAtomic(backupPathFor(target), reading.bytes);
+  }
+
+  /**
+   * Runs one change through the write queue and, inside it, the file's lock: read the file again
+   * and load it if it changed (D10), plan the change against that, validate the whole next file,
+   * write it atomically next to the real target (D11), and only then make it the current list.
    */
   private mutate<T>(plan: (current: readonly Profile[]) => Result<{ next: Profile[]; value: T }>): Promise<Result<T>> {
     const run = async (): Promise<Result<T>> => {
       if (this.readOnlyReason !== null) return fail('STORE_READ_ONLY', this.readOnlyReason);
-      const planned = plan(this.profiles);
-      if (!planned.ok) return planned;
-      const text = checkBeforeWrite(planned.value.next);
-      if (!text.ok) return text;
-      const written = await writeFileAtomic(this.filePath, text.value);
-      if (!written.ok) {
-        return fail('FILE_ERROR', `${written.error.message}. Nothing was changed; the file on disk is as it was.`, {
-          ...(written.error.errno === undefined ? {} : { errno: written.error.errno }),
-        });
-      }
-      this.profiles = planned.value.next;
-      return ok(planned.value.value);
+      const target = await resolveProfileTarget(this.filePath);
+      return withProfileLock(target, async () => {
+        const reading = await readProfileFile(target);
+        if (!this.unchanged(reading)) {
+          const problem = this.changedOnDisk(target, reading);
+          if (problem !== null) return problem;
+          if (reading.kind === 'valid') await this.adopt(target, reading);
+        }
+        const planned = plan(this.profiles);
+        if (!planned.ok) return planned;
+        const text = checkBeforeWrite(planned.value.next);
+        if (!text.ok) return text;
+        const written = await writeFileAtomic(target, text.value);
+        if (!written.ok) {
+          return fail('FILE_ERROR', `${written.error.message}. Nothing was changed; the file on disk is as it was.`, {
+            ...(written.error.errno === undefined ? {} : { errno: written.error.errno }),
+          });
+        }
+        this.profiles = planned.value.next;
+        this.seen = contentHash(text.value);
+        return ok(planned.value.value);
+      });
     };
     const result = this.queue.then(run).catch((err: unknown) => fail<T>('INTERNAL', `Saving profiles failed: ${(err as Error).message}`));
     this.queue = result;
     return result;
   }
-}
 
-function newerVersionMessage(filePath: string, version: number): string {
-  return (
-    `${filePath} was written by a newer Socket Tester (profile format version ${version}; this version knows up to ` +
-    `${PROFILE_FILE_VERSION}). It is open read-only so that its data is not lost: update Socket Tester to change profiles.`
-  );
-}
-
-/** Loads the backup when it is valid (and not from a newer version). */
-async function readValidBackup(filePath: string): Promise<Profile[] | null> {
-  const backup = await readProfileFile(backupPathFor(filePath));
-  return backup.kind === 'valid' ? backup.file.profiles : null;
-}
-
-async function loadReadOnly(filePath: string): Promise<LoadedState> {
-  const reading = await readProfileFile(filePath);
-  switch (reading.kind) {
-    case 'valid':
-      return { profiles: reading.file.profiles, report: { status: 'ok' }, readOnlyReason: null };
-    case 'missing':
-      return { profiles: [], report: { status: 'ok', message: `There is no profile file at ${filePath} yet.` }, readOnlyReason: null };
-    case 'newer': {
-      const message = newerVersionMessage(filePath, reading.version);
-      return { profiles: reading.readableProfiles, report: { status: 'newer-version-read-only', message }, readOnlyReason: message };
-    }
-    case 'corrupt':
-    case 'unreadable': {
-      const backup = await readValidBackup(filePath);
-      const message = `${reading.reason} ${backup === null ? 'There is no valid backup.' : `Showing the backup ${backupPathFor(filePath)}.`}`;
-      return {
-        profiles: backup ?? [],
-        report: { status: backup === null ? 'corrupt-no-backup' : 'recovered-from-backup', message },
-        readOnlyReason: message,
-      };
-    }
-  }
-}
-
-async function loadWritable(filePath: string, now: () => Date): Promise<LoadedState> {
-  await mkdir(dirname(filePath), { recursive: true }).catch(() => undefined);
-  await removeStaleTempFiles(filePath);
-  const reading = await readProfileFile(filePath);
-  return loadFromReading(filePath, now, reading);
-}
-
-async function loadFromReading(filePath: string, now: () => Date, reading: ProfileFileReading): Promise<LoadedState> {
-  switch (reading.kind) {
-    case 'valid': {
-      // D2: the file parsed and validated, so it becomes the backup (byte for byte, pre-migration).
-      const backedUp = await writeFileAtomic(backupPathFor(filePath), reading.bytes);
-      const notes: string[] = [];
-      if (!backedUp.ok) notes.push(`The backup could not be refreshed: ${backedUp.error.message}.`);
-      if (reading.fromVersion < PROFILE_FILE_VERSION) {
-        const migrated = await writeFileAtomic(filePath, serializeProfileFile(reading.file.profiles));
-        notes.push(
-          migrated.ok
-            ? `Profiles were upgraded from format version ${reading.fromVersion} to ${PROFILE_FILE_VERSION}; the original is kept as ${backupPathFor(filePath)}.`
-            : `Profiles were upgraded from format version ${reading.fromVersion} in memory, but could not be saved: ${migrated.error.message}.`,
+  /**
+   * Why a file that changed on disk must not be written over, or null when it may (it is valid, or
+   * it was deleted: then nothing unseen is lost by writing the list again).
+   */
+  private changedOnDisk(target: string, reading: ProfileFileReading): Result<never> | null {
+    switch (reading.kind) {
+      case 'valid':
+      case 'missing':
+        return null;
+      case 'newer':
+        this.readOnlyReason = `${target} was replaced by a newer Socket Tester's file (format version ${reading.version}). Profiles are read-only so that its data is not lost.`;
+        return fail('STORE_READ_ONLY', `${this.readOnlyReason} Nothing was saved.`);
+      case 'corrupt':
+        return fail(
+          'STORE_CORRUPT',
+          `${reading.reason} The file changed on disk since Socket Tester last read it, so nothing was saved and it was not overwritten: fix it (or move it away) and save again.`,
         );
-      }
-      const report: ProfileStoreLoadReport = notes.length === 0 ? { status: 'ok' } : { status: 'ok', message: notes.join(' ') };
-      return { profiles: reading.file.profiles, report, readOnlyReason: null };
-    }
-    case 'missing': {
-      // The primary can only be missing after a crash between moving a corrupt file aside and
-      // writing the recovered one, or if someone deleted it: a valid backup then wins over empty.
-      const backup = await readValidBackup(filePath);
-      if (backup !== null) {
-        const restored = await writeFileAtomic(filePath, serializeProfileFile(backup));
-        const message = `${filePath} was missing; the profiles were loaded from the backup ${backupPathFor(filePath)}.${restored.ok ? '' : ` Saving them failed: ${restored.error.message}.`}`;
-        return { profiles: backup, report: { status: 'recovered-from-backup', message }, readOnlyReason: null };
-      }
-      const created = await writeFileAtomic(filePath, serializeProfileFile([]));
-      return {
-        profiles: [],
-        report: created.ok ? { status: 'created' } : { status: 'created', message: `Could not create ${filePath}: ${created.error.message}.` },
-        readOnlyReason: null,
-      };
-    }
-    case 'newer': {
-      const message = newerVersionMessage(filePath, reading.version);
-      return { profiles: reading.readableProfiles, report: { status: 'newer-version-read-only', message }, readOnlyReason: message };
-    }
-    case 'unreadable': {
-      // We could not even read it (permissions, a folder in its place): leave it exactly where it is
-      // and refuse every write, so it can never be overwritten.
-      const backup = await readValidBackup(filePath);
-      const message = `${reading.reason}. Profiles are read-only until this is fixed${backup === null ? '.' : '; showing the backup.'}`;
-      return {
-        profiles: backup ?? [],
-        report: { status: backup === null ? 'corrupt-no-backup' : 'recovered-from-backup', message },
-        readOnlyReason: message,
-      };
-    }
-    case 'corrupt': {
-      const moved = await moveAside(filePath, now());
-      const backup = await readValidBackup(filePath);
-      if (!moved.ok) {
-        const message = `${reading.reason} ${moved.error.message}. Profiles are read-only so that the file is never overwritten.`;
-        return {
-          profiles: backup ?? [],
-          report: { status: backup === null ? 'corrupt-no-backup' : 'recovered-from-backup', message },
-          readOnlyReason: message,
-        };
-      }
-      if (backup === null) {
-        const message = `${reading.reason} It was moved to ${moved.value}; there is no valid backup, so the profile list starts empty.`;
-        return { profiles: [], report: { status: 'corrupt-no-backup', movedAsideTo: moved.value, message }, readOnlyReason: null };
-      }
-      const restored = await writeFileAtomic(filePath, serializeProfileFile(backup));
-      const message =
-        `${reading.reason} It was moved to ${moved.value}, and the profiles were loaded from the backup ${backupPathFor(filePath)}.` +
-        (restored.ok ? '' : ` Saving them failed: ${restored.error.message}.`);
-      return { profiles: backup, report: { status: 'recovered-from-backup', movedAsideTo: moved.value, message }, readOnlyReason: null };
+      case 'unreadable':
+        return fail('FILE_ERROR', `${reading.reason}. Nothing was saved.`, reading.errno === undefined ? {} : { errno: reading.errno });
     }
   }
 }

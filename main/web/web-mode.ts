@@ -15,6 +15,8 @@ export interface RunningWebMode {
   readonly origin: string;
   readonly port: number;
   readonly token: string;
+  /** Connections that are not (yet) an authorised WebSocket (see web-server.ts). */
+  pendingConnections(): number;
   /** Ends every session, flushes profiles, closes the server. */
   stop(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startWebMode(opts: WebModeOptions): Promise<RunningWebMode
     origin: web.origin,
     port: web.port,
     token: web.token,
+    pendingConnections: () => web.pendingConnections(),
     stop: () =>
       (stopping ??= (async () => {
         await closeBridge();

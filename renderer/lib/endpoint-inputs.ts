@@ -35,22 +35,3 @@ export function endpointInputErrors(host: string, port: string, connectPressed: 
   }
   return { host: hostError, port: portError };
 }
-
-const FIELD_LABELS: Readonly<Record<string, string>> = { host: 'Host', port: 'Port', payload: 'Payload', file: 'File' };
-
-/** The label a field is shown with, from the error's `field` data. */
-export function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? field.charAt(0).toUpperCase() + field.slice(1);
-}
-
-/**
- * An input error's message as one sentence labelled with its field: "Port: 70000 is out of range…".
- * Messages are moving from "Port: …" to a bare "…" with the field as data; both read the same here.
- */
-export function labelledFieldMessage(error: AppError): string {
-  if (!error.field) return error.message;
-  const label = fieldLabel(error.field);
-  const prefix = `${label}: `;
-  const bare = error.message.toLowerCase().startsWith(prefix.toLowerCase()) ? error.message.slice(prefix.length) : error.message;
-  return `${prefix}${bare}`;
-}

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface WebMode {
+  /** The printed address: the origin with the token in the fragment, `http://127.0.0.1:PORT/#token=…`. */
   url: string;
   origin: string;
   token: string;
@@ -35,7 +36,9 @@ export async function startWebMode(profilesPath: string): Promise<{ web: WebMode
     });
   });
   const parsed = new URL(url);
-  return { web: { url, origin: parsed.origin, token: parsed.searchParams.get('token')!, profilesPath }, child };
+  const token = new URLSearchParams(parsed.hash.slice(1)).get('token');
+  if (!token) throw new Error(`web mode printed an address without #token=…: ${url}`);
+  return { web: { url, origin: parsed.origin, token, profilesPath }, child };
 }
 
 /** A TCP server on 127.0.0.1, port 0, with a per-connection behaviour. */

@@ -16,7 +16,10 @@ export const recorded = {
   errorBoxes: [] as string[],
   invoked: [] as Array<{ channel: string; arg: unknown }>,
   rendererListeners: new Map<string, Set<(...a: unknown[]) => void>>(),
+  /** Options passed to dialog.showSaveDialog, in order. */
+  saveDialogs: [] as unknown[],
   reset(): void {
+    this.saveDialogs.length = 0;
     this.errorBoxes.length = 0;
     this.exposed.clear();
     this.invoked.length = 0;
@@ -29,8 +32,22 @@ export const recorded = {
   },
 };
 
+/** A session-like object: records the permission handlers main installs. */
+export class FakeSession {
+  requestHandler: null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void) = null;
+  checkHandler: null | ((wc: unknown, permission: string) => boolean) = null;
+  setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void {
+    this.requestHandler = h;
+  }
+  setPermissionCheckHandler(h: (wc: unknown, permission: string) => boolean): void {
+    this.checkHandler = h;
+  }
+}
+
 /** A webContents-like object: an EventEmitter with the methods main calls. */
 export class FakeWebContents extends EventEmitter {
+  /** The default session unless a test gives it its own (a partition). */
+  session: FakeSession = session.defaultSession;
   destroyed = false;
   sent: Array<{ channel: string; payload: unknown }> = [];
   windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
@@ -182,19 +199,13 @@ export const ipcRenderer = {
 };
 export const dialog = {
   showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
-  showSaveDialog: () => Promise.resolve({ canceled: true }),
+  showSaveDialog: (options: unknown) => {
+    recorded.saveDialogs.push(options);
+    return Promise.resolve({ canceled: true });
+  },
   showErrorBox: (title: string, body: string) => recorded.errorBoxes.push(`${title}: ${body}`),
 };
 
 export const session = {
-  defaultSession: {
-    requestHandler: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
-    checkHandler: null as null | ((wc: unknown, permission: string) => boolean),
-    setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void {
-      this.requestHandler = h;
-    },
-    setPermissionCheckHandler(h: (wc: unknown, permission: string) => boolean): void {
-      this.checkHandler = h;
-    },
-  },
+  defaultSession: new FakeSession(),
 };

@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { app, recorded, session } from '../fakes/electron.ts';
+import { app, FakeSession, FakeWebContents, recorded, session } from '../fakes/electron.ts';
+import { CALL_CHANNELS } from '../../shared/contract.ts';
 
 let dir: string;
+let rejectionListenersBefore: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'st-index-'));
@@ -20,6 +22,7 @@ beforeAll(async () => {
     JSON.stringify({ version: 1, bounds: { x: 2800, y: 100, width: 900, height: 700 }, maximized: false }),
   );
   recorded.reset();
+  rejectionListenersBefore = process.listenerCount('unhandledRejection');
   process.env['ELECTRON_RENDERER_URL'] = 'https://evil.example/';
   await import('../../main/index.ts');
   app.makeReady();
@@ -40,8 +43,24 @@ describe('main/index.ts', () => {
     // Second display is x 1920..3200: the window is moved inside it.
     expect(options.x + options.width).toBeLessThanOrEqual(3200);
     expect(options.x).toBeGreaterThanOrEqual(1920);
-    expect(recorded.ipcHandlers.size).toBeGreaterThan(10);
     expect(recorded.errorBoxes).toEqual([]);
+  });
+
+  it('handles exactly the contract\'s call channels, each once', () => {
+    // The fake's ipcMain.handle throws on a second handler for a channel, so a duplicate would
+    // have failed the start-up above (and shown in errorBoxes).
+    expect([...recorded.ipcHandlers.keys()].sort()).toEqual([...CALL_CHANNELS].sort());
+    expect(CALL_CHANNELS).toHaveLength(new Set(CALL_CHANNELS).size);
+  });
+
+  it('answers a call from its own window through the real handlers', async () => {
+    const win = recorded.windows[0]!;
+    const handler = recorded.ipcHandlers.get('profiles:state')!;
+    const r = await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {});
+    expect(r).toEqual({
+      ok: true,
+      value: { status: 'created', readOnly: false, message: null, filePath: join(dir, 'profiles.json') },
+    });
   });
 
   it('never loads a non-local dev server URL from the environment', () => {
@@ -55,6 +74,35 @@ describe('main/index.ts', () => {
     }
     expect(results).toEqual({ media: false, notifications: false, 'clipboard-read': false, geolocation: false, 'clipboard-sanitized-write': true });
     expect(session.defaultSession.checkHandler!(null, 'media')).toBe(false);
+  });
+
+  // R-ELECTRON-EVERY-CONTENTS: the lockdown used to be attached to the main window only.
+  it('locks down every web contents the app creates, and its session (R-ELECTRON-EVERY-CONTENTS)', () => {
+    const other = new FakeWebContents();
+    other.session = new FakeSession();
+    app.emit('web-contents-created', {}, other);
+    let prevented = 0;
+    const ev = { preventDefault: () => prevented++ };
+    other.emit('will-navigate', ev, 'https://evil.example/');
+    other.emit('will-redirect', ev, 'file:///etc/passwd');
+    other.emit('will-attach-webview', ev);
+    expect(prevented).toBe(3);
+    other.emit('will-navigate', ev, 'app://socket-tester/index.html');
+    expect(prevented).toBe(3);
+    expect(other.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    let granted: boolean | null = null;
+    other.session.requestHandler!(null, 'media', (ok) => (granted = ok));
+    expect(granted).toBe(false);
+    expect(other.session.checkHandler!(null, 'geolocation')).toBe(false);
+    expect(other.session.checkHandler!(null, 'clipboard-sanitized-write')).toBe(true);
+    // The main window is locked down once, not once per path that reaches it.
+    const main = recorded.windows[0]!.webContents;
+    app.emit('web-contents-created', {}, main);
+    expect(main.listenerCount('will-navigate')).toBe(1);
+  });
+
+  it('keeps running on an unhandled rejection (logs it)', () => {
+    expect(process.listenerCount('unhandledRejection')).toBe(rejectionListenersBefore + 1);
   });
 
   it('sets the About panel to the app name and version', () => {

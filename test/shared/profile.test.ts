@@ -28,6 +28,7 @@ function profile(overrides: Partial<Profile> = {}): Profile {
     closeAfterSend: false,
     maxResponseBytes: 1024,
     notes: '',
+    revision: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
@@ -127,15 +128,24 @@ describe('profile schemas', () => {
     expect(profileFileSchema.safeParse(file([profile(), profile({ id: 'p2', name: 'echo', folder: 'Lab' })])).success).toBe(true);
     expect(profileFileSchema.safeParse(file([profile(), profile({ id: 'p2', name: 'ECHO' })])).success).toBe(false);
     expect(profileFileSchema.safeParse(file([profile(), profile({ name: 'Other' })])).success).toBe(false);
-    expect(profileFileSchema.safeParse({ ...file([]), version: 2 }).success).toBe(false);
+    expect(profileFileSchema.safeParse({ ...file([]), version: PROFILE_FILE_VERSION + 1 }).success).toBe(false);
   });
 
   it('validateProfileDraft names the failing field', () => {
-    const { id: _id, createdAt: _c, updatedAt: _u, ...draft } = profile();
+    const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, ...draft } = profile();
     expect(profileDraftSchema.safeParse(draft).success).toBe(true);
     const result = validateProfileDraft({ ...draft, port: 70_000 });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatchObject({ code: 'INVALID_INPUT', field: 'port' });
+  });
+
+  it('a stored profile needs a whole revision from 1; a draft may not carry one (the store owns it)', () => {
+    expect(profileSchema.safeParse(profile({ revision: 7 })).success).toBe(true);
+    for (const revision of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2]) expect(profileSchema.safeParse(profile({ revision })).success).toBe(false);
+    const { revision: _missing, ...withoutRevision } = profile();
+    expect(profileSchema.safeParse(withoutRevision).success).toBe(false);
+    const { id: _id, createdAt: _c, updatedAt: _u, ...draftWithRevision } = profile();
+    expect(validateProfileDraft(draftWithRevision).ok).toBe(false);
   });
 
   it('profileNameKey ignores case in name and folder', () => {

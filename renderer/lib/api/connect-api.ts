@@ -2,7 +2,7 @@
 import type { SocketTesterApi } from '../../../shared/contract.ts';
 import type { PreloadBridge } from '../../../shared/preload-bridge.ts';
 import { createElectronClient } from './electron-client.ts';
-import { bridgeUrl, createWebClient } from './web-client.ts';
+import { bridgeUrl, createWebClient, takeToken, type WebClient } from './web-client.ts';
 
 declare global {
   interface Window {
@@ -10,6 +10,24 @@ declare global {
   }
 }
 
-export function connectApi(): SocketTesterApi {
-  return window.socketTester ? createElectronClient(window.socketTester) : createWebClient(bridgeUrl(window.location));
+/** How this page talks to main; `web-no-token` opens nothing, so the page can only explain. */
+export type Connection =
+  | { kind: 'electron'; api: SocketTesterApi }
+  | { kind: 'web'; api: WebClient }
+  | { kind: 'web-no-token' };
+
+/** The session storage of this tab, or null where the browser forbids it. */
+export function tabStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function connectApi(): Connection {
+  if (window.socketTester) return { kind: 'electron', api: createElectronClient(window.socketTester) };
+  const token = takeToken({ location: window.location, history: window.history, storage: tabStorage() });
+  if (!token) return { kind: 'web-no-token' };
+  return { kind: 'web', api: createWebClient(bridgeUrl(window.location), token) };
 }

@@ -6,23 +6,77 @@
 import type { CallChannel, EventChannel, SocketTesterApi } from '../../../shared/contract.ts';
 import { transportError } from '../../../shared/contract.ts';
 import type { Result } from '../../../shared/errors.ts';
-import { decodeFrame, encodeFrame, type WireServerMessage } from '../../../shared/wire.ts';
+import { decodeFrame, encodeFrame, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type WireServerMessage } from '../../../shared/wire.ts';
 
-export type WebConnectionState = 'connecting' | 'open' | 'closed';
+/**
+ * `connecting` until the upgrade answers; `open`; `failed` when the WebSocket closed without ever
+ * opening (the server refused the upgrade, e.g. a stale or wrong token, or is not running); `lost`
+ * when an open connection went away (the server stopped).
+ */
+export type WebConnectionState = 'connecting' | 'open' | 'failed' | 'lost';
 
 export interface WebClient extends SocketTesterApi {
   onConnectionChange(listener: (state: WebConnectionState) => void): () => void;
 }
 
-/** The WebSocket URL for the page we were served from, carrying its token. */
-export function bridgeUrl(location: Location): string {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+/** Where the page keeps its token across reloads (see {@link takeToken}). */
+export const TOKEN_STORAGE_KEY = 'socket-tester.token';
+
+/** The parts of `window` that {@link takeToken} touches, so tests can pass their own. */
+export interface TokenSources {
+  location: Pick<Location, 'hash' | 'pathname' | 'search'>;
+  history: Pick<History, 'replaceState' | 'state'>;
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
 }
 
-export function createWebClient(url: string): WebClient {
-  const ws = new WebSocket(url);
+/**
+ * The launch token the CLI printed in the URL fragment (`#token=…`), or null when the page was
+ * opened without one.
+ *
+ * The fragment is never sent to any server, so no other origin can receive the token; this function
+ * removes it from the address bar at once (history.replaceState), so it is not left on screen, in a
+ * screenshot or in a bookmark. It is kept in sessionStorage, which is per tab and per origin (scheme,
+ * host *and port*, unlike cookies) and never sent anywhere, so that reloading the tab still works.
+ */
+export function takeToken({ location, history, storage }: TokenSources): string | null {
+  const fromHash = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+  if (fromHash) {
+    history.replaceState(history.state, '', location.pathname + location.search);
+    try {
+      storage?.setItem(TOKEN_STORAGE_KEY, fromHash);
+    } catch {
+      // Storage disabled or full: the token still works for this page; only a reload loses it.
+    }
+    return fromHash;
+  }
+  try {
+    return storage?.getItem(TOKEN_STORAGE_KEY) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Forgets a token the server refused, so the next load explains instead of retrying it. */
+export function forgetToken(storage: TokenSources['storage']): void {
+  try {
+    storage?.removeItem(TOKEN_STORAGE_KEY);
+  } catch {
+    // nothing to forget
+  }
+}
+
+/** The WebSocket URL for the page we were served from. It carries no token (see createWebClient). */
+export function bridgeUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}
+
+/**
+ * Opens the bridge. The token goes only into the upgrade's subprotocol list
+ * (`socket-tester.v1`, `token.<token>`), never into a URL or a cookie.
+ */
+export function createWebClient(url: string, token: string): WebClient {
+  const ws = new WebSocket(url, [WIRE_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token]);
   ws.binaryType = 'arraybuffer';
   let state: WebConnectionState = 'connecting';
   let nextCall = 1;
@@ -41,9 +95,14 @@ export function createWebClient(url: string): WebClient {
     for (const frame of queued.splice(0)) ws.send(frame);
   });
   ws.addEventListener('close', () => {
-    setState('closed');
-    for (const resolve of pending.values()) resolve(transportError('Lost the connection to the Socket Tester web server.'));
+    const neverOpened = state === 'connecting';
+    setState(neverOpened ? 'failed' : 'lost');
+    const message = neverOpened
+      ? 'Could not connect to the Socket Tester web server: it refused this page or is not running.'
+      : 'Lost the connection to the Socket Tester web server.';
+    for (const resolve of pending.values()) resolve(transportError(message));
     pending.clear();
+    queued.length = 0;
   });
   ws.addEventListener('message', (e: MessageEvent<ArrayBuffer>) => {
     const msg = decodeFrame(new Uint8Array(e.data)) as WireServerMessage;
@@ -58,7 +117,7 @@ export function createWebClient(url: string): WebClient {
   return {
     host: 'web',
     call<C extends CallChannel>(channel: C, arg: unknown) {
-      if (state === 'closed') return Promise.resolve(transportError('Not connected to the Socket Tester web server; reload the page.'));
+      if (state === 'failed' || state === 'lost') return Promise.resolve(transportError('Not connected to the Socket Tester web server; reload the page.'));
       const n = nextCall++;
       const frame = encodeFrame({ t: 'call', n, channel, arg });
       return new Promise((resolve) => {

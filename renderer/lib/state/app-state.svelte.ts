@@ -1,42 +1,106 @@
 /**
- * The whole renderer's state: tabs, the active tab, profiles and overlays. Components read from it
- * and call its methods; it is the only place that talks to the API (through the tabs it owns).
+ * The whole renderer's state: tabs, the active tab, closed tabs, profiles and overlays. Components
+ * read from it and call its methods; it is the only place that talks to the API (itself, or through
+ * the tabs it owns).
  */
-import type { AppInfo, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
-import type { AppError } from '../../../shared/errors.ts';
-import type { Profile } from '../../../shared/profile.ts';
+import type { AppInfo, CallArg, HostKind, ImportPreviewView, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
+import type { AppError, Result } from '../../../shared/errors.ts';
+import type { Profile, ProfileConflict } from '../../../shared/profile.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { SessionTab } from './session-tab.svelte.ts';
-import { draftFromSettings, settingsFromProfile } from './profile-settings.ts';
+import { trimClosed } from './closed-tabs.ts';
+import { placeProfile } from './tab-placement.ts';
+import { draftFromProfile, draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
 
-/** A deleted profile kept for undo until the next delete or a few seconds pass. */
+/**
+ * A deleted profile kept for undo until the next destructive action on profiles (another delete,
+ * an import), with the tabs that were linked to it so Undo links them again.
+ */
 export interface PendingUndo {
   profile: Profile;
   index: number;
+  tabKeys: string[];
 }
+
+/**
+ * A save refused with PROFILE_CONFLICT: the profile changed elsewhere (another window, process or
+ * a hand edit) since this tab opened it. The sidebar shows it and offers "keep mine" (save this
+ * tab's version over the stored revision) or "take theirs" (load the stored version into the tab).
+ */
+export interface PendingConflict {
+  tab: SessionTab;
+  conflict: ProfileConflict;
+  /** Labels of the fields that differ between the two versions. */
+  changed: string[];
+}
+
+const CONFLICT_FIELDS: ReadonlyArray<[keyof Profile, string]> = [
+  ['name', 'name'],
+  ['folder', 'folder'],
+  ['host', 'host'],
+  ['port', 'port'],
+  ['payload', 'payload'],
+  ['connectTimeoutMs', 'connect timeout'],
+  ['idleTimeoutMs', 'idle timeout'],
+  ['closeAfterSend', 'close after send'],
+  ['maxResponseBytes', 'response limit'],
+  ['notes', 'notes'],
+];
+
+function changedFields(conflict: ProfileConflict): string[] {
+  return CONFLICT_FIELDS.filter(([key]) => JSON.stringify(conflict.mine[key]) !== JSON.stringify(conflict.theirs[key])).map(([, label]) => label);
+}
+
+/** A closed tab and where it was, for "reopen closed tab". */
+interface ClosedTab {
+  tab: SessionTab;
+  index: number;
+}
+
+/** What an import does with a profile whose folder and name are already taken. */
+export type DuplicateChoice = CallArg<'profiles:import'>['onDuplicate'];
 
 export class AppState {
   info = $state.raw<AppInfo | null>(null);
   tabs = $state.raw<SessionTab[]>([]);
   activeKey = $state<string>('');
   helpOpen = $state(false);
+  /** The profile list: a column beside the work area in a wide window, a drawer over it in a narrow one. */
+  sidebarShown = $state(true);
+  drawerOpen = $state(false);
+  /** Newest first; see closed-tabs.ts for the bounds. */
+  closedTabs = $state.raw<ClosedTab[]>([]);
 
   profiles = $state.raw<Profile[]>([]);
   profileStore = $state.raw<ProfileStoreState | null>(null);
   profileSearch = $state('');
   profileError = $state.raw<AppError | null>(null);
+  profileConflict = $state.raw<PendingConflict | null>(null);
   undo = $state.raw<PendingUndo | null>(null);
 
   readonly active = $derived(this.tabs.find((t) => t.key === this.activeKey) ?? this.tabs[0]!);
   readonly filteredProfiles = $derived(filterProfiles(this.profiles, this.profileSearch));
+  /** Every folder in use, sorted: what the folder fields suggest. */
+  readonly folders = $derived(
+    [...new Set(this.profiles.map((p) => p.folder).filter((f): f is string => f !== null))].sort((a, b) => a.localeCompare(b)),
+  );
+
+  /** Which front end this is: decides how files are picked and saved (a dialog in main, or the browser's). */
+  readonly platform: HostKind;
 
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(readonly api: SocketTesterApi) {
+  constructor(private readonly api: SocketTesterApi) {
+    this.platform = api.host;
     this.newTab();
     this.unsubscribe.push(
       api.on('session:update', (u) => {
+        // A closed tab still hears its session's last updates (a cancel's final status).
         for (const t of this.tabs) if (t.sessionId === u.id) t.applyUpdate(u);
+        for (const c of this.closedTabs) if (c.tab.sessionId === u.id) c.tab.applyUpdate(u);
+      }),
+      api.on('session:evicted', (e) => {
+        for (const t of this.tabs) if (t.sessionId === e.id) t.markReleased(e.reason);
       }),
       api.on('profiles:changed', ({ profiles }) => {
         this.profiles = profiles;
@@ -67,43 +131,90 @@ export class AppState {
     return tab;
   }
 
+  /**
+   * Closes a tab; it can be reopened (with its settings, profile link and, within the byte budget,
+   * its response). A live connection is ended now: a closed tab holds no socket.
+   */
   closeTab(key: string): void {
     const tab = this.tabs.find((t) => t.key === key);
     if (!tab) return;
-    if (tab.sessionId) void this.api.call('session:discard', { id: tab.sessionId });
+    if (tab.live) void tab.cancel();
     const index = this.tabs.indexOf(tab);
+    // A blank tab is not worth a place on the stack (it would push a real one off).
+    if (tab.pristine) tab.releaseSession();
+    else this.pushClosed({ tab, index });
     const rest = this.tabs.filter((t) => t !== tab);
     this.tabs = rest.length > 0 ? rest : [new SessionTab(this.api)];
     if (this.activeKey === key) this.activeKey = this.tabs[Math.min(index, this.tabs.length - 1)]!.key;
+  }
+
+  /** Reopens the most recently closed tab where it was, and selects it. */
+  reopenClosedTab(): void {
+    const [last, ...rest] = this.closedTabs;
+    if (!last) return;
+    this.closedTabs = rest;
+    // Closing the last tab left a blank one in its place: the reopened tab takes that place.
+    const only = this.tabs.length === 1 ? this.tabs[0]! : null;
+    const tabs = only?.pristine ? [] : [...this.tabs];
+    tabs.splice(Math.min(last.index, tabs.length), 0, last.tab);
+    this.tabs = tabs;
+    this.activeKey = last.tab.key;
+  }
+
+  private pushClosed(entry: ClosedTab): void {
+    const stack = [entry, ...this.closedTabs];
+    const trim = trimClosed(stack.map((c) => c.tab.response.length));
+    for (const i of trim.release) stack[i]!.tab.releaseSession();
+    for (const c of stack.slice(trim.keep)) c.tab.releaseSession();
+    this.closedTabs = stack.slice(0, trim.keep);
   }
 
   selectTab(key: string): void {
     this.activeKey = key;
   }
 
-  /** Opens a profile into the current tab (its settings replace the tab's inputs). */
-  openProfile(p: Profile, tab: SessionTab = this.active): void {
+  /**
+   * Opens a profile without losing anything: a tab that already holds it is focused; the current
+   * tab takes it only when it has no session and no edit; otherwise it opens in a new tab.
+   */
+  openProfile(p: Profile): SessionTab {
+    const place = placeProfile(
+      this.tabs.map((t) => ({ key: t.key, profileId: t.profileId, pristine: t.pristine })),
+      this.active.key,
+      p.id,
+    );
+    // In a narrow window the list covers the tab: it has done its job once a profile is chosen.
+    this.drawerOpen = false;
+    if (place.kind === 'focus') {
+      this.activeKey = place.key;
+      return this.active;
+    }
+    const tab = place.kind === 'reuse' ? this.active : this.newTab();
+    this.loadProfileInto(tab, p);
+    return tab;
+  }
+
+  /** Puts a profile's settings into `tab` and links it; only for a tab that may be replaced. */
+  private loadProfileInto(tab: SessionTab, p: Profile): void {
     const settings = settingsFromProfile(p);
     tab.applySettings(settings);
+    tab.callError = null;
     tab.profileId = p.id;
     tab.profileName = p.name;
+    tab.profileRevision = p.revision;
     tab.savedSettings = settings;
   }
 
-  /** One action from the list: open, connect, and send once connected. */
+  /** One action from the list: open (as {@link openProfile} does), then Send (connecting first if need be). */
   async connectAndSend(p: Profile): Promise<void> {
-    const tab = this.active.live ? this.newTab() : this.active;
-    this.openProfile(p, tab);
-    const r = await tab.connect();
-    if (!r.ok) return;
-    await waitFor(() => tab.status?.phase === 'open' || tab.status?.phase === 'closed', 15 * 60_000);
-    if (tab.status?.phase === 'open') await tab.send();
+    await this.openProfile(p).sendNow();
   }
 
   /** Saves the tab into its profile, or creates one when it has none (then `name` is required). */
-  async saveTab(tab: SessionTab, meta: { name: string; folder: string | null; notes: string } | null): Promise<boolean> {
+  async saveTab(tab: SessionTab, meta: ProfileMeta | null): Promise<boolean> {
     this.profileError = null;
-    const port = parseEndpoint(tab.host, tab.port);
+    this.profileConflict = null;
+    const port = parseEndpoint(tab.settings.host, tab.settings.port);
     if (!port.ok) {
       this.profileError = port.error;
       return false;
@@ -112,21 +223,68 @@ export class AppState {
     const m = meta ?? (existing ? { name: existing.name, folder: existing.folder, notes: existing.notes } : null);
     if (!m) return false;
     const draft = draftFromSettings(tab.settings, m, port.value.port);
-    const r = existing && !meta ? await this.api.call('profiles:update', { id: existing.id, draft }) : await this.api.call('profiles:create', { draft });
+    // The revision this tab's copy came from, so a newer edit made elsewhere is never overwritten.
+    const base = tab.profileRevision === null ? {} : { revision: tab.profileRevision };
+    const r =
+      existing && !meta
+        ? await this.api.call('profiles:update', { id: existing.id, draft, ...base })
+        : await this.api.call('profiles:create', { draft });
+    return this.afterSave(tab, r);
+  }
+
+  /** "Keep mine": saves the refused version over the stored revision the conflict showed. */
+  async keepMine(): Promise<boolean> {
+    const pending = this.profileConflict;
+    if (!pending) return false;
+    const { id, revision: _mine, createdAt: _created, updatedAt: _updated, ...draft } = pending.conflict.mine;
+    this.profileConflict = null;
+    const r = await this.api.call('profiles:update', { id, draft, revision: pending.conflict.theirs.revision });
+    return this.afterSave(pending.tab, r);
+  }
+
+  /** "Take theirs": loads the stored version into the tab, dropping the tab's unsaved edit. */
+  takeTheirs(): void {
+    const pending = this.profileConflict;
+    if (!pending) return;
+    this.profileConflict = null;
+    const latest = this.profiles.find((p) => p.id === pending.conflict.theirs.id) ?? pending.conflict.theirs;
+    // The user chose to drop this tab's edit: the stored version replaces it in the same tab.
+    this.loadProfileInto(pending.tab, latest);
+  }
+
+  private afterSave(tab: SessionTab, r: Result<Profile>): boolean {
     if (!r.ok) {
-      this.profileError = r.error;
+      if (r.error.code === 'PROFILE_CONFLICT' && r.error.conflict) {
+        this.profileConflict = { tab, conflict: r.error.conflict, changed: changedFields(r.error.conflict) };
+      } else {
+        this.profileError = r.error;
+      }
       return false;
     }
     tab.profileId = r.value.id;
     tab.profileName = r.value.name;
+    tab.profileRevision = r.value.revision;
     tab.savedSettings = settingsFromProfile(r.value);
     return true;
   }
 
-  async renameProfile(id: string, name: string): Promise<boolean> {
-    const r = await this.api.call('profiles:rename', { id, name });
+  /**
+   * Renames a profile and, when `folder` differs, moves it (null: to the top level). Only the name
+   * and folder change; the tabs that hold it show the new name.
+   */
+  async renameProfile(id: string, name: string, folder?: string | null): Promise<boolean> {
+    this.profileError = null;
+    const existing = this.profiles.find((p) => p.id === id);
+    const moving = existing !== undefined && folder !== undefined && (folder?.trim() || null) !== existing.folder;
+    const r = moving
+      ? await this.api.call('profiles:update', { id, draft: { ...draftFromProfile(existing), name, folder: folder?.trim() || null } })
+      : await this.api.call('profiles:rename', { id, name });
     if (!r.ok) this.profileError = r.error;
-    else for (const t of this.tabs) if (t.profileId === id) t.profileName = r.value.name;
+    else for (const t of this.allTabs()) if (t.profileId === id) {
+      t.profileName = r.value.name;
+      // A rename is a new revision; the tab's settings are still the ones it had.
+      if (t.profileRevision !== null && t.profileRevision === r.value.revision - 1) t.profileRevision = r.value.revision;
+    }
     return r.ok;
   }
 
@@ -141,20 +299,71 @@ export class AppState {
       this.profileError = r.error;
       return;
     }
-    this.undo = r.value ? { profile: r.value.removed, index: r.value.index } : null;
-    for (const t of this.tabs) if (t.profileId === id) {
+    const linked = this.allTabs().filter((t) => t.profileId === id);
+    this.undo = { profile: r.value.removed, index: r.value.index, tabKeys: linked.map((t) => t.key) };
+    for (const t of linked) {
       t.profileId = null;
       t.profileName = null;
+      t.profileRevision = null;
       t.savedSettings = null;
     }
   }
 
+  /** Puts the deleted profile back where it was and links it again to the tabs that held it. */
   async undoDelete(): Promise<void> {
     const u = this.undo;
     if (!u) return;
     this.undo = null;
     const r = await this.api.call('profiles:restore', { profile: u.profile, index: u.index });
+    if (!r.ok) {
+      this.profileError = r.error;
+      return;
+    }
+    const keys = new Set(u.tabKeys);
+    // A tab that was saved as another profile meanwhile keeps that one.
+    for (const t of this.allTabs()) {
+      if (!keys.has(t.key) || t.profileId !== null) continue;
+      t.profileId = r.value.id;
+      t.profileName = r.value.name;
+      t.savedSettings = settingsFromProfile(r.value);
+    }
+  }
+
+  dismissUndo(): void {
+    this.undo = null;
+  }
+
+  /** Reads a file's profiles without importing them; the error is the caller's to show beside the file. */
+  async previewImport(text: string, fileName: string, choice: { folder?: string } = {}): Promise<Result<ImportPreviewView>> {
+    return this.api.call('profiles:import-preview', { text, fileName, ...choice });
+  }
+
+  async importProfiles(
+    text: string,
+    fileName: string,
+    onDuplicate: DuplicateChoice,
+    choice: { select?: number[]; folder?: string } = {},
+  ): Promise<boolean> {
+    const r = await this.api.call('profiles:import', { text, fileName, onDuplicate, ...choice });
     if (!r.ok) this.profileError = r.error;
+    // An import may replace profiles: an older delete's undo could no longer put things back as they were.
+    else this.undo = null;
+    return r.ok;
+  }
+
+  /** Every profile as one JSON text, or null (the error is in `profileError`). */
+  async exportProfiles(): Promise<string | null> {
+    const r = await this.api.call('profiles:export', { ids: null });
+    if (!r.ok) {
+      this.profileError = r.error;
+      return null;
+    }
+    return r.value.json;
+  }
+
+  /** Open and closed tabs: both can hold a profile. */
+  private allTabs(): SessionTab[] {
+    return [...this.tabs, ...this.closedTabs.map((c) => c.tab)];
   }
 }
 
@@ -164,16 +373,4 @@ function filterProfiles(list: Profile[], search: string): Profile[] {
   return list.filter((p) =>
     [p.name, p.folder ?? '', p.host, String(p.port), p.notes].some((s) => s.toLowerCase().includes(q)),
   );
-}
-
-/** Resolves when `done()` is true (checked each animation frame) or after `timeoutMs`. */
-function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const until = performance.now() + timeoutMs;
-    const tick = (): void => {
-      if (done() || performance.now() > until) resolve();
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
 }

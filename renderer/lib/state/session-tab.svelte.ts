@@ -1,65 +1,26 @@
 /**
  * One tab: what the user typed (endpoint, options, payload) and the live state of its session.
  *
- * Reactivity: inputs are `$state`; data from main (status, transcript) is `$state.raw` and replaced
+ * Reactivity: the inputs are one `$state` object ({@link TabSettings}); data from main (status, transcript) is `$state.raw` and replaced
  * whole, never mutated. Received bytes live in a plain {@link ResponseBuffer} (hundreds of MiB must
  * not be proxied); `responseVersion` is the one reactive signal views depend on to redraw.
  */
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
-import { encodePayload, type LineEnding, type NewlineStyle, type PayloadMode, type TextEncoding } from '../../../shared/payload.ts';
+import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
-import { addToHistory, type HistoryItem } from '../send-history.ts';
 import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
+import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
+import { sendAction } from './send-action.ts';
+import { copySettings, defaultTabSettings, payloadOf, sameSettings, type TabSettings } from './tab-settings.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript';
 
-/** One send this session made, kept for the history list (bounded: renderer/lib/send-history.ts). */
-export interface SentItem extends HistoryItem {
-  at: number;
-  /** What to put back in the editor to re-send it. */
-  text: string;
-  mode: PayloadMode;
-  encoding: TextEncoding;
-  lineEnding: LineEnding;
-  newlines: NewlineStyle;
-  halfClose: boolean;
-  label: string;
-}
-
-/** The editable request and connection settings: what a profile stores. */
-export interface TabSettings {
-  host: string;
-  port: string;
-  payloadText: string;
-  mode: PayloadMode;
-  encoding: TextEncoding;
-  lineEnding: LineEnding;
-  newlines: NewlineStyle;
-  closeAfterSend: boolean;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
-  maxResponseBytes: number;
-}
-
-export const DEFAULT_SETTINGS: TabSettings = {
-  host: '127.0.0.1',
-  port: '',
-  payloadText: '',
-  mode: 'text',
-  encoding: 'utf8',
-  lineEnding: 'none',
-  newlines: 'as-typed',
-  closeAfterSend: true,
-  connectTimeoutMs: SESSION_LIMITS.defaultConnectTimeoutMs,
-  idleTimeoutMs: 0,
-  maxResponseBytes: SESSION_LIMITS.defaultMaxResponseBytes,
-};
-
+const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
 
 let tabCounter = 0;
@@ -67,26 +28,21 @@ let tabCounter = 0;
 export class SessionTab {
   readonly key = `tab-${++tabCounter}`;
 
-  host = $state(DEFAULT_SETTINGS.host);
-  port = $state(DEFAULT_SETTINGS.port);
-  connectTimeoutMs = $state(DEFAULT_SETTINGS.connectTimeoutMs);
-  idleTimeoutMs = $state(DEFAULT_SETTINGS.idleTimeoutMs);
-  maxResponseBytes = $state(DEFAULT_SETTINGS.maxResponseBytes);
-  payloadText = $state(DEFAULT_SETTINGS.payloadText);
-  mode = $state<PayloadMode>(DEFAULT_SETTINGS.mode);
-  encoding = $state<TextEncoding>(DEFAULT_SETTINGS.encoding);
-  lineEnding = $state<LineEnding>(DEFAULT_SETTINGS.lineEnding);
-  newlines = $state<NewlineStyle>(DEFAULT_SETTINGS.newlines);
-  closeAfterSend = $state(DEFAULT_SETTINGS.closeAfterSend);
+  /** What the user edits; components bind to its fields. Replaced whole by {@link applySettings}. */
+  settings = $state<TabSettings>(defaultTabSettings());
   /** Send our FIN when the peer's arrives first (see main/engine/follow-peer-end.ts). */
   finishWhenPeerFinishes = $state(true);
 
   /** The profile this tab was opened from, and its settings as saved (for the unsaved marker). */
   profileId = $state<string | null>(null);
   profileName = $state<string | null>(null);
+  /** The revision of the profile this tab's settings came from: a save based on it may conflict. */
+  profileRevision = $state<number | null>(null);
   savedSettings = $state.raw<TabSettings | null>(null);
 
   sessionId = $state<string | null>(null);
+  /** Main released this closed session's data to bound its memory; the bytes shown are this tab's copy. */
+  released = $state<EventPayload<'session:evicted'>['reason'] | null>(null);
   status = $state.raw<SessionStatus | null>(null);
   /** A failure of the last call (open, send, …), shown beside the control that made it. */
   callError = $state.raw<AppError | null>(null);
@@ -114,22 +70,16 @@ export class SessionTab {
   view = $state<ResponseView>('text');
   wrap = $state(true);
   busy = $state(false);
+  /** A connect-and-send is waiting for the session to open. */
+  pendingSend = $state(false);
 
-  readonly preview = $derived(
-    encodePayload({
-      text: this.payloadText,
-      mode: this.mode,
-      encoding: this.encoding,
-      lineEnding: this.lineEnding,
-      newlines: this.newlines,
-    }),
-  );
+  readonly preview = $derived(encodePayload(payloadOf(this.settings)));
   /** Errors in the Host and Port text, shown under each field while the user types. */
-  readonly inputErrors = $derived(endpointInputErrors(this.host, this.port, this.connectPressed));
+  readonly inputErrors = $derived(endpointInputErrors(this.settings.host, this.settings.port, this.connectPressed));
   readonly statusStale = $derived(
     !isLive(this.status) &&
       this.attemptedWith !== null &&
-      (this.attemptedWith.host !== this.host || this.attemptedWith.port !== this.port),
+      (this.attemptedWith.host !== this.settings.host || this.attemptedWith.port !== this.settings.port),
   );
   // An input error is shown under its field, never in the badge as well.
   readonly words = $derived(
@@ -138,50 +88,36 @@ export class SessionTab {
       : statusWords(this.status, this.status || this.callError?.field === 'host' || this.callError?.field === 'port' ? null : this.callError),
   );
   readonly live = $derived(isLive(this.status));
-  readonly canSend = $derived(
-    !!this.status && this.status.phase === 'open' && !this.status.localEnded && this.preview.ok && !this.busy,
-  );
   readonly title = $derived(
-    this.profileName ?? (this.host && this.port ? `${this.host}:${this.port}` : 'New session'),
+    this.profileName ?? (this.settings.host && this.settings.port ? `${this.settings.host}:${this.settings.port}` : 'New session'),
   );
-  readonly settings = $derived<TabSettings>({
-    host: this.host,
-    port: this.port,
-    payloadText: this.payloadText,
-    mode: this.mode,
-    encoding: this.encoding,
-    lineEnding: this.lineEnding,
-    newlines: this.newlines,
-    closeAfterSend: this.closeAfterSend,
-    connectTimeoutMs: this.connectTimeoutMs,
-    idleTimeoutMs: this.idleTimeoutMs,
-    maxResponseBytes: this.maxResponseBytes,
-  });
-  readonly unsaved = $derived(
-    this.savedSettings !== null && JSON.stringify(this.settings) !== JSON.stringify(this.savedSettings),
+  readonly unsaved = $derived(this.savedSettings !== null && !sameSettings(this.settings, this.savedSettings));
+  /**
+   * Holds nothing that opening a profile here could lose: no session (so no status, response or
+   * history) and no edit (the saved profile's settings, or a new tab's).
+   */
+  readonly pristine = $derived(
+    this.sessionId === null && !this.pendingSend && sameSettings(this.settings, this.savedSettings ?? defaultTabSettings()),
   );
+  /** What Send and Ctrl+Enter do now, and the words for it. */
+  readonly sendAction = $derived(
+    sendAction({ status: this.status, payloadOk: this.preview.ok, busy: this.busy, pending: this.pendingSend }),
+  );
+
+  /** Resolved when the session is open or closed (connect-and-send waits on these). */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(private readonly api: SocketTesterApi) {}
 
   applySettings(s: TabSettings): void {
-    this.host = s.host;
-    this.port = s.port;
-    this.payloadText = s.payloadText;
-    this.mode = s.mode;
-    this.encoding = s.encoding;
-    this.lineEnding = s.lineEnding;
-    this.newlines = s.newlines;
-    this.closeAfterSend = s.closeAfterSend;
-    this.connectTimeoutMs = s.connectTimeoutMs;
-    this.idleTimeoutMs = s.idleTimeoutMs;
-    this.maxResponseBytes = s.maxResponseBytes;
+    this.settings = copySettings(s);
   }
 
   /** Opens a new session; the previous one's bytes are cleared (a new conversation starts). */
   async connect(): Promise<Result<{ id: string }>> {
     // Same validation as main (shared/endpoint.ts), so the field is named before any call; the
     // error shows under its field (inputErrors), not as a call error.
-    const endpoint = parseEndpoint(this.host, this.port);
+    const endpoint = parseEndpoint(this.settings.host, this.settings.port);
     if (!endpoint.ok) {
       this.connectPressed = true;
       return endpoint;
@@ -189,15 +125,15 @@ export class SessionTab {
     if (this.live) await this.cancel();
     this.callError = null;
     this.connectPressed = false;
-    this.attemptedWith = { host: this.host, port: this.port };
+    this.attemptedWith = { host: this.settings.host, port: this.settings.port };
     if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
     this.resetSession();
     const r = await this.api.call('session:open', {
       host: endpoint.value.host.host,
       port: endpoint.value.port,
-      connectTimeoutMs: this.connectTimeoutMs,
-      idleTimeoutMs: this.idleTimeoutMs,
-      maxResponseBytes: this.maxResponseBytes,
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      idleTimeoutMs: this.settings.idleTimeoutMs,
+      maxResponseBytes: this.settings.maxResponseBytes,
       finishWhenPeerFinishes: this.finishWhenPeerFinishes,
     });
     if (r.ok) this.sessionId = r.value.id;
@@ -205,74 +141,81 @@ export class SessionTab {
     return r;
   }
 
+  /**
+   * The Send button and Ctrl+Enter: sends on an open session; with none, connects first and sends
+   * once it is open (an error in the endpoint or the connect is shown where it belongs). Does
+   * nothing when {@link sendAction} says why not.
+   */
+  async sendNow(): Promise<void> {
+    const action = this.sendAction;
+    if (action.kind === 'none') return;
+    if (action.kind === 'send') return this.send();
+    this.pendingSend = true;
+    try {
+      if (action.kind === 'connect-and-send') {
+        const r = await this.connect();
+        if (!r.ok) return;
+      }
+      await this.untilSettled();
+      if (this.status?.phase === 'open' && !this.status.localEnded) await this.send();
+    } finally {
+      this.pendingSend = false;
+    }
+  }
+
+  /**
+   * Waits for the session to be open or closed. Bounded: the engine's connect timeout ends a
+   * connect attempt; the extra margin covers updates lost with a closed page or transport.
+   */
+  private untilSettled(): Promise<void> {
+    const phase = this.status?.phase;
+    if (phase === 'open' || phase === 'closed' || !this.sessionId) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.settledWaiters = this.settledWaiters.filter((w) => w !== done);
+        resolve();
+      }, this.settings.connectTimeoutMs + 10_000);
+      this.settledWaiters.push(done);
+    });
+  }
+
+  /** Sends the editor's bytes. */
   async send(): Promise<void> {
-    if (!this.sessionId) return;
     const preview = this.preview;
     if (!preview.ok) {
       this.callError = preview.error;
       return;
     }
-    this.busy = true;
-    this.callError = null;
-    const halfClose = this.closeAfterSend;
-    const item: SentItem = {
-      at: Date.now(),
-      bytes: preview.value,
-      size: preview.value.byteLength,
-      bytesKept: true,
-      text: this.payloadText,
-      mode: this.mode,
-      encoding: this.encoding,
-      lineEnding: this.lineEnding,
-      newlines: this.newlines,
-      halfClose,
-      label: this.payloadText.slice(0, 60),
-    };
-    this.sentLog.recordStart(preview.value);
-    const r = await this.api.call('session:send', { id: this.sessionId, data: preview.value, halfClose });
-    this.busy = false;
-    if (r.ok) {
-      this.sentLog.advance(r.value.bytesSent);
-      this.remember(item);
-    } else this.callError = r.error;
+    await this.sendBytes(preview.value, { payload: payloadOf(this.settings) });
   }
 
   /** Sends an earlier item's exact bytes again (with the current close-after-send choice). */
   async resend(item: SentItem): Promise<void> {
-    await this.sendBytes(item.bytes, item.label, item);
+    if (!item.bytesKept) return;
+    await this.sendBytes(item.bytes, item.payload ? { payload: item.payload } : { label: item.label });
   }
 
-  /** Sends bytes that did not come from the editor (a file picked in the browser, or history). */
-  async sendBytes(bytes: Uint8Array, label: string, from?: SentItem): Promise<void> {
+  /** Sends bytes: from the editor, from history, or a file picked in the browser. */
+  async sendBytes(bytes: Uint8Array, source: SentSource): Promise<void> {
     if (!this.sessionId) return;
     this.busy = true;
     this.callError = null;
     // A large send takes a while to reach the engine (in web mode it crosses the WebSocket first);
     // show "0 of N bytes" and Cancel at once instead of nothing until the first write is accepted.
-    // The engine's own progress (sendId ≥ 0) replaces this placeholder.
-    this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
-    const halfClose = this.closeAfterSend;
+    // The engine's own progress (sendId ≥ 0) replaces this placeholder. A small send is over before
+    // a bar could be read, and showing one for each would make the editor jump.
+    if (bytes.byteLength >= PROGRESS_PLACEHOLDER_BYTES) this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
+    const halfClose = this.settings.closeAfterSend;
     this.sentLog.recordStart(bytes);
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
     if (r.ok) {
       this.sentLog.advance(r.value.bytesSent);
-      const item: SentItem = from
-        ? { ...from, at: Date.now(), halfClose }
-        : {
-            at: Date.now(),
-            bytes,
-            size: bytes.byteLength,
-            bytesKept: true,
-            text: '',
-            mode: 'hex',
-            encoding: 'utf8',
-            lineEnding: 'none',
-            newlines: 'as-typed',
-            halfClose,
-            label,
-          };
-      this.remember(item);
+      this.recordSent(sentItem(source, bytes, halfClose, Date.now()));
     } else this.callError = r.error;
   }
 
@@ -280,43 +223,35 @@ export class SessionTab {
   async sendFileViaMain(): Promise<void> {
     if (!this.sessionId) return;
     this.busy = true;
-    const r = await this.api.call('session:send-file', { id: this.sessionId, halfClose: this.closeAfterSend });
+    const halfClose = this.settings.closeAfterSend;
+    const r = await this.api.call('session:send-file', { id: this.sessionId, halfClose });
     this.busy = false;
     if (!r.ok) this.callError = r.error;
     else if (r.value) {
+      // The file's bytes stay in main: the history keeps the label only, and nothing to send again.
       this.sentLog.advance(r.value.bytesSent);
-      const item: SentItem = {
-        at: Date.now(),
-        bytes: new Uint8Array(0),
-        // Main streamed the file; its bytes never came here, so it cannot be sent again from the list.
-        size: r.value.bytesSent,
-        bytesKept: false,
-        text: '',
-        mode: 'hex',
-        encoding: 'utf8',
-        lineEnding: 'none',
-        newlines: 'as-typed',
-        halfClose: this.closeAfterSend,
-        label: `file ${r.value.fileName} (${r.value.bytesSent} bytes)`,
-      };
-      this.remember(item);
+      this.recordSent(streamedFileItem(r.value.fileName, r.value.bytesSent, halfClose, Date.now()));
     }
   }
 
-  /** Adds a send to the bounded history, counting what the limits dropped. */
-  private remember(item: SentItem): void {
-    const added = addToHistory(this.sentHistory, item);
-    this.sentHistory = added.items;
-    this.historyDropped += added.dropped;
+  /** Electron: main asks where to save and writes the kept response. Null when the user cancelled. */
+  async saveResponseViaMain(suggestedName: string): Promise<{ path: string } | null> {
+    if (!this.sessionId) return null;
+    const r = await this.api.call('session:save-response', { id: this.sessionId, suggestedName });
+    if (!r.ok) {
+      this.callError = r.error;
+      return null;
+    }
+    return r.value;
   }
 
   restoreFromHistory(item: SentItem): void {
-    if (!item.text && item.bytes.byteLength === 0) return;
-    this.payloadText = item.text;
-    this.mode = item.mode;
-    this.encoding = item.encoding;
-    this.lineEnding = item.lineEnding;
-    this.newlines = item.newlines;
+    if (!item.payload) return;
+    this.settings.payloadText = item.payload.text;
+    this.settings.mode = item.payload.mode;
+    this.settings.encoding = item.payload.encoding;
+    this.settings.lineEnding = item.payload.lineEnding;
+    this.settings.newlines = item.payload.newlines ?? 'as-typed';
   }
 
   async halfClose(): Promise<void> {
@@ -356,6 +291,12 @@ export class SessionTab {
     // Coalesced updates may trail a send's result; never let an older send's progress win.
     if (u.progress && (!this.sendProgress || u.progress.sendId >= this.sendProgress.sendId)) this.sendProgress = u.progress;
     this.status = u.status;
+    if (u.status.phase === 'open' || u.status.phase === 'closed') for (const w of this.settledWaiters.splice(0)) w();
+  }
+
+  /** Main evicted this tab's (closed) session: calls naming it would fail, so forget its id. */
+  markReleased(reason: EventPayload<'session:evicted'>['reason']): void {
+    this.released = reason;
   }
 
   clearResponse(): void {
@@ -365,8 +306,25 @@ export class SessionTab {
     this.transcriptTruncated = false;
   }
 
+  /** Adds a send to the bounded history, counting what the limits dropped. */
+  private recordSent(item: SentItem): void {
+    const added = pushSent(this.sentHistory, item);
+    this.sentHistory = added.items;
+    this.historyDropped += added.dropped;
+  }
+
+  /**
+   * Forgets the session (main drops it and its kept bytes) but keeps what the user typed: a closed
+   * tab that must give up its memory becomes a tab that can still be reopened.
+   */
+  releaseSession(): void {
+    if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
+    this.resetSession();
+  }
+
   private resetSession(): void {
     this.sessionId = null;
+    this.released = null;
     this.status = null;
     this.sendProgress = null;
     this.sentHistory = [];

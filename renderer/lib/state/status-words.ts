@@ -3,6 +3,7 @@
  */
 import type { AppError } from '../../../shared/errors.ts';
 import type { SessionStatus } from '../../../shared/session.ts';
+import { uiMessage } from '../field-labels.ts';
 
 export type StatusTone = 'idle' | 'busy' | 'ok' | 'done' | 'warn' | 'error';
 
@@ -16,7 +17,7 @@ export interface StatusWords {
 
 export function statusWords(status: SessionStatus | null, openError: AppError | null): StatusWords {
   if (!status) {
-    if (openError) return { label: `Error: ${openError.message}`, tone: 'error', detail: null };
+    if (openError) return { label: `Error: ${uiMessage(openError)}`, tone: 'error', detail: null };
     return { label: 'Idle', tone: 'idle', detail: null };
   }
   switch (status.phase) {

@@ -269,7 +269,7 @@ describe('send --profile: failures exit before any connection', () => {
 
 describe('closeProfileNames', () => {
   function profile(name: string, folder: string | null = null): Profile {
-    return { ...draft({ name, folder }), id: name.replace(/\W/g, '_'), createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    return { ...draft({ name, folder }), id: name.replace(/\W/g, '_'), revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
   }
 
   it('orders by closeness, then name, and keeps at most five', () => {

@@ -12,7 +12,7 @@ import { recorded, FakeWebContents } from '../../fakes/electron.ts';
 import { bindIpc, isTrustedSender } from '../../../main/electron/ipc-binding.ts';
 import { composeAppService } from '../../../main/app-composition.ts';
 import type { AppService } from '../../../main/app-service.ts';
-import { CALL_CHANNELS } from '../../../shared/contract.ts';
+import { CALL_CHANNELS, type CallArg, type CallChannel } from '../../../shared/contract.ts';
 import type { Result } from '../../../shared/errors.ts';
 
 let dir: string;
@@ -43,6 +43,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const PROFILE_DRAFT: CallArg<'profiles:create'>['draft'] = {
+  name: 'P',
+  folder: null,
+  host: '127.0.0.1',
+  port: 7,
+  payload: { text: 'hi', mode: 'text', encoding: 'utf8', lineEnding: 'lf' },
+  connectTimeoutMs: 10_000,
+  idleTimeoutMs: 0,
+  closeAfterSend: false,
+  maxResponseBytes: 1024,
+  notes: '',
+};
+
 function eventFrom(contents: FakeWebContents, frame: { url: string } | null = contents.mainFrame) {
   return { sender: contents, senderFrame: frame };
 }
@@ -70,6 +83,75 @@ describe('Electron IPC binding', () => {
       expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     expect(isTrustedSender(eventFrom(wc) as never, undefined)).toBe(true);
+  });
+
+  it('refuses every channel from a foreign page with FORBIDDEN, even with a valid argument, and runs nothing', async () => {
+    const owner = new FakeWebContents();
+    const opened = (await call('session:open', { host: '127.0.0.1', port }, eventFrom(owner))) as Result<{ id: string }>;
+    if (!opened.ok) throw new Error(opened.error.message);
+    await until(() => serverSockets.size === 1, 'the connection');
+    const id = opened.value.id;
+    const profile = { ...PROFILE_DRAFT, id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    // A valid argument per channel, so only the sender can be the reason for a refusal. The mapped
+    // type makes a new channel without an entry fail to compile.
+    const validArgs: { [C in CallChannel]: CallArg<C> } = {
+      'app:info': {},
+      'session:open': { host: '127.0.0.1', port },
+      'session:send': { id, data: new Uint8Array([1]), halfClose: true },
+      'session:send-file': { id, halfClose: false },
+      'session:half-close': { id },
+      'session:close': { id },
+      'session:cancel': { id },
+      'session:discard': { id },
+      'session:save-response': { id, suggestedName: 'r.bin' },
+      'profiles:state': {},
+      'profiles:list': {},
+      'profiles:create': { draft: PROFILE_DRAFT },
+      'profiles:update': { id: 'p1', draft: PROFILE_DRAFT },
+      'profiles:rename': { id: 'p1', name: 'Renamed' },
+      'profiles:duplicate': { id: 'p1' },
+      'profiles:delete': { id: 'p1' },
+      'profiles:restore': { profile, index: 0 },
+      'profiles:import-preview': { text: '{}', fileName: 'a.json' },
+      'profiles:import': { text: '{}', fileName: 'a.json', onDuplicate: 'skip' },
+      'profiles:export': { ids: null },
+    };
+    // A page of someone else's in its own top frame (a navigated-away window, a webview).
+    const intruder = new FakeWebContents();
+    (intruder.mainFrame as { url: string }).url = 'https://evil.example/';
+    const senders = [
+      ['a foreign top frame', eventFrom(intruder)],
+      ['a foreign subframe of our page', eventFrom(owner, { url: 'https://evil.example/' })],
+      ['a subframe of our page showing our URL', eventFrom(owner, { url: 'app://socket-tester/index.html' })],
+      ['no frame at all', eventFrom(owner, null)],
+    ] as const;
+    for (const channel of CALL_CHANNELS) {
+      for (const [who, ev] of senders) {
+        const r = await call(channel, validArgs[channel], ev);
+        expect(r.ok ? 'ok' : r.error.code, `${channel} from ${who}`).toBe('FORBIDDEN');
+        if (!r.ok) expect(r.error.message).toContain(channel);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    // Nothing ran: the owner's session is still open and untouched, no second connection, no profile.
+    expect(serverSockets.size).toBe(1);
+    const info = (await call('profiles:list', {}, eventFrom(owner))) as Result<unknown[]>;
+    expect(info).toEqual({ ok: true, value: [] });
+    const last = owner.sent.at(-1)?.payload as { status: { phase: string; bytesSent: number; localEnded: boolean } } | undefined;
+    expect(last?.status).toMatchObject({ phase: 'open', bytesSent: 0, localEnded: false });
+    expect(intruder.sent).toEqual([]);
+  });
+
+  it('refuses, without throwing, a call whose frame was disposed (its getters throw)', async () => {
+    const wc = new FakeWebContents();
+    const disposed = {
+      get url(): string {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+    };
+    Object.defineProperty(wc, 'mainFrame', { value: disposed });
+    const r = await call('app:info', {}, eventFrom(wc, disposed as never));
+    expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('validates arguments after the sender check', async () => {
@@ -124,7 +206,7 @@ describe('preload', () => {
     const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
     expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
     expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
-    expect(Object.keys(bridge.events).sort()).toEqual(['profiles:changed', 'session:update']);
+    expect(Object.keys(bridge.events).sort()).toEqual(['profiles:changed', 'session:evicted', 'session:update']);
     expect(Object.isFrozen(bridge.calls)).toBe(true);
     await bridge.calls['session:close']!({ id: 'x' });
     expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);

@@ -3,7 +3,14 @@
  * Inputs are shaped like Node's own errors; the socket tests cover the same paths end to end.
  */
 import { describe, expect, it } from 'vitest';
-import { formatEndpoint, toAppError, toFileError } from '../../../main/engine/error-mapping.ts';
+import {
+  formatEndpoint,
+  toAppError,
+  toFileError,
+  toTlsCredentialError,
+  toTlsNameError,
+  toTlsVerifyError,
+} from '../../../main/engine/error-mapping.ts';
 
 function sysError(code: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${code} from Node`), { code, ...extra });
@@ -27,6 +34,8 @@ describe('toAppError', () => {
     ['EADDRINUSE', 'connecting', 'ADDRESS_IN_USE'],
     ['EACCES', 'connecting', 'PERMISSION_DENIED'],
     ['ECONNABORTED', 'open', 'ABORTED'],
+    ['EMFILE', 'connecting', 'TOO_MANY_FILES'],
+    ['ENFILE', 'connecting', 'TOO_MANY_FILES'],
     ['EWHATEVER', 'open', 'INTERNAL'],
   ] as const)('%s while %s → %s', (errno, phase, code) => {
     const mapped = toAppError(sysError(errno, { address: '127.0.0.1', port: 5000 }), { ...ctx, phase });
@@ -98,5 +107,53 @@ describe('formatEndpoint', () => {
     expect(formatEndpoint('::1', 80)).toBe('[::1]:80');
     expect(formatEndpoint('127.0.0.1', 80)).toBe('127.0.0.1:80');
     expect(formatEndpoint('example.test', 80)).toBe('example.test:80');
+  });
+});
+
+describe('TLS errors (OpenSSL and BoringSSL spellings)', () => {
+  const handshake = { ...ctx, phase: 'connecting' as const, step: 'tls-handshake' as const, tls: true };
+  it.each([
+    // OpenSSL (Node) and BoringSSL (Electron) name the same alerts slightly differently.
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'TLS_CLIENT_CERT_REQUIRED'],
+    ['ERR_SSL_TLSV1_ALERT_CERTIFICATE_REQUIRED', 'TLS_CLIENT_CERT_REQUIRED'],
+    ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'TLS_VERSION_UNSUPPORTED'],
+    ['ERR_SSL_UNSUPPORTED_PROTOCOL', 'TLS_VERSION_UNSUPPORTED'],
+    ['ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'TLS_VERSION_UNSUPPORTED'],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'TLS_CLIENT_CERT_REJECTED'],
+    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'TLS_CLIENT_CERT_REJECTED'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'TLS_HANDSHAKE_FAILED'],
+    ['ERR_SSL_PACKET_LENGTH_TOO_LONG', 'TLS_HANDSHAKE_FAILED'],
+    ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'TLS_HANDSHAKE_FAILED'],
+    ['ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', 'TLS_HANDSHAKE_FAILED'],
+    ['ERR_SSL_SOMETHING_NEW', 'TLS_HANDSHAKE_FAILED'],
+  ])('%s during the handshake → %s, with a message saying what to do', (code, expected) => {
+    const e = toAppError(sysError(code), handshake);
+    expect(e.code).toBe(expected);
+    expect(e.errno).toBe(code);
+    expect(e.message).toMatch(/^TLS/);
+    expect(e.message).toContain('example.test:5000');
+  });
+
+  it('a TLS library error on an open connection is TLS_PROTOCOL_ERROR; a reset mid-handshake is TLS_HANDSHAKE_FAILED', () => {
+    expect(toAppError(sysError('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC'), { ...ctx, tls: true }).code).toBe('TLS_PROTOCOL_ERROR');
+    expect(toAppError(sysError('ECONNRESET'), handshake)).toMatchObject({ code: 'TLS_HANDSHAKE_FAILED', errno: 'ECONNRESET' });
+    // Outside the handshake a reset stays a reset.
+    expect(toAppError(sysError('ECONNRESET'), { ...ctx, tls: true }).code).toBe('RESET');
+  });
+
+  it('chain verdicts map to their codes; credential errors name the field and never the passphrase', () => {
+    expect(toTlsVerifyError('DEPTH_ZERO_SELF_SIGNED_CERT', 'h:1', null).code).toBe('TLS_SELF_SIGNED');
+    expect(toTlsVerifyError('SELF_SIGNED_CERT_IN_CHAIN', 'h:1', null).code).toBe('TLS_SELF_SIGNED');
+    expect(toTlsVerifyError('CERT_HAS_EXPIRED', 'h:1', null).code).toBe('TLS_CERT_EXPIRED');
+    expect(toTlsVerifyError('CERT_NOT_YET_VALID', 'h:1', null).code).toBe('TLS_CERT_NOT_YET_VALID');
+    expect(toTlsVerifyError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'h:1', null).code).toBe('TLS_UNTRUSTED');
+    expect(toTlsVerifyError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'h:1', null).code).toBe('TLS_UNTRUSTED');
+    expect(toTlsNameError(sysError('ERR_TLS_CERT_ALTNAME_INVALID'), 'x.test', 'h:1').code).toBe('TLS_HOSTNAME_MISMATCH');
+    expect(toTlsCredentialError(sysError('ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE'), 'pfxFile', true)).toMatchObject({
+      code: 'TLS_CREDENTIALS_INVALID',
+      field: 'passphrase',
+    });
+    expect(toTlsCredentialError(sysError('ERR_OSSL_X509_KEY_VALUES_MISMATCH'), 'keyFile', false).field).toBe('keyFile');
+    expect(toTlsCredentialError(sysError('ERR_OSSL_PEM_NO_START_LINE'), 'certFile', false).field).toBe('certFile');
   });
 });

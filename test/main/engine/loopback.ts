@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { TcpSession } from '../../../main/engine/tcp-session.ts';
+import type { StreamSession } from '../../../main/engine/stream-session.ts';
 import type { SendProgress, SessionStatus, TranscriptEntry } from '../../../shared/session.ts';
 
 /** A running test server. */
@@ -76,7 +76,7 @@ export interface Recorded {
 }
 
 /** Subscribes to every event of `session`. */
-export function record(session: TcpSession): Recorded {
+export function record(session: StreamSession): Recorded {
   const rec: Recorded = {
     statuses: [],
     transcript: [],

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
 import { runOneShot } from '../../../main/engine/one-shot.ts';
-import type { TcpSession } from '../../../main/engine/tcp-session.ts';
+import type { StreamSession } from '../../../main/engine/stream-session.ts';
 import { closedPort, delay, echoOnEnd as echoOnEndServer, listen, until, type LoopbackServer } from './loopback.ts';
 
 const REDIS = '/usr/bin/redis-server';
@@ -42,7 +42,7 @@ describe('runOneShot', () => {
 
   it('keep-open waits for the idle timeout instead of sending FIN', async () => {
     let phaseWhenPeerSawEnd: string | null = null;
-    let session: TcpSession | null = null;
+    let session: StreamSession | null = null;
     const server = await listen((socket) => {
       socket.on('end', () => (phaseWhenPeerSawEnd = session?.status.phase ?? 'none'));
       socket.write('banner');

@@ -4,7 +4,7 @@
  * timestamps never go backwards, and 'closed' comes last.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { TcpSession } from '../../../main/engine/tcp-session.ts';
+import { StreamSession } from '../../../main/engine/stream-session.ts';
 import { listen, type LoopbackServer } from './loopback.ts';
 
 const servers: LoopbackServer[] = [];
@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-describe('TcpSession transcript', () => {
+describe('StreamSession transcript', () => {
   it('merges a burst into few entries that still account for every byte, in order', async () => {
     const total = 32 * 1024 * 1024;
     const chunk = Buffer.alloc(256 * 1024, 0x42);
@@ -28,7 +28,7 @@ describe('TcpSession transcript', () => {
       pump();
     }, '127.0.0.1', { allowHalfOpen: true });
     servers.push(server);
-    const session = new TcpSession('t');
+    const session = new StreamSession('t');
     const dataEvents: number[] = [];
     session.on('data', (c) => dataEvents.push(c.byteLength));
     const emitted: string[] = [];

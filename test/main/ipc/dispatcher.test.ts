@@ -67,6 +67,37 @@ describe('guarded dispatch', () => {
     if (!r.ok) expect(r.error).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('boom') });
   });
 
+  // R-IPC-HOSTILE-CHANNEL: a channel that is an object whose toString is not callable made
+  // String(channel) throw; the rejection went unhandled in the web bridge and web mode exited 1.
+  it('never rejects, whatever the channel is (R-IPC-HOSTILE-CHANNEL)', async () => {
+    const { handlers, seen } = recordingHandlers();
+    const dispatch = createClientDispatch(handlers, CALL_SCHEMAS, 'c');
+    const hostile: unknown[] = [
+      { toString: 1 },
+      { toString: () => { throw new Error('toString bomb'); } },
+      Object.create(null),
+      ['app:info'],
+      { valueOf: 1, toString: 1 },
+      Symbol('app:info'),
+      'x'.repeat(100_000),
+    ];
+    for (const channel of hostile) {
+      const r = await dispatch(channel, {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+      if (!r.ok) expect(r.error.message.length).toBeLessThan(200);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('answers INTERNAL when a handler throws a value that cannot be printed', async () => {
+    const { handlers } = recordingHandlers();
+    handlers['app:info'] = () => {
+      throw { toString: 1 };
+    };
+    const r = await createClientDispatch(handlers, CALL_SCHEMAS, 'c')('app:info', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+  });
+
   it('rate-limits a flood and recovers as time passes', async () => {
     const { handlers } = recordingHandlers();
     let t = 0;

@@ -13,9 +13,9 @@ type Update = EventPayload<'session:update'>;
 class ScriptedSession extends EventEmitter {
   readonly id = 's1';
   current: SessionStatus = {
-    id: 's1', phase: 'open', localEnded: false, remoteEnded: false, outcome: null, error: null, host: 'h', port: 1,
+    id: 's1', kind: 'stream', phase: 'open', step: null, localEnded: false, remoteEnded: false, outcome: null, error: null, host: 'h', port: 1,
     remoteAddress: '127.0.0.1', remoteFamily: 4, localAddress: null, localPort: null, bytesSent: 0, bytesReceived: 0,
-    startedAt: 0, connectedAt: 0, endedAt: null,
+    startedAt: 0, connectedAt: 0, endedAt: null, tls: null,
   };
   get status(): SessionStatus {
     return { ...this.current };

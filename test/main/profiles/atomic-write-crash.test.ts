@@ -41,7 +41,7 @@ afterEach(async () => {
 
 function profiles(count: number, notes: string): Profile[] {
   const stamp = '2026-11-24T00:00:00.000Z';
-  return Array.from({ length: count }, (_, index) => ({ ...draft({ name: `P${index}`, notes }), id: `id-${index}`, createdAt: stamp, updatedAt: stamp }));
+  return Array.from({ length: count }, (_, index) => ({ ...draft({ name: `P${index}`, notes }), id: `id-${index}`, revision: 1, createdAt: stamp, updatedAt: stamp }));
 }
 
 const CHILD_SCRIPT = `

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmod, copyFile, mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROFILE_LIMITS, profileFileSchema, type Profile } from '../../../shared/profile.ts';
+import { PROFILE_FILE_VERSION, PROFILE_LIMITS, profileFileSchema, type Profile } from '../../../shared/profile.ts';
 import { ProfileStore, backupPathFor } from '../../../main/profiles/profile-store.ts';
 import { MIGRATIONS } from '../../../main/profiles/migrations.ts';
 import { serializeProfileFile } from '../../../main/profiles/profile-file.ts';
@@ -44,7 +44,7 @@ describe('opening', () => {
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport.status).toBe('created');
     expect(store.readOnly).toBe(false);
-    expect(await readJson(filePath)).toEqual({ format: 'socket-tester-profiles', version: 1, profiles: [] });
+    expect(await readJson(filePath)).toEqual({ format: 'socket-tester-profiles', version: PROFILE_FILE_VERSION, profiles: [] });
     await expect(stat(backupPathFor(filePath))).rejects.toThrow();
   });
 
@@ -56,7 +56,7 @@ describe('opening', () => {
   });
 
   it('loads a valid file and keeps a byte-exact backup of it (D2)', async () => {
-    const original = await fixture('valid-v1.json');
+    const original = await fixture('valid-v2.json');
     await writeFile(filePath, original);
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport).toEqual({ status: 'ok' });
@@ -202,6 +202,16 @@ describe('versions and migrations (D5)', () => {
     expect(await readFile(backupPathFor(filePath))).toEqual(v0);
   });
 
+  it('migrates a version-1 file: every profile starts at revision 1, the v1 original is the backup', async () => {
+    const v1 = await fixture('valid-v1.json');
+    await writeFile(filePath, v1);
+    const store = await ProfileStore.open({ filePath, now });
+    expect(store.loadReport.message).toContain('upgraded from format version 1');
+    expect(store.list().map((profile) => profile.revision)).toEqual([1, 1, 1]);
+    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v2.json').then((bytes) => bytes.toString('utf8')));
+    expect(await readFile(backupPathFor(filePath))).toEqual(v1);
+  });
+
   it('migrations are pure: the input is not changed', () => {
     const input = { profiles: [{ id: 'a', name: 'A' }] };
     const snapshot = structuredClone(input);
@@ -242,6 +252,7 @@ describe('limits (D7)', () => {
     const full: Profile[] = Array.from({ length: PROFILE_LIMITS.maxProfiles }, (_, index) => ({
       ...draft({ name: `P${index}` }),
       id: `id-${index}`,
+      revision: 1,
       createdAt: stamp,
       updatedAt: stamp,
     }));
@@ -267,7 +278,7 @@ describe('writes', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text.split('\n')[1]).toBe('  "format": "socket-tester-profiles",');
     const keys = Object.keys((JSON.parse(text) as { profiles: Array<Record<string, unknown>> }).profiles[0] ?? {});
-    expect(keys).toEqual(['id', 'name', 'folder', 'host', 'port', 'payload', 'connectTimeoutMs', 'idleTimeoutMs', 'closeAfterSend', 'maxResponseBytes', 'notes', 'createdAt', 'updatedAt']);
+    expect(keys).toEqual(['id', 'name', 'folder', 'host', 'port', 'payload', 'connectTimeoutMs', 'idleTimeoutMs', 'closeAfterSend', 'maxResponseBytes', 'notes', 'revision', 'createdAt', 'updatedAt']);
     expect(await listTempFiles(filePath)).toEqual([]);
   });
 
@@ -501,10 +512,10 @@ describe('import and export', () => {
     const text = store.exportJson();
     expect(Object.keys(JSON.parse(text) as object)).toEqual(['format', 'version', 'exportedAt', 'profiles']);
     expect(text.endsWith('\n')).toBe(true);
-    expect(text).toContain('\n  "version": 1,\n');
+    expect(text).toContain(`\n  "version": ${PROFILE_FILE_VERSION},\n`);
     const preview = must(parseImport(text, 'export.json'));
     expect(preview.source).toBe('socket-tester');
-    const { id: _id, createdAt: _c, updatedAt: _u, ...expected } = b;
+    const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, ...expected } = b;
     expect(preview.items[1]).toEqual({ draft: expected, sourceName: 'B', status: 'ok' });
     expect(JSON.parse(store.exportJson([b.id])).profiles).toHaveLength(1);
   });

@@ -93,7 +93,7 @@ describe('socket-tester profiles list', () => {
 
   it('the table escapes nothing because stored names cannot hold control characters', () => {
     const stamp = '2026-01-01T00:00:00.000Z';
-    const table = formatProfileTable([{ ...draft({ name: 'Ünïcode ✓' }), id: 'a', createdAt: stamp, updatedAt: stamp }]);
+    const table = formatProfileTable([{ ...draft({ name: 'Ünïcode ✓' }), id: 'a', revision: 1, createdAt: stamp, updatedAt: stamp }]);
     expect(table).toBe('FOLDER  NAME       ENDPOINT\n-       Ünïcode ✓  127.0.0.1:7\n');
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWebMode, type RunningWebMode } from '../../../main/web/web-mode.ts';
-import { decodeFrame, encodeFrame, type WireServerMessage } from '../../../shared/wire.ts';
+import { decodeFrame, encodeFrame, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type WireServerMessage } from '../../../shared/wire.ts';
 import type { EventPayload } from '../../../shared/contract.ts';
 import type { Result } from '../../../shared/errors.ts';
 
@@ -47,8 +47,12 @@ afterAll(async () => {
 });
 
 function httpGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return httpRequest('GET', path, headers);
+}
+
+function httpRequest(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: web.port, path, headers: { host: `127.0.0.1:${web.port}`, ...headers } }, (res) => {
+    const req = request({ method, host: '127.0.0.1', port: web.port, path, headers: { host: `127.0.0.1:${web.port}`, ...headers } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
@@ -59,16 +63,26 @@ function httpGet(path: string, headers: Record<string, string> = {}): Promise<{ 
   });
 }
 
-/** Opens a WebSocket with chosen headers; resolves to the socket or to the refusal status. */
-function openWs(opts: { token?: string | null; origin?: string | null; host?: string; path?: string }): Promise<WebSocket | number> {
+/**
+ * Opens a WebSocket with chosen headers; resolves to the socket or to the refusal status. The token
+ * travels as the page sends it, in the subprotocol list; `protocols` replaces that list outright.
+ */
+function openWs(opts: {
+  token?: string | null;
+  origin?: string | null;
+  host?: string;
+  path?: string;
+  protocols?: string[];
+}): Promise<WebSocket | number> {
   const token = opts.token === undefined ? web.token : opts.token;
   const path = opts.path ?? '/ws';
-  const url = `ws://127.0.0.1:${web.port}${path}${token === null ? '' : `?token=${token}`}`;
+  const url = `ws://127.0.0.1:${web.port}${path}`;
+  const protocols = opts.protocols ?? [WIRE_PROTOCOL, ...(token === null ? [] : [TOKEN_PROTOCOL_PREFIX + token])];
   const headers: Record<string, string> = { host: opts.host ?? `127.0.0.1:${web.port}` };
   const origin = opts.origin === undefined ? web.origin : opts.origin;
   if (origin !== null) headers['origin'] = origin;
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, protocols, { headers });
     ws.on('open', () => resolve(ws));
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('error', () => resolve(-1));
@@ -102,39 +116,45 @@ function client(ws: WebSocket) {
 }
 
 describe('web mode HTTP', () => {
-  it('serves the renderer with the token and sets a per-port cookie', async () => {
-    const r = await httpGet(`/?token=${web.token}`);
-    expect(r.status).toBe(200);
-    expect(r.body).toContain('<title>t</title>');
-    expect(String(r.headers['set-cookie'])).toContain(`st_token_${web.port}=`);
-    const asset = await httpGet('/assets/app.js', { cookie: `st_token_${web.port}=${web.token}` });
-    expect(asset.status).toBe(200);
-  });
-
-  it.each([
-    ['no token', '/', {}, 403],
-    ['a wrong token', '/?token=wrong', {}, 403],
-    ['a cookie for another port', '/', { cookie: `st_token_1=${'x'}` }, 403],
-  ])('refuses %s', async (_what, path, headers, status) => {
-    expect((await httpGet(path, headers as Record<string, string>)).status).toBe(status);
+  // R-WEB-TOKEN-LEAK: the token used to be set as a cookie, and cookies are not port-scoped, so every
+  // other service on 127.0.0.1 the browser visited received it. Now it lives in the URL fragment.
+  it('prints the token in the fragment only, serves the renderer without it, and sets no cookie (R-WEB-TOKEN-LEAK)', async () => {
+    const printed = new URL(web.url);
+    expect(printed.search).toBe('');
+    expect(printed.hash).toBe(`#token=${web.token}`);
+    for (const path of ['/', '/assets/app.js', `/?token=${web.token}`]) {
+      const r = await httpGet(path);
+      expect(r.status).toBe(200);
+      expect(r.headers['set-cookie']).toBeUndefined();
+      expect(r.body).not.toContain(web.token);
+    }
+    expect((await httpGet('/')).body).toContain('<title>t</title>');
   });
 
   it.each(['evil.example', `evil.example:PORT`, 'localhost.evil.example:PORT', '127.0.0.1:1', '[::2]:PORT'])('refuses Host %s (DNS rebinding)', async (host) => {
-    const r = await httpGet(`/?token=${web.token}`, { host: host.replace('PORT', String(web.port)) });
+    const r = await httpGet('/', { host: host.replace('PORT', String(web.port)) });
     expect(r.status).toBe(421);
+  });
+
+  it('serves the page as localhost too', async () => {
+    expect((await httpGet('/', { host: `localhost:${web.port}` })).status).toBe(200);
   });
 
   it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/.%2e/secret.txt'])(
     'refuses path traversal %s',
     async (path) => {
-      const r = await httpGet(`${path}${path.includes('?') ? '&' : '?'}token=${web.token}`);
+      const r = await httpGet(path);
       expect(r.status).toBe(404);
       expect(r.body).not.toContain('do not serve');
     },
   );
 
+  it('refuses methods other than GET and HEAD', async () => {
+    expect((await httpRequest('POST', '/')).status).toBe(405);
+  });
+
   it('sends no CORS headers, even when asked', async () => {
-    const r = await httpGet(`/?token=${web.token}`, { origin: 'https://evil.example' });
+    const r = await httpGet('/', { origin: 'https://evil.example' });
     expect(Object.keys(r.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   });
 });
@@ -148,10 +168,55 @@ describe('web mode WebSocket', () => {
     ['no Origin', { origin: null }],
     ['a rebinding Host', { host: 'evil.example:80' }],
     ['an unknown path', { path: '/other' }],
+    ['the token in the query instead of the subprotocol', { path: `/ws?token=TOKEN`, token: null }],
+    ['the token without the wire protocol', { protocols: [`${TOKEN_PROTOCOL_PREFIX}TOKEN`] }],
+    ['the token as the bare protocol', { protocols: [WIRE_PROTOCOL, 'TOKEN'] }],
+    ['a prefix of the token', { protocols: [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}TOKEN`.slice(0, -1)] }],
+    ['the Origin of another local port', { origin: 'http://127.0.0.1:1' }],
+    ['an https Origin of our own port', { origin: 'https://127.0.0.1:PORT' }],
   ])('refuses an upgrade with %s', async (_what, opts) => {
-    const r = await openWs(opts);
+    const fill = (v: string): string => v.replace('TOKEN', web.token).replace('PORT', String(web.port));
+    const r = await openWs({
+      ...opts,
+      ...('path' in opts && opts.path ? { path: fill(opts.path) } : {}),
+      ...('origin' in opts && opts.origin ? { origin: fill(opts.origin) } : {}),
+      ...('protocols' in opts && opts.protocols ? { protocols: opts.protocols.map(fill) } : {}),
+    });
     expect(r).not.toBeInstanceOf(WebSocket);
     if (typeof r === 'number' && r > 0) expect(r).toBe(403);
+  });
+
+  it.each(['127.0.0.1', 'localhost'])('accepts the page opened as %s, answering with the wire protocol only', async (name) => {
+    const ws = await openWs({ host: `${name}:${web.port}`, origin: `http://${name}:${web.port}` });
+    expect(ws).toBeInstanceOf(WebSocket);
+    expect((ws as WebSocket).protocol).toBe(WIRE_PROTOCOL);
+    (ws as WebSocket).close();
+  });
+
+  // R-WEB-HOSTILE-FRAME: one frame whose channel is an object with a non-callable toString ended the
+  // whole process (unhandled rejection, exit 1). It must answer that call and nothing else.
+  it('answers a call with a hostile channel and keeps serving the same client (R-WEB-HOSTILE-FRAME)', async () => {
+    const ws = (await openWs({})) as WebSocket;
+    const c = client(ws);
+    const frames: Array<Record<string, unknown>> = [
+      { t: 'call', n: 1, channel: { toString: 1 }, arg: {} },
+      { t: 'call', n: 2, channel: { toString: 1, valueOf: 1 }, arg: { toString: 1 } },
+      { t: 'call', n: 3, channel: ['app:info'], arg: {} },
+      { t: 'call', n: 4, channel: 'app:info', arg: { toString: 1 } },
+    ];
+    const answers = new Map<number, Result<unknown>>();
+    ws.on('message', (data: Buffer) => {
+      const msg = decodeFrame(new Uint8Array(data)) as WireServerMessage;
+      if (msg.t === 'result') answers.set(msg.n, msg.result);
+    });
+    for (const f of frames) ws.send(encodeFrame(f));
+    await c.waitFor(() => answers.size === frames.length, 'an answer to every hostile call');
+    expect(answers.get(1)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(answers.get(2)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(answers.get(3)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(answers.get(4)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await c.call('app:info', {})).toMatchObject({ ok: true });
+    ws.close();
   });
 
   it('rejects unknown channels and bad arguments over the wire', async () => {

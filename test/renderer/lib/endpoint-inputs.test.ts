@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointInputErrors, labelledFieldMessage } from '../../../renderer/lib/endpoint-inputs.ts';
+import { endpointInputErrors } from '../../../renderer/lib/endpoint-inputs.ts';
 
 describe('endpointInputErrors', () => {
   it('marks a wrong port at once, under Port', () => {
@@ -29,13 +29,5 @@ describe('endpointInputErrors', () => {
 
   it('marks a wrong host at once', () => {
     expect(endpointInputErrors('a b', '80', false).host?.field).toBe('host');
-  });
-});
-
-describe('labelledFieldMessage', () => {
-  it('labels with the field name whether or not the message already has the prefix', () => {
-    expect(labelledFieldMessage({ code: 'INVALID_INPUT', field: 'port', message: 'Port: 70000 is out of range.' })).toBe('Port: 70000 is out of range.');
-    expect(labelledFieldMessage({ code: 'INVALID_INPUT', field: 'port', message: '70000 is out of range.' })).toBe('Port: 70000 is out of range.');
-    expect(labelledFieldMessage({ code: 'REFUSED', message: 'Connection refused.' })).toBe('Connection refused.');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * TcpSession against real loopback servers: the fault scenarios of RELIABILITY.md (F1–F24) that
+ * StreamSession against real loopback servers: the fault scenarios of RELIABILITY.md (F1–F24) that
  * the engine owns, the bad-input list for host and port, and the state machine's invariants.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { TcpSession } from '../../../main/engine/tcp-session.ts';
+import { StreamSession } from '../../../main/engine/stream-session.ts';
 import { SESSION_LIMITS } from '../../../shared/session.ts';
 import {
   closedPort,
@@ -24,7 +24,7 @@ import {
 
 const MiB = 1024 * 1024;
 const servers: LoopbackServer[] = [];
-const sessions: TcpSession[] = [];
+const sessions: StreamSession[] = [];
 
 async function serve(onConnection: (s: net.Socket) => void, host = '127.0.0.1'): Promise<LoopbackServer> {
   const s = await listen(onConnection, host, { allowHalfOpen: true });
@@ -32,8 +32,8 @@ async function serve(onConnection: (s: net.Socket) => void, host = '127.0.0.1'):
   return s;
 }
 
-function newSession(options: ConstructorParameters<typeof TcpSession>[1] = {}): TcpSession {
-  const s = new TcpSession(`test-${sessions.length}`, options);
+function newSession(options: ConstructorParameters<typeof StreamSession>[1] = {}): StreamSession {
+  const s = new StreamSession(`test-${sessions.length}`, options);
   sessions.push(s);
   return s;
 }
@@ -222,7 +222,7 @@ describe('bad input is rejected before any DNS or socket activity', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error).toMatchObject({ code: 'INVALID_INPUT', field: 'host' });
-    expect(result.error.message).toMatch(/^Host/);
+    expect(result.error.message).not.toMatch(/^Host\b/); // the field is data (field: 'host'), not a label in the text
     expect(lookups).toBe(0);
     expect(rec.count()).toBe(0);
     expect(session.status.phase).toBe('idle');

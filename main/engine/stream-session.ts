@@ -1,8 +1,10 @@
 /**
- * One TCP connection, driven by an explicit state machine (shared/session.ts): plain Node, no
- * Electron, no channel names. The Electron IPC binding, web mode and the CLI all use this class.
+ * One stream session: drives any connected `net.Socket` (plain TCP, TLS, a socket a listener
+ * accepted, a STARTTLS upgrade) with an explicit state machine (shared/session.ts). The socket is
+ * made by an opener (stream-openers.ts, tls-openers.ts); this class never decides how to connect.
+ * Plain Node, no Electron, no channel names: the IPC binding, web mode and the CLI all use it.
  *
- * Invariants (each one is tested in test/main/engine/tcp-session.test.ts):
+ * Invariants (each one is tested in test/main/engine/stream-session.test.ts):
  * - Phase changes go through #transition only, which checks canTransition() and emits one 'status'
  *   per change. Byte counters change in place without a 'status' event (they ride on 'data' and
  *   'send-progress'); every status copy carries their current values.
@@ -10,13 +12,16 @@
  *   then the 'closed' transcript entry, and does nothing when called again.
  * - After 'closed' no event is emitted: every socket handler returns early and all listeners are
  *   dropped. Late socket events (an error after close, a second destroy) are ignored (F24).
- * - Cleanup is idempotent: timers cleared, socket destroyed, sink listeners removed, any number of
- *   times. done() resolves once the socket has really been released by Node.
+ * - Cleanup is idempotent: timers cleared, the opener aborted, the socket destroyed, sink listeners
+ *   removed, any number of times. done() resolves once every socket the session tracked has really
+ *   been released by Node (an opener hands its socket over the moment it exists).
  * - send() when not open, after our own half-close, or while closing → NOT_CONNECTED; a second
- *   concurrent send → BUSY; a second connect → BUSY, and there is only ever one socket.
+ *   concurrent send or a send during a TLS upgrade → BUSY; a second connect → BUSY, and there is
+ *   only ever one socket.
  * - close() is graceful: our FIN, keep reading until the peer's FIN, and a grace timer that ends in
  *   destroy. cancel() destroys at once (outcome 'cancelled', never 'error': Node emits no error
  *   when a connecting socket is destroyed, F7).
+ * - The connect timeout covers every connect step (DNS, TCP, TLS handshake).
  * - Bytes are counted when the socket accepts them (write callback), not when queued; a send waits
  *   for 'drain' whenever write() says the buffer is full (F19).
  * - Received bytes are kept as a list of chunks, joined only when response() is asked for, and never
@@ -33,18 +38,23 @@ import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
 import {
   SESSION_LIMITS,
   canTransition,
-  type ConnectOptions,
+  type ConnectStep,
   type SendProgress,
   type SessionOutcome,
   type SessionStatus,
+  type StreamConnectOptions,
   type TranscriptEntry,
 } from '../../shared/session.ts';
+import type { TlsClientOptions, TlsSessionInfo } from '../../shared/tls.ts';
 import { checkConnectOptions, type CheckedConnectOptions } from './connect-options.ts';
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
+import type { Session } from './session.ts';
+import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
+import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
 import { TypedEmitter } from './typed-emitter.ts';
 
 /** Events a session emits; none after its 'closed' status. */
-export type TcpSessionEvents = {
+export type StreamSessionEvents = {
   /** The whole status after each phase or flag change. */
   status: [status: SessionStatus];
   /** A received chunk, at byte `offset` of the response. Do not modify it. */
@@ -54,7 +64,7 @@ export type TcpSessionEvents = {
 };
 
 /** Construction options. */
-export interface TcpSessionOptions {
+export interface StreamSessionOptions {
   /** Replaces DNS lookup (tests use it for slow or dual-stack resolution). */
   lookup?: net.LookupFunction;
   /**
@@ -63,6 +73,9 @@ export interface TcpSessionOptions {
    */
   sink?: NodeJS.WritableStream;
 }
+
+/** Timeouts and the response cap of one session, checked (see connect-options.ts). */
+export type StreamLimits = Pick<CheckedConnectOptions, 'connectTimeoutMs' | 'idleTimeoutMs' | 'maxResponseBytes'>;
 
 /** What a send resolves to. */
 export interface SendResult {
@@ -80,6 +93,9 @@ const WRITE_SLICE_BYTES = 256 * 1024;
  */
 const TRANSCRIPT_RESERVED_ENTRIES = 5;
 
+/** Rough memory of one transcript entry, for retainedBytes(). */
+const TRANSCRIPT_ENTRY_BYTES = 100;
+
 type TranscriptDraft = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? Omit<E, 'at'> : never) : never;
 
 interface SendState {
@@ -93,7 +109,9 @@ interface SendState {
 function initialStatus(id: string): SessionStatus {
   return {
     id,
+    kind: 'stream',
     phase: 'idle',
+    step: null,
     localEnded: false,
     remoteEnded: false,
     outcome: null,
@@ -109,27 +127,47 @@ function initialStatus(id: string): SessionStatus {
     startedAt: null,
     connectedAt: null,
     endedAt: null,
+    tls: null,
   };
 }
 
-/** One TCP connection with an explicit state machine; see the invariants at the top of this file. */
-export class TcpSession extends TypedEmitter<TcpSessionEvents> {
-  /** Stable id (the manager uses crypto.randomUUID()). */
+/** A fresh deep-enough copy of TLS facts (the arrays and errors are the mutable parts). */
+function copyTls(info: TlsSessionInfo | null): TlsSessionInfo | null {
+  if (!info) return null;
+  return {
+    ...info,
+    peerChain: info.peerChain.map((c) => ({ ...c, subjectAltNames: [...c.subjectAltNames] })),
+    verification: {
+      ...info.verification,
+      chainError: info.verification.chainError ? { ...info.verification.chainError } : null,
+      nameError: info.verification.nameError ? { ...info.verification.nameError } : null,
+    },
+  };
+}
+
+/** One connected byte stream with an explicit state machine; see the invariants at the top of this file. */
+export class StreamSession extends TypedEmitter<StreamSessionEvents> implements Session {
+  /** Stable id (the registry uses crypto.randomUUID()). */
   readonly id: string;
+  readonly kind = 'stream' as const;
 
   readonly #lookup: net.LookupFunction | undefined;
   readonly #sink: NodeJS.WritableStream | undefined;
   #state: SessionStatus;
-  #options: CheckedConnectOptions | null = null;
+  #limits: StreamLimits | null = null;
   #socket: net.Socket | null = null;
+  /** Sockets handed over by openers and not yet released by Node (a STARTTLS upgrade has two). */
+  readonly #unreleased = new Set<net.Socket>();
+  /** Aborts the opener (or the TLS upgrade) still running when the session ends. */
+  readonly #abort = new AbortController();
+  #upgrading = false;
   #connectTimer: NodeJS.Timeout | null = null;
   #graceTimer: NodeJS.Timeout | null = null;
-  #settleConnect: ((result: Result<SessionStatus>) => void) | null = null;
   /** Woken when the session closes, so a send waiting for 'drain' can give up. */
   readonly #closeWaiters = new Set<() => void>();
   #chunks: Uint8Array[] = [];
   #keptBytes = 0;
-  readonly #transcript: TranscriptEntry[] = [];
+  #transcript: TranscriptEntry[] = [];
   #transcriptTruncated = false;
   #sending: SendState | null = null;
   /**
@@ -146,9 +184,9 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   #sinkPaused = false;
   readonly #released: Promise<SessionStatus>;
   #markReleased!: (status: SessionStatus) => void;
-  #socketClosed = false;
+  #dataReleased = false;
 
-  constructor(id: string, options: TcpSessionOptions = {}) {
+  constructor(id: string, options: StreamSessionOptions = {}) {
     super();
     this.id = id;
     this.#lookup = options.lookup;
@@ -161,7 +199,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
 
   /** A fresh copy of the current status. */
   get status(): SessionStatus {
-    return { ...this.#state, error: this.#state.error ? { ...this.#state.error } : null };
+    return { ...this.#state, error: this.#state.error ? { ...this.#state.error } : null, tls: copyTls(this.#state.tls) };
   }
 
   /** A copy of the transcript so far (bounded by SESSION_LIMITS.maxTranscriptEntries). */
@@ -171,8 +209,8 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   }
 
   /**
-   * The response bytes kept so far (the first maxResponseBytes; empty when a sink is used).
-   * The returned view is shared with the session: do not modify it.
+   * The response bytes kept so far (the first maxResponseBytes; empty when a sink is used or the
+   * session was released). The returned view is shared with the session: do not modify it.
    */
   response(): Uint8Array {
     if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks, this.#keptBytes)];
@@ -192,60 +230,139 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     return this.#released;
   }
 
+  retainedBytes(): number {
+    return this.#keptBytes + this.#transcript.length * TRANSCRIPT_ENTRY_BYTES;
+  }
+
+  /** True once {@link StreamSession.release} dropped the kept bytes. */
+  get dataReleased(): boolean {
+    return this.#dataReleased;
+  }
+
+  release(): void {
+    if (this.#state.phase !== 'closed') return;
+    this.#chunks = [];
+    this.#keptBytes = 0;
+    this.#transcript = [];
+    this.#dataReleased = true;
+  }
+
   /**
-   * Validates `opts` (before any DNS), then connects. Resolves ok(status) when open, or when
-   * cancelled meanwhile (status.outcome 'cancelled'); fail(error) when the connect failed.
+   * Validates `opts` (before any DNS or file access), then connects over TCP, or TLS when `opts.tls`
+   * is given. Resolves ok(status) when open, or when cancelled meanwhile (status.outcome
+   * 'cancelled'); fail(error) when the connect failed.
    */
-  connect(opts: ConnectOptions): Promise<Result<SessionStatus>> {
-    if (this.#state.phase !== 'idle') {
-      const message =
-        this.#state.phase === 'closed'
-          ? 'This session has ended; open a new session to connect again.'
-          : `This session is already ${this.#state.phase}; a session holds one connection.`;
-      return Promise.resolve(fail('BUSY', message));
-    }
+  connect(opts: StreamConnectOptions): Promise<Result<SessionStatus>> {
+    const busy = this.#refuseOpen();
+    if (busy) return Promise.resolve(busy);
     const checked = checkConnectOptions(opts);
     if (!checked.ok) return Promise.resolve(checked);
-    const options = checked.value;
-    this.#options = options;
-    this.#transition({ phase: 'connecting', host: options.host, port: options.port, startedAt: Date.now() });
-    this.#record({ kind: 'connecting', host: options.host, port: options.port });
+    const { host, port, ...limits } = checked.value;
+    const lookup = this.#lookup ? { lookup: this.#lookup } : {};
+    if (opts.tls === undefined) return this.open(connectTcp(host, port, lookup), limits);
+    const tls = checkTlsOptions(opts.tls);
+    if (!tls.ok) return Promise.resolve(tls);
+    return this.open(connectTls(host, port, tls.value, lookup), limits);
+  }
 
-    return new Promise((resolve) => {
-      this.#settleConnect = resolve;
-      let socket: net.Socket;
-      try {
-        socket = net.connect({
-          host: options.host,
-          port: options.port,
-          autoSelectFamily: true,
-          allowHalfOpen: true,
-          noDelay: true,
-          ...(this.#lookup ? { lookup: this.#lookup } : {}),
-        });
-      } catch (err) {
-        // Checked options should never make Node throw; if it does, it is an error, not a crash.
-        this.#fail(toAppError(err, { host: options.host, port: options.port, phase: 'connecting' }));
-        return;
-      }
-      this.#socket = socket;
-      socket.on('connect', () => this.#onConnect(socket));
-      socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-      socket.on('end', () => this.#onPeerEnd());
-      // A user who already asked to close gets 'closed-by-us' even if the idle timer fires first.
-      socket.on('timeout', () => this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'idle-timeout'));
-      socket.on('error', (err) => this.#onSocketError(err));
-      socket.on('close', () => this.#onSocketClose());
-      if (this.#sink) {
-        this.#sink.on('error', this.#onSinkError);
-      }
-      this.#connectTimer = setTimeout(() => {
-        this.#fail({
-          code: 'CONNECT_TIMEOUT',
-          message: `Connect to ${formatEndpoint(options.host, options.port)} timed out after ${options.connectTimeoutMs} ms.`,
-        });
-      }, options.connectTimeoutMs);
+  /**
+   * Drives the socket `opener` produces (TCP, TLS, an accepted socket). Resolves as
+   * {@link StreamSession.connect} does. `limits` are trusted: check user input with
+   * checkConnectOptions first.
+   */
+  open(opener: StreamOpener, limits: Partial<StreamLimits> = {}): Promise<Result<SessionStatus>> {
+    const busy = this.#refuseOpen();
+    if (busy) return Promise.resolve(busy);
+    const full: StreamLimits = {
+      connectTimeoutMs: limits.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs,
+      idleTimeoutMs: limits.idleTimeoutMs ?? 0,
+      maxResponseBytes: limits.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
+    };
+    this.#limits = full;
+    const { host, port } = opener;
+    this.#transition({ phase: 'connecting', host, port, startedAt: Date.now() });
+    if (!opener.accepted) this.#record({ kind: 'connecting', host, port });
+    if (this.#sink) this.#sink.on('error', this.#onSinkError);
+    this.#connectTimer = setTimeout(() => this.#onConnectTimeout(), full.connectTimeoutMs);
+    const ctx: OpenContext = {
+      signal: this.#abort.signal,
+      track: (socket) => this.#track(socket),
+      reached: (socket) => this.#onReached(socket),
+      step: (step) => {
+        if (this.#state.phase === 'connecting') this.#transition({ step });
+      },
+    };
+    return opener.open(ctx).then(
+      (result) => {
+        if (this.#state.phase !== 'connecting') return this.#connectResult();
+        if (result.tls) this.#transition({ tls: result.tls });
+        if (!result.ok) {
+          this.#fail(result.error);
+          return this.#connectResult();
+        }
+        this.#onOpened(result.socket);
+        return this.#connectResult();
+      },
+      (err: unknown) => {
+        this.#fail(toAppError(err, { host, port, phase: 'connecting' }));
+        return this.#connectResult();
+      },
+    );
+  }
+
+  /**
+   * STARTTLS: upgrades the open connection to TLS once the application protocol agreed (e.g. after
+   * SMTP's "220 Ready to start TLS"). Sends are refused with BUSY meanwhile. The host the session
+   * connected to is the default SNI and verify name. Resolves with the TLS facts; a failed
+   * handshake, or a failed verification with verify on, ends the session with its error (the
+   * facts stay in status.tls).
+   */
+  async upgradeToTls(options: TlsClientOptions = {}): Promise<Result<TlsSessionInfo>> {
+    const s = this.#state;
+    if (s.phase !== 'open') return fail('NOT_CONNECTED', 'Cannot start TLS: the session is not open.');
+    if (this.#upgrading) return fail('BUSY', 'Cannot start TLS: an upgrade to TLS is already under way.');
+    if (s.tls) return fail('BUSY', 'Cannot start TLS: the session already speaks TLS.');
+    if (this.#sending) return fail('BUSY', 'Cannot start TLS while a send is still in progress; wait for it to finish.');
+    if (s.localEnded || s.remoteEnded) {
+      return fail('NOT_CONNECTED', 'Cannot start TLS: one side has already finished sending (FIN); TLS needs both directions.');
+    }
+    const checked = checkTlsOptions(options);
+    if (!checked.ok) return checked;
+    const plain = this.#socket;
+    if (!plain) return fail('NOT_CONNECTED', 'Cannot start TLS: the session is not open.');
+    this.#upgrading = true;
+    // Credentials first: an unreadable CA file refuses the upgrade and leaves the plain session as it was.
+    const context = await buildSecureContext(checked.value);
+    if (!context.ok || this.#state.phase !== 'open') {
+      this.#upgrading = false;
+      return context.ok ? fail('NOT_CONNECTED', 'Cannot start TLS: the session ended meanwhile.') : context;
+    }
+    this.#transition({ step: 'tls-handshake' });
+    // The plain socket's events now belong to the TLS layer wrapping it; the session listens to the
+    // TLS socket instead. Its idle timer moves with it (re-armed on the TLS socket when open).
+    plain.setTimeout(0);
+    this.#detachSocketHandlers(plain);
+    const result = await startTls(plain, s.host, s.port, checked.value, {
+      signal: this.#abort.signal,
+      track: (socket) => this.#track(socket),
+      secureContext: context.value,
     });
+    this.#upgrading = false;
+    // Re-read after the await: the session may have ended meanwhile (the compiler keeps the narrowing).
+    const now = this.#state as SessionStatus;
+    if (now.phase === 'closed') {
+      const e = now.error;
+      return e ? { ok: false, error: { ...e } } : fail('ABORTED', 'The TLS upgrade stopped: the session was closed.');
+    }
+    if (result.tls) this.#transition({ tls: result.tls });
+    if (!result.ok) {
+      this.#fail(result.error);
+      return { ok: false, error: { ...result.error } };
+    }
+    this.#transition({ step: null });
+    this.#recordTls();
+    this.#armIdleTimer();
+    return ok(copyTls(this.#state.tls)!);
   }
 
   /**
@@ -258,7 +375,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     return this.#pump([data], data.length, opts.halfClose === true);
   }
 
-  /** Streams a file (never read whole) with the same semantics as {@link TcpSession.send}; FILE_ERROR on a bad path. */
+  /** Streams a file (never read whole) with the same semantics as {@link StreamSession.send}; FILE_ERROR on a bad path. */
   async sendFile(path: string, opts: { halfClose?: boolean } = {}): Promise<Result<SendResult>> {
     const refused = this.#refuseSend();
     if (refused) return refused;
@@ -322,13 +439,64 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
 
   // ── socket handlers ────────────────────────────────────────────────────────────────────────
 
-  #onConnect(socket: net.Socket): void {
-    if (this.#state.phase !== 'connecting') return;
-    this.#clearConnectTimer();
+  /** The reason a connect cannot start, or null when the session is still idle. */
+  #refuseOpen(): Result<never> | null {
+    if (this.#state.phase === 'idle') return null;
+    const message =
+      this.#state.phase === 'closed'
+        ? 'This session has ended; open a new session to connect again.'
+        : `This session is already ${this.#state.phase}; a session holds one connection.`;
+    return fail('BUSY', message);
+  }
+
+  /** What connect()/open() resolve to once connecting is over, one way or another. */
+  #connectResult(): Result<SessionStatus> {
+    const s = this.status;
+    return s.phase === 'closed' && s.error ? { ok: false, error: s.error } : ok(s);
+  }
+
+  /** Takes over a socket from the moment it exists (see stream-openers.ts). */
+  #track(socket: net.Socket): void {
+    // A TLS socket wrapping the previous one (connectTls, STARTTLS) takes over its stream events.
+    const previous = this.#socket;
+    if (previous && previous !== socket) this.#detachSocketHandlers(previous);
+    this.#socket = socket;
+    this.#unreleased.add(socket);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onPeerEnd);
+    socket.on('timeout', this.#onTimeout);
+    socket.on('error', this.#onSocketError);
+    socket.once('close', () => this.#onSocketClose(socket));
+    // A socket handed over after the session ended (a late opener) is destroyed at once.
+    if (this.#state.phase === 'closed') socket.destroy();
+  }
+
+  /** Stops handling a socket's stream events (a STARTTLS upgrade hands them to the TLS layer). */
+  #detachSocketHandlers(socket: net.Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onPeerEnd);
+    socket.off('timeout', this.#onTimeout);
+  }
+
+  #onConnectTimeout(): void {
+    const step = this.#state.step;
+    const where = formatEndpoint(this.#state.host, this.#state.port);
+    const ms = this.#limits?.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs;
+    this.#fail({
+      code: 'CONNECT_TIMEOUT',
+      message:
+        step === 'tls-handshake'
+          ? `The TLS handshake with ${where} did not finish within ${ms} ms; check that the server speaks TLS on this port (or raise the connect timeout).`
+          : `Connect to ${where} timed out after ${ms} ms.`,
+    });
+  }
+
+  /** The TCP connection is up: addresses and the 'connected' entry, before any TLS handshake. */
+  #onReached(socket: net.Socket): void {
+    if (this.#state.phase !== 'connecting' || this.#state.connectedAt !== null) return;
     const family = socket.remoteFamily === 'IPv6' || (socket.remoteFamily as unknown) === 6 ? 6 : 4;
     const remoteAddress = socket.remoteAddress ?? null;
     this.#transition({
-      phase: 'open',
       remoteAddress,
       remoteFamily: family,
       localAddress: socket.localAddress ?? null,
@@ -336,12 +504,27 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
       connectedAt: Date.now(),
     });
     this.#record({ kind: 'connected', remoteAddress: remoteAddress ?? '', remotePort: socket.remotePort ?? this.#state.port, family });
-    this.#armIdleTimer();
-    this.#settleConnect?.(ok(this.status));
-    this.#settleConnect = null;
   }
 
-  #onData(chunk: Buffer): void {
+  #onOpened(socket: net.Socket): void {
+    this.#clearConnectTimer();
+    this.#onReached(socket);
+    this.#transition({ phase: 'open', step: null });
+    if (this.#state.tls) this.#recordTls();
+    this.#armIdleTimer();
+  }
+
+  #recordTls(): void {
+    const tls = this.#state.tls;
+    if (tls) this.#record({ kind: 'tls', protocol: tls.protocol, cipher: tls.cipher, verified: tls.verification.ok });
+  }
+
+  // A user who already asked to close gets 'closed-by-us' even if the idle timer fires first.
+  readonly #onTimeout = (): void => {
+    this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'idle-timeout');
+  };
+
+  readonly #onData = (chunk: Buffer): void => {
     if (this.#state.phase === 'closed') return;
     const offset = this.#state.bytesReceived;
     if (this.#sink) {
@@ -356,7 +539,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
       }
       return;
     }
-    const limit = this.#options?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes;
+    const limit = this.#limits?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes;
     const room = limit - this.#keptBytes;
     // Bytes past the cap in the final chunk are dropped unread: the first `limit` bytes are kept exactly.
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
@@ -366,9 +549,9 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     this.emit('data', kept, offset);
     this.#recordReceived(kept.length, offset);
     if (this.#keptBytes >= limit) this.#finish('limit-reached');
-  }
+  };
 
-  #onPeerEnd(): void {
+  readonly #onPeerEnd = (): void => {
     if (this.#state.phase === 'closed') return;
     this.#transition({ remoteEnded: true });
     this.#record({ kind: 'remote-ended' });
@@ -378,30 +561,32 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
       this.#finish('peer-closed');
     }
     // Otherwise the peer only half-closed: we stay open and writable (F15).
-  }
+  };
 
-  #onSocketError(err: Error): void {
+  readonly #onSocketError = (err: Error): void => {
     if (this.#state.phase === 'closed') return;
-    const options = this.#options;
     const sending = this.#sending;
     this.#fail(
       toAppError(err, {
-        host: options?.host ?? this.#state.host,
-        port: options?.port ?? this.#state.port,
+        host: this.#state.host,
+        port: this.#state.port,
         phase: this.#state.phase,
+        step: this.#state.step,
+        tls: this.#state.tls !== null || this.#state.step === 'tls-handshake',
         remoteAddress: this.#state.remoteAddress,
         ...(sending ? { bytesSent: sending.sent, bytesTotal: sending.total } : {}),
       }),
     );
-  }
+  };
 
-  #onSocketClose(): void {
-    this.#socketClosed = true;
-    if (this.#state.phase !== 'closed') {
+  #onSocketClose(socket: net.Socket): void {
+    this.#unreleased.delete(socket);
+    // During a STARTTLS upgrade the plain socket's end is the TLS layer's business.
+    if (this.#state.phase !== 'closed' && this.#unreleased.size === 0) {
       // Node closed the socket without 'end' or 'error' reaching us first (both sides ended).
       this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'peer-closed');
     }
-    this.#markReleased(this.status);
+    if (this.#state.phase === 'closed' && this.#unreleased.size === 0) this.#markReleased(this.status);
   }
 
   readonly #onSinkDrain = (): void => {
@@ -430,11 +615,12 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
       return fail('NOT_CONNECTED', 'Cannot send: we already finished sending (half-closed our side); open a new session to send more.');
     }
     if (this.#sending) return fail('BUSY', 'Cannot send: another send on this session is still in progress.');
+    if (this.#upgrading) return fail('BUSY', 'Cannot send while the TLS handshake of the upgrade is under way.');
     return null;
   }
 
   #canWrite(): boolean {
-    return this.#state.phase === 'open' && !this.#state.localEnded && this.#socket !== null && !this.#socket.destroyed;
+    return this.#state.phase === 'open' && !this.#state.localEnded && !this.#upgrading && this.#socket !== null && !this.#socket.destroyed;
   }
 
   /**
@@ -567,17 +753,16 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
     this.#transition({ phase: 'closed', outcome, error, endedAt: Date.now() });
     this.#record({ kind: 'closed', outcome });
     const final = this.status;
-    this.#settleConnect?.(error ? { ok: false, error: { ...error } } : ok(final));
-    this.#settleConnect = null;
     for (const wake of [...this.#closeWaiters]) wake();
     this.#closeWaiters.clear();
     this.removeAllListeners();
-    if (!this.#socket || this.#socketClosed) this.#markReleased(final);
+    if (this.#unreleased.size === 0) this.#markReleased(final);
   }
 
   /** Releases timers, the socket and sink listeners; safe to call any number of times. */
   #cleanup(): void {
     this.#clearConnectTimer();
+    this.#abort.abort();
     if (this.#receivedFlush) {
       clearTimeout(this.#receivedFlush);
       this.#receivedFlush = null;
@@ -590,8 +775,8 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
       this.#sink.off('drain', this.#onSinkDrain);
       this.#sink.off('error', this.#onSinkError);
     }
-    const socket = this.#socket;
-    if (socket && !socket.destroyed) {
+    for (const socket of this.#unreleased) {
+      if (socket.destroyed) continue;
       socket.setTimeout(0);
       socket.destroy();
     }
@@ -605,7 +790,7 @@ export class TcpSession extends TypedEmitter<TcpSessionEvents> {
   }
 
   #armIdleTimer(): void {
-    const idle = this.#options?.idleTimeoutMs ?? 0;
+    const idle = this.#limits?.idleTimeoutMs ?? 0;
     if (idle > 0) this.#socket?.setTimeout(idle);
   }
 

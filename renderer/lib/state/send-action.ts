@@ -1,0 +1,51 @@
+/**
+ * What the Send button (and Ctrl+Enter) does in each state of the tab, and what it says. One place,
+ * so the button's label, its reason when it can't act, and the keyboard path never disagree.
+ *
+ * With no session (never connected, or the last one closed) Send connects and sends in one action:
+ * a one-off request needs one press, as the sidebar's ▶ does for a profile.
+ */
+import type { SessionStatus } from '../../../shared/session.ts';
+
+export type SendAction =
+  /** Send on the open session. */
+  | { kind: 'send'; label: string; hint: string }
+  /** Open a new session, wait for it, then send. */
+  | { kind: 'connect-and-send'; label: string; hint: string }
+  /** A connect is under way (the user pressed Connect): send as soon as it is open. */
+  | { kind: 'send-when-open'; label: string; hint: string }
+  /** Nothing to do now; `reason` is shown beside the button, not only in a tooltip. */
+  | { kind: 'none'; label: string; reason: string };
+
+export interface SendActionInput {
+  status: SessionStatus | null;
+  /** The payload encodes (no hex or escape error). */
+  payloadOk: boolean;
+  /** A send is in flight. */
+  busy: boolean;
+  /** A connect-and-send (or send-when-open) is waiting for the session to open. */
+  pending: boolean;
+}
+
+export function sendAction({ status, payloadOk, busy, pending }: SendActionInput): SendAction {
+  const phase = status?.phase ?? 'idle';
+  const connected = phase === 'open';
+  if (pending) return { kind: 'none', label: 'Connecting…', reason: 'Sends as soon as the connection is open.' };
+  // The label stays "Send" during a send: a word flickering on every press would be noise.
+  if (busy) return { kind: 'none', label: 'Send', reason: 'A send is in progress.' };
+  if (!payloadOk) return { kind: 'none', label: connected ? 'Send' : 'Connect and send', reason: 'Fix the payload first.' };
+  switch (phase) {
+    case 'open':
+      if (status?.localEnded) {
+        return { kind: 'none', label: 'Send', reason: 'We already finished sending on this connection. Disconnect, then Send connects again.' };
+      }
+      return { kind: 'send', label: 'Send', hint: 'Send (Ctrl+Enter)' };
+    case 'connecting':
+      return { kind: 'send-when-open', label: 'Send when connected', hint: 'Send once the connection is open (Ctrl+Enter)' };
+    case 'closing':
+      return { kind: 'none', label: 'Send', reason: 'The connection is closing.' };
+    case 'idle':
+    case 'closed':
+      return { kind: 'connect-and-send', label: 'Connect and send', hint: 'Connect, then send once connected (Ctrl+Enter)' };
+  }
+}

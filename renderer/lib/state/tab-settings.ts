@@ -1,0 +1,133 @@
+/**
+ * A tab's editable settings (endpoint, payload, timeouts): the one definition of what they are, what
+ * a new tab starts with, and how they map to and from a saved profile.
+ *
+ * The defaults of the connection behaviour come from `PROFILE_DEFAULTS` (shared with main's
+ * importers), so a fresh tab saved as a profile behaves exactly as it did before it was saved.
+ * Pure code, no runes: the tab keeps one `$state` object of this shape, and tests use it as is.
+ */
+import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
+import { PROFILE_DEFAULTS } from '../../../shared/profile.ts';
+import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
+
+/** The editable request and connection settings: what a profile stores besides its name. */
+export interface TabSettings {
+  host: string;
+  /** As typed: validated by `parseEndpoint` when used, so a half-typed port is not lost. */
+  port: string;
+  payloadText: string;
+  mode: PayloadMode;
+  encoding: TextEncoding;
+  lineEnding: LineEnding;
+  /** How newlines typed in the text are sent (a profile without the key means 'as-typed'). */
+  newlines: NewlineStyle;
+  closeAfterSend: boolean;
+  connectTimeoutMs: number;
+  /** 0 disables the idle timeout. */
+  idleTimeoutMs: number;
+  maxResponseBytes: number;
+}
+
+/** Every key of {@link TabSettings}; the compiler rejects a list that misses or invents one. */
+export const TAB_SETTING_KEYS = [
+  'host',
+  'port',
+  'payloadText',
+  'mode',
+  'encoding',
+  'lineEnding',
+  'newlines',
+  'closeAfterSend',
+  'connectTimeoutMs',
+  'idleTimeoutMs',
+  'maxResponseBytes',
+] as const satisfies readonly (keyof TabSettings)[];
+type ListsEveryKey = Exclude<keyof TabSettings, (typeof TAB_SETTING_KEYS)[number]> extends never ? true : never;
+const listsEveryKey: ListsEveryKey = true;
+void listsEveryKey;
+
+/** What a new tab starts with. */
+export function defaultTabSettings(): TabSettings {
+  return {
+    host: '127.0.0.1',
+    port: '',
+    payloadText: '',
+    mode: 'text',
+    encoding: 'utf8',
+    lineEnding: 'none',
+    newlines: 'as-typed',
+    closeAfterSend: PROFILE_DEFAULTS.closeAfterSend,
+    connectTimeoutMs: PROFILE_DEFAULTS.connectTimeoutMs,
+    idleTimeoutMs: PROFILE_DEFAULTS.idleTimeoutMs,
+    maxResponseBytes: PROFILE_DEFAULTS.maxResponseBytes,
+  };
+}
+
+/** A plain copy with exactly the settings' keys (never a reactive proxy, never extra fields). */
+export function copySettings(s: TabSettings): TabSettings {
+  const out = {} as Record<keyof TabSettings, unknown>;
+  for (const k of TAB_SETTING_KEYS) out[k] = s[k];
+  return out as unknown as TabSettings;
+}
+
+/** True when every setting is equal (what the unsaved marker compares). */
+export function sameSettings(a: TabSettings, b: TabSettings): boolean {
+  return TAB_SETTING_KEYS.every((k) => a[k] === b[k]);
+}
+
+/**
+ * The part that decides the bytes sent (a plain object, safe to keep in history), also what a
+ * profile stores. 'as-typed' newlines are written as no key at all: a spec or a profile without it
+ * means as typed, so files that never use the choice stay readable by builds from before it (their
+ * strict schema refuses unknown keys).
+ */
+export function payloadOf(s: TabSettings): PayloadSpec {
+  const spec: PayloadSpec = { text: s.payloadText, mode: s.mode, encoding: s.encoding, lineEnding: s.lineEnding };
+  return s.newlines === 'as-typed' ? spec : { ...spec, newlines: s.newlines };
+}
+
+export function settingsFromProfile(p: Profile): TabSettings {
+  return {
+    host: p.host,
+    port: String(p.port),
+    payloadText: p.payload.text,
+    mode: p.payload.mode,
+    encoding: p.payload.encoding,
+    lineEnding: p.payload.lineEnding,
+    // Profiles saved before the choice existed have no key: their bytes stay as typed.
+    newlines: p.payload.newlines ?? 'as-typed',
+    closeAfterSend: p.closeAfterSend,
+    connectTimeoutMs: p.connectTimeoutMs,
+    idleTimeoutMs: p.idleTimeoutMs,
+    maxResponseBytes: p.maxResponseBytes,
+  };
+}
+
+/** Where a profile lives and what it says about itself: the parts the tab does not edit. */
+export interface ProfileMeta {
+  name: string;
+  folder: string | null;
+  notes: string;
+}
+
+/** A draft from tab settings; the port must already be valid (the caller checked it). */
+export function draftFromSettings(s: TabSettings, meta: ProfileMeta, port: number): ProfileDraft {
+  return {
+    name: meta.name,
+    folder: meta.folder,
+    host: s.host.trim(),
+    port,
+    payload: payloadOf(s),
+    connectTimeoutMs: s.connectTimeoutMs,
+    idleTimeoutMs: s.idleTimeoutMs,
+    closeAfterSend: s.closeAfterSend,
+    maxResponseBytes: s.maxResponseBytes,
+    notes: meta.notes,
+  };
+}
+
+/** A stored profile as a draft (to update it with a new name or folder, keeping everything else). */
+export function draftFromProfile(p: Profile): ProfileDraft {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...draft } = p;
+  return draft;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { PROFILE_DEFAULTS, profileDraftSchema, validateProfileDraft, type Profile } from '../../../../shared/profile.ts';
+import {
+  copySettings,
+  defaultTabSettings,
+  draftFromProfile,
+  draftFromSettings,
+  sameSettings,
+  settingsFromProfile,
+  TAB_SETTING_KEYS,
+} from '../../../../renderer/lib/state/tab-settings.ts';
+
+const meta = { name: 'echo', folder: null, notes: '' };
+
+describe('tab settings', () => {
+  it('a new tab has the same connection behaviour as a new profile', () => {
+    const s = defaultTabSettings();
+    expect(s.closeAfterSend).toBe(PROFILE_DEFAULTS.closeAfterSend);
+    expect(s.idleTimeoutMs).toBe(PROFILE_DEFAULTS.idleTimeoutMs);
+    expect(s.connectTimeoutMs).toBe(PROFILE_DEFAULTS.connectTimeoutMs);
+    expect(s.maxResponseBytes).toBe(PROFILE_DEFAULTS.maxResponseBytes);
+  });
+
+  it('matches the CLI: our FIN after sending, no idle timeout', () => {
+    expect(PROFILE_DEFAULTS.closeAfterSend).toBe(true);
+    expect(PROFILE_DEFAULTS.idleTimeoutMs).toBe(0);
+  });
+
+  it('saving a fresh tab and opening the profile gives back the same settings, so nothing is marked unsaved', () => {
+    const s = { ...defaultTabSettings(), port: '6379', payloadText: 'PING\r\n', mode: 'escapes' as const };
+    const draft = draftFromSettings(s, meta, 6379);
+    const checked = validateProfileDraft(draft);
+    expect(checked.ok).toBe(true);
+    const profile: Profile = { ...draft, id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    expect(sameSettings(settingsFromProfile(profile), s)).toBe(true);
+    expect(draftFromProfile(profile)).toEqual(draft);
+  });
+
+  it('lists every key once, and a copy has exactly those keys', () => {
+    expect(new Set(TAB_SETTING_KEYS).size).toBe(TAB_SETTING_KEYS.length);
+    const withExtra = { ...defaultTabSettings(), extra: 1 };
+    expect(Object.keys(copySettings(withExtra)).sort()).toEqual([...TAB_SETTING_KEYS].sort());
+  });
+
+  it('sameSettings notices a change in any one setting', () => {
+    const base = defaultTabSettings();
+    const changed: Record<string, unknown> = {
+      host: 'example.com', port: '1', payloadText: 'x', mode: 'hex', encoding: 'latin1', lineEnding: 'crlf', newlines: 'crlf',
+      closeAfterSend: !base.closeAfterSend, connectTimeoutMs: 1, idleTimeoutMs: 5, maxResponseBytes: 1,
+    };
+    for (const k of TAB_SETTING_KEYS) {
+      expect(sameSettings(base, { ...base, [k]: changed[k] }), k).toBe(false);
+    }
+    expect(sameSettings(base, defaultTabSettings())).toBe(true);
+  });
+});
+
+const httpMeta = { name: 'HTTP', folder: null, notes: '' };
+const httpProfile: Profile = {
+  id: 'p1',
+  name: 'HTTP',
+  folder: null,
+  host: '127.0.0.1',
+  port: 80,
+  payload: { text: 'GET / HTTP/1.0\n', mode: 'text', encoding: 'utf8', lineEnding: 'crlf' },
+  connectTimeoutMs: 10_000,
+  idleTimeoutMs: 0,
+  closeAfterSend: true,
+  maxResponseBytes: 1024,
+  notes: '',
+  revision: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe('newlines in profiles', () => {
+  it('reads a profile saved before the choice existed as "as typed" (its bytes unchanged)', () => {
+    expect(settingsFromProfile(httpProfile).newlines).toBe('as-typed');
+  });
+
+  it('writes "as typed" as no key, so older builds still read the file', () => {
+    const draft = draftFromSettings(settingsFromProfile(httpProfile), httpMeta, 80);
+    expect('newlines' in draft.payload).toBe(false);
+    expect(profileDraftSchema.safeParse(draft).success).toBe(true);
+  });
+
+  it('round-trips CRLF through a draft and the schema', () => {
+    const settings = { ...settingsFromProfile(httpProfile), newlines: 'crlf' as const };
+    const draft = draftFromSettings(settings, httpMeta, 80);
+    expect(draft.payload.newlines).toBe('crlf');
+    expect(profileDraftSchema.safeParse(draft).success).toBe(true);
+    expect(settingsFromProfile({ ...httpProfile, payload: draft.payload }).newlines).toBe('crlf');
+    expect(profileDraftSchema.safeParse({ ...draft, payload: { ...draft.payload, newlines: 'cr' } }).success).toBe(false);
+  });
+});
