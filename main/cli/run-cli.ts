@@ -54,11 +54,13 @@ Commands:
   send HOST PORT [DATA]      Send bytes, print the reply (send --help: options, exit codes)
   send HOST PORT [DATA] --udp
                              Send one UDP datagram, print the replies (send --udp --help)
+  run FILE [--var N=V] [--json] [--junit FILE] [--timeout MS]
+                             Run a conversation file (run --help: options, exit codes)
   profiles list [--profiles FILE] [--json]
                              List saved profiles (read-only)
   help                       Show this help
 
-Exit codes: 0 ok, 1 internal error, 2 invalid input; send also uses 3 connect failed,
+Exit codes: 0 ok, 1 internal error (run: a step failed), 2 invalid input; send and run use 3 connect failed,
 4 connect timeout, 5 connection lost, 6 response cap reached, 7 file error, 130 interrupted.
 `;
 
@@ -80,6 +82,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return (await import('./send-command.ts')).runSendCommand(rest, io);
     case 'profiles':
       return (await import('./profiles-command.ts')).runProfilesCommand(rest, io);
+    case 'run':
+      return (await import('./run-command.ts')).runRunCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -342,11 +342,15 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     // TLS socket instead. Its idle timer moves with it (re-armed on the TLS socket when open).
     plain.setTimeout(0);
     this.#detachSocketHandlers(plain);
+    // The handshake is bounded like a connect: a server that never answers our ClientHello (or
+    // swallowed it as plain text) must not leave the session upgrading forever.
+    const handshakeTimer = setTimeout(() => this.#onConnectTimeout(), this.#limits?.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs);
     const result = await startTls(plain, s.host, s.port, checked.value, {
       signal: this.#abort.signal,
       track: (socket) => this.#track(socket),
       secureContext: context.value,
     });
+    clearTimeout(handshakeTimer);
     this.#upgrading = false;
     // Re-read after the await: the session may have ended meanwhile (the compiler keeps the narrowing).
     const now = this.#state as SessionStatus;

@@ -30,7 +30,8 @@ const FORBIDDEN_PATHS = [
   { pattern: /\.(md|markdown)$/i, what: 'documentation' },
   { pattern: /\.svelte$/i, what: 'a Svelte source' },
   { pattern: /\/(test|tests|__tests__)\//i, what: 'a test folder' },
-  { pattern: /\/(docs?)\//i, what: 'a docs folder' },
+  // yaml keeps its Document class in dist/doc/: code the app runs, not documentation.
+  { pattern: /^(?!\/node_modules\/yaml\/dist\/doc\/).*\/(docs?)\//i, what: 'a docs folder' },
   { pattern: /^\/(main|renderer|shared|scripts|build|bin|src|test|docs|release|node_modules\/\.bin)(\/|$)/, what: 'a project source or tooling folder' },
   { pattern: /^\/(electron-builder\.yml|electron\.vite\.config\.ts|tsconfig[^/]*\.json|vitest\.config\.ts|playwright\.config\.ts|package-lock\.json|svelte\.config\.js)$/, what: 'a project config file' },
 ];

@@ -277,7 +277,7 @@ export class AppState {
     const existing = this.profiles.find((p) => p.id === id);
     const moving = existing !== undefined && folder !== undefined && (folder?.trim() || null) !== existing.folder;
     const r = moving
-      ? await this.api.call('profiles:update', { id, draft: { ...draftFromProfile(existing), name, folder: folder?.trim() || null } })
+      ? await this.api.call('profiles:update', { id, draft: { ...draftFromProfile(existing), name, folder: folder?.trim() || null }, revision: existing.revision })
       : await this.api.call('profiles:rename', { id, name });
     if (!r.ok) this.profileError = r.error;
     else for (const t of this.allTabs()) if (t.profileId === id) {

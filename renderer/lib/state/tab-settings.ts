@@ -128,6 +128,6 @@ export function draftFromSettings(s: TabSettings, meta: ProfileMeta, port: numbe
 
 /** A stored profile as a draft (to update it with a new name or folder, keeping everything else). */
 export function draftFromProfile(p: Profile): ProfileDraft {
-  const { id: _id, createdAt: _c, updatedAt: _u, ...draft } = p;
+  const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, ...draft } = p;
   return draft;
 }

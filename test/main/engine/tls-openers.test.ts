@@ -467,6 +467,17 @@ describe('STARTTLS: upgradeToTls on a live socket', () => {
     expect((await session.upgradeToTls()).ok).toBe(false);
   });
 
+  it('an upgrade whose server never answers the ClientHello ends at the connect timeout, not never', async () => {
+    const silent = await listen((socket) => socket.on('data', () => undefined), '127.0.0.1', { allowHalfOpen: true });
+    peers.push(silent);
+    const session = newSession();
+    expect((await session.connect({ host: '127.0.0.1', port: silent.port, connectTimeoutMs: 300 })).ok).toBe(true);
+    const upgraded = await session.upgradeToTls({ verify: false });
+    expect(upgraded.ok ? null : upgraded.error.code).toBe('CONNECT_TIMEOUT');
+    expect(upgraded.ok ? '' : upgraded.error.message).toMatch(/TLS handshake .* did not finish within 300 ms/);
+    expect((await session.done()).outcome).toBe('error');
+  });
+
   it('an upgrade that fails verification ends the session with its code and keeps the chain', async () => {
     const server = await startTlsServer();
     const session = newSession();
