@@ -15,7 +15,9 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileStoreState } from '../shared/contract.ts';
-import { parseEndpoint } from '../shared/endpoint.ts';
+import { formatEndpoint } from '../shared/endpoint.ts';
+import { checkConnectOptions } from './engine/connect-options.ts';
+import { fileErrorFor } from './engine/error-mapping.ts';
 import type { Eviction, SessionRegistry } from './engine/session-registry.ts';
 import type { StreamSession } from './engine/stream-session.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
@@ -131,9 +133,11 @@ export class AppService {
       'app:info': () => ok(this.opts.info),
 
       'session:open': (arg, ctx) => {
-        // Validate before creating anything, so the field is named and no socket or DNS is touched.
-        const endpoint = parseEndpoint(arg.host, String(arg.port));
-        if (!endpoint.ok) return endpoint;
+        // Checked once, here, before creating anything, so the field is named and no socket or DNS
+        // is touched; the session accepts the checked value without checking it again.
+        const { finishWhenPeerFinishes = true, ...connect } = arg;
+        const checked = checkConnectOptions(connect);
+        if (!checked.ok) return checked;
         const created = sessions.createStream({}, ctx);
         if (!created.ok) return created;
         const session = created.value;
@@ -145,13 +149,12 @@ export class AppService {
           sendUpdate: (u) => sink.send('session:update', u),
           backlog: () => sink.backlog?.() ?? 0,
         });
-        const { finishWhenPeerFinishes = true, ...connect } = arg;
         const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;
         ctx.sessions.set(session.id, () => {
           stop();
           unfollow();
         });
-        void session.connect({ ...connect, host: endpoint.value.host.host, port: endpoint.value.port });
+        void session.connect(checked.value);
         return ok({ id: session.id });
       },
 
@@ -210,7 +213,7 @@ export class AppService {
         try {
           await writeFile(path, s.value.response());
         } catch (err) {
-          return fail('FILE_ERROR', `Could not save the response to ${path}: ${(err as Error).message}`);
+          return { ok: false, error: fileErrorFor(err, `Could not save the response to ${path}`) };
         }
         return ok({ path });
       },
@@ -237,7 +240,7 @@ export class AppService {
             status: item.status,
             reason: item.reason ?? null,
             name: item.draft?.name ?? null,
-            endpoint: item.draft ? `${item.draft.host}:${item.draft.port}` : null,
+            endpoint: item.draft ? formatEndpoint(item.draft.host, item.draft.port) : null,
           })),
         };
         return ok(view);

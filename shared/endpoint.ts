@@ -179,25 +179,42 @@ export function parsePort(text: string | number, opts: { allowZero?: boolean } =
   return ok(value);
 }
 
+/** A validated host and port, as {@link parseEndpoint} returns them. */
+export interface ParsedEndpoint {
+  host: ParsedHost;
+  port: number;
+}
+
 /**
- * Validates the host and port fields together. A port pasted into the host text (`host:port`) is
- * used only when `portText` is empty; when both are given and differ, that is an error (field
+ * Validates a host and a port together: the one check for every open (the UI's form, the CLI's
+ * HOST PORT, a profile, the engine's connect options). `port` is the port field's text, or a
+ * number from a caller that already holds one. A port pasted into the host text (`host:port`) is
+ * used only when the port text is empty; when both are given and differ, that is an error (field
  * 'port') rather than a silent choice. Equal values are not a conflict.
  */
-export function parseEndpoint(hostText: string, portText: string): Result<{ host: ParsedHost; port: number }> {
+export function parseEndpoint(hostText: string, port: string | number): Result<ParsedEndpoint> {
   const host = parseHost(hostText);
   if (!host.ok) return host;
   const hostPort = host.value.port;
-  if (portText === '' && hostPort !== undefined) return ok({ host: host.value, port: hostPort });
-  const port = parsePort(portText);
-  if (!port.ok) return port;
-  if (hostPort !== undefined && hostPort !== port.value) {
-    return portError(
-      `the host field names port ${hostPort} but the port field says ${port.value}; remove one of them.`,
-      0,
-    );
+  if (port === '' && hostPort !== undefined) return ok({ host: host.value, port: hostPort });
+  const checkedPort = parsePort(port);
+  if (!checkedPort.ok) return checkedPort;
+  if (hostPort !== undefined && hostPort !== checkedPort.value) {
+    return portError(`the host names port ${hostPort} but the port is ${checkedPort.value}; remove one of them.`, 0);
   }
-  return ok({ host: host.value, port: port.value });
+  return ok({ host: host.value, port: checkedPort.value });
+}
+
+/**
+ * `host:port` for people: the one endpoint formatter for the UI, the CLI, messages and previews.
+ * An IPv6 literal (anything holding a colon: names never do) is bracketed, zone id included
+ * (`[::1]:80`, `[fe80::1%eth0]:80`), so the port cannot be read as a last group; a host already in
+ * brackets is not wrapped twice; names and IPv4 stay as they are. Without a port (null, or '' from
+ * an empty form field) the host alone, IPv6 still bracketed.
+ */
+export function formatEndpoint(host: string, port: number | string | null): string {
+  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return port === null || port === '' ? shown : `${shown}:${port}`;
 }
 
 /** `[v6]` or `[v6]:port`, at `offset` in the original text. */

@@ -141,7 +141,7 @@ export async function openOutputTarget(path: string, inputs: readonly InputFile[
 }
 
 /** Records the stream's first error from now on; see {@link OutputTarget}. */
-function watchOutput(stream: NodeJS.WritableStream & { destroyed?: boolean; writableFinished?: boolean }, path: string): OutputTarget {
+function watchOutput(stream: NodeJS.WritableStream & { destroyed?: boolean; closed?: boolean }, path: string): OutputTarget {
   let first: AppError | null = null;
   const errored = new Promise<void>((resolveErrored) => {
     stream.on('error', (err: unknown) => {
@@ -155,9 +155,9 @@ function watchOutput(stream: NodeJS.WritableStream & { destroyed?: boolean; writ
     async finish() {
       if (first) return first;
       if (stream.destroyed) {
-        // A failed write destroys the stream at once but emits its 'error' on a later tick: the
-        // session can end in between (a 10-byte reply to /dev/full). Wait for that error, or a turn.
-        await Promise.race([errored, new Promise<void>((r) => setImmediate(r))]);
+        // A failed write destroys the stream at once but emits 'error' only once the descriptor is
+        // closed (a round trip to the thread pool), just before 'close': wait for one of them.
+        if (!stream.closed) await Promise.race([errored, new Promise((resolveClosed) => stream.once('close', resolveClosed))]);
         return first;
       }
       const finished = new Promise<void>((resolveFinished) => {

@@ -5,6 +5,7 @@
  * to recover).
  */
 import { parseArgs } from 'node:util';
+import { formatEndpoint } from '../../shared/endpoint.ts';
 import type { Profile } from '../../shared/profile.ts';
 import { openProfilesForCli } from '../profiles/profile-lookup.ts';
 import { serializeProfileExport } from '../profiles/profile-file.ts';
@@ -20,15 +21,11 @@ Exit codes: 0 listed (a missing file lists nothing), 2 bad usage or a profile fi
 read (corrupt, or written by a newer version); the file is never changed.
 `;
 
-function endpoint(profile: Profile): string {
-  return profile.host.includes(':') ? `[${profile.host}]:${profile.port}` : `${profile.host}:${profile.port}`;
-}
-
 /** A plain-text table sorted by folder (top level first), then name, ignoring case. */
 export function formatProfileTable(profiles: readonly Profile[]): string {
   const rows = [...profiles]
     .sort((a, b) => (a.folder ?? '').toLowerCase().localeCompare((b.folder ?? '').toLowerCase()) || a.name.toLowerCase().localeCompare(b.name.toLowerCase()))
-    .map((profile) => [profile.folder ?? '-', profile.name, endpoint(profile)] as const);
+    .map((profile) => [profile.folder ?? '-', profile.name, formatEndpoint(profile.host, profile.port)] as const);
   const header = ['FOLDER', 'NAME', 'ENDPOINT'] as const;
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');

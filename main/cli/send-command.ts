@@ -16,12 +16,13 @@
 import { parseArgs } from 'node:util';
 import { access, constants } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
-import { parseEndpoint } from '../../shared/endpoint.ts';
+import { formatEndpoint, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
 import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
 import { runOneShot } from '../engine/one-shot.ts';
 import { toFileError } from '../engine/error-mapping.ts';
+import { checkConnectLimits, type CheckedConnectOptions } from '../engine/connect-options.ts';
 import type { ProfileSendSettings } from './send-profile.ts';
 import { checkInputFile, checkProfilesFile, openOutputTarget, watchStdout, type InputFile, type OutputTarget } from './cli-files.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
@@ -78,14 +79,11 @@ Exit codes:
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 
 interface SendArgs {
-  host: string;
-  port: number;
+  /** Checked once here; the session takes it as is. */
+  connect: CheckedConnectOptions;
   data: Uint8Array | null;
   file: string | null;
   keepOpen: boolean;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
-  maxResponseBytes: number;
   output: string | null;
   json: boolean;
   /** The files read (--file, --profiles), which --output must not overwrite. */
@@ -238,7 +236,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
   if (profileName !== null && profileName.trim() === '') return invalid('--profile needs a profile name (or FOLDER/NAME).');
   if (values.profiles !== undefined && values.profiles.trim() === '') return invalid('--profiles needs a file path.');
 
-  let endpoint: { host: string; port: number } | null = null;
+  let endpoint: ParsedEndpoint | null = null;
   let dataText: string | undefined;
   if (profileName === null) {
     if (positionals.length < 2) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA], or send --profile NAME.');
@@ -249,7 +247,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     dataText = positionals[2];
     const parsedEndpoint = parseEndpoint(hostText, portText);
     if (!parsedEndpoint.ok) return parsedEndpoint;
-    endpoint = { host: parsedEndpoint.value.host.host, port: parsedEndpoint.value.port };
+    endpoint = parsedEndpoint.value;
   } else {
     // HOST and PORT next to a profile are refused rather than taken as an override: a profile is
     // a saved target, and silently sending its payload somewhere else would surprise more than help.
@@ -357,21 +355,23 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     }
   }
 
-  const target = profile ?? endpoint;
+  const target = profile?.endpoint ?? endpoint;
   // Unreachable (without a profile the endpoint was parsed above); kept so the types need no cast.
   if (target === null) return invalid('HOST and PORT are required: socket-tester send HOST PORT [DATA], or send --profile NAME.');
+  const connect = checkConnectLimits(target, {
+    connectTimeoutMs: connectTimeout.value ?? profile?.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs,
+    idleTimeoutMs: idleTimeout.value ?? profile?.idleTimeoutMs ?? 0,
+    // With --output the response is streamed without a cap, the profile's included.
+    maxResponseBytes: maxBytes.value ?? profile?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
+  });
+  if (!connect.ok) return connect;
   return {
     ok: true,
     value: {
-      host: target.host,
-      port: target.port,
+      connect: connect.value,
       data,
       file,
       keepOpen: values['keep-open'] === true ? true : values['half-close'] === true ? false : profile !== null && !profile.closeAfterSend,
-      connectTimeoutMs: connectTimeout.value ?? profile?.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs,
-      idleTimeoutMs: idleTimeout.value ?? profile?.idleTimeoutMs ?? 0,
-      // With --output the response is streamed without a cap, the profile's included.
-      maxResponseBytes: maxBytes.value ?? profile?.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
       output,
       json: values.json === true,
       inputs,
@@ -405,7 +405,7 @@ const OUTCOME_TEXT: Record<SessionOutcome, string> = {
 };
 
 function summaryLine(status: SessionStatus, error: AppError | null): string {
-  const peer = status.remoteAddress ? ` ${status.remoteFamily === 6 ? `[${status.remoteAddress}]` : status.remoteAddress}:${status.port}` : '';
+  const peer = status.remoteAddress ? ` ${formatEndpoint(status.remoteAddress, status.port)}` : '';
   const duration = status.startedAt !== null && status.endedAt !== null ? ` in ${status.endedAt - status.startedAt} ms` : '';
   const what = status.outcome ? OUTCOME_TEXT[status.outcome] : 'not started';
   const counts = `sent ${status.bytesSent} bytes, received ${status.bytesReceived} bytes`;
@@ -457,13 +457,7 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
   const sink = options.output === '-' ? io.stdout : (output?.stream ?? undefined);
 
   const result = await runOneShot({
-    connect: {
-      host: options.host,
-      port: options.port,
-      connectTimeoutMs: options.connectTimeoutMs,
-      idleTimeoutMs: options.idleTimeoutMs,
-      maxResponseBytes: options.maxResponseBytes,
-    },
+    connect: options.connect,
     ...(options.data ? { data: options.data } : {}),
     ...(options.file ? { file: options.file } : {}),
     halfClose: !options.keepOpen,

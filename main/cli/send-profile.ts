@@ -10,7 +10,7 @@
  * - send-command.ts imports this module only when --profile is given, so a plain `send` never
  *   loads the store and its schema library.
  */
-import { parseEndpoint } from '../../shared/endpoint.ts';
+import { parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { encodePayload } from '../../shared/payload.ts';
 import type { Profile } from '../../shared/profile.ts';
@@ -27,6 +27,8 @@ export interface ProfileSendSettings {
   filePath: string;
   host: string;
   port: number;
+  /** The saved host and port as parsed, for the connect options (parsed once). */
+  endpoint: ParsedEndpoint;
   /** The saved payload, encoded exactly as the app would send it. */
   data: Uint8Array;
   connectTimeoutMs: number;
@@ -126,7 +128,7 @@ export async function loadSendProfile(reference: string, filePath?: string): Pro
 /** Checks the saved endpoint and payload as strictly as HOST, PORT and DATA on the command line. */
 function settingsOf(profile: Profile, filePath: string): Result<ProfileSendSettings> {
   const label = profileLabel(profile);
-  const endpoint = parseEndpoint(profile.host, String(profile.port));
+  const endpoint = parseEndpoint(profile.host, profile.port);
   if (!endpoint.ok) {
     const which = endpoint.error.field === 'port' ? 'port' : 'host';
     return fail('INVALID_INPUT', `profile "${label}" has an unusable ${which}: ${endpoint.error.message}`, { field: 'profile' });
@@ -141,6 +143,7 @@ function settingsOf(profile: Profile, filePath: string): Result<ProfileSendSetti
     filePath,
     host: endpoint.value.host.host,
     port: endpoint.value.port,
+    endpoint: endpoint.value,
     data: data.value,
     connectTimeoutMs: profile.connectTimeoutMs,
     idleTimeoutMs: profile.idleTimeoutMs,

@@ -7,43 +7,39 @@
  * Invariant: a value that passes is safe to hand to `net.connect` as is: host is a bare name or
  * address (IPv6 without brackets, names in ASCII), port an integer in 1–65535, limits in range.
  */
-import { parseHost, parsePort } from '../../shared/endpoint.ts';
+import { parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { SESSION_LIMITS, type ConnectOptions } from '../../shared/session.ts';
 
-/** Connect options with every default filled in and every value checked. */
+/** Connect options with every default filled in and every value checked; frozen. */
 export interface CheckedConnectOptions {
-  host: string;
-  port: number;
-  connectTimeoutMs: number;
+  readonly host: string;
+  readonly port: number;
+  readonly connectTimeoutMs: number;
   /** 0 disables the idle timeout. */
-  idleTimeoutMs: number;
-  maxResponseBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly maxResponseBytes: number;
 }
+
+/**
+ * Every object this module returned. Validation happens once per open: the boundary (the app
+ * service, the CLI) checks and hands the result to the session, whose own call finds it here and
+ * returns it as is. The objects are frozen, so a remembered one still holds what was checked.
+ */
+const CHECKED = new WeakSet<object>();
 
 /**
  * Checks the host (shared/endpoint.ts rules) and that a port pasted into it agrees with `port`.
  * Returns the form to hand to Node: brackets stripped, names in punycode.
  */
 export function checkEndpoint(hostText: string, port: number): Result<{ host: string; port: number }> {
-  const host = parseHost(hostText);
-  if (!host.ok) return host;
   // The engine takes numbers only: text is converted (and checked) by whoever read it.
   if (typeof port !== 'number') {
-    return fail('INVALID_INPUT', `expected a number from 1 to 65535, got ${typeof port} ${JSON.stringify(port)}.`, {
-      field: 'port',
-    });
+    return fail('INVALID_INPUT', `expected a number from 1 to 65535, got ${typeof port} ${JSON.stringify(port)}.`, { field: 'port' });
   }
-  const checkedPort = parsePort(port);
-  if (!checkedPort.ok) return checkedPort;
-  if (host.value.port !== undefined && host.value.port !== checkedPort.value) {
-    return fail(
-      'INVALID_INPUT',
-      `the host names port ${host.value.port} but the port given is ${checkedPort.value}; remove one of them.`,
-      { field: 'port', position: 0 },
-    );
-  }
-  return ok({ host: host.value.host, port: checkedPort.value });
+  const endpoint = parseEndpoint(hostText, port);
+  if (!endpoint.ok) return endpoint;
+  return ok({ host: endpoint.value.host.host, port: endpoint.value.port });
 }
 
 function checkIntegerRange(value: unknown, field: string, min: number, max: number, fallback: number): Result<number> {
@@ -55,10 +51,23 @@ function checkIntegerRange(value: unknown, field: string, min: number, max: numb
   return ok(value);
 }
 
-/** Checks every field of {@link ConnectOptions} and fills in defaults. */
+/** Checks every field of {@link ConnectOptions} and fills in defaults; a checked value passes as is. */
 export function checkConnectOptions(opts: ConnectOptions): Result<CheckedConnectOptions> {
+  if (CHECKED.has(opts)) return ok(opts as CheckedConnectOptions);
   const endpoint = checkEndpoint(opts.host, opts.port);
   if (!endpoint.ok) return endpoint;
+  return checkLimits(endpoint.value, opts);
+}
+
+/**
+ * For a front end that parsed host and port text itself with `parseEndpoint` (the CLI's HOST and
+ * PORT, a profile): checks the remaining options, so the endpoint is not parsed a second time.
+ */
+export function checkConnectLimits(endpoint: ParsedEndpoint, opts: Omit<ConnectOptions, 'host' | 'port'>): Result<CheckedConnectOptions> {
+  return checkLimits({ host: endpoint.host.host, port: endpoint.port }, opts);
+}
+
+function checkLimits(endpoint: { host: string; port: number }, opts: Omit<ConnectOptions, 'host' | 'port'>): Result<CheckedConnectOptions> {
   const connectTimeoutMs = checkIntegerRange(
     opts.connectTimeoutMs,
     'connectTimeoutMs',
@@ -77,11 +86,13 @@ export function checkConnectOptions(opts: ConnectOptions): Result<CheckedConnect
     SESSION_LIMITS.defaultMaxResponseBytes,
   );
   if (!maxResponseBytes.ok) return maxResponseBytes;
-  return ok({
-    host: endpoint.value.host,
-    port: endpoint.value.port,
+  const checked: CheckedConnectOptions = Object.freeze({
+    host: endpoint.host,
+    port: endpoint.port,
     connectTimeoutMs: connectTimeoutMs.value,
     idleTimeoutMs: idleTimeoutMs.value,
     maxResponseBytes: maxResponseBytes.value,
   });
+  CHECKED.add(checked);
+  return ok(checked);
 }

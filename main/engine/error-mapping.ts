@@ -10,6 +10,7 @@
  *   a large transfer got.
  */
 import { isIP } from 'node:net';
+import { formatEndpoint } from '../../shared/endpoint.ts';
 import type { AppError, AttemptFailure, ErrorCode } from '../../shared/errors.ts';
 import type { TlsCertificateInfo } from '../../shared/tls.ts';
 import type { ConnectStep, SessionPhase } from '../../shared/session.ts';
@@ -74,10 +75,8 @@ const ATTEMPT_PRIORITY: readonly ErrorCode[] = [
   'ADDRESS_IN_USE',
 ];
 
-/** `host:port`, with brackets around IPv6 literals so the port stays readable. */
-export function formatEndpoint(address: string, port: number): string {
-  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
-}
+/** Re-exported for the engine's own messages (tcp-session.ts); the one formatter is in shared/. */
+export { formatEndpoint };
 
 function asNodeError(err: unknown): NodeErrorLike {
   return typeof err === 'object' && err !== null ? (err as NodeErrorLike) : { message: String(err) };
@@ -363,16 +362,23 @@ export function fileErrorReason(err: unknown): { errno: string; reason: string }
 }
 
 /**
+ * FILE_ERROR for a failed `attempt` ("Could not save /x/profiles.json"): the attempt, the reason
+ * in words and the errno, as `Could not save …: the disk is full (ENOSPC)`. No final period, so
+ * callers can go on ("…; nothing was changed."). Every FILE_ERROR built from a Node error goes
+ * through here, so no message is made of Node's own text unless its errno is unknown.
+ */
+export function fileErrorFor(err: unknown, attempt: string): AppError {
+  const { errno, reason } = fileErrorReason(err);
+  return { code: 'FILE_ERROR', message: `${attempt}: ${reason} (${errno})`, ...(errno === 'UNKNOWN' ? {} : { errno }) };
+}
+
+/**
  * Maps a local file error (reading a file to send, writing a response) to FILE_ERROR with a
  * message naming the path and what went wrong.
  */
 export function toFileError(err: unknown, path: string, action: 'read' | 'write'): AppError {
-  const { errno, reason } = fileErrorReason(err);
-  return {
-    code: 'FILE_ERROR',
-    message: `Could not ${action} "${path}": ${reason} (${errno}).`,
-    ...(errno === 'UNKNOWN' ? {} : { errno }),
-  };
+  const error = fileErrorFor(err, `Could not ${action} "${path}"`);
+  return { ...error, message: `${error.message}.` };
 }
 
 /** What a datagram session knew when an error arrived. */

@@ -32,6 +32,7 @@ import {
   type PacketConversion,
   type PacketFieldTooLong,
 } from './packet-sender.ts';
+import { fileErrorFor } from '../engine/error-mapping.ts';
 
 /** One row of the preview. */
 export interface ImportPreviewItem {
@@ -226,7 +227,6 @@ export async function readImportFile(filePath: string): Promise<Result<{ text: s
     if (/\.ini$/i.test(fileName)) return ok({ text: Buffer.from(bytes).toString('latin1'), fileName });
     return fail('INVALID_INPUT', text.error.message);
   } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code;
-    return fail('FILE_ERROR', `Could not read ${filePath}: ${(err as Error).message}`, errno === undefined ? {} : { errno });
+    return { ok: false, error: fileErrorFor(err, `Could not read ${filePath}`) };
   }
 }

@@ -26,6 +26,7 @@ import {
 } from '../../shared/profile.ts';
 import { decodeUtf8Strict, parseJsonText } from './json-text.ts';
 import { migrateToCurrent } from './migrations.ts';
+import { fileErrorFor } from '../engine/error-mapping.ts';
 
 const PROFILE_KEYS = [
   'id',
@@ -123,7 +124,7 @@ async function readBytes(filePath: string): Promise<{ bytes: Uint8Array | null }
   } catch (err) {
     const errno = errnoOf(err);
     if (errno === 'ENOENT') return { bytes: null };
-    return { problem: { kind: 'unreadable', reason: `Could not open ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) } };
+    return { problem: { kind: 'unreadable', reason: fileErrorFor(err, `Could not open ${filePath}`).message, ...(errno === undefined ? {} : { errno }) } };
   }
   try {
     const info = await handle.stat();
@@ -144,7 +145,7 @@ async function readBytes(filePath: string): Promise<{ bytes: Uint8Array | null }
     return { bytes: buffer.slice(0, filled) };
   } catch (err) {
     const errno = errnoOf(err);
-    return { problem: { kind: 'unreadable', reason: `Could not read ${filePath}: ${(err as Error).message}`, ...(errno === undefined ? {} : { errno }) } };
+    return { problem: { kind: 'unreadable', reason: fileErrorFor(err, `Could not read ${filePath}`).message, ...(errno === undefined ? {} : { errno }) } };
   } finally {
     await handle.close().catch(() => undefined);
   }

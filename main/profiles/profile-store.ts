@@ -52,6 +52,7 @@ import {
   type ProfileStoreLoadReport,
 } from './profile-file.ts';
 import { resolveProfileTarget, withProfileLock } from './profile-lock.ts';
+import { fileErrorFor } from '../engine/error-mapping.ts';
 
 export { backupPathFor, type ProfileStoreLoadReport };
 

@@ -24,6 +24,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { formatEndpoint } from '../../shared/endpoint.ts';
 import { contentTypeFor, resolveStaticPath } from './static-files.ts';
 
 /** Limits on connections that have not become an authorised WebSocket (see the file comment). */
@@ -176,8 +177,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     });
   });
   port = (server.address() as AddressInfo).port;
-  const hostPart = opts.host === '::1' ? '[::1]' : opts.host;
-  const origin = `http://${hostPart}:${port}`;
+  const origin = `http://${formatEndpoint(opts.host, port)}`;
   return {
     url: `${origin}/#token=${token}`,
     origin,

@@ -39,8 +39,4 @@ export function formatClock(epochMs: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-/** "host:port", with brackets for IPv6 literals. */
-export function formatEndpoint(address: string, port: number | null): string {
-  const a = address.includes(':') ? `[${address}]` : address;
-  return port === null ? a : `${a}:${port}`;
-}
+

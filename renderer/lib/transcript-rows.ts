@@ -7,7 +7,8 @@
  * row that looks like nothing happened: it is shown as a labelled "unknown entry" row naming the kind.
  */
 import type { TranscriptEntry } from '../../shared/session.ts';
-import { formatClock, formatCount, formatEndpoint } from './format.ts';
+import { formatEndpoint } from '../../shared/endpoint.ts';
+import { formatClock, formatCount } from './format.ts';
 
 /** How a row is marked: bytes out, bytes in, a lifecycle event, or an entry this build cannot read. */
 export type TranscriptRowDirection = 'out' | 'in' | 'event' | 'unknown';

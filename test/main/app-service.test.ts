@@ -890,4 +890,26 @@ describe('detaching and shutting down', () => {
     await until(() => peer.accepted[0]!.destroyed || peer.accepted[0]!.readableEnded, 'the peer socket to close');
     expect((await profilesOnDisk()).map((p) => p.name)).toEqual(['Saved while quitting']);
   });
+
+  it('session:open refuses a bad endpoint with the shared message and field, creating no session', async () => {
+    const c = attach();
+    const r = (await c.call('session:open', { host: '127.0.0.1:8080', port: 80 })) as { ok: boolean; error?: { code: string; field?: string; message: string } };
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatchObject({ code: 'INVALID_INPUT', field: 'port', message: 'the host names port 8080 but the port is 80; remove one of them.' });
+    expect(c.ctx.sessions.size).toBe(0);
+  });
+
+  it('the import preview shows IPv6 endpoints in brackets', async () => {
+    const c = attach();
+    // Exported by the app itself, then previewed as an import (both are duplicates by then; the
+    // preview still shows each endpoint).
+    for (const [name, host, port] of [['v6', '::1', 80], ['v4', '127.0.0.1', 7]] as const) {
+      expect(((await c.call('profiles:create', { draft: { ...draft(name), host, port } })) as { ok: boolean }).ok).toBe(true);
+    }
+    const exported = (await c.call('profiles:export', { ids: null })) as { value: { json: string } };
+    const text = exported.value.json;
+    const r = (await c.call('profiles:import-preview', { text, fileName: 'p.json' })) as { ok: boolean; value?: { items: { endpoint: string | null }[] } };
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(r.value?.items.map((i) => i.endpoint)).toEqual(['[::1]:80', '127.0.0.1:7']);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpoint, parseHost, parsePort, type ParsedHost } from '../../shared/endpoint.ts';
+import { formatEndpoint, parseEndpoint, parseHost, parsePort, type ParsedHost } from '../../shared/endpoint.ts';
 import type { AppError } from '../../shared/errors.ts';
 
 function hostOf(text: string): ParsedHost {
@@ -236,7 +236,7 @@ describe('parseEndpoint', () => {
         code: 'INVALID_INPUT',
         field: 'port',
         position: 0,
-        message: 'the host field names port 8080 but the port field says 80; remove one of them.',
+        message: 'the host names port 8080 but the port is 80; remove one of them.',
       },
     });
   });
@@ -248,5 +248,32 @@ describe('parseEndpoint', () => {
     expect(!noPort.ok && noPort.error.message).toBe('enter a port number from 1 to 65535.');
     const badPort = parseEndpoint('localhost', ' 80');
     expect(!badPort.ok && badPort.error.position).toBe(0);
+  });
+});
+
+describe('formatEndpoint: the one host:port formatter', () => {
+  it.each([
+    ['127.0.0.1', 80, '127.0.0.1:80'],
+    ['example.com', 443, 'example.com:443'],
+    ['xn--bcher-kva.example', 443, 'xn--bcher-kva.example:443'],
+    ['::1', 80, '[::1]:80'],
+    ['2001:db8::1', 8080, '[2001:db8::1]:8080'],
+    ['::ffff:192.0.2.1', 25, '[::ffff:192.0.2.1]:25'],
+    ['fe80::1%eth0', 22, '[fe80::1%eth0]:22'],
+    ['fe80::1%3', 22, '[fe80::1%3]:22'],
+    ['[::1]', 80, '[::1]:80'],
+    ['::1', '80', '[::1]:80'],
+    ['::1', null, '[::1]'],
+    ['example.com', '', 'example.com'],
+  ] as const)('%j and %j → %j', (host, port, shown) => {
+    expect(formatEndpoint(host, port)).toBe(shown);
+  });
+
+  it('formats what parseHost returns back into text parseHost reads as the same endpoint', () => {
+    for (const text of ['[::1]:80', '[fe80::1%eth0]:22', 'example.com:443', '192.0.2.1:7']) {
+      const parsed = parseHost(text);
+      if (!parsed.ok || parsed.value.port === undefined) throw new Error(`expected ${text} to parse with a port`);
+      expect(formatEndpoint(parsed.value.host, parsed.value.port)).toBe(text);
+    }
   });
 });

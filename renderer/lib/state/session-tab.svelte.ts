@@ -7,7 +7,7 @@
  */
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
-import { parseEndpoint } from '../../../shared/endpoint.ts';
+import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
 import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { endpointInputErrors } from '../endpoint-inputs.ts';
@@ -89,7 +89,7 @@ export class SessionTab {
   );
   readonly live = $derived(isLive(this.status));
   readonly title = $derived(
-    this.profileName ?? (this.settings.host && this.settings.port ? `${this.settings.host}:${this.settings.port}` : 'New session'),
+    this.profileName ?? (this.settings.host && this.settings.port ? formatEndpoint(this.settings.host.trim(), this.settings.port.trim()) : 'New session'),
   );
   readonly unsaved = $derived(this.savedSettings !== null && !sameSettings(this.settings, this.savedSettings));
   /**

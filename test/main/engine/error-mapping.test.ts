@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  fileErrorFor,
   formatEndpoint,
   toAppError,
   toFileError,
@@ -100,6 +101,18 @@ describe('toFileError', () => {
     });
     expect(toFileError(sysError('ENOSPC'), 'out.bin', 'write').message).toContain('the disk is full');
   });
+
+  it('fileErrorFor: one errno table for every FILE_ERROR, Node text only for an unknown errno', () => {
+    expect(fileErrorFor(sysError('ENOSPC'), 'Could not save /x/profiles.json')).toEqual({
+      code: 'FILE_ERROR',
+      message: 'Could not save /x/profiles.json: the disk is full (ENOSPC)',
+      errno: 'ENOSPC',
+    });
+    expect(fileErrorFor(sysError('ENXIO'), 'Could not write "p"').message).toContain('a FIFO that nobody reads');
+    expect(fileErrorFor(sysError('EPIPE'), 'Could not write "p"').message).toContain('the reader closed the pipe');
+    const unknown = Object.assign(new Error('EWEIRD: something odd'), { code: 'EWEIRD' });
+    expect(fileErrorFor(unknown, 'Could not read x').message).toBe('Could not read x: EWEIRD: something odd (EWEIRD)');
+  });
 });
 
 describe('formatEndpoint', () => {
@@ -107,6 +120,10 @@ describe('formatEndpoint', () => {
     expect(formatEndpoint('::1', 80)).toBe('[::1]:80');
     expect(formatEndpoint('127.0.0.1', 80)).toBe('127.0.0.1:80');
     expect(formatEndpoint('example.test', 80)).toBe('example.test:80');
+  });
+
+  it('is the shared formatter, not a copy', async () => {
+    expect(formatEndpoint).toBe((await import('../../../shared/endpoint.ts')).formatEndpoint);
   });
 });
 
