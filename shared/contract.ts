@@ -13,6 +13,7 @@
 import type { AppError, Result } from './errors.ts';
 import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } from './session.ts';
 import type { Profile, ProfileDraft } from './profile.ts';
+import type { TlsClientOptions } from './tls.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
 export const IPC_LIMITS = {
@@ -65,6 +66,8 @@ export interface SessionOpenArg extends ConnectOptions {
    * (default true). Off keeps our side writable for servers that half-close and read on (F15).
    */
   finishWhenPeerFinishes?: boolean;
+  /** Present: TLS over the TCP connection (main/engine/tls-openers.ts checks every field). */
+  tls?: TlsClientOptions;
 }
 
 /** Every renderer → main call: argument object in, {@link Result} of the value out. */

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { fail, ok, type Result } from './errors.ts';
 import { SESSION_LIMITS } from './session.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, TextEncoding } from './payload.ts';
+import { TLS_LIMITS, TLS_VERSIONS, type TlsVersion } from './tls.ts';
 
 /** How the payload text turns into bytes (the payload codec's modes). */
 export type ProfilePayloadMode = PayloadMode;
@@ -24,6 +25,34 @@ export type ProfileLineEnding = LineEnding;
 /** How newlines typed in the payload text are sent. */
 export type ProfileNewlines = NewlineStyle;
 
+/** How a profile connects. Absent in a stored profile means 'tcp'. */
+export type ProfileTransport = 'tcp' | 'tls';
+export const PROFILE_TRANSPORTS: readonly ProfileTransport[] = ['tcp', 'tls'];
+
+/**
+ * The TLS settings a profile keeps (shared/tls.ts's TlsClientOptions without the secrets). Never
+ * a passphrase and never key material: a client key is kept as the path of its file, so the
+ * profiles file and an export can be shared without leaking it. The schema is strict, so a
+ * `passphrase` or PEM key refuses to be stored rather than being written.
+ */
+export interface ProfileTlsSettings {
+  /** SNI name; absent: the host when it is a name. An empty string sends no SNI. */
+  serverName?: string;
+  /** Name the certificate must match; absent: the host. */
+  verifyName?: string;
+  /** Verify chain and name (absent: true). */
+  verify?: boolean;
+  caFile?: string;
+  certFile?: string;
+  /** Path of the client key file (never the key itself). */
+  keyFile?: string;
+  /** Path of a PKCS#12 file; its passphrase is asked for at connect and never stored. */
+  pfxFile?: string;
+  alpn?: string[];
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+}
+
 /** One saved connection: where to connect, what to send, how long to wait. */
 export interface Profile {
   id: string;
@@ -32,6 +61,10 @@ export interface Profile {
   folder: string | null;
   host: string;
   port: number;
+  /** Absent means 'tcp' (files migrated from version 2 name it). */
+  transport?: ProfileTransport;
+  /** Kept whatever the transport, so switching back to TLS finds them again. */
+  tls?: ProfileTlsSettings;
   payload: {
     text: string;
     mode: ProfilePayloadMode;
@@ -85,7 +118,7 @@ export const PROFILE_LIMITS = {
 } as const;
 
 /** The format version this build reads and writes; older files are migrated, newer open read-only. */
-export const PROFILE_FILE_VERSION = 2;
+export const PROFILE_FILE_VERSION = 3;
 
 /** The `format` marker of our profile file and of our export files. */
 export const PROFILE_FILE_FORMAT = 'socket-tester-profiles';
@@ -187,11 +220,28 @@ const payloadSchema = z.strictObject({
   newlines: z.enum(newlineStyles).optional(),
 });
 
+const tlsPathSchema = z.string().min(1).max(4096).refine((path) => !/\p{Cc}/u.test(path), 'File path contains a control character.');
+const tlsNameSchema = z.string().max(PROFILE_LIMITS.maxHostLength).refine((name) => !/[\p{Cc}\s]/u.test(name), 'Name contains a space or a control character.');
+const tlsSettingsSchema = z.strictObject({
+  serverName: tlsNameSchema.optional(),
+  verifyName: tlsNameSchema.min(1).optional(),
+  verify: z.boolean().optional(),
+  caFile: tlsPathSchema.optional(),
+  certFile: tlsPathSchema.optional(),
+  keyFile: tlsPathSchema.optional(),
+  pfxFile: tlsPathSchema.optional(),
+  alpn: z.array(z.string().min(1).max(TLS_LIMITS.maxAlpnProtocolBytes)).max(TLS_LIMITS.maxAlpnProtocols).optional(),
+  minVersion: z.enum(TLS_VERSIONS).optional(),
+  maxVersion: z.enum(TLS_VERSIONS).optional(),
+});
+
 const draftShape = {
   name: storedLabel('name', PROFILE_LIMITS.maxNameLength),
   folder: storedLabel('folder', PROFILE_LIMITS.maxFolderLength).nullable(),
   host: hostSchema,
   port: z.int().min(1).max(65_535),
+  transport: z.enum(['tcp', 'tls']).optional(),
+  tls: tlsSettingsSchema.optional(),
   payload: payloadSchema,
   connectTimeoutMs: z.int().min(1).max(SESSION_LIMITS.maxConnectTimeoutMs),
   idleTimeoutMs: z.int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs),

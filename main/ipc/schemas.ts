@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { IPC_LIMITS } from '../../shared/contract.ts';
 import { SESSION_LIMITS } from '../../shared/session.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
+import { TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
 import type { Schemas } from './dispatcher.ts';
 
 const empty = z.strictObject({});
@@ -19,6 +20,25 @@ const bytes = z
     message: `at most ${IPC_LIMITS.maxSendBytes} bytes per send; send larger data from a file`,
   });
 
+// Types and sizes only; the engine's checkTlsOptions names the field of anything else wrong (a bad
+// name, a missing or oversized file) with the same messages the CLI gets.
+const tlsPath = z.string().max(4096);
+const tlsName = z.string().max(1024);
+const tlsOptions = z.strictObject({
+  serverName: tlsName.optional(),
+  verifyName: tlsName.optional(),
+  verify: z.boolean().optional(),
+  caFile: tlsPath.optional(),
+  caFileOnly: z.boolean().optional(),
+  certFile: tlsPath.optional(),
+  keyFile: tlsPath.optional(),
+  pfxFile: tlsPath.optional(),
+  passphrase: z.string().max(1024).optional(),
+  alpn: z.array(z.string().max(TLS_LIMITS.maxAlpnProtocolBytes)).max(TLS_LIMITS.maxAlpnProtocols).optional(),
+  minVersion: z.enum(TLS_VERSIONS).optional(),
+  maxVersion: z.enum(TLS_VERSIONS).optional(),
+});
+
 const connectOptions = z.strictObject({
   // Host and port get their full, field-naming validation in the engine (shared/endpoint.ts);
   // here only their types and sizes, so both paths give the same messages.
@@ -28,6 +48,7 @@ const connectOptions = z.strictObject({
   idleTimeoutMs: z.number().int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs).optional(),
   maxResponseBytes: z.number().int().min(1).max(SESSION_LIMITS.maxResponseBytes).optional(),
   finishWhenPeerFinishes: z.boolean().optional(),
+  tls: tlsOptions.optional(),
 });
 
 const importText = z.string().max(IPC_LIMITS.maxImportChars);
