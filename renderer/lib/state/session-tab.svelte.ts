@@ -16,14 +16,19 @@ import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
-import { copySettings, defaultTabSettings, payloadOf, sameSettings, type TabSettings } from './tab-settings.ts';
+import { copySettings, defaultTabSettings, payloadOf, sameSettings, tlsOptionsOf, type TabSettings } from './tab-settings.ts';
 
-export type ResponseView = 'text' | 'hex' | 'transcript';
+export type ResponseView = 'text' | 'hex' | 'transcript' | 'tls';
 
 const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
 
 let tabCounter = 0;
+
+/** No `tls` key at all for TCP (the call's schema is strict about what it is given). */
+function tlsArg(tls: ReturnType<typeof tlsOptionsOf>): { tls?: NonNullable<ReturnType<typeof tlsOptionsOf>> } {
+  return tls ? { tls } : {};
+}
 
 export class SessionTab {
   readonly key = `tab-${++tabCounter}`;
@@ -32,6 +37,8 @@ export class SessionTab {
   settings = $state<TabSettings>(defaultTabSettings());
   /** Send our FIN when the peer's arrives first (see main/engine/follow-peer-end.ts). */
   finishWhenPeerFinishes = $state(true);
+  /** The PFX or key passphrase for the next TLS connect: typed, used, never saved with the settings. */
+  tlsPassphrase = $state('');
 
   /** The profile this tab was opened from, and its settings as saved (for the unsaved marker). */
   profileId = $state<string | null>(null);
@@ -135,6 +142,7 @@ export class SessionTab {
       idleTimeoutMs: this.settings.idleTimeoutMs,
       maxResponseBytes: this.settings.maxResponseBytes,
       finishWhenPeerFinishes: this.finishWhenPeerFinishes,
+      ...tlsArg(tlsOptionsOf(this.settings, this.tlsPassphrase)),
     });
     if (r.ok) this.sessionId = r.value.id;
     else this.callError = r.error;

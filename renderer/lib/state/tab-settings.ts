@@ -6,7 +6,8 @@
  * importers), so a fresh tab saved as a profile behaves exactly as it did before it was saved.
  * Pure code, no runes: the tab keeps one `$state` object of this shape, and tests use it as is.
  */
-import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
+import type { Profile, ProfileDraft, ProfileTlsSettings, ProfileTransport } from '../../../shared/profile.ts';
+import type { TlsClientOptions, TlsVersion } from '../../../shared/tls.ts';
 import { PROFILE_DEFAULTS } from '../../../shared/profile.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
 
@@ -15,6 +16,22 @@ export interface TabSettings {
   host: string;
   /** As typed: validated by `parseEndpoint` when used, so a half-typed port is not lost. */
   port: string;
+  transport: ProfileTransport;
+  /*
+   * TLS settings, flat and as typed (empty = not set), kept while the transport is TCP so switching
+   * back finds them. No passphrase here: it is asked for at connect and never saved.
+   */
+  tlsServerName: string;
+  tlsVerifyName: string;
+  tlsVerify: boolean;
+  tlsCaFile: string;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  tlsPfxFile: string;
+  /** ALPN protocols, comma-separated. */
+  tlsAlpn: string;
+  tlsMinVersion: TlsVersion | '';
+  tlsMaxVersion: TlsVersion | '';
   payloadText: string;
   mode: PayloadMode;
   encoding: TextEncoding;
@@ -32,6 +49,17 @@ export interface TabSettings {
 export const TAB_SETTING_KEYS = [
   'host',
   'port',
+  'transport',
+  'tlsServerName',
+  'tlsVerifyName',
+  'tlsVerify',
+  'tlsCaFile',
+  'tlsCertFile',
+  'tlsKeyFile',
+  'tlsPfxFile',
+  'tlsAlpn',
+  'tlsMinVersion',
+  'tlsMaxVersion',
   'payloadText',
   'mode',
   'encoding',
@@ -46,11 +74,67 @@ type ListsEveryKey = Exclude<keyof TabSettings, (typeof TAB_SETTING_KEYS)[number
 const listsEveryKey: ListsEveryKey = true;
 void listsEveryKey;
 
+const TLS_DEFAULTS = {
+  tlsServerName: '',
+  tlsVerifyName: '',
+  tlsVerify: true,
+  tlsCaFile: '',
+  tlsCertFile: '',
+  tlsKeyFile: '',
+  tlsPfxFile: '',
+  tlsAlpn: '',
+  tlsMinVersion: '',
+  tlsMaxVersion: '',
+} as const satisfies Partial<TabSettings>;
+
+/** ALPN text ("h2, http/1.1") as the list offered. */
+function alpnList(text: string): string[] {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+/** A profile's TLS object from the settings: only the keys set, none at all when nothing is. */
+export function tlsSettingsOf(s: TabSettings): ProfileTlsSettings {
+  const t: ProfileTlsSettings = {};
+  if (s.tlsServerName.trim()) t.serverName = s.tlsServerName.trim();
+  if (s.tlsVerifyName.trim()) t.verifyName = s.tlsVerifyName.trim();
+  if (!s.tlsVerify) t.verify = false;
+  if (s.tlsCaFile.trim()) t.caFile = s.tlsCaFile.trim();
+  if (s.tlsCertFile.trim()) t.certFile = s.tlsCertFile.trim();
+  if (s.tlsKeyFile.trim()) t.keyFile = s.tlsKeyFile.trim();
+  if (s.tlsPfxFile.trim()) t.pfxFile = s.tlsPfxFile.trim();
+  const alpn = alpnList(s.tlsAlpn);
+  if (alpn.length > 0) t.alpn = alpn;
+  if (s.tlsMinVersion) t.minVersion = s.tlsMinVersion;
+  if (s.tlsMaxVersion) t.maxVersion = s.tlsMaxVersion;
+  return t;
+}
+
+/**
+ * The `tls` of a connect: the settings plus this connect's passphrase (asked for, never stored);
+ * undefined for TCP.
+ */
+export function tlsOptionsOf(s: TabSettings, passphrase: string): TlsClientOptions | undefined {
+  if (s.transport !== 'tls') return undefined;
+  const options: TlsClientOptions = { ...tlsSettingsOf(s) };
+  if (passphrase) options.passphrase = passphrase;
+  return options;
+}
+
+/** Whether a connect with these settings needs a passphrase field (a PFX or a client key). */
+export function mayNeedPassphrase(s: TabSettings): boolean {
+  return s.transport === 'tls' && (s.tlsPfxFile.trim() !== '' || s.tlsKeyFile.trim() !== '');
+}
+
 /** What a new tab starts with. */
 export function defaultTabSettings(): TabSettings {
   return {
     host: '127.0.0.1',
     port: '',
+    transport: 'tcp',
+    ...TLS_DEFAULTS,
     payloadText: '',
     mode: 'text',
     encoding: 'utf8',
@@ -90,6 +174,17 @@ export function settingsFromProfile(p: Profile): TabSettings {
   return {
     host: p.host,
     port: String(p.port),
+    transport: p.transport ?? 'tcp',
+    tlsServerName: p.tls?.serverName ?? '',
+    tlsVerifyName: p.tls?.verifyName ?? '',
+    tlsVerify: p.tls?.verify ?? true,
+    tlsCaFile: p.tls?.caFile ?? '',
+    tlsCertFile: p.tls?.certFile ?? '',
+    tlsKeyFile: p.tls?.keyFile ?? '',
+    tlsPfxFile: p.tls?.pfxFile ?? '',
+    tlsAlpn: (p.tls?.alpn ?? []).join(', '),
+    tlsMinVersion: p.tls?.minVersion ?? '',
+    tlsMaxVersion: p.tls?.maxVersion ?? '',
     payloadText: p.payload.text,
     mode: p.payload.mode,
     encoding: p.payload.encoding,
@@ -112,11 +207,14 @@ export interface ProfileMeta {
 
 /** A draft from tab settings; the port must already be valid (the caller checked it). */
 export function draftFromSettings(s: TabSettings, meta: ProfileMeta, port: number): ProfileDraft {
+  const tls = tlsSettingsOf(s);
   return {
     name: meta.name,
     folder: meta.folder,
     host: s.host.trim(),
     port,
+    transport: s.transport,
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
     payload: payloadOf(s),
     connectTimeoutMs: s.connectTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs,

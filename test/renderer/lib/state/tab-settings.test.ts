@@ -3,6 +3,7 @@ import { PROFILE_DEFAULTS, profileDraftSchema, validateProfileDraft, type Profil
 import {
   copySettings,
   defaultTabSettings,
+  tlsOptionsOf,
   draftFromProfile,
   draftFromSettings,
   sameSettings,
@@ -46,6 +47,8 @@ describe('tab settings', () => {
     const base = defaultTabSettings();
     const changed: Record<string, unknown> = {
       host: 'example.com', port: '1', payloadText: 'x', mode: 'hex', encoding: 'latin1', lineEnding: 'crlf', newlines: 'crlf',
+      transport: 'tls', tlsServerName: 'a', tlsVerifyName: 'b', tlsVerify: false, tlsCaFile: 'c', tlsCertFile: 'd', tlsKeyFile: 'e',
+      tlsPfxFile: 'f', tlsAlpn: 'h2', tlsMinVersion: 'TLSv1.2', tlsMaxVersion: 'TLSv1.3',
       closeAfterSend: !base.closeAfterSend, connectTimeoutMs: 1, idleTimeoutMs: 5, maxResponseBytes: 1,
     };
     for (const k of TAB_SETTING_KEYS) {
@@ -91,5 +94,47 @@ describe('newlines in profiles', () => {
     expect(profileDraftSchema.safeParse(draft).success).toBe(true);
     expect(settingsFromProfile({ ...httpProfile, payload: draft.payload }).newlines).toBe('crlf');
     expect(profileDraftSchema.safeParse({ ...draft, payload: { ...draft.payload, newlines: 'cr' } }).success).toBe(false);
+  });
+});
+
+describe('TLS in tab settings', () => {
+  const tlsTab = {
+    ...defaultTabSettings(),
+    host: 'example.test',
+    port: '443',
+    transport: 'tls' as const,
+    tlsVerify: false,
+    tlsKeyFile: ' /keys/client.key ',
+    tlsCertFile: '/keys/client.pem',
+    tlsAlpn: 'h2, http/1.1,',
+    tlsMinVersion: 'TLSv1.2' as const,
+  };
+
+  it('a TLS tab saved and opened again has the same settings; the draft keeps paths and no passphrase', () => {
+    const draft = draftFromSettings(tlsTab, meta, 443);
+    expect(draft.transport).toBe('tls');
+    expect(draft.tls).toEqual({ verify: false, certFile: '/keys/client.pem', keyFile: '/keys/client.key', alpn: ['h2', 'http/1.1'], minVersion: 'TLSv1.2' });
+    expect(validateProfileDraft(draft).ok).toBe(true);
+    const profile: Profile = { ...draft, id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    expect(settingsFromProfile(profile)).toEqual({ ...tlsTab, tlsKeyFile: '/keys/client.key', tlsAlpn: 'h2, http/1.1' });
+    expect(JSON.stringify(draft)).not.toContain('passphrase');
+  });
+
+  it('a TCP tab sends no tls options and writes no tls object', () => {
+    const tcp = defaultTabSettings();
+    expect(tlsOptionsOf(tcp, 'secret')).toBeUndefined();
+    expect('tls' in draftFromSettings(tcp, meta, 1)).toBe(false);
+  });
+
+  it('the passphrase goes to the connect only', () => {
+    expect(tlsOptionsOf(tlsTab, 'secret')?.passphrase).toBe('secret');
+    expect(tlsOptionsOf(tlsTab, '')).not.toHaveProperty('passphrase');
+  });
+
+  it('a profile from before TLS opens as TCP with verification on', () => {
+    const { transport: _t, ...old } = { ...httpProfile, transport: undefined };
+    const s = settingsFromProfile(old as Profile);
+    expect(s.transport).toBe('tcp');
+    expect(s.tlsVerify).toBe(true);
   });
 });
