@@ -86,3 +86,40 @@ test('verify off: connected, the TLS view leads with the verdict, shows the chai
   await expect(view).toContainText('ping over tls');
   expect(errors).toEqual([]);
 });
+
+test('a TLS profile saves its settings and key path, never the passphrase, and opens as TLS again', async ({ page, web, errors }) => {
+  const u = ui(page);
+  await page.goto(web.url);
+  await page.getByRole('radio', { name: 'TLS', exact: true }).check();
+  await page.getByRole('button', { name: 'Options' }).click();
+  await page.getByLabel('Verify the certificate').uncheck();
+  await page.getByLabel('Client certificate (PEM)').fill(join(certDir, 'client.pem'));
+  await page.getByLabel('Client key (PEM)').fill(join(certDir, 'client.key'));
+  await page.getByLabel('Passphrase (this connect only)').fill('never-saved-e2e');
+  await page.getByLabel('ALPN').fill('h2, http/1.1');
+  await u.host.fill('127.0.0.1');
+  await u.port.fill(String(port));
+  const name = `TLS profile ${Date.now()}`;
+  await page.getByRole('button', { name: 'Save as…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Save profile as' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+
+  const text = readFileSync(web.profilesPath, 'utf8');
+  expect(text).not.toContain('never-saved-e2e');
+  expect(text).not.toMatch(/passphrase|PRIVATE KEY/);
+  const saved = (JSON.parse(text) as { profiles: Array<{ name: string; transport?: string; tls?: Record<string, unknown> }> }).profiles.find((p) => p.name === name);
+  expect(saved?.transport).toBe('tls');
+  expect(saved?.tls).toEqual({ verify: false, certFile: join(certDir, 'client.pem'), keyFile: join(certDir, 'client.key'), alpn: ['h2', 'http/1.1'] });
+
+  // Opened in a fresh page, the profile comes back as a TLS tab with the same settings.
+  await page.goto(web.url);
+  await page.getByRole('navigation', { name: 'Saved profiles' }).getByText(name, { exact: true }).click();
+  await expect(page.getByRole('radio', { name: 'TLS', exact: true })).toBeChecked();
+  await page.getByRole('button', { name: 'Options' }).click();
+  await expect(page.getByLabel('Client key (PEM)')).toHaveValue(join(certDir, 'client.key'));
+  await expect(page.getByLabel('Verify the certificate')).not.toBeChecked();
+  await expect(page.getByLabel('Passphrase (this connect only)')).toHaveValue('');
+  expect(errors).toEqual([]);
+});
