@@ -17,6 +17,7 @@ import { fail, ok, type Result } from '../shared/errors.ts';
 import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileStoreState } from '../shared/contract.ts';
 import { formatEndpoint } from '../shared/endpoint.ts';
 import { checkConnectOptions } from './engine/connect-options.ts';
+import { checkTlsOptions } from './engine/tls-openers.ts';
 import { fileErrorFor } from './engine/error-mapping.ts';
 import type { Eviction, SessionRegistry } from './engine/session-registry.ts';
 import type { StreamSession } from './engine/stream-session.ts';
@@ -155,9 +156,15 @@ export class AppService {
       'session:open': (arg, ctx) => {
         // Checked once, here, before creating anything, so the field is named and no socket or DNS
         // is touched; the session accepts the checked value without checking it again.
-        const { finishWhenPeerFinishes = true, ...connect } = arg;
+        const { finishWhenPeerFinishes = true, tls, ...connect } = arg;
         const checked = checkConnectOptions(connect);
         if (!checked.ok) return checked;
+        // TLS options too, so a bad one is this call's error naming its field, not a session that
+        // never leaves idle.
+        if (tls !== undefined) {
+          const tlsChecked = checkTlsOptions(tls);
+          if (!tlsChecked.ok) return tlsChecked;
+        }
         const created = sessions.createStream({}, ctx);
         if (!created.ok) return created;
         const session = created.value;
@@ -174,8 +181,7 @@ export class AppService {
           stop();
           unfollow();
         });
-        // TLS settings are checked by the session's TLS opener (INVALID_INPUT naming the field).
-        void session.connect(connect.tls ? { ...checked.value, tls: connect.tls } : checked.value);
+        void session.connect(tls === undefined ? checked.value : { ...checked.value, tls });
         return ok({ id: session.id });
       },
 

@@ -10,6 +10,10 @@
  *   (the same unit as a textarea's selectionStart), and a message naming the character at fault.
  * - The line ending is appended after the payload in every mode, hex included: the user chose it
  *   explicitly, and a mode switch must not silently change what is sent.
+ * - Newlines typed in the text (LF, or CR LF, as a textarea or a pasted file holds them) are written
+ *   as `spec.newlines` chooses: as typed (the default, today's bytes), LF or CRLF. A lone CR is not a
+ *   newline and stays a CR byte; `\n` and `\r` escapes are explicit bytes and never converted; in hex
+ *   mode newlines only separate digits.
  * - `\xHH` escapes and hex digits are raw bytes whatever the encoding; the encoding applies only to
  *   characters (typed, or written as `\u{…}`).
  * - Pure: no Node or DOM APIs beyond Uint8Array, so the renderer shows the byte count from the
@@ -24,6 +28,8 @@ export type PayloadMode = 'text' | 'hex' | 'escapes';
 export type TextEncoding = 'utf8' | 'latin1';
 /** Bytes appended after the payload. */
 export type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
+/** How newlines typed inside the text are written: unchanged, or all as LF, or all as CR LF. */
+export type NewlineStyle = 'as-typed' | 'lf' | 'crlf';
 
 /** Everything that decides the bytes of one send from the editor. */
 export interface PayloadSpec {
@@ -31,6 +37,8 @@ export interface PayloadSpec {
   mode: PayloadMode;
   encoding: TextEncoding;
   lineEnding: LineEnding;
+  /** Absent means 'as-typed', so specs saved before this option existed keep their bytes. */
+  newlines?: NewlineStyle;
 }
 
 /** Every payload mode, for schemas and pickers. */
@@ -39,6 +47,8 @@ export const PAYLOAD_MODES: readonly PayloadMode[] = ['text', 'hex', 'escapes'];
 export const TEXT_ENCODINGS: readonly TextEncoding[] = ['utf8', 'latin1'];
 /** Every line ending, for schemas and pickers. */
 export const LINE_ENDINGS: readonly LineEnding[] = ['none', 'lf', 'cr', 'crlf'];
+/** Every newline style, for schemas and pickers. */
+export const NEWLINE_STYLES: readonly NewlineStyle[] = ['as-typed', 'lf', 'crlf'];
 
 /** The bytes each line ending appends. */
 export const LINE_ENDING_BYTES: Readonly<Record<LineEnding, readonly number[]>> = {
@@ -64,6 +74,7 @@ const ESCAPES_HELP = 'the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}';
  */
 export function encodePayload(spec: PayloadSpec): Result<Uint8Array> {
   const { text, mode, encoding, lineEnding } = spec;
+  const newlines = spec.newlines ?? 'as-typed';
   if (typeof text !== 'string') return payloadError('the payload text is missing.', 0);
   if (!PAYLOAD_MODES.includes(mode)) {
     return payloadError(`unknown mode ${JSON.stringify(String(mode))}; use text, hex or escapes.`, 0);
@@ -77,6 +88,12 @@ export function encodePayload(spec: PayloadSpec): Result<Uint8Array> {
       0,
     );
   }
+  if (!NEWLINE_STYLES.includes(newlines)) {
+    return payloadError(
+      `unknown newline style ${JSON.stringify(String(newlines))}; use as-typed, lf or crlf.`,
+      0,
+    );
+  }
   if (text.length > PAYLOAD_LIMITS.maxEditorChars) {
     return payloadError(
       `the editor holds at most ${groupThousands(PAYLOAD_LIMITS.maxEditorChars)} characters and this ` +
@@ -86,14 +103,16 @@ export function encodePayload(spec: PayloadSpec): Result<Uint8Array> {
   }
   const ending = LINE_ENDING_BYTES[lineEnding];
   // Capacities are upper bounds, so the writer never grows: a UTF-16 unit is at most 3 UTF-8 bytes
-  // (a surrogate pair, two units, is 4), and every escape is at least as long as its bytes.
+  // (a surrogate pair, two units, is 4), a typed LF at most 2 (as CR LF), and every escape is at
+  // least as long as its bytes.
+  const perUnit = Math.max(bytesPerUnit(encoding), newlines === 'crlf' ? 2 : 1);
   switch (mode) {
     case 'hex':
       return encodeHex(text, new ByteWriter(Math.ceil(text.length / 2) + ending.length), ending);
     case 'text':
-      return encodeText(text, encoding, new ByteWriter(bytesPerUnit(encoding) * text.length + ending.length), ending);
+      return encodeText(text, encoding, newlines, new ByteWriter(perUnit * text.length + ending.length), ending);
     case 'escapes':
-      return encodeEscapes(text, encoding, new ByteWriter(bytesPerUnit(encoding) * text.length + ending.length), ending);
+      return encodeEscapes(text, encoding, newlines, new ByteWriter(perUnit * text.length + ending.length), ending);
   }
 }
 
@@ -179,14 +198,35 @@ class ByteWriter {
   }
 }
 
-function encodeText(text: string, encoding: TextEncoding, writer: ByteWriter, ending: readonly number[]): Result<Uint8Array> {
+function encodeText(
+  text: string,
+  encoding: TextEncoding,
+  newlines: NewlineStyle,
+  writer: ByteWriter,
+  ending: readonly number[],
+): Result<Uint8Array> {
   for (let i = 0; i < text.length; ) {
-    const consumed = appendCharacter(text, i, encoding, writer);
+    const consumed = appendNewline(text, i, newlines, writer) || appendCharacter(text, i, encoding, writer);
     if (consumed === 0) return characterError(text, i, encoding);
     i += consumed;
   }
   writer.pushAll(ending);
   return ok(writer.finish());
+}
+
+/**
+ * When a newline (LF, or CR LF) starts at `index` and `newlines` converts it, appends the chosen
+ * bytes and returns the UTF-16 units consumed (1 or 2); otherwise appends nothing and returns 0.
+ * CR, LF and every newline byte are the same in UTF-8 and Latin-1.
+ */
+function appendNewline(text: string, index: number, newlines: NewlineStyle, writer: ByteWriter): number {
+  if (newlines === 'as-typed') return 0;
+  const unit = text.charCodeAt(index);
+  const length = unit === 0x0a ? 1 : unit === 0x0d && text.charCodeAt(index + 1) === 0x0a ? 2 : 0;
+  if (length === 0) return 0;
+  if (newlines === 'crlf') writer.push(0x0d);
+  writer.push(0x0a);
+  return length;
 }
 
 /**
@@ -284,11 +324,17 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
 }
 
 /** Escapes mode: characters in the chosen encoding, plus the escapes in docs/payload-grammar.md. */
-function encodeEscapes(text: string, encoding: TextEncoding, writer: ByteWriter, ending: readonly number[]): Result<Uint8Array> {
+function encodeEscapes(
+  text: string,
+  encoding: TextEncoding,
+  newlines: NewlineStyle,
+  writer: ByteWriter,
+  ending: readonly number[],
+): Result<Uint8Array> {
   let i = 0;
   while (i < text.length) {
     if (text.charCodeAt(i) !== BACKSLASH) {
-      const consumed = appendCharacter(text, i, encoding, writer);
+      const consumed = appendNewline(text, i, newlines, writer) || appendCharacter(text, i, encoding, writer);
       if (consumed === 0) return characterError(text, i, encoding);
       i += consumed;
       continue;

@@ -13,8 +13,9 @@
 import { z } from 'zod';
 import { fail, ok, type Result } from './errors.ts';
 import { SESSION_LIMITS } from './session.ts';
-import type { LineEnding, PayloadMode, TextEncoding } from './payload.ts';
+import type { LineEnding, NewlineStyle, PayloadMode, TextEncoding } from './payload.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from './session-datagram.ts';
+import { TLS_LIMITS, TLS_VERSIONS, type TlsVersion } from './tls.ts';
 
 /** How the payload text turns into bytes (the payload codec's modes). */
 export type ProfilePayloadMode = PayloadMode;
@@ -22,6 +23,36 @@ export type ProfilePayloadMode = PayloadMode;
 export type ProfileTextEncoding = TextEncoding;
 /** Line ending appended to the payload when sent. */
 export type ProfileLineEnding = LineEnding;
+/** How newlines typed in the payload text are sent. */
+export type ProfileNewlines = NewlineStyle;
+
+/** How a profile connects. Absent in a stored profile means 'tcp'. */
+export type ProfileTransport = 'tcp' | 'tls' | 'udp';
+export const PROFILE_TRANSPORTS: readonly ProfileTransport[] = ['tcp', 'tls', 'udp'];
+
+/**
+ * The TLS settings a profile keeps (shared/tls.ts's TlsClientOptions without the secrets). Never
+ * a passphrase and never key material: a client key is kept as the path of its file, so the
+ * profiles file and an export can be shared without leaking it. The schema is strict, so a
+ * `passphrase` or PEM key refuses to be stored rather than being written.
+ */
+export interface ProfileTlsSettings {
+  /** SNI name; absent: the host when it is a name. An empty string sends no SNI. */
+  serverName?: string;
+  /** Name the certificate must match; absent: the host. */
+  verifyName?: string;
+  /** Verify chain and name (absent: true). */
+  verify?: boolean;
+  caFile?: string;
+  certFile?: string;
+  /** Path of the client key file (never the key itself). */
+  keyFile?: string;
+  /** Path of a PKCS#12 file; its passphrase is asked for at connect and never stored. */
+  pfxFile?: string;
+  alpn?: string[];
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+}
 
 /** One saved connection: where to connect, what to send, how long to wait. */
 export interface Profile {
@@ -31,11 +62,23 @@ export interface Profile {
   folder: string | null;
   host: string;
   port: number;
+  /**
+   * Absent means 'tcp' (files migrated from version 2 name it). 'udp' opens a datagram session
+   * with {@link Profile.udp}'s settings.
+   */
+  transport?: ProfileTransport;
+  /** Kept whatever the transport, so switching back to TLS finds them again. */
+  tls?: ProfileTlsSettings;
   payload: {
     text: string;
     mode: ProfilePayloadMode;
     encoding: ProfileTextEncoding;
     lineEnding: ProfileLineEnding;
+    /**
+     * Absent means 'as-typed': files written before this key existed keep their bytes, and a
+     * profile that never changes it is written without it (so older builds can still read it).
+     */
+    newlines?: ProfileNewlines;
   };
   connectTimeoutMs: number;
   /** 0 disables the idle timeout. */
@@ -44,11 +87,6 @@ export interface Profile {
   closeAfterSend: boolean;
   maxResponseBytes: number;
   notes: string;
-  /**
-   * UDP: the profile opens a datagram session with {@link Profile.udp}'s settings. Absent: a
-   * stream (TCP) profile, as every profile saved before UDP existed, so no migration is needed.
-   */
-  transport?: 'udp';
   /** UDP settings; present exactly when `transport` is 'udp'. */
   udp?: UdpProfileSettings;
   /**
@@ -106,7 +144,7 @@ export const PROFILE_LIMITS = {
 } as const;
 
 /** The format version this build reads and writes; older files are migrated, newer open read-only. */
-export const PROFILE_FILE_VERSION = 2;
+export const PROFILE_FILE_VERSION = 3;
 
 /** The `format` marker of our profile file and of our export files. */
 export const PROFILE_FILE_FORMAT = 'socket-tester-profiles';
@@ -192,17 +230,35 @@ const hostSchema = z
 const payloadModes = ['text', 'hex', 'escapes'] as const;
 const textEncodings = ['utf8', 'latin1'] as const;
 const lineEndings = ['none', 'lf', 'cr', 'crlf'] as const;
+const newlineStyles = ['as-typed', 'lf', 'crlf'] as const;
 /** Compiles only while the lists above equal the payload codec's types, in both directions. */
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const payloadListsMatchCodec: SameSet<(typeof payloadModes)[number], PayloadMode> &
   SameSet<(typeof textEncodings)[number], TextEncoding> &
-  SameSet<(typeof lineEndings)[number], LineEnding> = true;
+  SameSet<(typeof lineEndings)[number], LineEnding> &
+  SameSet<(typeof newlineStyles)[number], NewlineStyle> = true;
 
 const payloadSchema = z.strictObject({
   text: z.string().max(PROFILE_LIMITS.maxPayloadChars, `Payload is longer than ${PROFILE_LIMITS.maxPayloadChars} characters.`),
   mode: z.enum(payloadModes),
   encoding: z.enum(textEncodings),
   lineEnding: z.enum(lineEndings),
+  newlines: z.enum(newlineStyles).optional(),
+});
+
+const tlsPathSchema = z.string().min(1).max(4096).refine((path) => !/\p{Cc}/u.test(path), 'File path contains a control character.');
+const tlsNameSchema = z.string().max(PROFILE_LIMITS.maxHostLength).refine((name) => !/[\p{Cc}\s]/u.test(name), 'Name contains a space or a control character.');
+const tlsSettingsSchema = z.strictObject({
+  serverName: tlsNameSchema.optional(),
+  verifyName: tlsNameSchema.min(1).optional(),
+  verify: z.boolean().optional(),
+  caFile: tlsPathSchema.optional(),
+  certFile: tlsPathSchema.optional(),
+  keyFile: tlsPathSchema.optional(),
+  pfxFile: tlsPathSchema.optional(),
+  alpn: z.array(z.string().min(1).max(TLS_LIMITS.maxAlpnProtocolBytes)).max(TLS_LIMITS.maxAlpnProtocols).optional(),
+  minVersion: z.enum(TLS_VERSIONS).optional(),
+  maxVersion: z.enum(TLS_VERSIONS).optional(),
 });
 
 const draftShape = {
@@ -210,6 +266,8 @@ const draftShape = {
   folder: storedLabel('folder', PROFILE_LIMITS.maxFolderLength).nullable(),
   host: hostSchema,
   port: z.int().min(1).max(65_535),
+  transport: z.enum(['tcp', 'tls', 'udp']).optional(),
+  tls: tlsSettingsSchema.optional(),
   payload: payloadSchema,
   connectTimeoutMs: z.int().min(1).max(SESSION_LIMITS.maxConnectTimeoutMs),
   idleTimeoutMs: z.int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs),
@@ -226,14 +284,13 @@ const udpSchema = z.strictObject({
   maxDatagrams: z.int().min(1).max(DATAGRAM_LIMITS.maxDatagrams),
 });
 const transportShape = {
-  transport: z.literal('udp').optional(),
   udp: udpSchema.optional(),
 };
 
 /** `udp` settings go with `transport: 'udp'` and only with it, so a file never says two things. */
-function checkTransport(p: { transport?: 'udp' | undefined; udp?: unknown }, ctx: z.RefinementCtx): void {
+function checkTransport(p: { transport?: ProfileTransport | undefined; udp?: unknown }, ctx: z.RefinementCtx): void {
   if (p.transport === 'udp' && p.udp === undefined) ctx.addIssue({ code: 'custom', path: ['udp'], message: 'A UDP profile needs its udp settings.' });
-  if (p.transport === undefined && p.udp !== undefined) ctx.addIssue({ code: 'custom', path: ['transport'], message: 'udp settings need transport "udp".' });
+  if (p.transport !== 'udp' && p.udp !== undefined) ctx.addIssue({ code: 'custom', path: ['transport'], message: 'udp settings need transport "udp".' });
 }
 
 /** A {@link ProfileDraft}: what create/update/import accept. */

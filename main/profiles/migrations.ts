@@ -11,7 +11,8 @@
  *
  * Version 0 is the pre-release shape: `{ "profiles": [...] }` with no `format` or `version` keys,
  * and profiles without `folder` and `notes`. Version 1 has no per-profile `revision` (version 2
- * starts every profile at revision 1).
+ * starts every profile at revision 1). Version 2 has no `transport` (version 3 names it: every older
+ * profile is 'tcp').
  */
 import { PROFILE_FILE_FORMAT, PROFILE_FILE_VERSION } from '../../shared/profile.ts';
 
@@ -45,6 +46,16 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
       version: 2,
       profiles: Array.isArray(profiles)
         ? profiles.map((profile: unknown) => (isPlainObject(profile) && !('revision' in profile) ? { ...profile, revision: 1 } : profile))
+        : profiles,
+    };
+  },
+  2: (document) => {
+    const { profiles, ...rest } = document;
+    return {
+      ...rest,
+      version: 3,
+      profiles: Array.isArray(profiles)
+        ? profiles.map((profile: unknown) => (isPlainObject(profile) && !('transport' in profile) ? { ...profile, transport: 'tcp' } : profile))
         : profiles,
     };
   },

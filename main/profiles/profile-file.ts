@@ -34,6 +34,8 @@ const PROFILE_KEYS = [
   'folder',
   'host',
   'port',
+  'transport',
+  'tls',
   'payload',
   'connectTimeoutMs',
   'idleTimeoutMs',
@@ -46,22 +48,25 @@ const PROFILE_KEYS = [
   'createdAt',
   'updatedAt',
 ] as const;
-const PAYLOAD_KEYS = ['text', 'mode', 'encoding', 'lineEnding'] as const;
+const PAYLOAD_KEYS = ['text', 'mode', 'encoding', 'lineEnding', 'newlines'] as const;
 const UDP_KEYS = ['localPort', 'mode', 'broadcast', 'replyWindowMs', 'maxDatagrams'] as const;
+/** No passphrase and no key material: only what ProfileTlsSettings holds (paths, names, choices). */
+const TLS_KEYS = ['serverName', 'verifyName', 'verify', 'caFile', 'certFile', 'keyFile', 'pfxFile', 'alpn', 'minVersion', 'maxVersion'] as const;
 
 // The compiler proves the lists above name every field: a field missing from them would otherwise
 // be dropped silently by JSON.stringify's key list.
 type Unlisted =
   | Exclude<keyof Profile, (typeof PROFILE_KEYS)[number]>
   | Exclude<keyof Profile['payload'], (typeof PAYLOAD_KEYS)[number]>
-  | Exclude<keyof NonNullable<Profile['udp']>, (typeof UDP_KEYS)[number]>;
+  | Exclude<keyof NonNullable<Profile['udp']>, (typeof UDP_KEYS)[number]>
+  | Exclude<keyof NonNullable<Profile['tls']>, (typeof TLS_KEYS)[number]>;
 const everyKeyListed: [Unlisted] extends [never] ? true : never = true;
 
 /**
  * Every key we write, in the order we write it. JSON.stringify with a key list emits each object's
  * keys in this order, whatever order the object was built in.
  */
-const KEY_ORDER: string[] = [...new Set(['format', 'version', 'exportedAt', 'profiles', ...PROFILE_KEYS, ...PAYLOAD_KEYS, ...UDP_KEYS])];
+const KEY_ORDER: string[] = [...new Set(['format', 'version', 'exportedAt', 'profiles', ...PROFILE_KEYS, ...PAYLOAD_KEYS, ...UDP_KEYS, ...TLS_KEYS])];
 
 /** The store's file text for `profiles`. */
 export function serializeProfileFile(profiles: readonly Profile[]): string {

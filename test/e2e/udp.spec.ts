@@ -18,7 +18,7 @@ async function udpPeer(onMessage: (socket: dgram.Socket, msg: Buffer, rinfo: dgr
 async function openUdpTab(page: import('@playwright/test').Page, url: string, port: number): Promise<ReturnType<typeof ui>> {
   const u = ui(page);
   await page.goto(url);
-  await page.getByLabel('Transport').selectOption('udp');
+  await page.getByRole('radiogroup', { name: 'Transport' }).getByLabel('UDP').check();
   await u.host.fill('127.0.0.1');
   await u.port.fill(String(port));
   return u;
@@ -111,7 +111,7 @@ test('a UDP profile keeps its transport and UDP options, and opens as a UDP tab'
   const name = `UDP profile ${Date.now()}`;
   const u = ui(page);
   await page.goto(web.url);
-  await page.getByLabel('Transport').selectOption('udp');
+  await page.getByRole('radiogroup', { name: 'Transport' }).getByLabel('UDP').check();
   await u.host.fill('127.0.0.1');
   await u.port.fill('5353');
   await page.getByRole('button', { name: 'Options' }).click();
@@ -128,7 +128,7 @@ test('a UDP profile keeps its transport and UDP options, and opens as a UDP tab'
   await page.reload();
   const list = page.getByRole('navigation', { name: 'Saved profiles' });
   await list.getByRole('button', { name: new RegExp(name) }).first().click();
-  await expect(page.getByLabel('Transport')).toHaveValue('udp');
+  await expect(page.getByRole('radiogroup', { name: 'Transport' }).getByLabel('UDP')).toBeChecked();
   await page.getByRole('button', { name: 'Options' }).click();
   await expect(page.getByLabel('Receive')).toHaveValue('from-anyone');
   await expect(page.getByLabel('Max datagrams')).toHaveValue('42');

@@ -29,7 +29,7 @@ import {
   type HostKind,
 } from '../../shared/contract.ts';
 import type { Result } from '../../shared/errors.ts';
-import type { Profile, ProfileDraft } from '../../shared/profile.ts';
+import { PROFILE_FILE_VERSION, type Profile, type ProfileDraft } from '../../shared/profile.ts';
 import { SESSION_LIMITS, type SessionStatus } from '../../shared/session.ts';
 import { closedPort, echoOnEnd, listen, until, type LoopbackServer } from './engine/loopback.ts';
 import { FIXTURES } from './profiles/test-helpers.ts';
@@ -803,7 +803,7 @@ describe('profiles: export, import-preview, import', () => {
     const c = attach();
     const [echo, redis] = await seed(c);
     const all = JSON.parse(value(await c.call('profiles:export', { ids: null })).json) as Record<string, unknown>;
-    expect(all).toEqual({ format: 'socket-tester-profiles', version: 2, exportedAt: expect.stringMatching(ISO), profiles: [echo, redis] });
+    expect(all).toEqual({ format: 'socket-tester-profiles', version: PROFILE_FILE_VERSION, exportedAt: expect.stringMatching(ISO), profiles: [echo, redis] });
     const some = JSON.parse(value(await c.call('profiles:export', { ids: [redis!.id, 'unknown'] })).json) as { profiles: Profile[] };
     expect(some.profiles).toEqual([redis]);
     expect(c.profileChanges()).toHaveLength(2);

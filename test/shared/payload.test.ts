@@ -6,6 +6,7 @@ import {
   LINE_ENDINGS,
   PAYLOAD_LIMITS,
   type LineEnding,
+  type NewlineStyle,
   type PayloadMode,
   type PayloadSpec,
   type TextEncoding,
@@ -99,6 +100,59 @@ describe('encodePayload: line endings', () => {
     expect(bytesOf(spec('41 42', 'hex', 'utf8', ending))).toEqual([0x41, 0x42, ...expected[ending]]);
     expect(bytesOf(spec('A\\x42', 'escapes', 'latin1', ending))).toEqual([0x41, 0x42, ...expected[ending]]);
     expect(bytesOf(spec('', 'hex', 'utf8', ending))).toEqual(expected[ending]);
+  });
+});
+
+describe('encodePayload: newlines in the text', () => {
+  const withNewlines = (text: string, mode: PayloadMode, newlines: NewlineStyle, encoding: TextEncoding = 'utf8', lineEnding: LineEnding = 'none'): number[] =>
+    bytesOf({ text, mode, encoding, lineEnding, newlines });
+
+  it('keeps today\'s bytes when absent or as-typed', () => {
+    const text = 'a\nb\r\nc\rd';
+    const today = bytesOf(spec(text, 'text'));
+    expect(today).toEqual([0x61, 0x0a, 0x62, 0x0d, 0x0a, 0x63, 0x0d, 0x64]);
+    expect(withNewlines(text, 'text', 'as-typed')).toEqual(today);
+  });
+
+  it('writes every typed newline as CR LF, an existing CR LF once, and leaves a lone CR alone', () => {
+    expect(withNewlines('a\nb\r\nc\rd\n', 'text', 'crlf')).toEqual([0x61, 0x0d, 0x0a, 0x62, 0x0d, 0x0a, 0x63, 0x0d, 0x64, 0x0d, 0x0a]);
+    expect(withNewlines('\n\n', 'text', 'crlf', 'latin1')).toEqual([0x0d, 0x0a, 0x0d, 0x0a]);
+  });
+
+  it('writes every typed newline as LF', () => {
+    expect(withNewlines('a\r\nb\nc\r', 'text', 'lf')).toEqual([0x61, 0x0a, 0x62, 0x0a, 0x63, 0x0d]);
+  });
+
+  it('converts the text, not the appended line ending (the issue 10 request: CRLF inside and at the end)', () => {
+    const bytes = withNewlines('GET / HTTP/1.0\nHost: a\n', 'text', 'crlf', 'utf8', 'crlf');
+    expect(String.fromCharCode(...bytes)).toBe('GET / HTTP/1.0\r\nHost: a\r\n\r\n');
+    expect(withNewlines('x', 'text', 'lf', 'utf8', 'cr')).toEqual([0x78, 0x0d]);
+  });
+
+  it('converts typed newlines in escapes mode but never the \\n and \\r escapes', () => {
+    expect(withNewlines('a\nb\\nc\\r\\n', 'escapes', 'crlf')).toEqual([0x61, 0x0d, 0x0a, 0x62, 0x0a, 0x63, 0x0d, 0x0a]);
+    expect(withNewlines('a\r\n\\r\\n', 'escapes', 'lf')).toEqual([0x61, 0x0a, 0x0d, 0x0a]);
+  });
+
+  it('changes nothing in hex mode, where newlines separate digits', () => {
+    expect(withNewlines('41\n42\r\n43', 'hex', 'crlf')).toEqual([0x41, 0x42, 0x43]);
+  });
+
+  it('keeps error positions in the typed text after converted newlines', () => {
+    const result = encodePayload({ text: '\n\n\u0100', mode: 'text', encoding: 'latin1', lineEnding: 'none', newlines: 'crlf' });
+    expect(result.ok ? null : result.error.position).toBe(2);
+  });
+
+  it('fits the largest conversion in the buffer it allocates (a text of only newlines, Latin-1)', () => {
+    const max = PAYLOAD_LIMITS.maxEditorChars;
+    const bytes = encodePayload({ text: '\n'.repeat(max), mode: 'text', encoding: 'latin1', lineEnding: 'crlf', newlines: 'crlf' });
+    expect(bytes.ok && bytes.value.byteLength).toBe(2 * max + 2);
+  });
+
+  it('refuses an unknown newline style', () => {
+    expect(errorOf({ text: '', mode: 'text', encoding: 'utf8', lineEnding: 'none', newlines: 'cr' } as unknown as PayloadSpec).message).toBe(
+      'unknown newline style "cr"; use as-typed, lf or crlf.',
+    );
   });
 });
 

@@ -10,20 +10,27 @@ import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts'
 import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
 import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
+import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
+import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
-import { pushSent, sentItem, type SentItem, type SentSource } from './sent-history.ts';
+import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
-import { copySettings, defaultTabSettings, payloadOf, sameSettings, type TabSettings } from './tab-settings.ts';
+import { copySettings, defaultTabSettings, payloadOf, sameSettings, tlsOptionsOf, type TabSettings } from './tab-settings.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
 
-export type ResponseView = 'text' | 'hex' | 'transcript';
+export type ResponseView = 'text' | 'hex' | 'transcript' | 'tls';
 
 const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
 
 let tabCounter = 0;
+
+/** No `tls` key at all for TCP (the call's schema is strict about what it is given). */
+function tlsArg(tls: ReturnType<typeof tlsOptionsOf>): { tls?: NonNullable<ReturnType<typeof tlsOptionsOf>> } {
+  return tls ? { tls } : {};
+}
 
 export class SessionTab {
   readonly key = `tab-${++tabCounter}`;
@@ -32,6 +39,8 @@ export class SessionTab {
   settings = $state<TabSettings>(defaultTabSettings());
   /** Send our FIN when the peer's arrives first (see main/engine/follow-peer-end.ts). */
   finishWhenPeerFinishes = $state(true);
+  /** The PFX or key passphrase for the next TLS connect: typed, used, never saved with the settings. */
+  tlsPassphrase = $state('');
 
   /** The profile this tab was opened from, and its settings as saved (for the unsaved marker). */
   profileId = $state<string | null>(null);
@@ -50,12 +59,22 @@ export class SessionTab {
   transcript = $state.raw<TranscriptEntry[]>([]);
   transcriptTruncated = $state(false);
   sentHistory = $state.raw<SentItem[]>([]);
+  /** Older sends dropped from the history by its limits, said in the list. */
+  historyDropped = $state(0);
   readonly response = new ResponseBuffer();
-  /** What we sent from the renderer, in order, for transcript previews. */
-  readonly sentBytes = new ResponseBuffer();
+  /** The first bytes of each send, for transcript previews (bounded; never every byte sent). */
+  readonly sentLog = new SentLog();
   responseVersion = $state(0);
   /** Bytes received that arrived out of order or twice: always 0 unless something is broken. */
   gapError = $state<string | null>(null);
+
+  /**
+   * Host and port as they were at the last Connect. When the inputs differ and no session is live,
+   * the last status (and a connect error) describes other inputs: it is stale and no longer shown.
+   */
+  attemptedWith = $state.raw<{ host: string; port: string } | null>(null);
+  /** Connect was pressed: from now on an empty Host or Port is named under its field too. */
+  connectPressed = $state(false);
 
   view = $state<ResponseView>('text');
   wrap = $state(true);
@@ -75,10 +94,20 @@ export class SessionTab {
   readonly udp = $derived(this.settings.transport === 'udp');
 
   readonly preview = $derived(encodePayload(payloadOf(this.settings)));
+  /** Errors in the Host and Port text, shown under each field while the user types. */
+  readonly inputErrors = $derived(endpointInputErrors(this.settings.host, this.settings.port, this.connectPressed));
+  readonly statusStale = $derived(
+    !isLive(this.status) &&
+      this.attemptedWith !== null &&
+      (this.attemptedWith.host !== this.settings.host || this.attemptedWith.port !== this.settings.port),
+  );
+  // An input error is shown under its field, never in the badge as well.
   readonly words = $derived(
     this.udp
       ? datagramWords(this.dgram.status, this.dgram.status ? null : (this.dgram.callError ?? this.callError))
-      : statusWords(this.status, this.status ? null : this.callError),
+      : this.statusStale
+        ? statusWords(null, null)
+        : statusWords(this.status, this.status || this.callError?.field === 'host' || this.callError?.field === 'port' ? null : this.callError),
   );
   readonly live = $derived(isLive(this.status) || this.dgram.live);
   readonly title = $derived(
@@ -112,15 +141,22 @@ export class SessionTab {
 
   /** Opens a new session; the previous one's bytes are cleared (a new conversation starts). */
   async connect(): Promise<Result<{ id: string }>> {
-    if (this.live) await this.cancel();
-    this.callError = null;
-    if (this.udp) return this.openDatagram();
-    // Same validation as main (shared/endpoint.ts), so the field is named before any call.
+    if (this.udp) {
+      if (this.live) await this.cancel();
+      this.callError = null;
+      return this.openDatagram();
+    }
+    // Same validation as main (shared/endpoint.ts), so the field is named before any call; the
+    // error shows under its field (inputErrors), not as a call error.
     const endpoint = parseEndpoint(this.settings.host, this.settings.port);
     if (!endpoint.ok) {
-      this.callError = endpoint.error;
+      this.connectPressed = true;
       return endpoint;
     }
+    if (this.live) await this.cancel();
+    this.callError = null;
+    this.connectPressed = false;
+    this.attemptedWith = { host: this.settings.host, port: this.settings.port };
     if (this.sessionId) void this.api.call('session:discard', { id: this.sessionId });
     this.resetSession();
     this.dgram.discard();
@@ -131,6 +167,7 @@ export class SessionTab {
       idleTimeoutMs: this.settings.idleTimeoutMs,
       maxResponseBytes: this.settings.maxResponseBytes,
       finishWhenPeerFinishes: this.finishWhenPeerFinishes,
+      ...tlsArg(tlsOptionsOf(this.settings, this.tlsPassphrase)),
     });
     if (r.ok) this.sessionId = r.value.id;
     else this.callError = r.error;
@@ -192,13 +229,14 @@ export class SessionTab {
 
   /** Sends an earlier item's exact bytes again (with the current close-after-send choice). */
   async resend(item: SentItem): Promise<void> {
+    if (!item.bytesKept) return;
     await this.sendBytes(item.bytes, item.payload ? { payload: item.payload } : { label: item.label });
   }
 
   /** Sends bytes: from the editor, from history, or a file picked in the browser. */
   async sendBytes(bytes: Uint8Array, source: SentSource): Promise<void> {
     if (this.udp) {
-      if (await this.dgram.send(bytes)) this.sentHistory = pushSent(this.sentHistory, sentItem(source, bytes, false, Date.now()));
+      if (await this.dgram.send(bytes)) this.recordSent(sentItem(source, bytes, false, Date.now()));
       return;
     }
     if (!this.sessionId) return;
@@ -210,10 +248,13 @@ export class SessionTab {
     // a bar could be read, and showing one for each would make the editor jump.
     if (bytes.byteLength >= PROGRESS_PLACEHOLDER_BYTES) this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
     const halfClose = this.settings.closeAfterSend;
+    this.sentLog.recordStart(bytes);
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
-    if (r.ok) this.recordSent(sentItem(source, bytes, halfClose, Date.now()), bytes);
-    else this.callError = r.error;
+    if (r.ok) {
+      this.sentLog.advance(r.value.bytesSent);
+      this.recordSent(sentItem(source, bytes, halfClose, Date.now()));
+    } else this.callError = r.error;
   }
 
   /** Electron: main picks and streams the file. */
@@ -226,8 +267,8 @@ export class SessionTab {
     if (!r.ok) this.callError = r.error;
     else if (r.value) {
       // The file's bytes stay in main: the history keeps the label only, and nothing to send again.
-      const label = `file ${r.value.fileName} (${r.value.bytesSent} bytes)`;
-      this.recordSent(sentItem({ label }, new Uint8Array(0), halfClose, Date.now()), null);
+      this.sentLog.advance(r.value.bytesSent);
+      this.recordSent(streamedFileItem(r.value.fileName, r.value.bytesSent, halfClose, Date.now()));
     }
   }
 
@@ -248,6 +289,7 @@ export class SessionTab {
     this.settings.mode = item.payload.mode;
     this.settings.encoding = item.payload.encoding;
     this.settings.lineEnding = item.payload.lineEnding;
+    this.settings.newlines = item.payload.newlines ?? 'as-typed';
   }
 
   async halfClose(): Promise<void> {
@@ -305,10 +347,11 @@ export class SessionTab {
     this.transcriptTruncated = false;
   }
 
-  /** `bytes` is null when main sent them (a file): the transcript preview has nothing to show. */
-  private recordSent(item: SentItem, bytes: Uint8Array | null): void {
-    if (bytes) this.sentBytes.append(bytes);
-    this.sentHistory = pushSent(this.sentHistory, item);
+  /** Adds a send to the bounded history, counting what the limits dropped. */
+  private recordSent(item: SentItem): void {
+    const added = pushSent(this.sentHistory, item);
+    this.sentHistory = added.items;
+    this.historyDropped += added.dropped;
   }
 
   /**
@@ -375,8 +418,9 @@ export class SessionTab {
     this.status = null;
     this.sendProgress = null;
     this.sentHistory = [];
+    this.historyDropped = 0;
     this.gapError = null;
-    this.sentBytes.clear();
+    this.sentLog.clear();
     this.clearResponse();
   }
 }

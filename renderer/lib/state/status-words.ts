@@ -24,8 +24,11 @@ export function statusWords(status: SessionStatus | null, openError: AppError | 
     case 'idle':
       return { label: 'Idle', tone: 'idle', detail: null };
     case 'connecting':
+      // The TLS handshake is its own step: a server that accepts TCP and then stalls shows where.
+      if (status.step === 'tls-handshake') return { label: 'TLS handshake…', tone: 'busy', detail: 'TCP connected' };
       return { label: 'Connecting…', tone: 'busy', detail: null };
     case 'open': {
+      if (status.step === 'tls-handshake') return { label: 'TLS handshake…', tone: 'busy', detail: 'upgrading the connection' };
       const flags = [status.localEnded ? 'we finished sending' : null, status.remoteEnded ? 'peer finished sending' : null].filter(Boolean);
       return { label: 'Connected', tone: 'ok', detail: flags.length ? flags.join('; ') : null };
     }

@@ -6,27 +6,45 @@
  * importers), so a fresh tab saved as a profile behaves exactly as it did before it was saved.
  * Pure code, no runes: the tab keeps one `$state` object of this shape, and tests use it as is.
  */
-import type { Profile, ProfileDraft, UdpProfileSettings } from '../../../shared/profile.ts';
+import type { Profile, ProfileDraft, ProfileTlsSettings, ProfileTransport, UdpProfileSettings } from '../../../shared/profile.ts';
 import { PROFILE_DEFAULTS, UDP_PROFILE_DEFAULTS } from '../../../shared/profile.ts';
 import type { DatagramMode } from '../../../shared/session-datagram.ts';
-import type { LineEnding, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
+import type { TlsClientOptions, TlsVersion } from '../../../shared/tls.ts';
+import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
 
 /** The editable request and connection settings: what a profile stores besides its name. */
 export interface TabSettings {
   host: string;
   /** As typed: validated by `parseEndpoint` when used, so a half-typed port is not lost. */
   port: string;
+  transport: ProfileTransport;
+  /*
+   * TLS settings, flat and as typed (empty = not set), kept while the transport is TCP so switching
+   * back finds them. No passphrase here: it is asked for at connect and never saved.
+   */
+  tlsServerName: string;
+  tlsVerifyName: string;
+  tlsVerify: boolean;
+  tlsCaFile: string;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  tlsPfxFile: string;
+  /** ALPN protocols, comma-separated. */
+  tlsAlpn: string;
+  tlsMinVersion: TlsVersion | '';
+  tlsMaxVersion: TlsVersion | '';
   payloadText: string;
   mode: PayloadMode;
   encoding: TextEncoding;
   lineEnding: LineEnding;
+  /** How newlines typed in the text are sent (a profile without the key means 'as-typed'). */
+  newlines: NewlineStyle;
   closeAfterSend: boolean;
   connectTimeoutMs: number;
   /** 0 disables the idle timeout. */
   idleTimeoutMs: number;
   maxResponseBytes: number;
-  // ── UDP (issue 13): flat fields so copy and compare stay one-level ──
-  transport: 'tcp' | 'udp';
+  // ── UDP (issue 13): flat fields so copy and compare stay one-level; used when transport is 'udp' ──
   /** 0: any free port. */
   udpLocalPort: number;
   udpMode: DatagramMode;
@@ -40,15 +58,26 @@ export interface TabSettings {
 export const TAB_SETTING_KEYS = [
   'host',
   'port',
+  'transport',
+  'tlsServerName',
+  'tlsVerifyName',
+  'tlsVerify',
+  'tlsCaFile',
+  'tlsCertFile',
+  'tlsKeyFile',
+  'tlsPfxFile',
+  'tlsAlpn',
+  'tlsMinVersion',
+  'tlsMaxVersion',
   'payloadText',
   'mode',
   'encoding',
   'lineEnding',
+  'newlines',
   'closeAfterSend',
   'connectTimeoutMs',
   'idleTimeoutMs',
   'maxResponseBytes',
-  'transport',
   'udpLocalPort',
   'udpMode',
   'udpBroadcast',
@@ -59,21 +88,77 @@ type ListsEveryKey = Exclude<keyof TabSettings, (typeof TAB_SETTING_KEYS)[number
 const listsEveryKey: ListsEveryKey = true;
 void listsEveryKey;
 
+const TLS_DEFAULTS = {
+  tlsServerName: '',
+  tlsVerifyName: '',
+  tlsVerify: true,
+  tlsCaFile: '',
+  tlsCertFile: '',
+  tlsKeyFile: '',
+  tlsPfxFile: '',
+  tlsAlpn: '',
+  tlsMinVersion: '',
+  tlsMaxVersion: '',
+} as const satisfies Partial<TabSettings>;
+
+/** ALPN text ("h2, http/1.1") as the list offered. */
+function alpnList(text: string): string[] {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+/** A profile's TLS object from the settings: only the keys set, none at all when nothing is. */
+export function tlsSettingsOf(s: TabSettings): ProfileTlsSettings {
+  const t: ProfileTlsSettings = {};
+  if (s.tlsServerName.trim()) t.serverName = s.tlsServerName.trim();
+  if (s.tlsVerifyName.trim()) t.verifyName = s.tlsVerifyName.trim();
+  if (!s.tlsVerify) t.verify = false;
+  if (s.tlsCaFile.trim()) t.caFile = s.tlsCaFile.trim();
+  if (s.tlsCertFile.trim()) t.certFile = s.tlsCertFile.trim();
+  if (s.tlsKeyFile.trim()) t.keyFile = s.tlsKeyFile.trim();
+  if (s.tlsPfxFile.trim()) t.pfxFile = s.tlsPfxFile.trim();
+  const alpn = alpnList(s.tlsAlpn);
+  if (alpn.length > 0) t.alpn = alpn;
+  if (s.tlsMinVersion) t.minVersion = s.tlsMinVersion;
+  if (s.tlsMaxVersion) t.maxVersion = s.tlsMaxVersion;
+  return t;
+}
+
+/**
+ * The `tls` of a connect: the settings plus this connect's passphrase (asked for, never stored);
+ * undefined for TCP.
+ */
+export function tlsOptionsOf(s: TabSettings, passphrase: string): TlsClientOptions | undefined {
+  if (s.transport !== 'tls') return undefined;
+  const options: TlsClientOptions = { ...tlsSettingsOf(s) };
+  if (passphrase) options.passphrase = passphrase;
+  return options;
+}
+
+/** Whether a connect with these settings needs a passphrase field (a PFX or a client key). */
+export function mayNeedPassphrase(s: TabSettings): boolean {
+  return s.transport === 'tls' && (s.tlsPfxFile.trim() !== '' || s.tlsKeyFile.trim() !== '');
+}
+
 /** What a new tab starts with. */
 export function defaultTabSettings(): TabSettings {
   return {
     host: '127.0.0.1',
     port: '',
+    transport: 'tcp',
+    ...TLS_DEFAULTS,
     payloadText: '',
     mode: 'text',
     encoding: 'utf8',
     lineEnding: 'none',
+    newlines: 'as-typed',
     closeAfterSend: PROFILE_DEFAULTS.closeAfterSend,
     connectTimeoutMs: PROFILE_DEFAULTS.connectTimeoutMs,
     idleTimeoutMs: PROFILE_DEFAULTS.idleTimeoutMs,
     maxResponseBytes: PROFILE_DEFAULTS.maxResponseBytes,
     ...udpSettings(UDP_PROFILE_DEFAULTS),
-    transport: 'tcp',
   };
 }
 
@@ -94,24 +179,42 @@ export function sameSettings(a: TabSettings, b: TabSettings): boolean {
   return TAB_SETTING_KEYS.every((k) => a[k] === b[k]);
 }
 
-/** The part that decides the bytes sent (a plain object, safe to keep in history). */
+/**
+ * The part that decides the bytes sent (a plain object, safe to keep in history), also what a
+ * profile stores. 'as-typed' newlines are written as no key at all: a spec or a profile without it
+ * means as typed, so files that never use the choice stay readable by builds from before it (their
+ * strict schema refuses unknown keys).
+ */
 export function payloadOf(s: TabSettings): PayloadSpec {
-  return { text: s.payloadText, mode: s.mode, encoding: s.encoding, lineEnding: s.lineEnding };
+  const spec: PayloadSpec = { text: s.payloadText, mode: s.mode, encoding: s.encoding, lineEnding: s.lineEnding };
+  return s.newlines === 'as-typed' ? spec : { ...spec, newlines: s.newlines };
 }
 
 export function settingsFromProfile(p: Profile): TabSettings {
   return {
     host: p.host,
     port: String(p.port),
+    transport: p.transport ?? 'tcp',
+    tlsServerName: p.tls?.serverName ?? '',
+    tlsVerifyName: p.tls?.verifyName ?? '',
+    tlsVerify: p.tls?.verify ?? true,
+    tlsCaFile: p.tls?.caFile ?? '',
+    tlsCertFile: p.tls?.certFile ?? '',
+    tlsKeyFile: p.tls?.keyFile ?? '',
+    tlsPfxFile: p.tls?.pfxFile ?? '',
+    tlsAlpn: (p.tls?.alpn ?? []).join(', '),
+    tlsMinVersion: p.tls?.minVersion ?? '',
+    tlsMaxVersion: p.tls?.maxVersion ?? '',
     payloadText: p.payload.text,
     mode: p.payload.mode,
     encoding: p.payload.encoding,
     lineEnding: p.payload.lineEnding,
+    // Profiles saved before the choice existed have no key: their bytes stay as typed.
+    newlines: p.payload.newlines ?? 'as-typed',
     closeAfterSend: p.closeAfterSend,
     connectTimeoutMs: p.connectTimeoutMs,
     idleTimeoutMs: p.idleTimeoutMs,
     maxResponseBytes: p.maxResponseBytes,
-    transport: p.transport === 'udp' ? 'udp' : 'tcp',
     ...udpSettings(p.udp ?? UDP_PROFILE_DEFAULTS),
   };
 }
@@ -125,21 +228,23 @@ export interface ProfileMeta {
 
 /** A draft from tab settings; the port must already be valid (the caller checked it). */
 export function draftFromSettings(s: TabSettings, meta: ProfileMeta, port: number): ProfileDraft {
+  const tls = tlsSettingsOf(s);
   return {
     name: meta.name,
     folder: meta.folder,
     host: s.host.trim(),
     port,
+    transport: s.transport,
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
     payload: payloadOf(s),
     connectTimeoutMs: s.connectTimeoutMs,
     idleTimeoutMs: s.idleTimeoutMs,
     closeAfterSend: s.closeAfterSend,
     maxResponseBytes: s.maxResponseBytes,
     notes: meta.notes,
-    // A TCP profile is saved exactly as before UDP existed: no transport and no udp keys.
+    // Only a UDP profile carries udp settings (the schema refuses them elsewhere).
     ...(s.transport === 'udp'
       ? {
-          transport: 'udp' as const,
           udp: { localPort: s.udpLocalPort, mode: s.udpMode, broadcast: s.udpBroadcast, replyWindowMs: s.udpReplyWindowMs, maxDatagrams: s.udpMaxDatagrams },
         }
       : {}),

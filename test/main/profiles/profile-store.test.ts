@@ -56,7 +56,7 @@ describe('opening', () => {
   });
 
   it('loads a valid file and keeps a byte-exact backup of it (D2)', async () => {
-    const original = await fixture('valid-v2.json');
+    const original = await fixture('valid-v3.json');
     await writeFile(filePath, original);
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport).toEqual({ status: 'ok' });
@@ -208,8 +208,27 @@ describe('versions and migrations (D5)', () => {
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport.message).toContain('upgraded from format version 1');
     expect(store.list().map((profile) => profile.revision)).toEqual([1, 1, 1]);
-    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v2.json').then((bytes) => bytes.toString('utf8')));
+    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v3.json').then((bytes) => bytes.toString('utf8')));
     expect(await readFile(backupPathFor(filePath))).toEqual(v1);
+  });
+
+  it('migrates a version-2 file: every profile is TCP, v3 written, the v2 original is the backup', async () => {
+    const v2 = await fixture('valid-v2.json');
+    await writeFile(filePath, v2);
+    const store = await ProfileStore.open({ filePath, now });
+    expect(store.loadReport.message).toContain('upgraded from format version 2');
+    expect(store.list().map((profile) => profile.transport)).toEqual(['tcp', 'tcp', 'tcp']);
+    expect(store.list().map((profile) => profile.revision)).toEqual([1, 1, 1]);
+    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v3.json').then((bytes) => bytes.toString('utf8')));
+    expect(await readFile(backupPathFor(filePath))).toEqual(v2);
+  });
+
+  it('the 2 → 3 migration is pure and leaves a profile that names its transport alone', () => {
+    const input = { format: 'socket-tester-profiles', version: 2, profiles: [{ id: 'a' }, { id: 'b', transport: 'tls' }] };
+    const snapshot = structuredClone(input);
+    const output = MIGRATIONS[2]?.(input);
+    expect(input).toEqual(snapshot);
+    expect(output).toEqual({ format: 'socket-tester-profiles', version: 3, profiles: [{ id: 'a', transport: 'tcp' }, { id: 'b', transport: 'tls' }] });
   });
 
   it('migrations are pure: the input is not changed', () => {
@@ -518,5 +537,33 @@ describe('import and export', () => {
     const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, ...expected } = b;
     expect(preview.items[1]).toEqual({ draft: expected, sourceName: 'B', status: 'ok' });
     expect(JSON.parse(store.exportJson([b.id])).profiles).toHaveLength(1);
+  });
+});
+
+describe('TLS settings and secrets', () => {
+  const tls = { verify: false, serverName: 'echo.test', certFile: '/home/me/client.pem', keyFile: '/home/me/client.key', alpn: ['h2'] };
+
+  it('stores a TLS profile with the key as a path, and the file and an export hold no secret', async () => {
+    const store = await ProfileStore.open({ filePath, now });
+    const created = must(await store.create(draft({ transport: 'tls', tls })));
+    expect(created.tls).toEqual(tls);
+    const text = await readFile(filePath, 'utf8');
+    expect(JSON.parse(text).profiles[0].tls.keyFile).toBe('/home/me/client.key');
+    const sneaky = { ...created, tls: { ...created.tls, passphrase: 'hunter2', keyPem: '-----BEGIN PRIVATE KEY-----' } } as Profile;
+    const { serializeProfileExport } = await import('../../../main/profiles/profile-file.ts');
+    for (const written of [text, serializeProfileFile([sneaky]), serializeProfileExport([sneaky], FIXED_NOW)]) {
+      expect(written).not.toMatch(/passphrase|hunter2|PRIVATE KEY|keyPem/);
+      expect(written).toContain('"keyFile": "/home/me/client.key"');
+    }
+  });
+
+  it('refuses to store a passphrase or key material, naming the problem', async () => {
+    const store = await ProfileStore.open({ filePath, now });
+    for (const extra of [{ passphrase: 'hunter2' }, { keyPem: '-----BEGIN PRIVATE KEY-----' }]) {
+      const refused = await store.create(draft({ transport: 'tls', tls: { ...tls, ...extra } as typeof tls }));
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.error.code).toBe('INVALID_INPUT');
+    }
+    expect(await readFile(filePath, 'utf8')).not.toMatch(/hunter2|PRIVATE KEY/);
   });
 });

@@ -17,4 +17,16 @@ describe('the UI labels field errors from the field, not the message', () => {
     if (port.ok) throw new Error('expected an error');
     expect(statusWords(null, port.error).label).toBe(`Error: Port: ${port.error.message}`);
   });
+
+  it('a TLS option error gets the form label in place of the option name the engine starts it with', () => {
+    expect(uiMessage({ field: 'certFile', message: 'certFile: a private key needs its client certificate file.' })).toBe(
+      'Client certificate: a private key needs its client certificate file.',
+    );
+  });
+
+  it('the TLS handshake is its own step in the badge', () => {
+    const base = { phase: 'connecting', step: 'tls-handshake' } as unknown as Parameters<typeof statusWords>[0];
+    expect(statusWords(base, null).label).toBe('TLS handshake…');
+    expect(statusWords({ ...base!, step: 'tcp-connect' }, null).label).toBe('Connecting…');
+  });
 });

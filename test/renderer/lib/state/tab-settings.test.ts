@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILE_DEFAULTS, validateProfileDraft, type Profile } from '../../../../shared/profile.ts';
+import { PROFILE_DEFAULTS, profileDraftSchema, validateProfileDraft, type Profile } from '../../../../shared/profile.ts';
 import {
   copySettings,
   defaultTabSettings,
+  tlsOptionsOf,
   draftFromProfile,
   draftFromSettings,
   sameSettings,
@@ -45,12 +46,95 @@ describe('tab settings', () => {
   it('sameSettings notices a change in any one setting', () => {
     const base = defaultTabSettings();
     const changed: Record<string, unknown> = {
-      host: 'example.com', port: '1', payloadText: 'x', mode: 'hex', encoding: 'latin1', lineEnding: 'crlf',
+      host: 'example.com', port: '1', payloadText: 'x', mode: 'hex', encoding: 'latin1', lineEnding: 'crlf', newlines: 'crlf',
+      transport: 'tls', tlsServerName: 'a', tlsVerifyName: 'b', tlsVerify: false, tlsCaFile: 'c', tlsCertFile: 'd', tlsKeyFile: 'e',
+      tlsPfxFile: 'f', tlsAlpn: 'h2', tlsMinVersion: 'TLSv1.2', tlsMaxVersion: 'TLSv1.3',
       closeAfterSend: !base.closeAfterSend, connectTimeoutMs: 1, idleTimeoutMs: 5, maxResponseBytes: 1,
     };
     for (const k of TAB_SETTING_KEYS) {
       expect(sameSettings(base, { ...base, [k]: changed[k] }), k).toBe(false);
     }
     expect(sameSettings(base, defaultTabSettings())).toBe(true);
+  });
+});
+
+const httpMeta = { name: 'HTTP', folder: null, notes: '' };
+const httpProfile: Profile = {
+  id: 'p1',
+  name: 'HTTP',
+  folder: null,
+  host: '127.0.0.1',
+  port: 80,
+  payload: { text: 'GET / HTTP/1.0\n', mode: 'text', encoding: 'utf8', lineEnding: 'crlf' },
+  connectTimeoutMs: 10_000,
+  idleTimeoutMs: 0,
+  closeAfterSend: true,
+  maxResponseBytes: 1024,
+  notes: '',
+  revision: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe('newlines in profiles', () => {
+  it('reads a profile saved before the choice existed as "as typed" (its bytes unchanged)', () => {
+    expect(settingsFromProfile(httpProfile).newlines).toBe('as-typed');
+  });
+
+  it('writes "as typed" as no key, so older builds still read the file', () => {
+    const draft = draftFromSettings(settingsFromProfile(httpProfile), httpMeta, 80);
+    expect('newlines' in draft.payload).toBe(false);
+    expect(profileDraftSchema.safeParse(draft).success).toBe(true);
+  });
+
+  it('round-trips CRLF through a draft and the schema', () => {
+    const settings = { ...settingsFromProfile(httpProfile), newlines: 'crlf' as const };
+    const draft = draftFromSettings(settings, httpMeta, 80);
+    expect(draft.payload.newlines).toBe('crlf');
+    expect(profileDraftSchema.safeParse(draft).success).toBe(true);
+    expect(settingsFromProfile({ ...httpProfile, payload: draft.payload }).newlines).toBe('crlf');
+    expect(profileDraftSchema.safeParse({ ...draft, payload: { ...draft.payload, newlines: 'cr' } }).success).toBe(false);
+  });
+});
+
+describe('TLS in tab settings', () => {
+  const tlsTab = {
+    ...defaultTabSettings(),
+    host: 'example.test',
+    port: '443',
+    transport: 'tls' as const,
+    tlsVerify: false,
+    tlsKeyFile: ' /keys/client.key ',
+    tlsCertFile: '/keys/client.pem',
+    tlsAlpn: 'h2, http/1.1,',
+    tlsMinVersion: 'TLSv1.2' as const,
+  };
+
+  it('a TLS tab saved and opened again has the same settings; the draft keeps paths and no passphrase', () => {
+    const draft = draftFromSettings(tlsTab, meta, 443);
+    expect(draft.transport).toBe('tls');
+    expect(draft.tls).toEqual({ verify: false, certFile: '/keys/client.pem', keyFile: '/keys/client.key', alpn: ['h2', 'http/1.1'], minVersion: 'TLSv1.2' });
+    expect(validateProfileDraft(draft).ok).toBe(true);
+    const profile: Profile = { ...draft, id: 'p1', revision: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    expect(settingsFromProfile(profile)).toEqual({ ...tlsTab, tlsKeyFile: '/keys/client.key', tlsAlpn: 'h2, http/1.1' });
+    expect(JSON.stringify(draft)).not.toContain('passphrase');
+  });
+
+  it('a TCP tab sends no tls options and writes no tls object', () => {
+    const tcp = defaultTabSettings();
+    expect(tlsOptionsOf(tcp, 'secret')).toBeUndefined();
+    expect('tls' in draftFromSettings(tcp, meta, 1)).toBe(false);
+  });
+
+  it('the passphrase goes to the connect only', () => {
+    expect(tlsOptionsOf(tlsTab, 'secret')?.passphrase).toBe('secret');
+    expect(tlsOptionsOf(tlsTab, '')).not.toHaveProperty('passphrase');
+  });
+
+  it('a profile from before TLS opens as TCP with verification on', () => {
+    const { transport: _t, ...old } = { ...httpProfile, transport: undefined };
+    const s = settingsFromProfile(old as Profile);
+    expect(s.transport).toBe('tcp');
+    expect(s.tlsVerify).toBe(true);
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * Every figure and control on the page shows what is in effect (issue 10, items 1, 2, 3, 6, 7, 12):
+ * the cap banner follows the bytes still arriving, the byte rate shows during a slow transfer, Wrap
+ * is not ticked while wrapping is forced off, typed newlines follow the chosen newline style, input
+ * errors sit under their field and stale errors clear, and a bounded history says what it dropped.
+ * Real web mode, real loopback peers.
+ */
+import type { Socket } from 'node:net';
+import { connectTo, expect, startSession, tcpServer, test, ui } from './web-mode.ts';
+
+/** A peer that writes `total` bytes (the pattern i & 0xff) as fast as the socket takes them, then FIN. */
+function streamingPeer(total: number): (s: Socket) => void {
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = i & 0xff;
+  return (s) => {
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        const n = Math.min(chunk.length, total - sent);
+        sent += n;
+        if (!s.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void s.once('drain', pump);
+      }
+      s.end();
+    };
+    s.on('error', () => undefined);
+    pump();
+  };
+}
+
+test('the cap banner names the bytes actually kept, also after they finish arriving', async ({ page, web, errors }) => {
+  test.setTimeout(120_000);
+  const server = await tcpServer(streamingPeer(100 * 1024 * 1024));
+  try {
+    const u = await startSession(page, web, server.port, async (x) => {
+      await x.view('Hex').click();
+    });
+    await expect(u.status).toContainText('Limit reached', { timeout: 60_000 });
+    // The last kept row is on screen: all 64 MiB reached the page.
+    await expect(u.response).toContainText('03fffff0', { timeout: 60_000 });
+    await expect(page.getByText(/Loading bytes into the view/)).toHaveCount(0);
+    const banner = page.getByText(/Response cap of 64\.0 MiB reached/);
+    await expect(banner).toContainText('67,108,864 bytes');
+    await expect(banner).toContainText('64.0 MiB');
+    await expect(u.bytesReceived).toHaveText('67,108,864');
+  } finally {
+    await server.close();
+  }
+  expect(errors).toEqual([]);
+});
+
+test('the receive rate shows while 5 MB arrive over several seconds', async ({ page, web }) => {
+  test.setTimeout(60_000);
+  const TOTAL = 5_000_000;
+  const STEPS = 60;
+  const server = await tcpServer((s) => {
+    let step = 0;
+    const timer = setInterval(() => {
+      if (s.destroyed || step === STEPS) {
+        clearInterval(timer);
+        if (!s.destroyed) s.end();
+        return;
+      }
+      s.write(Buffer.alloc(Math.floor(TOTAL / STEPS), 0x61));
+      step++;
+    }, 100);
+    s.on('close', () => clearInterval(timer));
+  });
+  try {
+    const u = await startSession(page, web, server.port);
+    await expect(u.status).toContainText('Connected');
+    const rate = page.getByLabel('Receive rate');
+    await expect(rate).toHaveText(/^\d+(\.\d)? (B|KiB|MiB)\/s$/);
+    // The figure follows the data: about 810 KiB/s here (83,333 bytes every 100 ms).
+    const text = (await rate.textContent()) ?? '';
+    expect(text).toMatch(/KiB\/s/);
+    await expect(u.status).toContainText(/Closed|Connected/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Wrap is unticked and disabled, with the reason, while a large response forces it off', async ({ page, web }) => {
+  const server = await tcpServer(streamingPeer(300 * 1024));
+  try {
+    const u = await startSession(page, web, server.port);
+    await expect(u.bytesReceived).toHaveText('307,200');
+    const wrap = page.getByRole('checkbox', { name: 'Wrap' });
+    await expect(wrap).not.toBeChecked();
+    await expect(wrap).toBeDisabled();
+    await expect(wrap).toHaveAccessibleDescription(/over 256 KiB/);
+    // Cleared: the user's own choice (ticked) is back in effect.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect(wrap).toBeEnabled();
+    await expect(wrap).toBeChecked();
+  } finally {
+    await server.close();
+  }
+});
+
+test('newlines typed in the text are sent as CRLF when chosen, separately from the appended ending', async ({ page, web }) => {
+  const received: Buffer[] = [];
+  const server = await tcpServer((s) => {
+    s.on('data', (d) => received.push(d));
+    s.on('end', () => s.end());
+  });
+  try {
+    const u = await connectTo(page, web, server.port);
+    await u.payload.fill('GET / HTTP/1.0\nHost: a\n');
+    await page.getByLabel('Newlines').selectOption('crlf');
+    await page.getByLabel('Append').selectOption('crlf');
+    await expect(page.getByText('27 bytes will be sent')).toBeVisible();
+    await u.send.click();
+    await expect(u.status).toContainText('Closed by peer');
+    expect(Buffer.concat(received).toString('latin1')).toBe('GET / HTTP/1.0\r\nHost: a\r\n\r\n');
+  } finally {
+    await server.close();
+  }
+});
+
+test('the byte preview expands to show every byte', async ({ page, web }) => {
+  await page.goto(web.url);
+  const u = ui(page);
+  await u.payload.fill(`${'x'.repeat(299)}Z`);
+  await expect(page.getByText('300 bytes will be sent')).toBeVisible();
+  await page.getByRole('button', { name: 'Show all 300 bytes' }).click();
+  const dump = page.getByRole('region', { name: 'Bytes to send' });
+  // The last row: offset 0x120 = 288, then eleven "x" and the "Z" (0x5a).
+  await expect(dump).toContainText('00000120');
+  await expect(dump).toContainText('78 78 78 5a');
+  // The dump follows the editor: one more character is one more byte on the last row.
+  await u.payload.press('End');
+  await u.payload.pressSequentially('!');
+  await expect(dump).toContainText('78 78 78 5a 21');
+  await expect(page.getByRole('button', { name: 'Hide bytes' })).toBeVisible();
+});
+
+test('an input error sits under its field once, and a stale connect error clears when the inputs change', async ({ page, web }) => {
+  const u = ui(page);
+  await page.goto(web.url);
+  // Fresh tab: the port error shows under Port only, not in the status badge as well.
+  await u.host.fill('127.0.0.1');
+  await u.port.fill('70000');
+  await expect(u.port).toHaveAttribute('aria-invalid', 'true');
+  await expect(u.port).toHaveAccessibleDescription(/70000 is out of range/);
+  await expect(u.connect).toBeDisabled();
+  await expect(u.status).toHaveText('Idle');
+  await expect(page.getByText(/70000 is out of range/)).toHaveCount(1);
+
+  // A DNS failure, then a bad port: the DNS error is stale and goes; the port error is under Port.
+  await u.host.fill('nope.invalid');
+  await u.port.fill('80');
+  await expect(u.port).not.toHaveAttribute('aria-invalid', 'true');
+  await u.connect.click();
+  await expect(u.status).toContainText('Error:');
+  await u.port.fill('70000');
+  await expect(u.status).toHaveText('Idle');
+  await expect(u.port).toHaveAttribute('aria-invalid', 'true');
+  await expect(u.port).toHaveAccessibleDescription(/70000 is out of range/);
+  await expect(u.connect).toBeDisabled();
+  await expect(page.getByRole('region', { name: 'Request' }).getByText(/out of range/)).toHaveCount(0);
+  await expect(page.getByText(/70000 is out of range/)).toHaveCount(1);
+
+  // An empty port is named only after Connect is pressed.
+  await u.port.fill('');
+  await expect(u.port).not.toHaveAttribute('aria-invalid', 'true');
+  await u.connect.click();
+  await expect(u.port).toHaveAttribute('aria-invalid', 'true');
+  await expect(u.port).toHaveAccessibleDescription(/enter a port number/);
+});
+
+test('the sent history keeps 50 sends and says how many older ones it dropped', async ({ page, web }) => {
+  test.setTimeout(120_000);
+  const server = await tcpServer((s) => s.resume());
+  try {
+    const u = await connectTo(page, web, server.port);
+    await u.closeAfterSend.uncheck();
+    await u.payload.fill('ping');
+    for (let i = 1; i <= 52; i++) {
+      await u.send.click();
+      await expect(u.bytesSent).toHaveText(String(4 * i));
+    }
+    await expect(page.getByText('Sent in this session (50)')).toBeVisible();
+    await expect(page.getByText(/2 older sends? not kept/)).toBeVisible();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a send too large for the history stays listed, says its bytes were not kept, and offers no Send again', async ({ page, web }) => {
+  test.setTimeout(120_000);
+  const SIZE = 17 * 1024 * 1024;
+  const server = await tcpServer((s) => s.resume());
+  try {
+    const u = await connectTo(page, web, server.port);
+    await u.closeAfterSend.uncheck();
+    await page.getByRole('region', { name: 'Request' }).locator('input[type="file"]').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(SIZE, 0x42) });
+    await expect(u.bytesSent).toHaveText('17,825,792', { timeout: 60_000 });
+    const history = page.locator('details.history');
+    await expect(history).toContainText('file big.bin (17,825,792 bytes)');
+    await expect(history).toContainText('17,825,792 B');
+    await expect(history).toContainText('not kept for Send again');
+    await expect(history.getByRole('button', { name: /Send again/ })).toHaveCount(0);
+  } finally {
+    await server.close();
+  }
+});
