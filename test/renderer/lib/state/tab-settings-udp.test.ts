@@ -13,10 +13,11 @@ describe('tab settings: UDP', () => {
     expect(s.udpMaxDatagrams).toBe(UDP_PROFILE_DEFAULTS.maxDatagrams);
   });
 
-  it('a TCP tab saves a profile without transport or udp keys', () => {
+  it('a TCP tab saves transport "tcp" (format 3) and no udp keys, whatever its hidden UDP fields say', () => {
     const draft = draftFromSettings({ ...defaultTabSettings(), port: '7', udpLocalPort: 99 }, meta, 7);
-    expect('transport' in draft).toBe(false);
+    expect(draft.transport).toBe('tcp');
     expect('udp' in draft).toBe(false);
+    expect(validateProfileDraft(draft).ok).toBe(true);
   });
 
   it('a UDP tab saves its settings and opening the profile gives them back unchanged', () => {
