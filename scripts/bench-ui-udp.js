@@ -88,7 +88,7 @@ async function main() {
       }).observe({ type: 'longtask', buffered: true });
     });
     await page.goto(url);
-    await page.getByLabel('Transport').selectOption('udp');
+    await page.getByRole('radiogroup', { name: 'Transport' }).getByLabel('UDP').check();
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill(String(peer.address().port));
     await page.getByRole('button', { name: 'Options' }).click();
