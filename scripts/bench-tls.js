@@ -1,0 +1,128 @@
+// @ts-check
+/**
+ * `npm run bench` (second part): TLS receive throughput of the engine against a raw Node `tls`
+ * client, 256 MiB over loopback, both measured in the same run (issue 12: target ≥ 0.9×).
+ *
+ * Each client is its own Node process, timed from before the connect to the peer's end, so both
+ * pay the same handshake and start-up. The server is one Node `tls` server in this process with a
+ * throwaway self-signed certificate made by the `openssl` command (nothing secret is kept).
+ * NODE_EXTRA_CA_CERTS is unset for the clients, as on a user's machine.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SIZE = 256 * 1024 * 1024;
+const RUNS = 3;
+const ENGINE = join(ROOT, 'out', 'main', 'engine.js');
+
+const RAW_CLIENT = `
+const tls = require('node:tls');
+const t0 = process.hrtime.bigint();
+let n = 0;
+const s = tls.connect({ host: '127.0.0.1', port: Number(process.argv[1]), rejectUnauthorized: false });
+s.on('data', (d) => { n += d.length; });
+s.on('end', () => { console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: n })); });
+s.on('secureConnect', () => s.end());
+s.on('error', (e) => { console.error(e.message); process.exit(1); });
+`;
+
+const ENGINE_CLIENT = `
+const t0 = process.hrtime.bigint();
+const { Writable } = require('node:stream');
+import(process.argv[1]).then(async ({ StreamSession }) => {
+  let n = 0;
+  const sink = new Writable({ highWaterMark: 8 << 20, write(c, _e, cb) { n += c.length; cb(); } });
+  const session = new StreamSession('bench', { sink });
+  const opened = await session.connect({ host: '127.0.0.1', port: Number(process.argv[2]), tls: { verify: false }, maxResponseBytes: 1 << 30 });
+  if (!opened.ok) { console.error(opened.error.message); process.exit(1); }
+  // Our FIN at once, as the CLI's one-shot does: the session ends when the peer's end arrives.
+  await session.send(new Uint8Array(0), { halfClose: true });
+  const status = await session.done();
+  if (status.error) { console.error(status.error.message); process.exit(1); }
+  console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: n }));
+});
+`;
+
+/** @param {string[]} args @returns {Promise<{ ms: number, bytes: number }>} */
+function client(args) {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`client exited ${code}: ${err.trim()}`));
+      if (!out.trim()) return reject(new Error(`client ${args[0] === '-e' && args[1] === RAW_CLIENT ? 'raw' : 'engine'} printed nothing: ${err.trim()}`));
+      resolve(JSON.parse(out.trim()));
+    });
+  });
+}
+
+/** @param {number[]} values @returns {number} */
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+async function main() {
+  if (!existsSync(ENGINE)) {
+    console.error('bench-tls: out/main/engine.js is missing; run `npm run build` first.');
+    process.exit(1);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'st-bench-tls-'));
+  try {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    if (made.status !== 0) throw new Error('openssl could not make the test certificate');
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    const server = tls.createServer({ allowHalfOpen: true, key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (socket) => {
+      socket.on('error', () => undefined);
+      let left = SIZE / chunk.length;
+      const pump = () => {
+        while (left > 0) {
+          left -= 1;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+        socket.end();
+      };
+      pump();
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+    const port = String(/** @type {import('node:net').AddressInfo} */ (server.address()).port);
+    /** @type {number[]} */ const raw = [];
+    /** @type {number[]} */ const engine = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      // Alternating, so a slow patch of the machine hits both sides alike.
+      const r = await client(['-e', RAW_CLIENT, port]);
+      const e = await client(['-e', ENGINE_CLIENT, ENGINE, port]);
+      if (r.bytes !== SIZE || e.bytes !== SIZE) throw new Error(`short transfer: raw ${r.bytes}, engine ${e.bytes} of ${SIZE}`);
+      raw.push(SIZE / r.ms);
+      engine.push(SIZE / e.ms);
+    }
+    server.close();
+    const rawMiBs = (median(raw) * 1000) / (1 << 20);
+    const engineMiBs = (median(engine) * 1000) / (1 << 20);
+    const ratio = engineMiBs / rawMiBs;
+    console.log(`\nTLS receive, 256 MiB over loopback, median of ${RUNS} (whole client process, NODE_EXTRA_CA_CERTS unset)`);
+    console.log(`  raw node tls client ('data' counter)  ${rawMiBs.toFixed(0)} MiB/s`);
+    console.log(`  engine StreamSession over TLS          ${engineMiBs.toFixed(0)} MiB/s`);
+    console.log(`${ratio >= 0.9 ? 'PASS' : 'FAIL'}  TLS receive ≥ 0.9× a raw Node tls client: ${ratio.toFixed(2)}×`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench-tls could not run: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
