@@ -26,5 +26,7 @@ export default defineConfig({
       ],
     },
     viewport: { width: 1280, height: 800 },
+    // The tests find elements by their English names: pin the UI language whatever the machine's is.
+    locale: 'en-US',
   },
 });

@@ -14,13 +14,15 @@ export interface CompositionOptions {
   host: HostKind;
   profilesPath: string;
   dialogs?: NativeDialogs;
+  /** The system's UI language (Electron's app.getLocale()), passed to the renderer in app:info. */
+  locale?: string;
 }
 
 /** Opens the profile store (never throws for a bad file: it reports) and wires the service. */
 export async function composeAppService(opts: CompositionOptions): Promise<AppService> {
   const profiles = await ProfileStore.open({ filePath: opts.profilesPath });
   return new AppService({
-    info: { name: appName(), version: appVersion(), host: opts.host, platform: process.platform },
+    info: { name: appName(), version: appVersion(), host: opts.host, platform: process.platform, ...(opts.locale ? { locale: opts.locale } : {}) },
     sessions: new SessionRegistry(),
     profiles,
     profilesPath: opts.profilesPath,

@@ -61,6 +61,7 @@ async function start(): Promise<void> {
     host: 'electron',
     profilesPath: join(app.getPath('userData'), 'profiles.json'),
     dialogs: createNativeDialogs(dialog),
+    locale: app.getLocale(),
   });
   bindIpc(service, devServerUrl);
 

@@ -1,12 +1,15 @@
 import { mount } from 'svelte';
 import './styles.css';
 import App from './App.svelte';
+import { startLocale } from './lib/i18n/browser.ts';
 import WebConnectionNotice from './components/WebConnectionNotice.svelte';
 import { connectApi, tabStorage } from './lib/api/connect-api.ts';
 import { forgetToken } from './lib/api/web-client.ts';
 import { AppState } from './lib/state/app-state.svelte.ts';
 import { WebConnection } from './lib/state/web-connection.svelte.ts';
 
+// Before the first mount, so the first frame is already in the user's language.
+startLocale();
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
 const conn = connectApi();

@@ -38,6 +38,11 @@ export interface AppInfo {
   version: string;
   host: HostKind;
   platform: string;
+  /**
+   * The system's UI language as a BCP 47 tag (Electron's app.getLocale(), e.g. "zh-CN"); absent in
+   * web mode, where the browser's navigator.languages says it. The renderer picks its language from it.
+   */
+  locale?: string;
 }
 
 /** How the profile file loaded, shown to the user when it was not plain 'ok'. */

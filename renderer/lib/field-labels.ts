@@ -1,35 +1,62 @@
 /**
- * The UI's names for the `field` of an error, as the form labels them. Errors carry the field as
- * data and a message that does not name it (STYLE habit 2); the CLI labels the same errors with
- * its option names instead.
+ * The UI's names for the `field` of an error, as the form labels them, and the one function that
+ * turns an {@link AppError} into the sentence the UI shows. Errors carry the field as data and a
+ * message that does not name it (STYLE habit 2); the CLI labels the same errors with its option
+ * names instead.
+ *
+ * Language: English shows main's own message (it is English and names the exact problem). Any
+ * other language shows its catalogue's sentence for the stable code, with the field, position,
+ * item and errno added as data; a code the catalogue does not know shows main's message.
  */
-import { labelledMessage, type AppError, type FieldLabels } from '../../shared/errors.ts';
+import { ERROR_CODES, type AppError, type FieldLabels } from '../../shared/errors.ts';
+import { hasOwnMessage, locale, t, type Key } from './i18n/index.ts';
+import type { fields } from './i18n/messages/en/fields.ts';
 
-export const UI_FIELD_LABELS: FieldLabels = {
-  host: 'Host',
-  port: 'Port',
-  payload: 'Payload',
-  connectTimeoutMs: 'Connect timeout',
-  idleTimeoutMs: 'Idle timeout',
-  maxResponseBytes: 'Response cap',
-  tls: 'TLS',
-  serverName: 'SNI name',
-  verifyName: 'Name to verify',
-  caFile: 'CA file',
-  certFile: 'Client certificate',
-  keyFile: 'Client key',
-  pfxFile: 'PKCS#12 file',
-  passphrase: 'Passphrase',
-  alpn: 'ALPN',
-  minVersion: 'Min version',
-  maxVersion: 'Max version',
-};
+type FieldName = Exclude<keyof typeof fields, 'labelled'>;
+const FIELD_NAMES: readonly FieldName[] = [
+  'host',
+  'port',
+  'payload',
+  'connectTimeoutMs',
+  'idleTimeoutMs',
+  'maxResponseBytes',
+  'tls',
+  'serverName',
+  'verifyName',
+  'caFile',
+  'certFile',
+  'keyFile',
+  'pfxFile',
+  'passphrase',
+  'alpn',
+  'minVersion',
+  'maxVersion',
+];
 
-/** The error's message with the form's label for its field in front ("Port: 0 is not a port…"). */
-export function uiMessage(error: Pick<AppError, 'field' | 'message'>): string {
+/** The form's labels for error fields, in the current language. */
+export function uiFieldLabels(): FieldLabels {
+  return Object.fromEntries(FIELD_NAMES.map((f) => [f, t(`fields.${f}`)]));
+}
+
+/** What an error needs to be shown: its message, and where known its code and details. */
+export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppError, 'code' | 'errno' | 'position' | 'item'>>;
+
+/** The error's sentence for the UI, with the form's label for its field in front ("Port: 0 is not a port…"). */
+export function uiMessage(error: ShownError): string {
+  const labels = uiFieldLabels();
+  const code = error.code;
+  if (locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {
+    let message = t(`errors.codes.${code}` as Key);
+    if (error.position !== undefined) message = t('errors.atPosition', { message, position: error.position + 1 });
+    if (error.item !== undefined) message = t('errors.atItem', { message, item: error.item + 1 });
+    if (error.errno) message = t('errors.errno', { message, errno: error.errno });
+    const label = error.field === undefined ? undefined : labels[error.field];
+    return label === undefined ? message : t('fields.labelled', { label, message });
+  }
   // The TLS option checks (main/engine/tls-openers.ts) still start their messages with the option
   // name ("certFile: …"); the form's label replaces it rather than standing in front of it.
   const prefix = error.field === undefined ? '' : `${error.field}: `;
-  const message = prefix && UI_FIELD_LABELS[error.field!] !== undefined && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-  return labelledMessage({ field: error.field, message }, UI_FIELD_LABELS);
+  const message = prefix && labels[error.field!] !== undefined && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const label = error.field === undefined ? undefined : labels[error.field];
+  return label === undefined ? message : t('fields.labelled', { label, message });
 }

@@ -10,6 +10,7 @@ import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { SessionTab } from './session-tab.svelte.ts';
 import { trimClosed } from './closed-tabs.ts';
 import { placeProfile } from './tab-placement.ts';
+import { adoptSystemLocale } from '../i18n/browser.ts';
 import { draftFromProfile, draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
 
 /**
@@ -118,7 +119,10 @@ export class AppState {
       this.api.call('profiles:state', {}),
       this.api.call('profiles:list', {}),
     ]);
-    if (info.ok) this.info = info.value;
+    if (info.ok) {
+      this.info = info.value;
+      adoptSystemLocale(info.value.locale);
+    }
     if (state.ok) this.profileStore = state.value;
     if (list.ok) this.profiles = list.value;
     else this.profileError = list.error;

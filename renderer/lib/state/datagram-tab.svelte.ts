@@ -14,6 +14,7 @@ import type { DatagramSessionStatus } from '../../../shared/session-datagram.ts'
 import { DatagramLog, describeCounts, type DatagramCounts } from '../datagram-log.ts';
 import { DatagramRows } from '../datagram-rows.ts';
 import { uiMessage } from '../field-labels.ts';
+import { t } from '../i18n/index.ts';
 import type { StatusWords } from './status-words.ts';
 
 /** What opening needs from the tab's settings. */
@@ -143,32 +144,32 @@ export class DatagramTab {
 /** The badge's words for a datagram session. */
 export function datagramWords(status: DatagramSessionStatus | null, openError: AppError | null): StatusWords {
   if (!status) {
-    if (openError) return { label: `Error: ${uiMessage(openError)}`, tone: 'error', detail: null };
-    return { label: 'Idle', tone: 'idle', detail: null };
+    if (openError) return { label: t('status.error', { message: uiMessage(openError) }), tone: 'error', detail: null };
+    return { label: t('status.idle'), tone: 'idle', detail: null };
   }
   switch (status.phase) {
     case 'idle':
-      return { label: 'Idle', tone: 'idle', detail: null };
+      return { label: t('status.idle'), tone: 'idle', detail: null };
     case 'binding':
-      return { label: 'Opening…', tone: 'busy', detail: null };
+      return { label: t('status.opening'), tone: 'busy', detail: null };
     case 'open':
-      return { label: 'UDP open', tone: 'ok', detail: status.mode === 'from-anyone' ? 'from anyone' : 'replies from the target only' };
+      return { label: t('status.udpOpen'), tone: 'ok', detail: status.mode === 'from-anyone' ? t('status.fromAnyone') : t('status.targetOnly') };
     case 'closed':
       switch (status.outcome) {
         case 'closed-by-us':
-          return { label: 'Closed', tone: 'done', detail: 'closed by us' };
+          return { label: t('status.closed'), tone: 'done', detail: t('status.closedByUs') };
         case 'idle-timeout':
-          return { label: 'Reply window passed', tone: 'done', detail: 'no datagram within the reply window' };
+          return { label: t('status.replyWindowPassed'), tone: 'done', detail: t('status.noDatagram') };
         case 'count-reached':
-          return { label: 'Datagram limit reached', tone: 'warn', detail: 'max datagrams received; they are kept' };
+          return { label: t('status.datagramLimit'), tone: 'warn', detail: t('status.datagramLimitDetail') };
         case 'limit-reached':
-          return { label: 'Limit reached', tone: 'warn', detail: 'byte cap reached; the datagrams are kept' };
+          return { label: t('status.limitReached'), tone: 'warn', detail: t('status.byteCapDetail') };
         case 'cancelled':
-          return { label: 'Cancelled', tone: 'idle', detail: null };
+          return { label: t('status.cancelled'), tone: 'idle', detail: null };
         case 'error':
         default: {
           const e = status.error;
-          return { label: `Error: ${e?.message ?? 'unknown failure'}`, tone: 'error', detail: e ? `code ${e.code}` : null };
+          return { label: t('status.error', { message: e ? uiMessage({ ...e, field: undefined }) : t('status.unknownFailure') }), tone: 'error', detail: e ? t('status.code', { code: e.code }) : null };
         }
       }
   }

@@ -1,0 +1,115 @@
+/**
+ * The UI's languages, through i18next, made reactive for Svelte 5.
+ *
+ * `t('area.key', { vars })` returns the current language's string. It is usable anywhere in the
+ * renderer (components, `.svelte.ts` state, plain `.ts` helpers): inside an effect or a `$derived`
+ * it subscribes to language changes (via svelte/reactivity's createSubscriber), so switching the
+ * language re-renders every string without a reload; elsewhere (tests, event handlers) it simply
+ * reads the current language.
+ *
+ * Keys are typed: `MessageKey` is derived from the English catalogue, so a wrong key does not
+ * compile, and each other locale is typed against English's shape (messages/zh-CN/index.ts), so a
+ * missing translation fails `npm run typecheck`. See docs/i18n.md.
+ *
+ * Which language: `?lang=` in the address (tests), else a choice the user made in the switch
+ * (remembered in localStorage, which Electron keeps in its userData folder like any browser), else
+ * the system's: Electron's app.getLocale() (from `app:info`), or navigator.languages. The browser
+ * side of that lives in browser.ts, so this file (and the helpers that call `t`) stays DOM-free.
+ */
+import i18next, { type i18n } from 'i18next';
+import { createSubscriber } from 'svelte/reactivity';
+import { en } from './messages/en/index.ts';
+import { zhCN } from './messages/zh-CN/index.ts';
+import { isLocale, pickLocale, type Locale } from './locales.ts';
+import type { MessageKey } from './shape.ts';
+
+export { LOCALES, LOCALE_LANG, LOCALE_NAMES, isLocale, pickLocale, type Locale } from './locales.ts';
+
+/** Every message key of the English catalogue, e.g. "connection.host". */
+export type Key = MessageKey<typeof en>;
+
+/** Values for `{{name}}` placeholders; `count` also picks a plural form. */
+export type Vars = Readonly<Record<string, string | number>>;
+
+/** Where the user's choice is kept. */
+export const LOCALE_STORAGE_KEY = 'socket-tester.locale';
+
+const instance: i18n = i18next.createInstance();
+void instance.init({
+  // Synchronous: every catalogue is bundled, so `t` works from the first line of code.
+  initAsync: false,
+  lng: 'en',
+  fallbackLng: 'en',
+  supportedLngs: ['en', 'zh-CN'],
+  // Svelte escapes text it renders; escaping here would show "&lt;" in the UI.
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+});
+
+const subscribe = createSubscriber((update) => {
+  instance.on('languageChanged', update);
+  return () => instance.off('languageChanged', update);
+});
+
+/** The message for `key` in the current language, with `{{placeholders}}` filled from `vars`. */
+export function t(key: Key, vars?: Vars): string {
+  subscribe();
+  return instance.t(key, vars as Record<string, unknown>) as string;
+}
+
+/** The current language (reactive like {@link t}). */
+export function locale(): Locale {
+  subscribe();
+  const l = instance.language;
+  return isLocale(l) ? l : 'en';
+}
+
+/**
+ * True when the current language has its own string for `key` (not the English fallback).
+ * For messages that have a better English source elsewhere, such as main's error messages.
+ */
+export function hasOwnMessage(key: string): boolean {
+  subscribe();
+  return instance.exists(key, { lng: instance.language, fallbackLng: false });
+}
+
+/** Switches the language now; every `t` in an effect re-runs. */
+export function setLocale(next: Locale): void {
+  if (instance.language !== next) void instance.changeLanguage(next);
+}
+
+/** The part of Storage the choice needs (localStorage in the browser; a fake in tests). */
+export interface ChoiceStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** Remembers the switch's choice; storage can be full or disabled, then it lasts for this window. */
+export function rememberLocale(next: Locale, storage: ChoiceStore | null): void {
+  try {
+    storage?.setItem(LOCALE_STORAGE_KEY, next);
+  } catch {
+    // Nothing to do: the language still switches.
+  }
+}
+
+/** The remembered choice, if any. */
+export function storedLocale(storage: ChoiceStore | null): Locale | null {
+  try {
+    const v = storage?.getItem(LOCALE_STORAGE_KEY) ?? null;
+    return isLocale(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The language to start in: `?lang=` (tests and screenshots pin a language with it), else the
+ * remembered choice, else the system's tags.
+ */
+export function initialLocale(opts: { storage: ChoiceStore | null; search: string; systemTags: readonly string[] }): Locale {
+  const asked = new URLSearchParams(opts.search).get('lang');
+  if (asked) return pickLocale([asked]);
+  return storedLocale(opts.storage) ?? pickLocale(opts.systemTags);
+}

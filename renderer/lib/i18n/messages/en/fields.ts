@@ -1,0 +1,21 @@
+/** The form's names for an error's `field` (renderer/lib/field-labels.ts). */
+export const fields = {
+  host: 'Host',
+  port: 'Port',
+  payload: 'Payload',
+  connectTimeoutMs: 'Connect timeout',
+  idleTimeoutMs: 'Idle timeout',
+  maxResponseBytes: 'Response cap',
+  tls: 'TLS',
+  serverName: 'SNI name',
+  verifyName: 'Name to verify',
+  caFile: 'CA file',
+  certFile: 'Client certificate',
+  keyFile: 'Client key',
+  pfxFile: 'PKCS#12 file',
+  passphrase: 'Passphrase',
+  alpn: 'ALPN',
+  minVersion: 'Min version',
+  maxVersion: 'Max version',
+  labelled: '{{label}}: {{message}}',
+};

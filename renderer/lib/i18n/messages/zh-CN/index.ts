@@ -1,0 +1,23 @@
+/**
+ * 简体中文. Typed against the English catalogue's shape: a key missing here (or one English does not
+ * have) fails `npm run typecheck`. Conventions: full-width punctuation (：，；（）“”) in sentences, a
+ * space between Chinese and Latin words or numbers ("TLS 握手"), protocol names and units as in
+ * English (TCP, MiB), and the terms NetAssist and sokit users know (主机, 端口, 发送, 接收, 十六进制).
+ */
+import type { MessageShape } from '../../shape.ts';
+import type { en } from '../en/index.ts';
+import { common } from './common.ts';
+import { errors } from './errors.ts';
+import { fields } from './fields.ts';
+import { format } from './format.ts';
+import { help } from './help.ts';
+import { status } from './status.ts';
+
+export const zhCN: MessageShape<typeof en> = {
+  common,
+  errors,
+  fields,
+  format,
+  help,
+  status,
+};

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { initialLocale, locale, pickLocale, rememberLocale, setLocale, storedLocale, t, type ChoiceStore } from '../../../../renderer/lib/i18n/index.ts';
+import { formatCount, formatDuration, formatSize } from '../../../../renderer/lib/format.ts';
+import { uiMessage } from '../../../../renderer/lib/field-labels.ts';
+import { statusWords } from '../../../../renderer/lib/state/status-words.ts';
+
+function memoryStore(): ChoiceStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+}
+
+afterEach(() => setLocale('en'));
+
+describe('picking the language', () => {
+  it('follows the first tag we speak; every Chinese tag is Simplified Chinese; else English', () => {
+    expect(pickLocale(['zh-CN'])).toBe('zh-CN');
+    expect(pickLocale(['zh_TW'])).toBe('zh-CN');
+    expect(pickLocale(['zh-Hans-SG', 'en'])).toBe('zh-CN');
+    expect(pickLocale(['de-DE', 'en-GB', 'zh'])).toBe('en');
+    expect(pickLocale(['fr', 'ja'])).toBe('en');
+    expect(pickLocale([])).toBe('en');
+  });
+
+  it('?lang= wins, then the remembered choice, then the system', () => {
+    const store = memoryStore();
+    expect(initialLocale({ storage: store, search: '', systemTags: ['zh-CN'] })).toBe('zh-CN');
+    rememberLocale('en', store);
+    expect(storedLocale(store)).toBe('en');
+    expect(initialLocale({ storage: store, search: '', systemTags: ['zh-CN'] })).toBe('en');
+    expect(initialLocale({ storage: store, search: '?lang=zh-CN', systemTags: ['en'] })).toBe('zh-CN');
+  });
+
+  it('a broken or hostile store neither throws nor decides', () => {
+    const broken: ChoiceStore = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('full');
+      },
+    };
+    expect(() => rememberLocale('zh-CN', broken)).not.toThrow();
+    expect(initialLocale({ storage: broken, search: '', systemTags: ['zh-CN'] })).toBe('zh-CN');
+    const odd = memoryStore();
+    odd.data.set('socket-tester.locale', '<script>');
+    expect(storedLocale(odd)).toBeNull();
+  });
+});
+
+describe('t() and the formatters follow the current language', () => {
+  it('switches without reloading anything', () => {
+    expect(t('status.connected')).toBe('Connected');
+    setLocale('zh-CN');
+    expect(locale()).toBe('zh-CN');
+    expect(t('status.connected')).toBe('已连接');
+    expect(t('common.version', { version: '1.2.3' })).toBe('版本 1.2.3');
+  });
+
+  it('does not escape what Svelte will escape itself', () => {
+    expect(t('fields.labelled', { label: 'Host', message: '<a & b>' })).toBe('Host: <a & b>');
+  });
+
+  it('numbers, sizes and durations', () => {
+    expect(formatCount(104_857_600)).toBe('104,857,600');
+    expect(formatSize(1536)).toBe('1.5 KiB');
+    expect(formatDuration(420)).toBe('0.42 s');
+    expect(formatDuration(245_000)).toBe('4 min 05 s');
+    setLocale('zh-CN');
+    expect(formatCount(104_857_600)).toBe('104,857,600');
+    expect(formatDuration(420)).toBe('0.42 秒');
+    expect(formatDuration(245_000)).toBe('4 分 05 秒');
+  });
+});
+
+describe('errors are shown per code, with their data', () => {
+  const refused = { code: 'REFUSED' as const, message: 'connection refused by 127.0.0.1:9', errno: 'ECONNREFUSED' };
+  const port = { code: 'INVALID_INPUT' as const, message: '0 is not a port.', field: 'port' };
+
+  it('English shows main’s message, labelled by the form', () => {
+    expect(uiMessage(refused)).toBe('connection refused by 127.0.0.1:9');
+    expect(uiMessage(port)).toBe('Port: 0 is not a port.');
+  });
+
+  it('Chinese shows the code’s sentence, the field’s label and the errno as data', () => {
+    setLocale('zh-CN');
+    expect(uiMessage(refused)).toBe('连接被拒绝：该端口上没有服务在监听。（ECONNREFUSED）');
+    expect(uiMessage(port)).toBe('端口：输入的值无效。');
+    expect(uiMessage({ ...port, field: 'payload', position: 4 })).toBe('数据：输入的值无效。（第 5 个字符处）');
+  });
+
+  it('an unknown code falls back to main’s message', () => {
+    setLocale('zh-CN');
+    expect(uiMessage({ code: 'SOMETHING_NEW' as never, message: 'a new failure' })).toBe('a new failure');
+    expect(uiMessage({ message: 'no code at all' })).toBe('no code at all');
+  });
+
+  it('the status badge speaks the language', () => {
+    setLocale('zh-CN');
+    expect(statusWords(null, null).label).toBe('空闲');
+    expect(statusWords({ phase: 'closed', outcome: 'peer-closed' } as never, null).label).toBe('对端已关闭');
+  });
+});
