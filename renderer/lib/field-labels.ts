@@ -38,6 +38,18 @@ export function uiFieldLabels(): FieldLabels {
   return Object.fromEntries(FIELD_NAMES.map((f) => [f, t(`fields.${f}`)]));
 }
 
+/**
+ * Errors the renderer words itself, already in the current language (e.g. a file too large for the
+ * browser): shown as they are, never replaced by their code's general sentence.
+ */
+const localized = new WeakSet<object>();
+
+/** Marks an error whose message the renderer wrote with t(). */
+export function markLocalized<E extends object | null>(error: E): E {
+  if (error) localized.add(error);
+  return error;
+}
+
 /** What an error needs to be shown: its message, and where known its code and details. */
 export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppError, 'code' | 'errno' | 'position' | 'item'>>;
 
@@ -45,7 +57,7 @@ export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppE
 export function uiMessage(error: ShownError): string {
   const labels = uiFieldLabels();
   const code = error.code;
-  if (locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {
+  if (!localized.has(error) && locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {
     let message = t(`errors.codes.${code}` as Key);
     if (error.position !== undefined) message = t('errors.atPosition', { message, position: error.position + 1 });
     if (error.item !== undefined) message = t('errors.atItem', { message, item: error.item + 1 });

@@ -8,6 +8,8 @@
  */
 import { bytesToDisplayText, type TextView } from '../../shared/byte-view.ts';
 import type { TextEncoding } from '../../shared/payload.ts';
+import { formatCount } from './format.ts';
+import { t } from './i18n/index.ts';
 
 export const WRAP_LIMITS = {
   maxBytes: 256 * 1024,
@@ -35,6 +37,6 @@ export function textLayout(bytes: { readonly length: number; all(): Uint8Array }
 /** The sentence shown beside the disabled Wrap box. */
 export function wrapBlockedReason(blocked: Exclude<WrapBlock, null>): string {
   return blocked === 'size'
-    ? 'Wrapping is off for responses over 256 KiB, so that they scroll smoothly.'
-    : `Wrapping is off for responses with more than ${WRAP_LIMITS.maxMarks.toLocaleString('en-US')} control or invalid bytes, so that they scroll smoothly.`;
+    ? t('response.wrapOffSize')
+    : t('response.wrapOffMarks', { n: formatCount(WRAP_LIMITS.maxMarks) });
 }

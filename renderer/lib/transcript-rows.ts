@@ -9,6 +9,8 @@
 import type { TranscriptEntry } from '../../shared/session.ts';
 import { formatEndpoint } from '../../shared/endpoint.ts';
 import { formatClock, formatCount } from './format.ts';
+import { t } from './i18n/index.ts';
+import { uiMessage } from './field-labels.ts';
 
 /** How a row is marked: bytes out, bytes in, a lifecycle event, or an entry this build cannot read. */
 export type TranscriptRowDirection = 'out' | 'in' | 'event' | 'unknown';
@@ -26,11 +28,11 @@ export interface TranscriptRow {
 /** Gives the preview text of `bytes` bytes at `offset` of everything sent or received. */
 export type BytePreview = (stream: 'sent' | 'received', offset: number, bytes: number) => string;
 
-const LABELS: Readonly<Record<TranscriptRowDirection, string>> = {
-  out: '→ sent',
-  in: '← recv',
-  event: '•',
-  unknown: '⚠ ????',
+const LABELS: Readonly<Record<TranscriptRowDirection, () => string>> = {
+  out: () => t('transcript.sent'),
+  in: () => t('transcript.recv'),
+  event: () => '•',
+  unknown: () => '⚠ ????',
 };
 
 /** Longest kind name quoted in an unknown-entry row; the rest is elided. */
@@ -41,34 +43,34 @@ export function describeTranscriptEntry(e: TranscriptEntry, preview: BytePreview
   const row = (dir: TranscriptRowDirection, text: string): TranscriptRow => ({
     time: clockOf(e),
     dir,
-    label: LABELS[dir].padEnd(6),
+    label: LABELS[dir]().padEnd(6),
     text,
   });
   switch (e.kind) {
     case 'connecting':
-      return row('event', `connecting to ${formatEndpoint(e.host, e.port)}`);
+      return row('event', t('transcript.connecting', { endpoint: formatEndpoint(e.host, e.port) }));
     case 'connected':
-      return row('event', `connected to ${formatEndpoint(e.remoteAddress, e.remotePort)} (IPv${e.family})`);
+      return row('event', t('transcript.connected', { endpoint: formatEndpoint(e.remoteAddress, e.remotePort), family: e.family }));
     case 'sent':
-      return row('out', `${formatCount(e.bytes)} B  ${preview('sent', e.offset, e.bytes)}`);
+      return row('out', t('transcript.bytes', { n: formatCount(e.bytes), preview: preview('sent', e.offset, e.bytes) }));
     case 'received':
-      return row('in', `${formatCount(e.bytes)} B  ${preview('received', e.offset, e.bytes)}`);
+      return row('in', t('transcript.bytes', { n: formatCount(e.bytes), preview: preview('received', e.offset, e.bytes) }));
     case 'tls':
-      return row('event', `TLS ${e.protocol} established (${e.cipher}); certificate ${e.verified ? 'verified' : 'NOT verified'}`);
+      return row('event', t(e.verified ? 'transcript.tlsVerified' : 'transcript.tlsNotVerified', { protocol: e.protocol, cipher: e.cipher }));
     case 'local-ended':
-      return row('event', 'we finished sending (FIN sent)');
+      return row('event', t('transcript.localEnded'));
     case 'remote-ended':
-      return row('event', 'peer finished sending (FIN received)');
+      return row('event', t('transcript.remoteEnded'));
     case 'closed':
-      return row('event', `closed: ${e.outcome}`);
+      return row('event', t('transcript.closed', { outcome: e.outcome }));
     case 'error':
-      return row('event', `error ${e.error.code}: ${e.error.message}`);
+      return row('event', t('transcript.error', { code: e.error.code, message: uiMessage({ ...e.error, field: undefined }) }));
     case 'truncated':
-      return row('event', `transcript limit of ${formatCount(e.limit)} entries reached; later entries are not recorded`);
+      return row('event', t('transcript.truncated', { n: formatCount(e.limit) }));
     default: {
       // Compile-time: every kind in TranscriptEntry is handled above. Run time: anything else lands here.
       const unhandled: never = e;
-      return row('unknown', `unknown entry: kind ${kindName(unhandled)}`);
+      return row('unknown', t('transcript.unknown', { kind: kindName(unhandled) }));
     }
   }
 }
@@ -76,7 +78,7 @@ export function describeTranscriptEntry(e: TranscriptEntry, preview: BytePreview
 /** The entry's kind, quoted and bounded, for a row that must name it. */
 function kindName(entry: unknown): string {
   const kind = typeof entry === 'object' && entry !== null ? (entry as { kind?: unknown }).kind : undefined;
-  if (kind === undefined) return '(none)';
+  if (kind === undefined) return t('transcript.noKind');
   const text = typeof kind === 'string' ? kind : String(JSON.stringify(kind));
   return JSON.stringify(text.length > MAX_KIND_CHARS ? `${text.slice(0, MAX_KIND_CHARS)}…` : text);
 }

@@ -2,6 +2,7 @@
  * What Send does on a UDP tab: with no open socket it opens one and sends; while open it sends
  * again on the same socket, any number of times (no FIN in UDP, so nothing "finishes sending").
  */
+import { t } from '../i18n/index.ts';
 import type { DatagramSessionStatus } from '../../../shared/session-datagram.ts';
 import type { SendAction } from './send-action.ts';
 
@@ -14,16 +15,16 @@ export interface DatagramSendActionInput {
 
 export function datagramSendAction({ status, payloadOk, busy, pending }: DatagramSendActionInput): SendAction {
   const phase = status?.phase ?? 'idle';
-  if (pending) return { kind: 'none', label: 'Opening…', reason: 'Sends as soon as the UDP socket is open.' };
-  if (busy) return { kind: 'none', label: 'Send', reason: 'A send is in progress.' };
-  if (!payloadOk) return { kind: 'none', label: phase === 'open' ? 'Send' : 'Open and send', reason: 'Fix the payload first.' };
+  if (pending) return { kind: 'none', label: t('sendAction.opening'), reason: t('sendAction.whenUdpOpen') };
+  if (busy) return { kind: 'none', label: t('sendAction.send'), reason: t('sendAction.inProgress') };
+  if (!payloadOk) return { kind: 'none', label: phase === 'open' ? t('sendAction.send') : t('sendAction.openAndSend'), reason: t('sendAction.fixPayload') };
   switch (phase) {
     case 'open':
-      return { kind: 'send', label: 'Send', hint: 'Send one datagram (Ctrl+Enter)' };
+      return { kind: 'send', label: t('sendAction.send'), hint: t('sendAction.sendDatagramHint') };
     case 'binding':
-      return { kind: 'send-when-open', label: 'Send when open', hint: 'Send once the UDP socket is open (Ctrl+Enter)' };
+      return { kind: 'send-when-open', label: t('sendAction.sendWhenOpen'), hint: t('sendAction.sendWhenOpenHint') };
     case 'idle':
     case 'closed':
-      return { kind: 'connect-and-send', label: 'Open and send', hint: 'Open a UDP socket, then send one datagram (Ctrl+Enter)' };
+      return { kind: 'connect-and-send', label: t('sendAction.openAndSend'), hint: t('sendAction.openAndSendHint') };
   }
 }

@@ -5,6 +5,7 @@
  * With no session (never connected, or the last one closed) Send connects and sends in one action:
  * a one-off request needs one press, as the sidebar's ▶ does for a profile.
  */
+import { t } from '../i18n/index.ts';
 import type { SessionStatus } from '../../../shared/session.ts';
 
 export type SendAction =
@@ -30,22 +31,22 @@ export interface SendActionInput {
 export function sendAction({ status, payloadOk, busy, pending }: SendActionInput): SendAction {
   const phase = status?.phase ?? 'idle';
   const connected = phase === 'open';
-  if (pending) return { kind: 'none', label: 'Connecting…', reason: 'Sends as soon as the connection is open.' };
+  if (pending) return { kind: 'none', label: t('sendAction.connecting'), reason: t('sendAction.whenOpen') };
   // The label stays "Send" during a send: a word flickering on every press would be noise.
-  if (busy) return { kind: 'none', label: 'Send', reason: 'A send is in progress.' };
-  if (!payloadOk) return { kind: 'none', label: connected ? 'Send' : 'Connect and send', reason: 'Fix the payload first.' };
+  if (busy) return { kind: 'none', label: t('sendAction.send'), reason: t('sendAction.inProgress') };
+  if (!payloadOk) return { kind: 'none', label: connected ? t('sendAction.send') : t('sendAction.connectAndSend'), reason: t('sendAction.fixPayload') };
   switch (phase) {
     case 'open':
       if (status?.localEnded) {
-        return { kind: 'none', label: 'Send', reason: 'We already finished sending on this connection. Disconnect, then Send connects again.' };
+        return { kind: 'none', label: t('sendAction.send'), reason: t('sendAction.alreadyFinished') };
       }
-      return { kind: 'send', label: 'Send', hint: 'Send (Ctrl+Enter)' };
+      return { kind: 'send', label: t('sendAction.send'), hint: t('sendAction.sendHint') };
     case 'connecting':
-      return { kind: 'send-when-open', label: 'Send when connected', hint: 'Send once the connection is open (Ctrl+Enter)' };
+      return { kind: 'send-when-open', label: t('sendAction.sendWhenConnected'), hint: t('sendAction.sendWhenConnectedHint') };
     case 'closing':
-      return { kind: 'none', label: 'Send', reason: 'The connection is closing.' };
+      return { kind: 'none', label: t('sendAction.send'), reason: t('sendAction.closing') };
     case 'idle':
     case 'closed':
-      return { kind: 'connect-and-send', label: 'Connect and send', hint: 'Connect, then send once connected (Ctrl+Enter)' };
+      return { kind: 'connect-and-send', label: t('sendAction.connectAndSend'), hint: t('sendAction.connectAndSendHint') };
   }
 }

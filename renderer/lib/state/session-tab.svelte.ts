@@ -13,6 +13,8 @@ import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptE
 import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
 import { SentLog } from '../sent-log.ts';
+import { formatCount } from '../format.ts';
+import { t } from '../i18n/index.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
@@ -111,7 +113,7 @@ export class SessionTab {
   );
   readonly live = $derived(isLive(this.status) || this.dgram.live);
   readonly title = $derived(
-    this.profileName ?? (this.settings.host && this.settings.port ? formatEndpoint(this.settings.host.trim(), this.settings.port.trim()) : 'New session'),
+    this.profileName ?? (this.settings.host && this.settings.port ? formatEndpoint(this.settings.host.trim(), this.settings.port.trim()) : t('tabs.newSession')),
   );
   readonly unsaved = $derived(this.savedSettings !== null && !sameSettings(this.settings, this.savedSettings));
   /**
@@ -317,7 +319,7 @@ export class SessionTab {
     if (u.id !== this.sessionId) return;
     if (u.data && u.data.byteLength > 0) {
       if (u.dataOffset !== this.response.length) {
-        this.gapError = `Received bytes out of order at offset ${u.dataOffset} (have ${this.response.length}).`;
+        this.gapError = t('response.gap', { offset: formatCount(u.dataOffset), have: formatCount(this.response.length) });
       } else {
         this.response.append(u.data);
         this.responseVersion++;

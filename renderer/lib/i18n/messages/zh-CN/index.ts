@@ -7,17 +7,29 @@
 import type { MessageShape } from '../../shape.ts';
 import type { en } from '../en/index.ts';
 import { common } from './common.ts';
+import { connection } from './connection.ts';
 import { errors } from './errors.ts';
 import { fields } from './fields.ts';
 import { format } from './format.ts';
 import { help } from './help.ts';
+import { request } from './request.ts';
+import { response } from './response.ts';
+import { sendAction } from './sendAction.ts';
 import { status } from './status.ts';
+import { tabs } from './tabs.ts';
+import { transcript } from './transcript.ts';
 
 export const zhCN: MessageShape<typeof en> = {
   common,
+  connection,
   errors,
   fields,
   format,
   help,
+  request,
+  response,
+  sendAction,
   status,
+  tabs,
+  transcript,
 };

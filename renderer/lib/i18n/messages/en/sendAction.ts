@@ -1,0 +1,22 @@
+/** What the Send button says in each state (state/send-action.ts, state/datagram-send-action.ts). */
+export const sendAction = {
+  connecting: 'Connecting…',
+  opening: 'Opening…',
+  send: 'Send',
+  connectAndSend: 'Connect and send',
+  openAndSend: 'Open and send',
+  sendWhenConnected: 'Send when connected',
+  sendWhenOpen: 'Send when open',
+  whenOpen: 'Sends as soon as the connection is open.',
+  whenUdpOpen: 'Sends as soon as the UDP socket is open.',
+  inProgress: 'A send is in progress.',
+  fixPayload: 'Fix the payload first.',
+  alreadyFinished: 'We already finished sending on this connection. Disconnect, then Send connects again.',
+  sendHint: 'Send (Ctrl+Enter)',
+  sendWhenConnectedHint: 'Send once the connection is open (Ctrl+Enter)',
+  closing: 'The connection is closing.',
+  connectAndSendHint: 'Connect, then send once connected (Ctrl+Enter)',
+  sendDatagramHint: 'Send one datagram (Ctrl+Enter)',
+  sendWhenOpenHint: 'Send once the UDP socket is open (Ctrl+Enter)',
+  openAndSendHint: 'Open a UDP socket, then send one datagram (Ctrl+Enter)',
+};

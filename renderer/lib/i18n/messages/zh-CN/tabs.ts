@@ -1,0 +1,16 @@
+import type { MessageShape } from '../../shape.ts';
+import type { tabs as en } from '../en/tabs.ts';
+
+export const tabs: MessageShape<typeof en> = {
+  reopenNamed: '重新打开已关闭的标签页“{{title}}” (Ctrl+Shift+T)',
+  reopenNone: '重新打开已关闭的标签页 (Ctrl+Shift+T)：尚无已关闭的标签页',
+  sessions: '会话',
+  tabTitle: '{{title}} — {{status}}',
+  unsaved: '有未保存的更改',
+  closeTab: '关闭标签页 {{title}}',
+  closeTabTitle: '关闭标签页 (Ctrl+W)',
+  newTab: '新建标签页',
+  newTabTitle: '新建标签页 (Ctrl+T)',
+  reopen: '重新打开已关闭的标签页',
+  newSession: '新会话',
+};
