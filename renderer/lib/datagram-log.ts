@@ -15,6 +15,8 @@
  * - {@link DatagramLog.counts} compares with main's own count (`status.datagramsReceived`): the
  *   difference is what is still on its way to the page.
  */
+import { formatCount } from './format.ts';
+import { t } from './i18n/index.ts';
 import type { DatagramWithBytes } from '../../shared/session-datagram.ts';
 
 /** Default bounds: enough for a long capture, small enough for a page. */
@@ -121,10 +123,10 @@ export class DatagramLog {
 /** One line saying how many datagrams are listed out of how many arrived; '' when they agree. */
 export function describeCounts(c: DatagramCounts): string {
   const parts: string[] = [];
-  if (c.droppedOldest > 0) parts.push(`${c.droppedOldest} oldest not kept (list limit)`);
-  if (c.inTransit > 0) parts.push(`${c.inTransit} still arriving`);
-  if (c.missing > 0) parts.push(`${c.missing} lost on the way to this page`);
+  if (c.droppedOldest > 0) parts.push(t('datagram.countsOldest', { n: formatCount(c.droppedOldest) }));
+  if (c.inTransit > 0) parts.push(t('datagram.countsArriving', { n: formatCount(c.inTransit) }));
+  if (c.missing > 0) parts.push(t('datagram.countsLost', { n: formatCount(c.missing) }));
   if (parts.length === 0) return '';
-  return `Listing ${c.kept} of ${c.received} datagrams received: ${parts.join(', ')}.`;
+  return t('datagram.counts', { kept: formatCount(c.kept), received: formatCount(c.received), parts: parts.join(t('datagram.countsJoin')) });
 }
 

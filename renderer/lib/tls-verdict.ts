@@ -4,6 +4,8 @@
  */
 import type { AppError } from '../../shared/errors.ts';
 import type { TlsCertificateInfo, TlsSessionInfo } from '../../shared/tls.ts';
+import { uiMessage } from './field-labels.ts';
+import { t, type Key } from './i18n/index.ts';
 
 export interface TlsVerdict {
   trusted: boolean;
@@ -13,32 +15,33 @@ export interface TlsVerdict {
   reasons: string[];
 }
 
-const SHORT_REASON: Partial<Record<AppError['code'], string>> = {
-  TLS_SELF_SIGNED: 'self-signed',
-  TLS_UNTRUSTED: 'issuer not trusted',
-  TLS_CERT_EXPIRED: 'certificate expired',
-  TLS_CERT_NOT_YET_VALID: 'certificate not yet valid',
-  TLS_HOSTNAME_MISMATCH: 'name mismatch',
+const SHORT_REASON: Partial<Record<AppError['code'], Key>> = {
+  TLS_SELF_SIGNED: 'tls.selfSigned',
+  TLS_UNTRUSTED: 'tls.untrusted',
+  TLS_CERT_EXPIRED: 'tls.expired',
+  TLS_CERT_NOT_YET_VALID: 'tls.notYetValidCert',
+  TLS_HOSTNAME_MISMATCH: 'tls.nameMismatch',
 };
 
 function shortReason(error: AppError): string {
-  return SHORT_REASON[error.code] ?? error.code;
+  const key = SHORT_REASON[error.code];
+  return key ? t(key) : error.code;
 }
 
 export function tlsVerdict(info: TlsSessionInfo): TlsVerdict {
   const v = info.verification;
-  if (v.ok) return { trusted: true, headline: 'Trusted', reasons: [] };
+  if (v.ok) return { trusted: true, headline: t('tls.trusted'), reasons: [] };
   const errors = [v.chainError, v.nameError].filter((e): e is AppError => e !== null);
-  const why = errors.map(shortReason).join(', ') || 'not verified';
-  const after = v.enforced ? 'the connection was refused because verification is on' : 'continuing because verification is off';
-  return { trusted: false, headline: `Not trusted: ${why} — ${after}`, reasons: errors.map((e) => e.message) };
+  const why = errors.map(shortReason).join(t('tls.reasonJoin')) || t('tls.notVerified');
+  const after = v.enforced ? t('tls.refused') : t('tls.continuing');
+  return { trusted: false, headline: t('tls.notTrusted', { why, after }), reasons: errors.map((e) => uiMessage({ ...e, field: undefined })) };
 }
 
 /** "expired 3 days ago", "not yet valid", "12 days left". */
 export function validityWords(cert: TlsCertificateInfo): { text: string; bad: boolean } {
-  if (cert.notYetValid) return { text: 'not yet valid', bad: true };
-  if (cert.expired) return { text: `expired ${Math.abs(cert.daysLeft)} day${Math.abs(cert.daysLeft) === 1 ? '' : 's'} ago`, bad: true };
-  return { text: `${cert.daysLeft} day${cert.daysLeft === 1 ? '' : 's'} left`, bad: false };
+  if (cert.notYetValid) return { text: t('tls.notYetValid'), bad: true };
+  if (cert.expired) return { text: t('tls.expiredAgo', { count: Math.abs(cert.daysLeft), n: Math.abs(cert.daysLeft) }), bad: true };
+  return { text: t('tls.daysLeft', { count: cert.daysLeft, n: cert.daysLeft }), bad: false };
 }
 
 /** The chain as one PEM file, leaf first (what "Export chain" saves). */

@@ -3,6 +3,7 @@
  * can draw each mark as a small labelled chip. Fonts differ in which Control Pictures (U+2400…)
  * they have; a chip with ASCII letters reads the same everywhere.
  */
+import { t } from './i18n/index.ts';
 export type TextPiece = { text: string; mark: false } | { text: string; mark: true; label: string; title: string };
 
 const C0_NAMES = [
@@ -36,10 +37,10 @@ function describe(mark: string): { label: string; title: string } {
   const code = mark.codePointAt(0)!;
   if (code >= 0x2400 && code <= 0x241f) {
     const byte = code - 0x2400;
-    return { label: C0_NAMES[byte]!, title: `control character 0x${byte.toString(16).padStart(2, '0').toUpperCase()}` };
+    return { label: C0_NAMES[byte]!, title: t('marks.control', { hex: byte.toString(16).padStart(2, '0').toUpperCase() }) };
   }
-  if (code === 0x2421) return { label: 'DEL', title: 'control character 0x7F' };
-  if (code === 0xfffd) return { label: '�', title: 'bytes that are not valid in this encoding' };
+  if (code === 0x2421) return { label: 'DEL', title: t('marks.control', { hex: '7F' }) };
+  if (code === 0xfffd) return { label: '�', title: t('marks.invalid') };
   const hex = mark.slice(3, -1);
-  return { label: hex, title: `invisible or control character U+${hex}` };
+  return { label: hex, title: t('marks.invisible', { hex }) };
 }

@@ -3,6 +3,8 @@
  * frames (shared/wire.ts). If the connection drops, pending and later calls resolve to an error
  * Result instead of hanging, and `onConnectionChange` tells the UI.
  */
+import { markLocalized } from '../field-labels.ts';
+import { t } from '../i18n/index.ts';
 import type { CallChannel, EventChannel, SocketTesterApi } from '../../../shared/contract.ts';
 import { transportError } from '../../../shared/contract.ts';
 import type { Result } from '../../../shared/errors.ts';
@@ -117,7 +119,7 @@ export function createWebClient(url: string, token: string): WebClient {
   return {
     host: 'web',
     call<C extends CallChannel>(channel: C, arg: unknown) {
-      if (state === 'failed' || state === 'lost') return Promise.resolve(transportError('Not connected to the Socket Tester web server; reload the page.'));
+      if (state === 'failed' || state === 'lost') return Promise.resolve(notConnected());
       const n = nextCall++;
       const frame = encodeFrame({ t: 'call', n, channel, arg });
       return new Promise((resolve) => {
@@ -142,4 +144,11 @@ export function createWebClient(url: string, token: string): WebClient {
       };
     },
   } as WebClient;
+}
+
+/** A call made after the connection failed: said in the UI's language (the server cannot say it). */
+function notConnected(): ReturnType<typeof transportError> {
+  const r = transportError(t('web.notConnected'));
+  markLocalized(r.error);
+  return r;
 }

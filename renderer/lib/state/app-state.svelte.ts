@@ -32,24 +32,15 @@ export interface PendingConflict {
   tab: SessionTab;
   conflict: ProfileConflict;
   /** Labels of the fields that differ between the two versions. */
-  changed: string[];
+  changed: ConflictField[];
 }
 
-const CONFLICT_FIELDS: ReadonlyArray<[keyof Profile, string]> = [
-  ['name', 'name'],
-  ['folder', 'folder'],
-  ['host', 'host'],
-  ['port', 'port'],
-  ['payload', 'payload'],
-  ['connectTimeoutMs', 'connect timeout'],
-  ['idleTimeoutMs', 'idle timeout'],
-  ['closeAfterSend', 'close after send'],
-  ['maxResponseBytes', 'response limit'],
-  ['notes', 'notes'],
-];
+/** The fields a save conflict compares; the sidebar names them (messages: profiles.conflictFields). */
+const CONFLICT_FIELDS = ['name', 'folder', 'host', 'port', 'payload', 'connectTimeoutMs', 'idleTimeoutMs', 'closeAfterSend', 'maxResponseBytes', 'notes'] as const;
+export type ConflictField = (typeof CONFLICT_FIELDS)[number];
 
-function changedFields(conflict: ProfileConflict): string[] {
-  return CONFLICT_FIELDS.filter(([key]) => JSON.stringify(conflict.mine[key]) !== JSON.stringify(conflict.theirs[key])).map(([, label]) => label);
+function changedFields(conflict: ProfileConflict): ConflictField[] {
+  return CONFLICT_FIELDS.filter((key) => JSON.stringify(conflict.mine[key]) !== JSON.stringify(conflict.theirs[key]));
 }
 
 /** A closed tab and where it was, for "reopen closed tab". */

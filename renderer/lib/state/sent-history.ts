@@ -7,6 +7,8 @@
  * exceed the byte budget (a big file sent from the browser) is kept in the list without them: it
  * can be seen but not sent again from here.
  */
+import { formatCount } from '../format.ts';
+import { t } from '../i18n/index.ts';
 import type { PayloadSpec } from '../../../shared/payload.ts';
 
 /** One send this session made, kept for the history list. */
@@ -44,7 +46,7 @@ export function sentItem(source: SentSource, bytes: Uint8Array, halfClose: boole
 
 /** An item for a file main streamed: its bytes never came to the renderer. */
 export function streamedFileItem(fileName: string, bytesSent: number, halfClose: boolean, at: number): SentItem {
-  const label = `file ${fileName} (${bytesSent} bytes)`;
+  const label = t('request.fileLabel', { name: fileName, n: formatCount(bytesSent) });
   return { at, bytes: new Uint8Array(0), size: bytesSent, bytesKept: false, payload: null, halfClose, label };
 }
 

@@ -39,7 +39,7 @@ describe('sent history items', () => {
     expect(made.bytesKept).toBe(false);
     expect(made.size).toBe(5000);
     expect(made.bytes.byteLength).toBe(0);
-    expect(made.label).toBe('file big.bin (5000 bytes)');
+    expect(made.label).toBe('file big.bin (5,000 bytes)');
   });
 });
 

@@ -8,28 +8,38 @@ import type { MessageShape } from '../../shape.ts';
 import type { en } from '../en/index.ts';
 import { common } from './common.ts';
 import { connection } from './connection.ts';
+import { datagram } from './datagram.ts';
 import { errors } from './errors.ts';
 import { fields } from './fields.ts';
 import { format } from './format.ts';
 import { help } from './help.ts';
+import { marks } from './marks.ts';
+import { profiles } from './profiles.ts';
 import { request } from './request.ts';
 import { response } from './response.ts';
 import { sendAction } from './sendAction.ts';
 import { status } from './status.ts';
 import { tabs } from './tabs.ts';
+import { tls } from './tls.ts';
 import { transcript } from './transcript.ts';
+import { web } from './web.ts';
 
 export const zhCN: MessageShape<typeof en> = {
   common,
   connection,
+  datagram,
   errors,
   fields,
   format,
   help,
+  marks,
+  profiles,
   request,
   response,
   sendAction,
   status,
   tabs,
+  tls,
   transcript,
+  web,
 };
