@@ -71,6 +71,9 @@ Commands:
 Exit codes: 0 ok, 1 internal error (run: a step failed), 2 invalid input; send and run use 3 connect
 failed, 4 connect timeout, 5 connection lost, 6 response cap reached, 7 file error; send also 8 TLS
 certificate not trusted, 9 TLS handshake or STARTTLS failed; 130 interrupted.
+
+The CLI speaks English only, whatever the system language: its output is for scripts.
+(The app's window speaks English and Simplified Chinese.)
 `;
 
 /**
