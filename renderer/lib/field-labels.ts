@@ -58,10 +58,17 @@ export function uiMessage(error: ShownError): string {
   const labels = uiFieldLabels();
   const code = error.code;
   if (!localized.has(error) && locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {
-    let message = t(`errors.codes.${code}` as Key);
-    if (error.position !== undefined) message = t('errors.atPosition', { message, position: error.position + 1 });
+    // A bad input names its field's rule; other codes their general sentence.
+    const byField = code === 'INVALID_INPUT' && error.field !== undefined && hasOwnMessage(`errors.invalidInput.${error.field}`);
+    const sentence = t((byField ? `errors.invalidInput.${error.field}` : `errors.codes.${code}`) as Key);
+    // Details go inside the sentence, before its full stop: "…无效（第 3 个字符处）。"
+    const stop = /[。.]$/u.exec(sentence)?.[0] ?? '';
+    let message = stop ? sentence.slice(0, -stop.length) : sentence;
+    // A port's position says nothing (the whole number is wrong); position 0 is "the start" or "empty".
+    if (error.position !== undefined && error.position > 0 && error.field !== 'port') message = t('errors.atPosition', { message, position: error.position + 1 });
     if (error.item !== undefined) message = t('errors.atItem', { message, item: error.item + 1 });
     if (error.errno) message = t('errors.errno', { message, errno: error.errno });
+    message += stop;
     const label = error.field === undefined ? undefined : labels[error.field];
     return label === undefined ? message : t('fields.labelled', { label, message });
   }

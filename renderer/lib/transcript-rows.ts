@@ -9,7 +9,7 @@
 import type { TranscriptEntry } from '../../shared/session.ts';
 import { formatEndpoint } from '../../shared/endpoint.ts';
 import { formatClock, formatCount } from './format.ts';
-import { t } from './i18n/index.ts';
+import { hasOwnMessage, t, type Key } from './i18n/index.ts';
 import { uiMessage } from './field-labels.ts';
 
 /** How a row is marked: bytes out, bytes in, a lifecycle event, or an entry this build cannot read. */
@@ -62,7 +62,7 @@ export function describeTranscriptEntry(e: TranscriptEntry, preview: BytePreview
     case 'remote-ended':
       return row('event', t('transcript.remoteEnded'));
     case 'closed':
-      return row('event', t('transcript.closed', { outcome: e.outcome }));
+      return row('event', t('transcript.closed', { outcome: outcomeWord(e.outcome) }));
     case 'error':
       return row('event', t('transcript.error', { code: e.error.code, message: uiMessage({ ...e.error, field: undefined }) }));
     case 'truncated':
@@ -81,6 +81,12 @@ function kindName(entry: unknown): string {
   if (kind === undefined) return t('transcript.noKind');
   const text = typeof kind === 'string' ? kind : String(JSON.stringify(kind));
   return JSON.stringify(text.length > MAX_KIND_CHARS ? `${text.slice(0, MAX_KIND_CHARS)}…` : text);
+}
+
+/** The outcome's word (English keeps the engine's own, which people grep logs for). */
+function outcomeWord(outcome: string): string {
+  const key = `transcript.outcomes.${outcome}`;
+  return hasOwnMessage(key) ? t(key as Key) : outcome;
 }
 
 function clockOf(entry: unknown): string {

@@ -83,9 +83,10 @@ describe('errors are shown per code, with their data', () => {
 
   it('Chinese shows the code’s sentence, the field’s label and the errno as data', () => {
     setLocale('zh-CN');
-    expect(uiMessage(refused)).toBe('连接被拒绝：该端口上没有服务在监听。（ECONNREFUSED）');
-    expect(uiMessage(port)).toBe('端口：输入的值无效。');
-    expect(uiMessage({ ...port, field: 'payload', position: 4 })).toBe('数据：输入的值无效。（第 5 个字符处）');
+    expect(uiMessage(refused)).toBe('连接被拒绝：该端口上没有服务在监听（ECONNREFUSED）。');
+    expect(uiMessage({ ...port, position: 0 })).toBe('端口：请输入 1 到 65535 之间的端口号。');
+    expect(uiMessage({ ...port, field: 'payload', position: 4 })).toBe('数据：十六进制数字或转义序列无效（第 5 个字符处）。');
+    expect(uiMessage({ ...port, field: 'connectTimeoutMs' })).toBe('连接超时：输入的值无效。');
   });
 
   it('an unknown code falls back to main’s message', () => {

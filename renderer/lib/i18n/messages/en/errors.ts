@@ -49,6 +49,11 @@ export const errors = {
     UNSUPPORTED: 'not available here.',
     INTERNAL: 'an unexpected error occurred.',
   },
+  invalidInput: {
+    host: 'enter a valid host name or IP address (no spaces or control characters).',
+    port: 'enter a port number from 1 to 65535.',
+    payload: 'an invalid hex digit or escape.',
+  },
   errno: '{{message}} ({{errno}})',
   atPosition: '{{message}} (at character {{position}})',
   atItem: '{{message}} (item {{item}})',

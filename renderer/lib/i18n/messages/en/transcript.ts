@@ -14,4 +14,12 @@ export const transcript = {
   truncated: 'transcript limit of {{n}} entries reached; later entries are not recorded',
   unknown: 'unknown entry: kind {{kind}}',
   noKind: '(none)',
+  outcomes: {
+    'peer-closed': 'peer-closed',
+    'closed-by-us': 'closed-by-us',
+    'idle-timeout': 'idle-timeout',
+    'limit-reached': 'limit-reached',
+    cancelled: 'cancelled',
+    error: 'error',
+  },
 };

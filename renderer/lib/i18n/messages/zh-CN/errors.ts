@@ -47,6 +47,11 @@ export const errors: MessageShape<typeof en> = {
     UNSUPPORTED: '此环境不支持该功能。',
     INTERNAL: '发生意外错误。',
   },
+  invalidInput: {
+    host: '请输入有效的主机名或 IP 地址（不能含空格或控制字符）。',
+    port: '请输入 1 到 65535 之间的端口号。',
+    payload: '十六进制数字或转义序列无效。',
+  },
   errno: '{{message}}（{{errno}}）',
   atPosition: '{{message}}（第 {{position}} 个字符处）',
   atItem: '{{message}}（第 {{item}} 项）',

@@ -16,4 +16,12 @@ export const transcript: MessageShape<typeof en> = {
   truncated: '已达记录上限 {{n}} 条；之后的条目不再记录',
   unknown: '未知条目：类型 {{kind}}',
   noKind: '（无）',
+  outcomes: {
+    'peer-closed': '对端关闭',
+    'closed-by-us': '本端关闭',
+    'idle-timeout': '空闲超时',
+    'limit-reached': '已达上限',
+    cancelled: '已取消',
+    error: '出错',
+  },
 };
