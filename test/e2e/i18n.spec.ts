@@ -1,0 +1,52 @@
+/**
+ * Two languages (issue 17): the UI follows the browser's language, switches without a reload,
+ * remembers the choice, and `?lang=` pins a language (as the other specs pin English).
+ */
+import { createServer } from 'node:net';
+import { expect, test } from './web-mode.ts';
+
+test.describe('a Chinese browser', () => {
+  test.use({ locale: 'zh-CN' });
+
+  test('shows Chinese, switches to English in place, and remembers it', async ({ page, web, errors }) => {
+    await page.goto(web.url);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-Hans');
+    await expect(page.getByRole('button', { name: '连接', exact: true })).toBeVisible();
+    await expect(page.getByRole('status')).toHaveText('空闲');
+    await expect(page.getByRole('textbox', { name: '数据' })).toBeVisible();
+
+    // A typed host survives the switch: nothing reloads.
+    await page.getByRole('textbox', { name: '主机' }).fill('127.0.0.9');
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeVisible();
+    await expect(page.getByRole('status')).toHaveText('Idle');
+    await expect(page.getByRole('textbox', { name: 'Host' })).toHaveValue('127.0.0.9');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
+  test('an error for a stable code is shown in Chinese, with its errno as data', async ({ page, web, errors }) => {
+    // A port that was just free: nothing listens there, so the connect is refused.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+
+    await page.goto(web.url);
+    await page.getByRole('textbox', { name: '主机' }).fill('127.0.0.1');
+    await page.getByRole('textbox', { name: '端口' }).fill(String(port));
+    await page.getByRole('button', { name: '连接', exact: true }).click();
+    await expect(page.getByRole('status')).toContainText('连接被拒绝');
+    await expect(page.getByRole('status')).toContainText('ECONNREFUSED');
+    expect(errors).toEqual([]);
+  });
+});
+
+test('?lang=zh-CN pins Chinese in an English browser', async ({ page, web }) => {
+  const u = new URL(web.url);
+  await page.goto(`${u.origin}/?lang=zh-CN${u.hash}`);
+  await expect(page.getByRole('button', { name: '连接', exact: true })).toBeVisible();
+});
