@@ -137,6 +137,8 @@ class FakeApp extends EventEmitter {
   private readonly ready = new Promise<void>((r) => (this.readyResolve = r));
   getName = (): string => 'Socket Tester';
   getVersion = (): string => '0.0.0-test';
+  /** The system's UI language, as Electron reports it; passed to the renderer in app:info. */
+  getLocale = (): string => 'en-US';
   showAboutPanel = (): void => undefined;
   setAboutPanelOptions = (o: unknown): void => {
     this.aboutOptions = o;

@@ -63,6 +63,12 @@ describe('main/index.ts', () => {
     });
   });
 
+  it('tells the renderer the system language in app:info (issue 17)', async () => {
+    const win = recorded.windows[0]!;
+    const r = await recorded.ipcHandlers.get('app:info')!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {});
+    expect(r).toMatchObject({ ok: true, value: { host: 'electron', locale: 'en-US' } });
+  });
+
   it('never loads a non-local dev server URL from the environment', () => {
     expect(recorded.windows[0]!.loadedUrl).toBe('app://socket-tester/index.html');
   });

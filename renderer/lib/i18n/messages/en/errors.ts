@@ -3,7 +3,10 @@
  * more specific; these are the English source the translations follow, and what English shows when
  * main's message is missing. Details (the field, a position, an errno) are data added around them.
  */
+import type { ErrorCode } from '../../../../../shared/errors.ts';
+
 export const errors = {
+  // Every stable code has its sentence: a code added to ERROR_CODES fails the type check until it does.
   codes: {
     INVALID_INPUT: 'this value is not valid.',
     DATAGRAM_TOO_LARGE: 'the datagram is larger than the address family allows (65,507 bytes on IPv4, 65,527 on IPv6).',
@@ -48,7 +51,7 @@ export const errors = {
     RATE_LIMITED: 'too many requests; slow down.',
     UNSUPPORTED: 'not available here.',
     INTERNAL: 'an unexpected error occurred.',
-  },
+  } satisfies Record<ErrorCode, string>,
   invalidInput: {
     host: 'enter a valid host name or IP address (no spaces or control characters).',
     port: 'enter a port number from 1 to 65535.',
