@@ -184,7 +184,7 @@ export class SessionTab implements WorkTab {
   async takePickedTlsFile(purpose: TlsFilePurpose, name: string, size: number, read: () => Promise<Uint8Array>): Promise<void> {
     const { [purpose]: _old, ...rest } = this.tlsPickErrors;
     if (size > TLS_LIMITS.maxCredentialFileBytes) {
-      this.tlsPickErrors = { ...rest, [purpose]: t('connection.fileTooBig', { name, size: formatCount(size), max: formatCount(TLS_LIMITS.maxCredentialFileBytes) }) };
+      this.tlsPickErrors = { ...rest, [purpose]: t('connection.fileTooBig', { name, size: String(size), max: String(TLS_LIMITS.maxCredentialFileBytes) }) };
       return;
     }
     let bytes: Uint8Array;
