@@ -9,8 +9,8 @@
  * items with a selector. See docs/keyboard.md.
  *
  * Exactly one item (or row cell) has tabindex="0": the one focused inside the container, else the
- * one last focused, else the one matching `current` (the selected tab, the open profile), else the
- * first. Every other item and cell has tabindex="-1".
+ * one last focused (a cell's row item once focus has left), else the one matching `current` (the
+ * selected tab, the open profile), else the first. Every other item and cell has tabindex="-1".
  */
 
 export type RovingMove = 'next' | 'prev' | 'first' | 'last';
@@ -154,10 +154,16 @@ export function roving(node: HTMLElement, initial: RovingOptions): { update(o: R
     sync();
   }
 
+  /** Leaving the container from a row cell: the stop goes back to the row's item (cells hide). */
+  function onFocusout(e: FocusEvent): void {
+    if (!(e.relatedTarget instanceof Node && node.contains(e.relatedTarget))) queueMicrotask(sync);
+  }
+
   const observer = new MutationObserver(() => sync());
-  observer.observe(node, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-selected', 'aria-pressed', 'aria-checked', 'disabled', 'hidden'] });
+  observer.observe(node, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-selected', 'aria-pressed', 'aria-checked', 'disabled', 'hidden', 'class'] });
   node.addEventListener('keydown', onKeydown);
   node.addEventListener('focusin', onFocusin);
+  node.addEventListener('focusout', onFocusout);
   sync();
 
   return {
@@ -169,6 +175,7 @@ export function roving(node: HTMLElement, initial: RovingOptions): { update(o: R
       observer.disconnect();
       node.removeEventListener('keydown', onKeydown);
       node.removeEventListener('focusin', onFocusin);
+      node.removeEventListener('focusout', onFocusout);
     },
   };
 }

@@ -138,6 +138,19 @@ describe('roving', () => {
     expect(document.activeElement).toBe(p2);
   });
 
+  it('focus leaving from a cell gives the stop back to its row item (cells may hide)', async () => {
+    const node = strip('<ul><li><button class="open">p1</button><button class="act">r1</button></li></ul>');
+    const outside = document.createElement('button');
+    document.body.append(outside);
+    roving(node, { items: '.open', orientation: 'vertical', row: 'li', cells: '.act' });
+    const r1 = node.querySelector<HTMLElement>('.act')!;
+    r1.focus();
+    expect(tabIndexes(node, 'button')).toEqual([-1, 0]);
+    outside.focus();
+    await flush();
+    expect(tabIndexes(node, 'button')).toEqual([0, -1]);
+  });
+
   it('a move callback changes the selection; focus then goes to the new current item', async () => {
     const node = strip('<button aria-pressed="true">0</button><button aria-pressed="false">1</button>');
     const moves: string[] = [];
