@@ -63,6 +63,8 @@ async function saveAs(page: Page, name: string, folder: string): Promise<void> {
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`${theme} theme`, () => {
     test.use({ colorScheme: theme });
+    // Each axe run takes seconds on a loaded machine, and a test audits up to nine states.
+    test.describe.configure({ timeout: 240_000 });
 
     test(`axe: empty, connected, closed (text, hex, transcript), options, help, error — ${theme}`, async ({ page, web, errors }) => {
       const results = new Map<string, Finding[]>();
