@@ -5,7 +5,7 @@
  * whole, never mutated. Received bytes live in a plain {@link ResponseBuffer} (hundreds of MiB must
  * not be proxied); `responseVersion` is the one reactive signal views depend on to redraw.
  */
-import type { AppError, Result } from '../../../shared/errors.ts';
+import { ok, type AppError, type Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
 import { encodePayload } from '../../../shared/payload.ts';
@@ -16,9 +16,25 @@ import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
-import { copySettings, defaultTabSettings, payloadOf, sameSettings, tlsOptionsOf, type TabSettings } from './tab-settings.ts';
+import {
+  copySettings,
+  defaultTabSettings,
+  draftFromSettings,
+  payloadOf,
+  sameSettings,
+  settingsFromProfile,
+  tlsOptionsOf,
+  TLS_PATH_SETTING,
+  type PickedTlsFiles,
+  type ProfileMeta,
+  type TabSettings,
+} from './tab-settings.ts';
+import { TLS_LIMITS, type TlsFilePurpose } from '../../../shared/tls.ts';
+import type { HostKind } from '../../../shared/contract.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
+import type { WorkTab } from './work-tab.ts';
+import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript' | 'tls';
 
@@ -32,7 +48,8 @@ function tlsArg(tls: ReturnType<typeof tlsOptionsOf>): { tls?: NonNullable<Retur
   return tls ? { tls } : {};
 }
 
-export class SessionTab {
+export class SessionTab implements WorkTab {
+  readonly kind = 'session' as const;
   readonly key = `tab-${++tabCounter}`;
 
   /** What the user edits; components bind to its fields. Replaced whole by {@link applySettings}. */
@@ -41,6 +58,10 @@ export class SessionTab {
   finishWhenPeerFinishes = $state(true);
   /** The PFX or key passphrase for the next TLS connect: typed, used, never saved with the settings. */
   tlsPassphrase = $state('');
+  /** Credential files the browser read (web mode): used while their path field is empty; never saved. */
+  tlsPicked = $state.raw<PickedTlsFiles>({});
+  /** Why the last file chosen for a credential was not taken, by purpose (shown under its field). */
+  tlsPickErrors = $state.raw<Partial<Record<TlsFilePurpose, string>>>({});
 
   /** The profile this tab was opened from, and its settings as saved (for the unsaved marker). */
   profileId = $state<string | null>(null);
@@ -139,6 +160,80 @@ export class SessionTab {
     this.settings = copySettings(s);
   }
 
+  /** Which front end: a native chooser fills a path (desktop) or the browser reads the file (web). */
+  get host(): HostKind {
+    return this.api.host;
+  }
+
+  /** Desktop: the native chooser fills the credential's path field (cancel leaves it as it was). */
+  async chooseTlsPath(purpose: TlsFilePurpose): Promise<void> {
+    const r = await this.api.call('dialog:pick-tls-file', { purpose });
+    if (!r.ok) this.tlsPickErrors = { ...this.tlsPickErrors, [purpose]: r.error.message };
+    else if (r.value) {
+      this.settings[TLS_PATH_SETTING[purpose]] = r.value.path;
+      this.dropPicked(purpose);
+    }
+  }
+
+  /**
+   * Web mode: takes a file the browser reads for a credential. Refused (and said under the field)
+   * when larger than main would accept, before it is read; the bytes stay in this tab's memory only.
+   */
+  async takePickedTlsFile(purpose: TlsFilePurpose, name: string, size: number, read: () => Promise<Uint8Array>): Promise<void> {
+    const { [purpose]: _old, ...rest } = this.tlsPickErrors;
+    if (size > TLS_LIMITS.maxCredentialFileBytes) {
+      this.tlsPickErrors = { ...rest, [purpose]: `“${name}” is ${size} bytes; TLS credential files are at most ${TLS_LIMITS.maxCredentialFileBytes} bytes.` };
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await read();
+    } catch (err) {
+      this.tlsPickErrors = { ...rest, [purpose]: `Could not read “${name}”: ${err instanceof Error ? err.message : String(err)}` };
+      return;
+    }
+    this.tlsPickErrors = rest;
+    this.settings[TLS_PATH_SETTING[purpose]] = '';
+    this.tlsPicked = { ...this.tlsPicked, [purpose]: { name, bytes } };
+  }
+
+  dropPicked(purpose: TlsFilePurpose): void {
+    const { [purpose]: _gone, ...rest } = this.tlsPicked;
+    this.tlsPicked = rest;
+  }
+
+  get keptBytes(): number {
+    return this.response.length;
+  }
+
+  /** Links the tab to `p` as saved (its settings become the unsaved marker's reference); the edit stays. */
+  linkProfile(p: Profile): void {
+    this.profileId = p.id;
+    this.profileName = p.name;
+    this.profileRevision = p.revision;
+    this.savedSettings = settingsFromProfile(p);
+  }
+
+  unlinkProfile(): void {
+    this.profileId = null;
+    this.profileName = null;
+    this.profileRevision = null;
+    this.savedSettings = null;
+  }
+
+  profileDraft(meta: ProfileMeta): Result<ProfileDraft> {
+    const endpoint = parseEndpoint(this.settings.host, this.settings.port);
+    if (!endpoint.ok) return endpoint;
+    return ok(draftFromSettings(this.settings, meta, endpoint.value.port));
+  }
+
+  /** Replaces the tab's settings with `p`'s and links it (only for a tab that may be replaced). */
+  loadProfile(p: Profile): void {
+    this.applySettings(settingsFromProfile(p));
+    this.callError = null;
+    this.linkProfile(p);
+  }
+
   /** Opens a new session; the previous one's bytes are cleared (a new conversation starts). */
   async connect(): Promise<Result<{ id: string }>> {
     if (this.udp) {
@@ -167,7 +262,7 @@ export class SessionTab {
       idleTimeoutMs: this.settings.idleTimeoutMs,
       maxResponseBytes: this.settings.maxResponseBytes,
       finishWhenPeerFinishes: this.finishWhenPeerFinishes,
-      ...tlsArg(tlsOptionsOf(this.settings, this.tlsPassphrase)),
+      ...tlsArg(tlsOptionsOf(this.settings, this.tlsPassphrase, this.tlsPicked)),
     });
     if (r.ok) this.sessionId = r.value.id;
     else this.callError = r.error;
