@@ -199,7 +199,7 @@ function checkTlsValues(tls: ProfileTlsSettings): Result<true> {
   ];
   for (const [field, value] of fields) {
     if (value !== undefined && value.includes('\u0000')) {
-      return fail('INVALID_INPUT', `The TLS setting ${field} contains a NUL character, which no command line can carry.`, { field: `tls.${field}` });
+      return fail('INVALID_INPUT', 'contains a NUL character, which no command line can carry.', { field });
     }
   }
   return ok(true);
@@ -423,9 +423,7 @@ function socatVersion(v: TlsVersion): string {
 }
 
 function socatRefusal(field: string): Result<never> {
-  return fail('INVALID_INPUT', `The TLS setting ${field} holds characters that socat's address syntax reserves (: , ! quotes, brackets, spaces); use another tool or a plainer path.`, {
-    field: `tls.${field}`,
-  });
+  return fail('INVALID_INPUT', "holds characters that socat's address syntax reserves (: , ! quotes, brackets, spaces); pick another tool or a plainer path.", { field });
 }
 
 // ── openssl s_client ───────────────────────────────────────────────────────────────────────────

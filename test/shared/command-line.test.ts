@@ -135,7 +135,7 @@ describe('refused before any command is written', () => {
   it('socat refuses a path its address syntax would split; the other tools quote it', () => {
     const src = source({ text: 'x' }, { port: 7, transport: 'tls', tls: { caFile: '/tmp/a,b:c.pem' } });
     const r = buildCommandLine(src, 'socat');
-    expect(!r.ok && r.error.field).toBe('tls.caFile');
+    expect(!r.ok && r.error.field).toBe('caFile');
     const s = buildCommandLine(src, 'openssl');
     expect(s.ok && s.value.command).toContain("-CAfile /tmp/a,b:c.pem");
   });
