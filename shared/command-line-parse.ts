@@ -332,17 +332,32 @@ function hexToBytes(input: Uint8Array): Result<Uint8Array> {
 
 /** Editor text that encodes to exactly `bytes`: plain text when it is UTF-8 with no controls but LF, else escapes. */
 export function payloadSpecForBytes(bytes: Uint8Array): PayloadSpec {
+  // "PING\r\n" reads best as the text PING with a CR LF ending (a textarea cannot hold a CR).
+  for (const [ending, tail] of [['crlf', [0x0d, 0x0a]], ['cr', [0x0d]]] as const) {
+    const n = bytes.length - tail.length;
+    if (n > 0 && tail.every((b, i) => bytes[n + i] === b)) {
+      const body = plainText(bytes.subarray(0, n));
+      if (body !== null) return { text: body, mode: 'text', encoding: 'utf8', lineEnding: ending };
+    }
+  }
+  const text = plainText(bytes);
+  if (text !== null) return { text, mode: 'text', encoding: 'utf8', lineEnding: 'none' };
+  return { text: bytesToEscapes(bytes), mode: 'escapes', encoding: 'utf8', lineEnding: 'none' };
+}
+
+/** The bytes as editor text when they are UTF-8 with no control but LF and nothing invisible; else null. */
+function plainText(bytes: Uint8Array): string | null {
   const plain = bytes.every((b) => b === 0x0a || (b >= 0x20 && b !== 0x7f));
   if (plain) {
     try {
       const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       // C1 controls and format characters read back fine but are invisible in the editor.
-      if (!/[\u0080-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/.test(text)) return { text, mode: 'text', encoding: 'utf8', lineEnding: 'none' };
+      if (!/[\u0080-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/.test(text)) return text;
     } catch {
-      /* not UTF-8: escapes below */
+      /* not UTF-8 */
     }
   }
-  return { text: bytesToEscapes(bytes), mode: 'escapes', encoding: 'utf8', lineEnding: 'none' };
+  return null;
 }
 
 // ── the tools ──────────────────────────────────────────────────────────────────────────────────

@@ -116,8 +116,9 @@ test('pasting an nc command into Host fills the tab and says what it took and ig
   await paste("printf 'PING\\r\\n' | nc -v -N -w 3 redis.test 6380");
   await expect(u.host).toHaveValue('redis.test');
   await expect(u.port).toHaveValue('6380');
-  await expect(u.payload).toHaveValue('PING\\r\\n');
-  await expect(u.mode('Escapes')).toBeChecked();
+  await expect(u.payload).toHaveValue('PING');
+  await expect(u.mode('Text')).toBeChecked();
+  await expect(page.getByLabel('Append')).toHaveValue('crlf');
   const notice = page.getByTestId('paste-notice');
   await expect(notice).toContainText('Filled in from the pasted command: nc: redis.test port 6380');
   await expect(notice).toContainText('Ignored: -v');

@@ -184,6 +184,7 @@ describe('helpers', () => {
       expect(bytesOf(spec)).toBe(c.toString('latin1'));
     }
     expect(payloadSpecForBytes(Buffer.from('héllo\n')).mode).toBe('text');
-    expect(payloadSpecForBytes(Buffer.from('a\r\n')).mode).toBe('escapes');
+    expect(payloadSpecForBytes(Buffer.from('a\r\n'))).toMatchObject({ text: 'a', mode: 'text', lineEnding: 'crlf' });
+    expect(payloadSpecForBytes(Buffer.from('a\rb\r\n')).mode).toBe('escapes');
   });
 });
