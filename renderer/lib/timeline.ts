@@ -49,8 +49,9 @@ export interface Timeline {
   durationMs: number;
   bucketMs: number;
   buckets: TimelineBucket[];
-  /** Largest byte count of a bucket in either direction (the bars' scale); 0 when nothing moved. */
-  maxBucketBytes: number;
+  /** Largest bucket each way: each lane's scale (one shared scale hides a small request under a big reply). */
+  maxSentBytes: number;
+  maxReceivedBytes: number;
   totalSent: number;
   totalReceived: number;
   sends: number;
@@ -158,15 +159,20 @@ export function buildTimeline(entries: readonly TranscriptEntry[], opts: Timelin
         break;
     }
   }
-  let maxBucketBytes = 0;
-  for (const b of buckets) maxBucketBytes = Math.max(maxBucketBytes, b.sent, b.received);
+  let maxSentBytes = 0;
+  let maxReceivedBytes = 0;
+  for (const b of buckets) {
+    maxSentBytes = Math.max(maxSentBytes, b.sent);
+    maxReceivedBytes = Math.max(maxReceivedBytes, b.received);
+  }
   const sorted = latencies.slice().sort((a, b) => a - b);
   return {
     startedAt,
     durationMs: count * bucketMs,
     bucketMs,
     buckets,
-    maxBucketBytes,
+    maxSentBytes,
+    maxReceivedBytes,
     totalSent,
     totalReceived,
     sends,

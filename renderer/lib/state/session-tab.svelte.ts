@@ -20,7 +20,7 @@ import { copySettings, defaultTabSettings, payloadOf, sameSettings, tlsOptionsOf
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
 
-export type ResponseView = 'text' | 'hex' | 'transcript' | 'tls';
+export type ResponseView = 'text' | 'hex' | 'transcript' | 'timeline' | 'tls';
 
 const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;

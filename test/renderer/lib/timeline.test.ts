@@ -43,6 +43,7 @@ describe('buildTimeline', () => {
     expect(t.buckets.reduce((n, b) => n + b.sent, 0)).toBe(12);
     expect(t.buckets.reduce((n, b) => n + b.received, 0)).toBe(114);
     expect(t.bucketMs).toBe(20);
+    expect([t.maxSentBytes, t.maxReceivedBytes]).toEqual([6, 107]);
     expect(t.replies.map((r) => [r.send, r.atMs, r.latencyMs])).toEqual([
       [1, 10, 25],
       [2, 500, 120],
