@@ -26,21 +26,25 @@ import { PROFILE_DEFAULTS, UDP_PROFILE_DEFAULTS, type ProfileTlsSettings, type P
 import type { TlsVersion } from './tls.ts';
 
 /** The tools a command can be written for. */
-export type CommandTool = 'nc' | 'ncat' | 'socat' | 'openssl' | 'socket-tester';
+export type CommandTool = 'nc' | 'ncat' | 'socat' | 'openssl' | 'socket-tester' | 'socket-tester-run';
 /** Every tool, in the order a picker shows them. */
-export const COMMAND_TOOLS: readonly CommandTool[] = ['socket-tester', 'nc', 'ncat', 'socat', 'openssl'];
+export const COMMAND_TOOLS: readonly CommandTool[] = ['socket-tester', 'socket-tester-run', 'nc', 'ncat', 'socat', 'openssl'];
 /** What a picker calls each tool. */
 export const COMMAND_TOOL_LABELS: Readonly<Record<CommandTool, string>> = {
   'socket-tester': 'socket-tester send',
+  'socket-tester-run': 'socket-tester run',
   nc: 'nc (OpenBSD)',
   ncat: 'ncat',
   socat: 'socat',
   openssl: 'openssl s_client',
 };
 
-/** Which tools can speak each transport (Debian's OpenBSD nc has no TLS; s_client is TLS only). */
+/**
+ * Which tools can speak each transport (Debian's OpenBSD nc has no TLS; s_client is TLS only;
+ * `socket-tester run` runs TCP conversations only in this build).
+ */
 export const COMMAND_TOOLS_BY_TRANSPORT: Readonly<Record<ProfileTransport, readonly CommandTool[]>> = {
-  tcp: ['socket-tester', 'nc', 'ncat', 'socat'],
+  tcp: ['socket-tester', 'socket-tester-run', 'nc', 'ncat', 'socat'],
   tls: ['socket-tester', 'ncat', 'socat', 'openssl'],
   udp: ['socket-tester', 'nc', 'ncat', 'socat'],
 };
@@ -184,6 +188,7 @@ const BUILDERS: Readonly<Record<CommandTool, (t: Target) => Result<Built>>> = {
   socat: buildSocat,
   openssl: buildOpenssl,
   'socket-tester': buildSocketTester,
+  'socket-tester-run': buildSocketTesterRun,
 };
 
 /** A NUL cannot be in an argument at all; refuse it rather than cut the value short. */
@@ -515,6 +520,39 @@ function buildSocketTester(t: Target): Result<Built> {
   const words = args.map(shellQuote);
   words.push(text === '' ? "''" : shellQuote(text));
   return ok({ command: words.join(' '), notes });
+}
+
+// ── socket-tester run (a conversation file) ────────────────────────────────────────────────────
+
+/** The longest `expect` timeout a conversation accepts (docs/conversations.md). */
+const MAX_EXPECT_TIMEOUT_MS = 600_000;
+
+/**
+ * A one-step conversation in a temporary file: send the bytes as hex (a template of hex digits and
+ * spaces only, so no `${…}` and no YAML syntax can appear), FIN if the tab does, then wait for the
+ * peer to close. The heredoc's delimiter is quoted, so the shell expands nothing inside it.
+ */
+function buildSocketTesterRun(t: Target): Result<Built> {
+  const notes: string[] = [];
+  const lines = ['target:', `  host: "${t.host}"`, `  port: ${t.port}`];
+  if (t.source.connectTimeoutMs !== PROFILE_DEFAULTS.connectTimeoutMs) lines.push(`  connect_timeout_ms: ${t.source.connectTimeoutMs}`);
+  lines.push('steps:');
+  if (t.bytes.length > 0) {
+    let hex = '';
+    for (const b of t.bytes) hex += (hex ? ' ' : '') + b.toString(16).padStart(2, '0');
+    lines.push(`  - send: {hex: "${hex}"}`);
+  }
+  if (t.source.closeAfterSend) lines.push('  - close_write: true');
+  const wait = t.source.idleTimeoutMs > 0 ? Math.min(t.source.idleTimeoutMs, MAX_EXPECT_TIMEOUT_MS) : MAX_EXPECT_TIMEOUT_MS;
+  if (t.source.idleTimeoutMs === 0) notes.push(`no idle timeout: the conversation waits at most ${wait / 1000} s for the peer to close`);
+  else if (t.source.idleTimeoutMs > MAX_EXPECT_TIMEOUT_MS) notes.push(`idle timeout ${ms(t.source.idleTimeoutMs)}: a conversation waits at most ${wait / 1000} s`);
+  else notes.push('idle timeout: the wait for the peer to close is one timeout, not restarted by each byte');
+  lines.push(`  - expect: {eof: true, timeout_ms: ${wait}}`);
+  notes.push(capNote(t, 'socket-tester run'));
+  notes.push('the report says whether the peer closed; add --transcript to see the bytes received');
+  // In a subshell, so `exit` keeps the run's status without closing the user's own shell.
+  const command = ['(f=$(mktemp) &&', `cat > "$f" <<'END_OF_CONVERSATION' &&`, ...lines, 'END_OF_CONVERSATION', 'socket-tester run "$f"; status=$?; rm -f "$f"; exit $status)'].join('\n');
+  return ok({ command, notes });
 }
 
 function endsWith(bytes: Uint8Array, tail: readonly number[]): boolean {

@@ -23,6 +23,7 @@ const SKIPS: Record<CommandTool, string | null> = {
   socat: missing('socat'),
   openssl: missing('openssl'),
   'socket-tester': null,
+  'socket-tester-run': null,
 };
 for (const [tool, reason] of Object.entries(SKIPS)) if (reason) console.warn(`command-line.test: skipping ${tool}: ${reason}`);
 const HAS_XXD = hasTool('xxd');
@@ -194,6 +195,44 @@ describe.each(['nc', 'ncat', 'socat', 'socket-tester'] as const)('%s over TCP, r
     expect(text).toMatch(/2500|2\.5|-w 3\b/);
     expect(text).toMatch(/3000|connect timeout|\b3\b/);
     expect(text).toMatch(/1 KiB|1024/);
+  });
+});
+
+describe('socket-tester run: a one-step conversation file, run for real', () => {
+  for (const [name, payload] of Object.entries(PAYLOADS)) {
+    it(`${name}: the peer receives the codec's bytes and our FIN; the run passes`, async () => {
+      const peer = await streamPeer({});
+      try {
+        const src = source(payload, { port: peer.port });
+        const run = await runSh(build(src, 'socket-tester-run'), shEnv());
+        const d = await peer.delivery();
+        expect(bytesToHex(d.bytes)).toBe(bytesToHex(codecBytes(src.payload)));
+        expect(d.finReceived).toBe(true);
+        expect(run.stdout.toString()).toMatch(/PASS/);
+        expect(run.code).toBe(0);
+      } finally {
+        await peer.close();
+      }
+    }, 40_000);
+  }
+
+  it('keep-open with an idle timeout: no FIN, and the run still passes when the peer closes', async () => {
+    const src0 = source({ text: 'hello' }, { closeAfterSend: false, idleTimeoutMs: 5000 });
+    const peer = await streamPeer({ closeAfterBytes: 5 });
+    try {
+      const run = await runSh(build({ ...src0, port: peer.port }, 'socket-tester-run'), shEnv());
+      const d = await peer.delivery();
+      expect(d.bytes.toString()).toBe('hello');
+      expect(d.finReceived).toBe(false);
+      expect(run.code).toBe(0);
+    } finally {
+      await peer.close();
+    }
+  }, 40_000);
+
+  it('is offered for TCP only (this build runs no TLS or UDP conversations)', () => {
+    expect(buildCommandLine(source({ text: 'x' }, { port: 7, transport: 'tls' }), 'socket-tester-run').ok).toBe(false);
+    expect(buildCommandLine(source({ text: 'x' }, { port: 7, transport: 'udp' }), 'socket-tester-run').ok).toBe(false);
   });
 });
 
