@@ -574,7 +574,7 @@ function payloadWithCrlf(bytes: Uint8Array, crlf: boolean): PayloadSpec {
 
 const ST_FLAGS = new Set(['hex', 'escapes', 'keep-open', 'half-close', 'tls', 'no-servername', 'insecure', 'udp', 'from-anyone', 'broadcast', 'json']);
 const ST_VALUES = new Set([
-  'encoding', 'line-ending', 'connect-timeout', 'idle-timeout', 'max-bytes', 'servername', 'verify-name', 'ca', 'cert', 'key', 'alpn', 'tls-min', 'tls-max', 'wait', 'max-datagrams', 'local-port', 'file', 'output', 'profile', 'profiles', 'starttls',
+  'encoding', 'line-ending', 'pfx', 'pass-env', 'connect-timeout', 'idle-timeout', 'max-bytes', 'servername', 'verify-name', 'ca', 'cert', 'key', 'alpn', 'tls-min', 'tls-max', 'wait', 'max-datagrams', 'local-port', 'file', 'output', 'profile', 'profiles', 'starttls',
 ]);
 
 function readSocketTester(words: Word[], input: Uint8Array | null, taken: string[], ignored: string[]): Result<ParsedCommand> {
@@ -605,6 +605,7 @@ function readSocketTester(words: Word[], input: Uint8Array | null, taken: string
     if (v !== undefined) ignored.push(`--${name} ${name === 'starttls' ? v : ''}(a tab has no such setting)`.replace(' (', ' ('));
   }
   if (flags.has('json')) ignored.push('--json (output format)');
+  if (values.has('pass-env')) ignored.push('--pass-env (the app asks for the passphrase when it connects)');
   if (positionals.length < 2) return bad(`socket-tester send needs HOST and PORT (${positionals.length === 0 ? 'neither was' : 'only one was'} given).`);
   const endpoint = parseEndpoint(positionals[0]!, positionals[1]!);
   if (!endpoint.ok) return endpoint;
@@ -679,6 +680,7 @@ function readSocketTester(words: Word[], input: Uint8Array | null, taken: string
       ['ca', 'caFile'],
       ['cert', 'certFile'],
       ['key', 'keyFile'],
+      ['pfx', 'pfxFile'],
     ];
     for (const [option, key] of keys) {
       const v = values.get(option);

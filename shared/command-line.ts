@@ -465,6 +465,9 @@ function buildOpenssl(t: Target): Result<Built> {
 
 // ── socket-tester send ─────────────────────────────────────────────────────────────────────────
 
+/** The environment variable the copied `send` reads a passphrase from. */
+export const SOCKET_TESTER_PASS_ENV = 'SOCKET_TESTER_PASSPHRASE';
+
 const TLS_VERSION_ARG: Readonly<Record<TlsVersion, string>> = { 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
 
 function buildSocketTester(t: Target): Result<Built> {
@@ -511,7 +514,11 @@ function buildSocketTester(t: Target): Result<Built> {
       if (t.tls.alpn?.length) args.push('--alpn', t.tls.alpn.join(','));
       if (t.tls.minVersion) args.push('--tls-min', TLS_VERSION_ARG[t.tls.minVersion]);
       if (t.tls.maxVersion) args.push('--tls-max', TLS_VERSION_ARG[t.tls.maxVersion]);
-      pfxNote(t, 'socket-tester send', notes);
+      if (t.tls.pfxFile) {
+        // The passphrase is never written into a command (ps and shell history would show it).
+        args.push('--pfx', t.tls.pfxFile, '--pass-env', SOCKET_TESTER_PASS_ENV);
+        notes.push(`PKCS#12 passphrase: set ${SOCKET_TESTER_PASS_ENV} to it first (read -rs ${SOCKET_TESTER_PASS_ENV}; export ${SOCKET_TESTER_PASS_ENV})`);
+      } else if (t.tls.keyFile) notes.push(`an encrypted client key also needs --pass-env ${SOCKET_TESTER_PASS_ENV} with its passphrase in that variable`);
     }
   }
   args.push(t.host, String(t.port));

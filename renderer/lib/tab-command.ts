@@ -50,7 +50,7 @@ export function applyParsedCommand(s: TabSettings, p: ParsedCommand): void {
     s.tlsCaFile = p.tls.caFile ?? '';
     s.tlsCertFile = p.tls.certFile ?? '';
     s.tlsKeyFile = p.tls.keyFile ?? '';
-    s.tlsPfxFile = '';
+    s.tlsPfxFile = p.tls.pfxFile ?? '';
     s.tlsAlpn = (p.tls.alpn ?? []).join(', ');
     s.tlsMinVersion = p.tls.minVersion ?? '';
     s.tlsMaxVersion = p.tls.maxVersion ?? '';

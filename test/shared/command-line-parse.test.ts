@@ -85,6 +85,12 @@ describe('socket-tester send command lines', () => {
     expect(bytesOf(p.payload)).toBe('--not-an-option');
   });
 
+  it('--pfx is taken; --pass-env is ignored, since the app asks for the passphrase', () => {
+    const p = parsed('socket-tester send --tls --pfx c.p12 --pass-env P h.test 443 x');
+    expect(p.tls?.pfxFile).toBe('c.p12');
+    expect(p.ignored.join('\n')).toMatch(/--pass-env/);
+  });
+
   it('--file, --profile and --json are named as ignored', () => {
     const p = parsed('socket-tester send --json --output out.bin 127.0.0.1 7 x');
     expect(p.ignored.join('\n')).toMatch(/--output/);

@@ -271,6 +271,31 @@ describe.each(['ncat', 'socat', 'openssl', 'socket-tester'] as const)('%s over T
   }, 40_000);
 });
 
+describe('socket-tester send with a PKCS#12 client certificate', () => {
+  it('names the file, reads the passphrase from the environment, and the server sees the client certificate', async () => {
+    let clientCertSeen = false;
+    const peer = await streamPeer({
+      tls: { cert: await certs.read('server.pem'), key: await certs.read('server.key'), ca: await certs.read('ca.pem'), requestCert: true, rejectUnauthorized: true },
+      closeAfterBytes: 2,
+    });
+    try {
+      const src = source({ text: 'hi' }, { port: peer.port, transport: 'tls', tls: { caFile: certs.path('ca.pem'), verifyName: 'localhost', pfxFile: certs.path('client.p12') } });
+      const r = buildCommandLine(src, 'socket-tester');
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.value.command).not.toContain(certs.passphrase);
+      expect(r.value.command).toContain('--pass-env SOCKET_TESTER_PASSPHRASE');
+      const run = await runSh(r.value.script, { ...shEnv(), SOCKET_TESTER_PASSPHRASE: certs.passphrase });
+      const d = await peer.delivery();
+      clientCertSeen = d.bytes.toString() === 'hi';
+      expect(clientCertSeen).toBe(true);
+      expect(run.stdout.toString()).toBe('ok\n');
+    } finally {
+      await peer.close();
+    }
+  }, 40_000);
+});
+
 describe('a CA path full of shell syntax reaches the tool intact', () => {
   it.skipIf(!ready('openssl'))('openssl s_client and socket-tester read the file by its hostile name', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'st-cmd-'));
