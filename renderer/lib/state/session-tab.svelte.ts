@@ -31,6 +31,7 @@ import {
   type TabSettings,
 } from './tab-settings.ts';
 import { expandMacros } from '../session-macros.ts';
+import type { RecordedExchange } from '../conversation-doc.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
 import type { WorkTab } from './work-tab.ts';
@@ -414,6 +415,38 @@ export class SessionTab implements WorkTab {
       this.recordSent(sentItem(source, bytes, halfClose, Date.now()));
     } else this.callError = r.error;
     return r.ok;
+  }
+
+  /**
+   * What "Record from this session" turns into steps: each send still in the history (oldest
+   * first) with the bytes received after it, up to the next send. `skipped`: sends not recorded
+   * (dropped from the history by its bounds, or files whose bytes were not kept).
+   */
+  recordedExchanges(): { exchanges: RecordedExchange[]; skipped: number } {
+    const sends = [...this.sentHistory].reverse();
+    // Where the received stream stood when each send went out, from the transcript's order.
+    const marks: number[] = [];
+    let received = 0;
+    for (const e of this.transcript) {
+      if (e.kind === 'received') received = e.offset + e.bytes;
+      else if (e.kind === 'sent') marks.push(received);
+    }
+    const n = Math.min(sends.length, marks.length);
+    const items = sends.slice(sends.length - n);
+    const at = marks.slice(marks.length - n);
+    const total = this.response.length;
+    const exchanges: RecordedExchange[] = [];
+    let skipped = this.historyDropped + (sends.length - n);
+    items.forEach((item, i) => {
+      if (!item.bytesKept) {
+        skipped++;
+        return;
+      }
+      const start = Math.min(at[i]!, total);
+      const end = Math.min(i + 1 < n ? at[i + 1]! : total, total, start + 4096);
+      exchanges.push({ sent: item.bytes, reply: this.response.slice(start, end) });
+    });
+    return { exchanges, skipped };
   }
 
   /** Electron: main picks and streams the file. */
