@@ -31,6 +31,8 @@ import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
 import { forwardSessionUpdates } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
+import { checkConversation, ConversationRuns } from './conversation/conversation-runs.ts';
+import type { OpenConversationStream } from './conversation/conversation-stream.ts';
 
 /** Where a client's events go. */
 export interface ClientSink {
@@ -61,12 +63,16 @@ export interface AppServiceOptions {
   profiles: ProfileStore;
   profilesPath: string;
   dialogs?: NativeDialogs;
+  /** How conversation runs connect (tests may point it elsewhere); the TCP/TLS engine by default. */
+  openConversationStream?: OpenConversationStream;
 }
 
 export class AppService {
   readonly handlers: Handlers<ClientContext>;
   private readonly clients = new Set<ClientContext>();
   private nextClientId = 1;
+  /** Each client's conversation runs, created on its first run. */
+  private readonly conversationRuns = new WeakMap<ClientContext, ConversationRuns>();
 
   constructor(private readonly opts: AppServiceOptions) {
     this.handlers = this.makeHandlers();
@@ -93,6 +99,7 @@ export class AppService {
   /** Ends every session the client owns and forgets it. Safe to call twice. */
   detachClient(ctx: ClientContext): void {
     if (!this.clients.delete(ctx)) return;
+    void this.conversationRuns.get(ctx)?.cancelAll();
     for (const [id, stop] of ctx.sessions) {
       stop();
       this.opts.sessions.remove(id);
@@ -102,7 +109,9 @@ export class AppService {
 
   /** Quit: destroy every socket and flush pending profile writes (F26). */
   async shutdown(): Promise<void> {
+    const runs = [...this.clients].map((c) => this.conversationRuns.get(c)?.cancelAll());
     for (const c of [...this.clients]) this.detachClient(c);
+    await Promise.all(runs);
     await Promise.all([this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
   }
 
@@ -342,6 +351,27 @@ export class AppService {
         return mutate(profiles.importProfiles(drafts.value, { onDuplicate: arg.onDuplicate, ...folderOption(arg.folder) }));
       },
       'profiles:export': (arg) => ok({ json: profiles.exportJson(arg.ids ?? undefined) }),
+
+      'conversation:check': (arg) => ok(checkConversation(arg.yaml, arg.variables ?? {})),
+      'conversation:run': (arg, ctx) => {
+        let runs = this.conversationRuns.get(ctx);
+        if (!runs) {
+          runs = new ConversationRuns(this.opts.openConversationStream);
+          this.conversationRuns.set(ctx, runs);
+        }
+        const sink = ctx.sink;
+        return runs.start(arg.yaml, arg.variables ?? {}, {
+          get alive() {
+            return sink.alive;
+          },
+          sendUpdate: (u) => sink.send('conversation:update', u),
+        });
+      },
+      'conversation:cancel': (arg, ctx) => {
+        const runs = this.conversationRuns.get(ctx);
+        if (!runs) return fail('UNKNOWN_SESSION', `No conversation run ${arg.runId} in this window; it has finished or never existed.`);
+        return runs.cancel(arg.runId);
+      },
     };
   }
 }

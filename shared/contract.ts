@@ -15,6 +15,7 @@ import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } fro
 import type { Profile, ProfileDraft } from './profile.ts';
 import type { TlsClientOptions, TlsFilePurpose, TlsSessionInfo } from './tls.ts';
 import type { DatagramOpenOptions, DatagramUpdate } from './session-datagram.ts';
+import type { ConversationCheck, ConversationRunUpdate, ConversationStart } from './conversation.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
 export const IPC_LIMITS = {
@@ -142,6 +143,18 @@ export interface Calls {
     value: { imported: number; skipped: number };
   };
   'profiles:export': { arg: { ids: string[] | null }; value: { json: string } };
+  /**
+   * Validates a conversation's YAML (docs/conversations.md) as a run would: its problems with line
+   * and column as data, or the steps numbered as a run reports them. `variables` count as defined.
+   */
+  'conversation:check': { arg: { yaml: string; variables?: Record<string, string> }; value: ConversationCheck };
+  /**
+   * Validates and starts a run on its own connection. An invalid file starts nothing and answers
+   * `{ runId: null, errors }`; a started run reports through `conversation:update`.
+   */
+  'conversation:run': { arg: { yaml: string; variables?: Record<string, string> }; value: ConversationStart };
+  /** Stops a run at once; its final update still comes (the running step failed, the rest skipped). */
+  'conversation:cancel': { arg: { runId: string }; value: null };
 }
 
 /** Every main → renderer event. */
@@ -172,6 +185,11 @@ export interface Events {
   'datagram:update': DatagramUpdate;
   /** The profile list changed (from this or another window). */
   'profiles:changed': { profiles: Profile[] };
+  /**
+   * A run's steps that changed (coalesced, about 20 a second), to the client that started it; the
+   * last one has `finished: true` and the whole report (transcript with match offsets included).
+   */
+  'conversation:update': ConversationRunUpdate;
 }
 
 export type CallChannel = keyof Calls;
@@ -212,9 +230,12 @@ export const CALL_CHANNELS = [
   'profiles:import-preview',
   'profiles:import',
   'profiles:export',
+  'conversation:check',
+  'conversation:run',
+  'conversation:cancel',
 ] as const satisfies readonly CallChannel[];
 
-export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'profiles:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'profiles:changed', 'conversation:update'] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 // Compile-time exhaustiveness: these fail to type-check when a channel is not listed.

@@ -265,6 +265,17 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['ids missing (null must be explicit)', {}, 'ids'],
     ['an empty id in the list', { ids: ['ok', ''] }, 'ids.1'],
   ],
+  'conversation:check': [
+    ['a missing yaml', {}, 'yaml'],
+    ['a yaml above the file limit', { yaml: 'x'.repeat(1024 * 1024 + 1) }, 'yaml'],
+    ['a macro as a variable', { yaml: 'a', variables: { counter: '1' } }, 'variables.counter'],
+  ],
+  'conversation:run': [
+    ['a numeric yaml', { yaml: 5 }, 'yaml'],
+    ['a variable that is not text', { yaml: 'a', variables: { key: 5 } }, 'variables.key'],
+    ['an unknown key', { yaml: 'a', target: { host: 'x' } }, ''],
+  ],
+  'conversation:cancel': [['an empty run id', { runId: '' }, 'runId']],
 };
 
 describe('guards: every channel', () => {
