@@ -189,7 +189,8 @@ function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+/** The pieces one after another in one new array. */
+export function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of pieces) length += p.byteLength;
   const out = new Uint8Array(length);

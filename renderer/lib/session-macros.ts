@@ -9,7 +9,7 @@
  */
 import { fail, ok, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDING_BYTES, type PayloadSpec } from '../../shared/payload.ts';
-import { parseTemplate, randomHex } from '../../shared/template.ts';
+import { concatBytes, parseTemplate, randomHex } from '../../shared/template.ts';
 
 export interface MacroValues {
   /** `${counter}`: the number of this send among the tab's macro sends, from 1. */
@@ -58,15 +58,7 @@ export function expandMacros(spec: PayloadSpec, values: MacroValues): Result<Uin
     }
   }
   pieces.push(Uint8Array.from(LINE_ENDING_BYTES[spec.lineEnding]));
-  let length = 0;
-  for (const p of pieces) length += p.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return ok(out);
+  return ok(concatBytes(pieces));
 }
 
 function ascii(text: string): Uint8Array {
