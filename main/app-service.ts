@@ -28,7 +28,7 @@ import { forwardDatagramUpdates } from './ipc/datagram-updates.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
-import { forwardSessionUpdates } from './ipc/session-updates.ts';
+import { startForwarding, type SessionForwarder } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
 
 /** Where a client's events go. */
@@ -37,6 +37,8 @@ export interface ClientSink {
   send<E extends EventChannel>(event: E, payload: EventPayload<E>): void;
   /** Bytes queued towards the client and not yet taken; lets updates wait for a slow page. */
   backlog?(): number;
+  /** The page acknowledges what it has taken (`session:ack`), so its sessions get flow control. */
+  readonly acknowledges?: boolean;
 }
 
 /** Native dialogs; only Electron has them. */
@@ -51,6 +53,8 @@ export interface ClientContext {
   readonly sink: ClientSink;
   /** session id → function that stops forwarding its updates */
   readonly sessions: Map<string, () => void>;
+  /** session id → its update forwarder, for `session:ack` */
+  readonly forwarders: Map<string, SessionForwarder>;
 }
 
 export interface AppServiceOptions {
@@ -78,12 +82,14 @@ export class AppService {
   private onEvicted(e: Eviction): void {
     const ctx = e.owner as ClientContext;
     if (!this.clients.has(ctx) || !ctx.sessions.delete(e.id)) return;
+    // Its forwarder may still owe the page bytes (and take acks for them); forget it once it does not.
+    if ((ctx.forwarders.get(e.id)?.waiting() ?? 0) === 0) ctx.forwarders.delete(e.id);
     if (ctx.sink.alive) ctx.sink.send('session:evicted', { id: e.id, reason: e.reason });
   }
 
   /** Registers a client; pair with {@link detachClient}. */
   attachClient(sink: ClientSink): ClientContext {
-    const ctx: ClientContext = { id: this.nextClientId++, sink, sessions: new Map() };
+    const ctx: ClientContext = { id: this.nextClientId++, sink, sessions: new Map(), forwarders: new Map() };
     this.clients.add(ctx);
     return ctx;
   }
@@ -96,6 +102,7 @@ export class AppService {
       this.opts.sessions.remove(id);
     }
     ctx.sessions.clear();
+    ctx.forwarders.clear();
   }
 
   /** Quit: destroy every socket and flush pending profile writes (F26). */
@@ -169,16 +176,19 @@ export class AppService {
         if (!created.ok) return created;
         const session = created.value;
         const sink = ctx.sink;
-        const stop = forwardSessionUpdates(session, {
+        const forwarder = startForwarding(session, {
           get alive() {
             return sink.alive;
           },
           sendUpdate: (u) => sink.send('session:update', u),
           backlog: () => sink.backlog?.() ?? 0,
+          acknowledges: sink.acknowledges === true,
         });
         const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;
+        ctx.forwarders.set(session.id, forwarder);
         ctx.sessions.set(session.id, () => {
-          stop();
+          forwarder.stop();
+          ctx.forwarders.delete(session.id);
           unfollow();
         });
         void session.connect(tls === undefined ? checked.value : { ...checked.value, tls });
@@ -225,6 +235,17 @@ export class AppService {
         const s = this.ownedAny(ctx, arg.id);
         if (!s.ok) return s;
         s.value.cancel();
+        return ok(null);
+      },
+
+      'session:ack': (arg, ctx) => {
+        for (const [i, { id, through }] of arg.acks.entries()) {
+          // An id this client no longer has (discarded, or its forwarder finished) is a race, not an error.
+          const forwarder = ctx.forwarders.get(id);
+          if (forwarder && !forwarder.ack(through)) {
+            return fail('INVALID_INPUT', `Acknowledged bytes of session ${id} that were never sent (through ${through}).`, { field: `acks.${i}.through` });
+          }
+        }
         return ok(null);
       },
 

@@ -81,6 +81,9 @@ export const CALL_SCHEMAS: Schemas = {
   'session:half-close': sessionRef,
   'session:close': sessionRef,
   'session:cancel': sessionRef,
+  'session:ack': z.strictObject({
+    acks: z.array(z.strictObject({ id, through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })).max(IPC_LIMITS.maxAcks),
+  }),
   'session:discard': sessionRef,
   'session:save-response': z.strictObject({ id, suggestedName: fileName }),
   'datagram:open': datagramOpen,

@@ -100,6 +100,8 @@ export function attachWsBridge(
         send({ t: 'event', event, payload });
       },
       backlog: () => ws.bufferedAmount,
+      // The page (renderer/lib/api/web-client.ts) acknowledges what it stored: flow control applies.
+      acknowledges: true,
     });
     const dispatch = createClientDispatch(service.handlers, CALL_SCHEMAS, ctx);
 

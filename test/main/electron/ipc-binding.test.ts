@@ -103,6 +103,7 @@ describe('Electron IPC binding', () => {
       'session:half-close': { id },
       'session:close': { id },
       'session:cancel': { id },
+      'session:ack': { acks: [{ id, through: 0 }] },
       'session:discard': { id },
       'session:save-response': { id, suggestedName: 'r.bin' },
       'datagram:open': { host: '127.0.0.1', port },
