@@ -128,7 +128,9 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink): 
       }
     }
     pendingBytes -= want;
-    return out;
+    // A plain view, not a Buffer: JSON.stringify would call Buffer's toJSON (an array of every byte)
+    // before the wire encoder's replacer sees it.
+    return Buffer.isBuffer(out) ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : out;
   }
 
   /** Bytes the next update may carry. */
