@@ -92,3 +92,9 @@ export interface ListenerStats {
   /** How many times each rule matched, by index. */
   ruleHits: number[];
 }
+
+/**
+ * What a listener profile stores besides its bind host and port (the profile's `host`, `port` and
+ * `transport`): everything else of {@link ListenerOptions}. TLS keys are paths, never key bytes.
+ */
+export type ListenerProfileSettings = Omit<ListenerOptions, 'transport' | 'host' | 'port'>;
