@@ -22,12 +22,10 @@ export function createWorkerClient(url: string, token: string): WebClient {
   const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
   const stateListeners = new Set<(s: WebConnectionState) => void>();
 
+  // Pending calls are answered by the worker's own client (with its words for a refused or a lost
+  // connection); only a worker that died leaves them to be answered here.
   function setState(s: WebConnectionState): void {
     state = s;
-    if (s === 'failed' || s === 'lost') {
-      for (const resolve of pending.values()) resolve(transportError('Lost the connection to the Socket Tester web server.'));
-      pending.clear();
-    }
     for (const l of stateListeners) l(s);
   }
 
@@ -49,7 +47,11 @@ export function createWorkerClient(url: string, token: string): WebClient {
     }
   });
   // A worker that cannot start (or dies) is a lost connection, said as such, never a hang.
-  worker.addEventListener('error', () => setState(state === 'connecting' ? 'failed' : 'lost'));
+  worker.addEventListener('error', () => {
+    for (const resolve of pending.values()) resolve(transportError('The connection to the Socket Tester web server stopped; reload the page.'));
+    pending.clear();
+    setState(state === 'connecting' ? 'failed' : 'lost');
+  });
   post({ t: 'open', url, token });
 
   return {
