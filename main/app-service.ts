@@ -39,6 +39,8 @@ export interface ClientSink {
   backlog?(): number;
   /** The page acknowledges what it has taken (`session:ack`), so its sessions get flow control. */
   readonly acknowledges?: boolean;
+  /** The transport can stream a session's bytes outside the updates (web mode's `GET /bytes/<id>`). */
+  readonly byteStreams?: boolean;
 }
 
 /** Native dialogs; only Electron has them. */
@@ -163,7 +165,10 @@ export class AppService {
       'session:open': (arg, ctx) => {
         // Checked once, here, before creating anything, so the field is named and no socket or DNS
         // is touched; the session accepts the checked value without checking it again.
-        const { finishWhenPeerFinishes = true, tls, ...connect } = arg;
+        const { finishWhenPeerFinishes = true, tls, byteStream = false, ...connect } = arg;
+        if (byteStream && ctx.sink.byteStreams !== true) {
+          return fail('UNSUPPORTED', 'Streaming the received bytes outside the updates needs web mode.', { field: 'byteStream' });
+        }
         const checked = checkConnectOptions(connect);
         if (!checked.ok) return checked;
         // TLS options too, so a bad one is this call's error naming its field, not a session that
@@ -183,6 +188,7 @@ export class AppService {
           sendUpdate: (u) => sink.send('session:update', u),
           backlog: () => sink.backlog?.() ?? 0,
           acknowledges: sink.acknowledges === true,
+          byteStream,
         });
         const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;
         ctx.forwarders.set(session.id, forwarder);

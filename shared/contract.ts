@@ -74,6 +74,12 @@ export interface SessionOpenArg extends ConnectOptions {
    * (default true). Off keeps our side writable for servers that half-close and read on (F15).
    */
   finishWhenPeerFinishes?: boolean;
+  /**
+   * Web mode only: the received bytes travel in a streamed HTTP response (`GET /bytes/<id>`, see
+   * docs/ipc-channels.md) instead of in `session:update`, whose `data` is then always null.
+   * Chromium takes a fetch() stream about ten times faster than WebSocket messages.
+   */
+  byteStream?: boolean;
 }
 
 /**

@@ -48,6 +48,7 @@ const connectOptions = z.strictObject({
   idleTimeoutMs: z.number().int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs).optional(),
   maxResponseBytes: z.number().int().min(1).max(SESSION_LIMITS.maxResponseBytes).optional(),
   finishWhenPeerFinishes: z.boolean().optional(),
+  byteStream: z.boolean().optional(),
   tls: tlsOptions.optional(),
 });
 

@@ -52,6 +52,20 @@ export interface UpdateSink {
   backlog?(): number;
   /** The client acknowledges the bytes it has taken (`session:ack`): flow control applies. */
   readonly acknowledges?: boolean;
+  /**
+   * The bytes go to a stream given later ({@link SessionForwarder.attachStream}: web mode's
+   * `GET /bytes/<id>`), never in updates; they wait (and the socket is held) until it is given.
+   */
+  readonly byteStream?: boolean;
+}
+
+/** Where streamed bytes go (an HTTP response). */
+export interface ByteStreamOut {
+  write(chunk: Uint8Array): boolean;
+  end(): void;
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+  once(event: 'drain' | 'close', fn: () => void): unknown;
 }
 
 export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
@@ -79,6 +93,8 @@ export interface SessionForwarder {
   ack(through: number): boolean;
   /** Bytes read from the socket that the client has not acknowledged (pending plus in flight). */
   waiting(): number;
+  /** For a byteStream sink: where the bytes go from now on. False when one was given already. */
+  attachStream(out: ByteStreamOut): boolean;
 }
 
 /** Starts forwarding; returns a function that stops it (idempotent). */
@@ -104,6 +120,9 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink): 
   /** Offset through which the client has acknowledged (acked sinks only). */
   let ackedOffset = nextOffset;
   let held = false;
+  const streamed = sink.byteStream === true;
+  let stream: ByteStreamOut | null = null;
+  let streamGiven = false;
 
   /** Takes up to `limit` pending bytes as one array (copying only when chunks are joined). */
   function takeData(limit: number): Uint8Array | null {
@@ -135,6 +154,7 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink): 
 
   /** Bytes the next update may carry. */
   function room(): number {
+    if (streamed && (!stream || stream.destroyed || stream.writableLength > MAX_SINK_BACKLOG)) return 0;
     if ((sink.backlog?.() ?? 0) > MAX_SINK_BACKLOG) return 0;
     if (!acked) return MAX_UPDATE_BYTES;
     return Math.max(0, Math.min(ACKED_UPDATE_BYTES, ACK_WINDOW_BYTES - (nextOffset - ackedOffset)));
@@ -177,12 +197,19 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink): 
     const data = takeData(space);
     if (data) nextOffset += data.byteLength;
     const status = session.status;
-    sink.sendUpdate({ id: session.id, status, data, dataOffset: offset, transcript, progress });
+    if (streamed && data && stream) {
+      if (!stream.write(data)) stream.once('drain', () => schedule());
+      sink.sendUpdate({ id: session.id, status, data: null, dataOffset: nextOffset, transcript, progress });
+    } else sink.sendUpdate({ id: session.id, status, data, dataOffset: offset, transcript, progress });
     transcript = [];
     progress = null;
     lastFlush = performance.now();
     if (status.phase === 'closed') closedSent = true;
-    if (closedSent && pendingBytes === 0) detach();
+    if (closedSent && pendingBytes === 0) {
+      // Streamed bytes are all written: the response ends once they are out.
+      stream?.end();
+      detach();
+    }
     else if (pendingBytes > 0) schedule();
   }
 
@@ -238,6 +265,24 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink): 
       held = false;
       session.holdReading?.(false);
     }
+    if (stream && !stream.destroyed) stream.end();
+    stream = null;
+  }
+
+  function attachStream(out: ByteStreamOut): boolean {
+    if (!streamed || streamGiven) return false;
+    streamGiven = true;
+    if (detached) {
+      out.end();
+      return true;
+    }
+    stream = out;
+    // The page went away mid-stream: its bytes wait like a frozen page's (the client's detach ends all).
+    out.once('close', () => {
+      if (stream === out) stream = null;
+    });
+    if (pendingBytes > 0) schedule();
+    return true;
   }
 
   function ack(through: number): boolean {
@@ -255,5 +300,5 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink): 
   session.on('send-progress', onProgress);
   // The first update tells the client the session exists and where it stands.
   flush(true);
-  return { stop: detach, ack, waiting };
+  return { stop: detach, ack, waiting, attachStream };
 }
