@@ -28,6 +28,8 @@ export const IPC_LIMITS = {
   maxFileNameChars: 255,
   /** Coalesced session updates per second per session (about). */
   updatesPerSecond: 30,
+  /** Sessions named in one `session:ack`. */
+  maxAcks: 1000,
 } as const;
 
 /** Where the UI runs; decides native dialogs versus browser downloads. */
@@ -73,6 +75,12 @@ export interface SessionOpenArg extends ConnectOptions {
    * (default true). Off keeps our side writable for servers that half-close and read on (F15).
    */
   finishWhenPeerFinishes?: boolean;
+  /**
+   * Web mode only: the received bytes travel in a streamed HTTP response (`GET /bytes/<id>`, see
+   * docs/ipc-channels.md) instead of in `session:update`, whose `data` is then always null.
+   * Chromium takes a fetch() stream about ten times faster than WebSocket messages.
+   */
+  byteStream?: boolean;
 }
 
 /**
@@ -101,6 +109,14 @@ export interface Calls {
   'session:close': { arg: { id: string }; value: null };
   /** Abort at once (also stops a slow DNS lookup or a large send). */
   'session:cancel': { arg: { id: string }; value: null };
+  /**
+   * Flow control: the page has taken every byte of session `id` before offset `through` (the
+   * `dataOffset` plus length of the updates it has stored). Main sends at most a window of bytes
+   * beyond the last ack and stops reading a session's socket while too many wait for the page
+   * (main/ipc/session-updates.ts). One call carries every session's ack; an unknown id is skipped
+   * (its session ended meanwhile); `through` beyond what main sent is INVALID_INPUT.
+   */
+  'session:ack': { arg: { acks: Array<{ id: string; through: number }> }; value: null };
   /** Forget a session (tab closed); cancels it if still live. */
   'session:discard': { arg: { id: string }; value: null };
   /**
@@ -211,6 +227,7 @@ export const CALL_CHANNELS = [
   'session:half-close',
   'session:close',
   'session:cancel',
+  'session:ack',
   'session:discard',
   'dialog:pick-tls-file',
   'session:save-response',

@@ -57,6 +57,7 @@ const connectOptions = z.strictObject({
   idleTimeoutMs: z.number().int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs).optional(),
   maxResponseBytes: z.number().int().min(1).max(SESSION_LIMITS.maxResponseBytes).optional(),
   finishWhenPeerFinishes: z.boolean().optional(),
+  byteStream: z.boolean().optional(),
   tls: tlsOptions.optional(),
 });
 
@@ -104,6 +105,9 @@ export const CALL_SCHEMAS: Schemas = {
   'session:half-close': sessionRef,
   'session:close': sessionRef,
   'session:cancel': sessionRef,
+  'session:ack': z.strictObject({
+    acks: z.array(z.strictObject({ id, through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })).max(IPC_LIMITS.maxAcks),
+  }),
   'session:discard': sessionRef,
   'dialog:pick-tls-file': z.strictObject({ purpose: z.enum(TLS_FILE_PURPOSES) }),
   'session:save-response': z.strictObject({ id, suggestedName: fileName }),

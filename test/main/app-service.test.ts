@@ -194,6 +194,13 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['a string verify flag', { host: '127.0.0.1', port: 80, tls: { verify: 'no' } }, 'tls.verify'],
     ['an empty CA path', { host: '127.0.0.1', port: 80, tls: { caFile: '' } }, 'tls.caFile'],
   ],
+  'session:ack': [
+    ['no list', {}, 'acks'],
+    ['a negative offset', { acks: [{ id: 'a', through: -1 }] }, 'acks.0.through'],
+    ['a fractional offset', { acks: [{ id: 'a', through: 1.5 }] }, 'acks.0.through'],
+    ['an empty id', { acks: [{ id: '', through: 0 }] }, 'acks.0.id'],
+    ['too many sessions', { acks: Array.from({ length: 1001 }, () => ({ id: 'a', through: 0 })) }, 'acks'],
+  ],
   'session:starttls': [
     ['a missing tls object', { id: 'a' }, 'tls'],
     ['an unknown TLS option', { id: 'a', tls: { ciphers: 'NULL' } }, 'tls'],

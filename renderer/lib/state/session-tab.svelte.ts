@@ -12,6 +12,7 @@ import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
+import { takeLineStarts } from '../line-index.ts';
 import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
@@ -563,7 +564,8 @@ export class SessionTab implements WorkTab {
       if (u.dataOffset !== this.response.length) {
         this.gapError = `Received bytes out of order at offset ${u.dataOffset} (have ${this.response.length}).`;
       } else {
-        this.response.append(u.data);
+        // Line starts found off the main thread (web mode's bridge worker) when they came along.
+        this.response.append(u.data, takeLineStarts(u.data));
         this.responseVersion++;
       }
     }

@@ -103,6 +103,7 @@ describe('Electron IPC binding', () => {
       'session:half-close': { id },
       'session:close': { id },
       'session:cancel': { id },
+      'session:ack': { acks: [{ id, through: 0 }] },
       'session:discard': { id },
       'dialog:pick-tls-file': { purpose: 'ca' },
       'session:save-response': { id, suggestedName: 'r.bin' },
