@@ -31,6 +31,8 @@ const FIELD_NAMES: readonly FieldName[] = [
   'alpn',
   'minVersion',
   'maxVersion',
+  'repeatEveryMs',
+  'repeatCount',
 ];
 
 /** The form's labels for error fields, in the current language. */

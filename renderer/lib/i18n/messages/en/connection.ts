@@ -53,4 +53,7 @@ export const connection = {
   choose: 'Choose…',
   fileTooBig: '“{{name}}” is {{size}} bytes; TLS credential files are at most {{max}} bytes.',
   fileUnreadable: 'Could not read “{{name}}”: {{reason}}',
+  hostTitle: 'A host name or address. Pasting host:port, or an nc, ncat or socket-tester send command line, fills in the other fields too.',
+  copyAsCommand: 'Copy as command',
+  copyAsCommandTitle: 'The same connection and payload as an nc, ncat, socat, openssl or socket-tester command line',
 };

@@ -17,5 +17,7 @@ export const fields = {
   alpn: 'ALPN',
   minVersion: 'Min version',
   maxVersion: 'Max version',
+  repeatEveryMs: 'Send every',
+  repeatCount: 'Times',
   labelled: '{{label}}: {{message}}',
 };

@@ -9,7 +9,7 @@ export const help = {
   goToTab: 'Go to tab',
   save: 'Save to the open profile',
   clear: 'Clear the response',
-  views: 'Text, Hex, Transcript view',
+  views: 'Text, Hex, Transcript, Timeline view',
   focusHost: 'Focus the Host field',
   thisHelp: 'This help',
   closeDialogs: 'Close dialogs',

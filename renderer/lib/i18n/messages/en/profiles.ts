@@ -84,4 +84,9 @@ export const profiles = {
     maxResponseBytes: 'response limit',
     notes: 'notes',
   },
+  conversationPrefix: 'conversation · ',
+  runNamed: 'Run {{name}}',
+  runConversation: 'Run the conversation',
+  copyCommandNamed: 'Copy {{name}} as a command',
+  copyCommand: 'Copy as command',
 };

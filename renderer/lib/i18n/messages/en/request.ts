@@ -43,4 +43,8 @@ export const request = {
   sendAgain: 'Send again',
   fileLabel: 'file {{name}} ({{n}} bytes)',
   fileTooLarge: '{{name}} is {{size}}; in the browser files up to {{max}} can be sent. Use the desktop app or `socket-tester send --file` for larger files.',
+  macroNoteTitle: 'Each send expands the macros anew: the time, the date and random digits change, the counter counts up',
+  macroNote: '(macros as of now; counter {{n}})',
+  recordTitle: 'Turn these sends, and the first line of each reply, into steps of a new conversation tab',
+  record: 'Record as conversation',
 };

@@ -9,6 +9,7 @@ export const response = {
   viewText: 'Text',
   viewHex: 'Hex',
   viewTranscript: 'Transcript',
+  viewTimeline: 'Timeline',
   wrap: 'Wrap',
   copy: 'Copy',
   save: 'Save…',

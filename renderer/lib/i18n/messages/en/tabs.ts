@@ -11,4 +11,7 @@ export const tabs = {
   newTabTitle: 'New tab (Ctrl+T)',
   reopen: 'Reopen closed tab',
   newSession: 'New session',
+  closeTabDeleteTitle: 'Close tab (Ctrl+W, or Delete on the tab)',
+  newConversation: '+ Conversation',
+  newConversationTitle: 'New conversation: scripted send/expect steps on one connection',
 };

@@ -55,4 +55,7 @@ export const connection: MessageShape<typeof en> = {
   choose: '选择…',
   fileTooBig: '“{{name}}”大小为 {{size}} 字节；TLS 凭据文件最大为 {{max}} 字节。',
   fileUnreadable: '无法读取“{{name}}”：{{reason}}',
+  hostTitle: '主机名或地址。粘贴 host:port，或 nc、ncat、socket-tester send 命令行，也会填好其他字段。',
+  copyAsCommand: '复制为命令',
+  copyAsCommandTitle: '以 nc、ncat、socat、openssl 或 socket-tester 命令行表示同样的连接和数据',
 };

@@ -19,5 +19,7 @@ export const fields: MessageShape<typeof en> = {
   alpn: 'ALPN',
   minVersion: '最低版本',
   maxVersion: '最高版本',
+  repeatEveryMs: '发送间隔',
+  repeatCount: '次数',
   labelled: '{{label}}：{{message}}',
 };

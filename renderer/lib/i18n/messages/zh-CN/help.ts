@@ -11,7 +11,7 @@ export const help: MessageShape<typeof en> = {
   goToTab: '切换到标签页',
   save: '保存到当前配置',
   clear: '清空接收区',
-  views: '文本、十六进制、记录视图',
+  views: '文本、十六进制、记录、时间线视图',
   focusHost: '转到“主机”输入框',
   thisHelp: '显示本帮助',
   closeDialogs: '关闭对话框',

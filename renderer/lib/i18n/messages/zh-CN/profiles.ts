@@ -86,4 +86,9 @@ export const profiles: MessageShape<typeof en> = {
     maxResponseBytes: '接收上限',
     notes: '备注',
   },
+  conversationPrefix: '对话 · ',
+  runNamed: '运行 {{name}}',
+  runConversation: '运行对话',
+  copyCommandNamed: '将 {{name}} 复制为命令',
+  copyCommand: '复制为命令',
 };

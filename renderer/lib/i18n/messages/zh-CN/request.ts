@@ -45,4 +45,8 @@ export const request: MessageShape<typeof en> = {
   sendAgain: '再次发送',
   fileLabel: '文件 {{name}}（{{n}} 字节）',
   fileTooLarge: '{{name}} 大小为 {{size}}；浏览器中最多可发送 {{max}} 的文件。更大的文件请使用桌面版或 `socket-tester send --file`。',
+  macroNoteTitle: '每次发送都会重新展开宏：时间、日期和随机数字会变化，计数器递增',
+  macroNote: '（宏按当前值展开；计数器 {{n}}）',
+  recordTitle: '把这些发送及每次回复的第一行变成新对话标签页的步骤',
+  record: '记录为对话',
 };

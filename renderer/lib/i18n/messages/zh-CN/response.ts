@@ -11,6 +11,7 @@ export const response: MessageShape<typeof en> = {
   viewText: '文本',
   viewHex: '十六进制',
   viewTranscript: '记录',
+  viewTimeline: '时间线',
   wrap: '自动换行',
   copy: '复制',
   save: '保存…',

@@ -13,4 +13,7 @@ export const tabs: MessageShape<typeof en> = {
   newTabTitle: '新建标签页 (Ctrl+T)',
   reopen: '重新打开已关闭的标签页',
   newSession: '新会话',
+  closeTabDeleteTitle: '关闭标签页（Ctrl+W，或在标签上按 Delete）',
+  newConversation: '+ 对话',
+  newConversationTitle: '新建对话：在一个连接上按脚本执行发送/期待步骤',
 };
