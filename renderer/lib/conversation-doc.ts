@@ -15,6 +15,7 @@
 import { parseDocument, LineCounter, stringify } from 'yaml';
 import { STEP_KINDS, type StepKind } from '../../shared/conversation.ts';
 import { bytesToEscapes } from '../../shared/payload.ts';
+import { t } from './i18n/index.ts';
 
 /** One step: its YAML mapping as written (`{ send: "PING\r\n", name: … }`), and a key for lists. */
 export interface DocStep {
@@ -63,10 +64,10 @@ export function docFromYaml(text: string): { ok: true; doc: ConversationDoc } | 
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return { ok: true, doc: { root: {}, steps: [] } };
-  if (!isPlainObject(value)) return { ok: false, error: { message: 'The file must be a mapping with "target" and "steps".', line: 1, column: 1 } };
+  if (!isPlainObject(value)) return { ok: false, error: { message: t('conversation.docNotMapping'), line: 1, column: 1 } };
   const { steps, ...root } = value;
   if (steps !== undefined && steps !== null && !Array.isArray(steps)) {
-    return { ok: false, error: { message: '"steps" must be a list to edit it as steps; fix it in the YAML view.', line: 1, column: 1 } };
+    return { ok: false, error: { message: t('conversation.docStepsNotList'), line: 1, column: 1 } };
   }
   return { ok: true, doc: { root, steps: (steps ?? []).map((s: unknown) => ({ id: stepId(), value: s })) } };
 }
@@ -254,7 +255,7 @@ export function scalarText(v: unknown): string {
 /** One line that says what a step does, for the list. */
 export function stepSummary(value: unknown): string {
   const kind = stepKind(value);
-  if (!kind || !isPlainObject(value)) return 'not a step (fix it in the YAML view)';
+  if (!kind || !isPlainObject(value)) return t('conversation.sumNotStep');
   switch (kind) {
     case 'send': {
       const f = sendFields(value);
@@ -262,19 +263,19 @@ export function stepSummary(value: unknown): string {
     }
     case 'expect': {
       const f = expectFields(value);
-      return f.match === 'eof' ? 'the peer closes (eof)' : `${f.match} ${JSON.stringify(f.pattern).slice(1, -1)}`;
+      return f.match === 'eof' ? t('conversation.sumEof') : `${f.match} ${JSON.stringify(f.pattern).slice(1, -1)}`;
     }
     case 'wait':
       return `${scalarText(value.wait)} ms`;
     case 'close_write':
-      return 'our FIN (keep reading)';
+      return t('conversation.sumCloseWrite');
     case 'close':
-      return 'close the connection';
+      return t('conversation.sumClose');
     case 'starttls':
-      return 'upgrade to TLS';
+      return t('conversation.sumStarttls');
     case 'group': {
       const n = Array.isArray(value.group) ? value.group.length : 0;
-      return `${n} step${n === 1 ? '' : 's'}${value.repeat !== undefined ? ` ×${scalarText(value.repeat)}` : ''} (edit in the YAML view)`;
+      return t('conversation.sumGroup', { count: n, repeat: value.repeat !== undefined ? ` ×${scalarText(value.repeat)}` : '' });
     }
   }
 }

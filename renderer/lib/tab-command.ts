@@ -6,6 +6,7 @@
 import type { CommandSource } from '../../shared/command-line.ts';
 import type { ParsedCommand } from '../../shared/command-line-parse.ts';
 import { payloadOf, tlsSettingsOf, type TabSettings } from './state/tab-settings.ts';
+import { t } from './i18n/index.ts';
 
 /** What a command for this tab is built from: the settings as a profile would store them. */
 export function commandSourceOf(s: TabSettings): CommandSource {
@@ -67,7 +68,7 @@ export function applyParsedCommand(s: TabSettings, p: ParsedCommand): void {
 /** The notice after a paste: what was taken, and what was ignored (so nothing is lost silently). */
 export function describeParsedCommand(p: ParsedCommand): { taken: string; ignored: string | null } {
   return {
-    taken: `Filled in from the pasted command: ${p.taken.join('; ')}${p.payload ? '' : '; no payload in it, so the editor is unchanged'}.`,
-    ignored: p.ignored.length > 0 ? `Ignored: ${p.ignored.join('; ')}.` : null,
+    taken: t(p.payload ? 'connection.pasteTaken' : 'connection.pasteTakenNoPayload', { taken: p.taken.join(t('connection.pasteJoin')) }),
+    ignored: p.ignored.length > 0 ? t('connection.pasteIgnored', { ignored: p.ignored.join(t('connection.pasteJoin')) }) : null,
   };
 }

@@ -14,6 +14,8 @@
  */
 import type { TranscriptEntry } from '../../shared/session.ts';
 import type { StepOutcome, StepResult } from '../../shared/conversation.ts';
+import { t } from './i18n/index.ts';
+import { outcomeWord } from './transcript-rows.ts';
 
 /** One interval of the time axis. */
 export interface TimelineBucket {
@@ -138,22 +140,22 @@ export function buildTimeline(entries: readonly TranscriptEntry[], opts: Timelin
         }
         break;
       case 'connected':
-        addMark(marks, { atMs: at, kind: 'connected', label: 'connected' });
+        addMark(marks, { atMs: at, kind: 'connected', label: t('timeline.markConnected') });
         break;
       case 'tls':
         addMark(marks, { atMs: at, kind: 'tls', label: `TLS ${e.protocol}` });
         break;
       case 'local-ended':
-        addMark(marks, { atMs: at, kind: 'local-ended', label: 'we sent FIN' });
+        addMark(marks, { atMs: at, kind: 'local-ended', label: t('timeline.markLocalEnded') });
         break;
       case 'remote-ended':
-        addMark(marks, { atMs: at, kind: 'remote-ended', label: 'peer sent FIN' });
+        addMark(marks, { atMs: at, kind: 'remote-ended', label: t('timeline.markRemoteEnded') });
         break;
       case 'closed':
-        addMark(marks, { atMs: at, kind: 'closed', label: `closed: ${e.outcome}` });
+        addMark(marks, { atMs: at, kind: 'closed', label: t('timeline.markClosed', { outcome: outcomeWord(e.outcome) }) });
         break;
       case 'error':
-        addMark(marks, { atMs: at, kind: 'error', label: `error ${e.error.code}` });
+        addMark(marks, { atMs: at, kind: 'error', label: t('timeline.markError', { code: e.error.code }) });
         break;
       default:
         break;
@@ -215,7 +217,7 @@ function trim(n: number): string {
 export function axisTicks(durationMs: number, target = 6): number[] {
   const step = bucketSize(durationMs, target);
   const ticks: number[] = [];
-  for (let t = 0; t <= durationMs + 1e-9 && ticks.length <= target * 3; t += step) ticks.push(t);
+  for (let at = 0; at <= durationMs + 1e-9 && ticks.length <= target * 3; at += step) ticks.push(at);
   return ticks;
 }
 

@@ -84,7 +84,7 @@ function kindName(entry: unknown): string {
 }
 
 /** The outcome's word (English keeps the engine's own, which people grep logs for). */
-function outcomeWord(outcome: string): string {
+export function outcomeWord(outcome: string): string {
   const key = `transcript.outcomes.${outcome}`;
   return hasOwnMessage(key) ? t(key as Key) : outcome;
 }

@@ -170,7 +170,7 @@ export function createWebClient(url: string, token: string, options: WebClientOp
 }
 
 /** A call made after the connection failed: said in the UI's language (the server cannot say it). */
-function notConnected(): ReturnType<typeof transportError> {
+export function notConnected(): ReturnType<typeof transportError> {
   const r = transportError(t('web.notConnected'));
   markLocalized(r.error);
   return r;

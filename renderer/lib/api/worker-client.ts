@@ -11,7 +11,7 @@ import { transportError } from '../../../shared/contract.ts';
 import type { Result } from '../../../shared/errors.ts';
 import { attachLineStarts } from '../line-index.ts';
 import type { FromWorker, ToWorker } from './bridge-messages.ts';
-import type { WebClient, WebConnectionState } from './web-client.ts';
+import { notConnected, type WebClient, type WebConnectionState } from './web-client.ts';
 
 export function createWorkerClient(url: string, token: string): WebClient {
   const worker = new Worker(new URL('./bridge-worker.ts', import.meta.url), { type: 'module', name: 'socket-tester-bridge' });
@@ -58,7 +58,7 @@ export function createWorkerClient(url: string, token: string): WebClient {
     host: 'web',
     ack: (id: string, through: number) => post({ t: 'ack', id, through }),
     call<C extends CallChannel>(channel: C, arg: unknown) {
-      if (state === 'failed' || state === 'lost') return Promise.resolve(transportError('Not connected to the Socket Tester web server; reload the page.'));
+      if (state === 'failed' || state === 'lost') return Promise.resolve(notConnected());
       const n = nextCall++;
       return new Promise((resolve) => {
         pending.set(n, resolve as (r: Result<unknown>) => void);

@@ -12,6 +12,7 @@ import { newDoc, stepId, stepsFromExchanges } from '../conversation-doc.ts';
 import { trimClosed } from './closed-tabs.ts';
 import { placeProfile } from './tab-placement.ts';
 import { adoptSystemLocale } from '../i18n/browser.ts';
+import { t } from '../i18n/index.ts';
 import { draftFromProfile, type ProfileMeta } from './tab-settings.ts';
 import type { WorkTab } from './work-tab.ts';
 
@@ -150,7 +151,7 @@ export class AppState {
       port: Number.isInteger(port) && port > 0 ? port : from.settings.port.trim(),
       transport: from.settings.transport === 'tls' ? 'tls' : 'tcp',
     });
-    doc.root.name = `Recorded from ${from.title}`;
+    doc.root.name = t('profiles.recordedFrom', { title: from.title });
     doc.steps = stepsFromExchanges(exchanges).map((value) => ({ id: stepId(), value }));
     return this.addTab(new ConversationTab(this.api, doc));
   }

@@ -25,6 +25,8 @@ import { PROFILE_DEFAULTS, type Profile, type ProfileDraft } from '../../../shar
 import { formatEndpoint } from '../../../shared/endpoint.ts';
 import { docFromYaml, isPlainObject, newDoc, newStepValue, stepId, yamlFromDoc, type ConversationDoc, type DocError } from '../conversation-doc.ts';
 import type { StatusWords } from './status-words.ts';
+import { t } from '../i18n/index.ts';
+import { uiMessage } from '../field-labels.ts';
 import type { ProfileMeta } from './tab-settings.ts';
 import type { WorkTab } from './work-tab.ts';
 
@@ -83,7 +85,7 @@ export class ConversationTab implements WorkTab {
     this.scheduleCheck(0);
   }
 
-  readonly title = $derived(this.profileName ?? this.docName() ?? 'New conversation');
+  readonly title = $derived(this.profileName ?? this.docName() ?? t('conversation.newTitle'));
   readonly unsaved = $derived(this.savedYaml !== null && this.savedYaml !== this.yaml);
   readonly live = $derived(this.phase === 'starting' || this.phase === 'running');
   get pristine(): boolean {
@@ -122,14 +124,14 @@ export class ConversationTab implements WorkTab {
   }
 
   private statusWords(): StatusWords {
-    if (this.phase === 'starting' || this.phase === 'running') return { label: 'Running…', tone: 'busy', detail: null };
-    if (this.runError) return { label: `Error: ${this.runError.message}`, tone: 'error', detail: null };
+    if (this.phase === 'starting' || this.phase === 'running') return { label: t('conversation.running'), tone: 'busy', detail: null };
+    if (this.runError) return { label: t('conversation.error', { message: uiMessage(this.runError) }), tone: 'error', detail: null };
     const r = this.report;
-    if (!r) return { label: this.problems.length > 0 ? `${this.problems.length} problem${this.problems.length === 1 ? '' : 's'}` : 'Not run', tone: this.problems.length > 0 ? 'warn' : 'idle', detail: null };
-    if (r.passed) return { label: `Passed (${r.steps.length} steps)`, tone: 'ok', detail: null };
-    if (r.cancelled) return { label: 'Stopped', tone: 'warn', detail: null };
+    if (!r) return { label: this.problems.length > 0 ? t('conversation.problems', { count: this.problems.length }) : t('conversation.notRun'), tone: this.problems.length > 0 ? 'warn' : 'idle', detail: null };
+    if (r.passed) return { label: t('conversation.passed', { n: r.steps.length }), tone: 'ok', detail: null };
+    if (r.cancelled) return { label: t('conversation.stopped'), tone: 'warn', detail: null };
     const failed = this.firstFailure;
-    return { label: failed ? `Failed at step ${failed.index}` : r.error ? `Error: ${r.error.message}` : 'Failed', tone: 'error', detail: null };
+    return { label: failed ? t('conversation.failedAt', { n: failed.index }) : r.error ? t('conversation.error', { message: uiMessage(r.error) }) : t('conversation.failed'), tone: 'error', detail: null };
   }
 
   // ── editing ───────────────────────────────────────────────────────────────────────────────

@@ -357,7 +357,7 @@ export class SessionTab implements WorkTab {
         const started = performance.now();
         if (i > 0 && this.sendAction.kind !== 'send') {
           const action = this.sendAction;
-          stoppedBecause = action.kind === 'none' ? action.reason : 'The connection is no longer open.';
+          stoppedBecause = action.kind === 'none' ? action.reason : t('request.stopNoLongerOpen');
           break;
         }
         this.#halfCloseOverride = i + 1 === count && !untilStopped ? this.settings.closeAfterSend : false;
@@ -365,7 +365,7 @@ export class SessionTab implements WorkTab {
         if (!ok) {
           // Re-read: the send set it (the compiler still sees the null assigned above).
           const error = this.callError as AppError | null;
-          stoppedBecause ??= error ? `The send failed: ${error.message}` : 'The send did not happen: the connection is not open.';
+          stoppedBecause ??= error ? t('request.stopSendFailed', { message: error.message }) : t('request.stopNotOpen');
           break;
         }
         sent++;
@@ -384,7 +384,7 @@ export class SessionTab implements WorkTab {
           });
         }
       }
-      if (untilStopped && stoppedBecause === null && sent >= count) stoppedBecause = `Stopped at the limit of ${count} sends.`;
+      if (untilStopped && stoppedBecause === null && sent >= count) stoppedBecause = t('request.stopLimit', { count });
     } finally {
       this.#halfCloseOverride = null;
       this.#repeatStop = null;
@@ -393,7 +393,7 @@ export class SessionTab implements WorkTab {
   }
 
   /** Stops a running repeat after the send in flight, if any. */
-  stopRepeat(why = 'Stopped.'): void {
+  stopRepeat(why = t('request.stopped')): void {
     this.#repeatStop?.(why);
   }
 
@@ -544,7 +544,7 @@ export class SessionTab implements WorkTab {
   }
 
   async disconnect(): Promise<void> {
-    this.stopRepeat('Stopped: disconnected.');
+    this.stopRepeat(t('request.stopDisconnected'));
     if (this.dgram.live) return this.dgram.close();
     if (!this.sessionId) return;
     const r = await this.api.call('session:close', { id: this.sessionId });
@@ -552,7 +552,7 @@ export class SessionTab implements WorkTab {
   }
 
   async cancel(): Promise<void> {
-    this.stopRepeat('Stopped: the connection was cancelled.');
+    this.stopRepeat(t('request.stopCancelled'));
     if (this.dgram.live) return this.dgram.cancel();
     if (!this.sessionId) return;
     const r = await this.api.call('session:cancel', { id: this.sessionId });
@@ -579,7 +579,7 @@ export class SessionTab implements WorkTab {
     // Coalesced updates may trail a send's result; never let an older send's progress win.
     if (u.progress && (!this.sendProgress || u.progress.sendId >= this.sendProgress.sendId)) this.sendProgress = u.progress;
     this.status = u.status;
-    if (u.status.phase === 'closed' || u.status.localEnded) this.stopRepeat(u.status.phase === 'closed' ? 'Stopped: the connection closed.' : 'Stopped: our side is closed.');
+    if (u.status.phase === 'closed' || u.status.localEnded) this.stopRepeat(u.status.phase === 'closed' ? t('request.stopClosed') : t('request.stopLocalEnded'));
     if (u.status.phase === 'open' || u.status.phase === 'closed') for (const w of this.settledWaiters.splice(0)) w();
   }
 

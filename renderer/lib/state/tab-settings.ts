@@ -11,6 +11,7 @@ import { PROFILE_DEFAULTS, UDP_PROFILE_DEFAULTS } from '../../../shared/profile.
 import type { DatagramMode } from '../../../shared/session-datagram.ts';
 import { TLS_FILE_PURPOSES, type TlsClientOptions, type TlsFilePurpose, type TlsVersion } from '../../../shared/tls.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
+import { t } from '../i18n/index.ts';
 
 /** The editable request and connection settings: what a profile stores besides its name. */
 export interface TabSettings {
@@ -323,11 +324,11 @@ export interface RepeatPlan {
 export function repeatPlan(o: SendOptions): { ok: true; value: RepeatPlan } | { ok: false; error: AppErrorLike } {
   const every = o.repeatEveryMs;
   if (!Number.isInteger(every) || every < SEND_REPEAT_LIMITS.minIntervalMs || every > SEND_REPEAT_LIMITS.maxIntervalMs) {
-    return repeatError('repeatEveryMs', `the interval must be a whole number of milliseconds from ${SEND_REPEAT_LIMITS.minIntervalMs} to ${SEND_REPEAT_LIMITS.maxIntervalMs}.`);
+    return repeatError('repeatEveryMs', t('request.repeatIntervalRule', { min: SEND_REPEAT_LIMITS.minIntervalMs, max: SEND_REPEAT_LIMITS.maxIntervalMs }));
   }
   const count = o.repeatCount;
   if (!Number.isInteger(count) || count < 0 || count > SEND_REPEAT_LIMITS.maxCount) {
-    return repeatError('repeatCount', `the count must be a whole number from 1 to ${SEND_REPEAT_LIMITS.maxCount}, or 0 for until stopped.`);
+    return repeatError('repeatCount', t('request.repeatCountRule', { max: SEND_REPEAT_LIMITS.maxCount }));
   }
   return { ok: true, value: { everyMs: every, count: count === 0 ? SEND_REPEAT_LIMITS.maxCount : count, untilStopped: count === 0 } };
 }

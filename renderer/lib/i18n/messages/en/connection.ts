@@ -56,4 +56,10 @@ export const connection = {
   hostTitle: 'A host name or address. Pasting host:port, or an nc, ncat or socket-tester send command line, fills in the other fields too.',
   copyAsCommand: 'Copy as command',
   copyAsCommandTitle: 'The same connection and payload as an nc, ncat, socat, openssl or socket-tester command line',
+  pasteRefused: 'The pasted command was not used: {{message}}',
+  pasteTaken: 'Filled in from the pasted command: {{taken}}.',
+  pasteTakenNoPayload: 'Filled in from the pasted command: {{taken}}; no payload in it, so the editor is unchanged.',
+  pasteIgnored: 'Ignored: {{ignored}}.',
+  pasteJoin: '; ',
+  commandSubject: 'This tab: {{transport}} {{endpoint}}',
 };

@@ -3,8 +3,10 @@
  * screen adds its own file and one line here (keep the lines sorted, so concurrent additions
  * rarely touch the same line). See docs/i18n.md.
  */
+import { command } from './command.ts';
 import { common } from './common.ts';
 import { connection } from './connection.ts';
+import { conversation } from './conversation.ts';
 import { datagram } from './datagram.ts';
 import { errors } from './errors.ts';
 import { fields } from './fields.ts';
@@ -17,13 +19,16 @@ import { response } from './response.ts';
 import { sendAction } from './sendAction.ts';
 import { status } from './status.ts';
 import { tabs } from './tabs.ts';
+import { timeline } from './timeline.ts';
 import { tls } from './tls.ts';
 import { transcript } from './transcript.ts';
 import { web } from './web.ts';
 
 export const en = {
+  command,
   common,
   connection,
+  conversation,
   datagram,
   errors,
   fields,
@@ -36,6 +41,7 @@ export const en = {
   sendAction,
   status,
   tabs,
+  timeline,
   tls,
   transcript,
   web,

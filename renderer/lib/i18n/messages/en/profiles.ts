@@ -89,4 +89,5 @@ export const profiles = {
   runConversation: 'Run the conversation',
   copyCommandNamed: 'Copy {{name}} as a command',
   copyCommand: 'Copy as command',
+  recordedFrom: 'Recorded from {{title}}',
 };

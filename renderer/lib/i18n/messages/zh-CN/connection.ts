@@ -58,4 +58,10 @@ export const connection: MessageShape<typeof en> = {
   hostTitle: '主机名或地址。粘贴 host:port，或 nc、ncat、socket-tester send 命令行，也会填好其他字段。',
   copyAsCommand: '复制为命令',
   copyAsCommandTitle: '以 nc、ncat、socat、openssl 或 socket-tester 命令行表示同样的连接和数据',
+  pasteRefused: '未使用粘贴的命令：{{message}}',
+  pasteTaken: '已按粘贴的命令填写：{{taken}}。',
+  pasteTakenNoPayload: '已按粘贴的命令填写：{{taken}}；命令中没有数据，编辑区保持不变。',
+  pasteIgnored: '已忽略：{{ignored}}。',
+  pasteJoin: '；',
+  commandSubject: '本标签页：{{transport}} {{endpoint}}',
 };

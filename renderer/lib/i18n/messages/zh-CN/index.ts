@@ -6,8 +6,10 @@
  */
 import type { MessageShape } from '../../shape.ts';
 import type { en } from '../en/index.ts';
+import { command } from './command.ts';
 import { common } from './common.ts';
 import { connection } from './connection.ts';
+import { conversation } from './conversation.ts';
 import { datagram } from './datagram.ts';
 import { errors } from './errors.ts';
 import { fields } from './fields.ts';
@@ -20,13 +22,16 @@ import { response } from './response.ts';
 import { sendAction } from './sendAction.ts';
 import { status } from './status.ts';
 import { tabs } from './tabs.ts';
+import { timeline } from './timeline.ts';
 import { tls } from './tls.ts';
 import { transcript } from './transcript.ts';
 import { web } from './web.ts';
 
 export const zhCN: MessageShape<typeof en> = {
+  command,
   common,
   connection,
+  conversation,
   datagram,
   errors,
   fields,
@@ -39,6 +44,7 @@ export const zhCN: MessageShape<typeof en> = {
   sendAction,
   status,
   tabs,
+  timeline,
   tls,
   transcript,
   web,

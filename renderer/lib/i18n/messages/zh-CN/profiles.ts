@@ -91,4 +91,5 @@ export const profiles: MessageShape<typeof en> = {
   runConversation: '运行对话',
   copyCommandNamed: '将 {{name}} 复制为命令',
   copyCommand: '复制为命令',
+  recordedFrom: '录自 {{title}}',
 };
