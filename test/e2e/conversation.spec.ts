@@ -130,6 +130,17 @@ test('record a redis session, save it, run it: every step passes; break one expe
   await expect(c.steps).toBeFocused();
   await expect(page.getByLabel('Why it failed')).toContainText('step 4 (expect contains) failed');
   await expect(page.getByLabel('Why it failed')).toContainText('24 35 0d 0a 68 65 6c 6c 6f 0d 0a');
+  // The run's timeline: one bar per step, the failed one red; the table has its start and duration
+  // (the expect waited out its 500 ms timeout, so it is the longest step).
+  const timeline = page.getByTestId('step-timeline');
+  await expect(timeline.locator('rect.failed')).toHaveCount(1);
+  await expect(timeline.locator('rect')).toHaveCount(6);
+  await expect(page.locator('#step-timeline-caption')).toContainText('the longest is step 4');
+  await page.getByRole('button', { name: 'Show table' }).click();
+  const stepRow = page.getByRole('table').getByRole('row').nth(4);
+  await expect(stepRow).toContainText('4. expect contains');
+  await expect(stepRow).toContainText('failed');
+  await expect(stepRow.getByRole('cell').nth(3)).toHaveText(/^(\d{3} ms|\d\.\d\d s)$/);
   await shot(page, 'conversation-failed');
   expect(errors).toEqual([]);
 });

@@ -30,4 +30,8 @@ export const status = {
   datagramLimit: 'Datagram limit reached',
   datagramLimitDetail: 'max datagrams received; they are kept',
   byteCapDetail: 'byte cap reached; the datagrams are kept',
+  announceGot_one: '{{label}}. {{n}} byte received.',
+  announceGot_other: '{{label}}. {{n}} bytes received.',
+  announceGotDatagrams_one: '{{label}}. {{n}} datagram received.',
+  announceGotDatagrams_other: '{{label}}. {{n}} datagrams received.',
 };

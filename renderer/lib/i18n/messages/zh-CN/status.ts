@@ -32,4 +32,8 @@ export const status: MessageShape<typeof en> = {
   datagramLimit: '已达数据报数量上限',
   datagramLimitDetail: '已收到最大数量的数据报；数据已保留',
   byteCapDetail: '已达字节上限；数据报已保留',
+  announceGot_one: '{{label}}。已接收 {{n}} 字节。',
+  announceGot_other: '{{label}}。已接收 {{n}} 字节。',
+  announceGotDatagrams_one: '{{label}}。已接收 {{n}} 个数据报。',
+  announceGotDatagrams_other: '{{label}}。已接收 {{n}} 个数据报。',
 };
