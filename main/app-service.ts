@@ -30,6 +30,7 @@ import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
 import { forwardSessionUpdates } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
+import { ListenerService } from './listener-service.ts';
 
 /** Where a client's events go. */
 export interface ClientSink {
@@ -65,8 +66,10 @@ export class AppService {
   readonly handlers: Handlers<ClientContext>;
   private readonly clients = new Set<ClientContext>();
   private nextClientId = 1;
+  private readonly listeners: ListenerService;
 
   constructor(private readonly opts: AppServiceOptions) {
+    this.listeners = new ListenerService(opts.sessions);
     this.handlers = this.makeHandlers();
     opts.sessions.on('session-evicted', (e) => this.onEvicted(e));
   }
@@ -91,6 +94,8 @@ export class AppService {
   /** Ends every session the client owns and forgets it. Safe to call twice. */
   detachClient(ctx: ClientContext): void {
     if (!this.clients.delete(ctx)) return;
+    // Listeners first, so none accepts a new client while its sessions are ended below.
+    this.listeners.detach(ctx);
     for (const [id, stop] of ctx.sessions) {
       stop();
       this.opts.sessions.remove(id);
@@ -101,7 +106,7 @@ export class AppService {
   /** Quit: destroy every socket and flush pending profile writes (F26). */
   async shutdown(): Promise<void> {
     for (const c of [...this.clients]) this.detachClient(c);
-    await Promise.all([this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
+    await Promise.all([this.listeners.shutdown(), this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
   }
 
   private owned(ctx: ClientContext, id: string): Result<StreamSession> {
@@ -298,6 +303,8 @@ export class AppService {
         const r = s.value.setBroadcast(arg.on);
         return r.ok ? ok(null) : r;
       },
+
+      ...this.listeners.handlers,
 
       'profiles:state': () => ok(this.storeState()),
       'profiles:list': async () => {

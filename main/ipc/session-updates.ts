@@ -44,14 +44,23 @@ export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
 export const MAX_SINK_BACKLOG = 8 * 1024 * 1024;
 const MIN_INTERVAL_MS = 1000 / IPC_LIMITS.updatesPerSecond;
 
+/**
+ * What a session already has, for a client that starts watching it late (a listener's client
+ * selected in the table): sent first, from offset 0, then the live events.
+ */
+export interface UpdateReplay {
+  response: Uint8Array;
+  transcript: TranscriptEntry[];
+}
+
 /** Starts forwarding; returns a function that stops it (idempotent). */
-export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateSink): () => void {
+export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateSink, replay?: UpdateReplay): () => void {
   /** Received chunks not yet sent, oldest first; the first may be partly sent already. */
-  let chunks: Uint8Array[] = [];
-  let pendingBytes = 0;
+  let chunks: Uint8Array[] = replay && replay.response.byteLength > 0 ? [replay.response] : [];
+  let pendingBytes = replay?.response.byteLength ?? 0;
   /** Offset in the response of the first pending byte. */
-  let nextOffset = session.status.bytesReceived;
-  let transcript: TranscriptEntry[] = [];
+  let nextOffset = session.status.bytesReceived - pendingBytes;
+  let transcript: TranscriptEntry[] = replay ? replay.transcript.slice() : [];
   let progress: SendProgress | null = null;
   let lastPhase = session.status.phase;
   let closedSent = false;
