@@ -16,6 +16,21 @@ import { SESSION_LIMITS } from './session.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, TextEncoding } from './payload.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from './session-datagram.ts';
 import { TLS_LIMITS, TLS_VERSIONS, type TlsVersion } from './tls.ts';
+import { listenerProfileSettingsSchema, type ListenerProfileSettings } from './listener.ts';
+import { CONVERSATION_LIMITS } from './conversation.ts';
+
+/**
+ * What a profile opens: an outgoing session (absent means this), a listener, or a conversation.
+ * A listener's `host`/`port`/`transport` are where it binds; a conversation's mirror its YAML's
+ * target (the YAML is the truth; the copies let the list show and search them).
+ */
+export type ProfileKind = 'session' | 'listener' | 'conversation';
+export const PROFILE_KINDS: readonly ProfileKind[] = ['session', 'listener', 'conversation'];
+
+/** A conversation profile's body: the conversation file's text (docs/conversations.md). */
+export interface ConversationProfileSettings {
+  yaml: string;
+}
 
 /** How the payload text turns into bytes (the payload codec's modes). */
 export type ProfilePayloadMode = PayloadMode;
@@ -60,6 +75,8 @@ export interface Profile {
   name: string;
   /** One level of grouping; null when the profile sits at the top. */
   folder: string | null;
+  /** Absent means 'session' (and is how a session profile is written). */
+  kind?: ProfileKind;
   host: string;
   port: number;
   /**
@@ -87,8 +104,12 @@ export interface Profile {
   closeAfterSend: boolean;
   maxResponseBytes: number;
   notes: string;
-  /** UDP settings; present exactly when `transport` is 'udp'. */
+  /** UDP settings; present exactly when `transport` is 'udp' and the kind is 'session'. */
   udp?: UdpProfileSettings;
+  /** Present exactly when `kind` is 'listener'. */
+  listener?: ListenerProfileSettings;
+  /** Present exactly when `kind` is 'conversation'. */
+  conversation?: ConversationProfileSettings;
   /**
    * Counts the saved versions of this profile, from 1; every change the store makes adds one. An
    * update that names an older revision than the stored one is PROFILE_CONFLICT (a stale copy
@@ -144,7 +165,7 @@ export const PROFILE_LIMITS = {
 } as const;
 
 /** The format version this build reads and writes; older files are migrated, newer open read-only. */
-export const PROFILE_FILE_VERSION = 3;
+export const PROFILE_FILE_VERSION = 4;
 
 /** The `format` marker of our profile file and of our export files. */
 export const PROFILE_FILE_FORMAT = 'socket-tester-profiles';
@@ -283,14 +304,39 @@ const udpSchema = z.strictObject({
   replyWindowMs: z.int().min(0).max(DATAGRAM_LIMITS.maxReplyWindowMs),
   maxDatagrams: z.int().min(1).max(DATAGRAM_LIMITS.maxDatagrams),
 });
+const conversationSchema = z.strictObject({
+  yaml: z.string().max(CONVERSATION_LIMITS.maxFileBytes, `A conversation is longer than ${CONVERSATION_LIMITS.maxFileBytes} characters.`),
+});
 const transportShape = {
+  kind: z.enum(['session', 'listener', 'conversation']).optional(),
   udp: udpSchema.optional(),
+  listener: listenerProfileSettingsSchema.optional(),
+  conversation: conversationSchema.optional(),
 };
 
-/** `udp` settings go with `transport: 'udp'` and only with it, so a file never says two things. */
-function checkTransport(p: { transport?: ProfileTransport | undefined; udp?: unknown }, ctx: z.RefinementCtx): void {
-  if (p.transport === 'udp' && p.udp === undefined) ctx.addIssue({ code: 'custom', path: ['udp'], message: 'A UDP profile needs its udp settings.' });
-  if (p.transport !== 'udp' && p.udp !== undefined) ctx.addIssue({ code: 'custom', path: ['transport'], message: 'udp settings need transport "udp".' });
+interface KindAndSections {
+  kind?: ProfileKind | undefined;
+  transport?: ProfileTransport | undefined;
+  udp?: unknown;
+  listener?: unknown;
+  conversation?: unknown;
+}
+
+/**
+ * Each section goes with its kind (and `udp` with a UDP session) and only with it, so a file never
+ * says two things.
+ */
+function checkTransport(p: KindAndSections, ctx: z.RefinementCtx): void {
+  const kind = p.kind ?? 'session';
+  const udpSession = kind === 'session' && p.transport === 'udp';
+  if (udpSession && p.udp === undefined) ctx.addIssue({ code: 'custom', path: ['udp'], message: 'A UDP profile needs its udp settings.' });
+  if (!udpSession && p.udp !== undefined) ctx.addIssue({ code: 'custom', path: ['transport'], message: 'udp settings need transport "udp".' });
+  if (kind === 'listener' && p.listener === undefined) ctx.addIssue({ code: 'custom', path: ['listener'], message: 'A listener profile needs its listener settings.' });
+  if (kind !== 'listener' && p.listener !== undefined) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'listener settings need kind "listener".' });
+  if (kind === 'conversation' && p.conversation === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['conversation'], message: 'A conversation profile needs its conversation.' });
+  }
+  if (kind !== 'conversation' && p.conversation !== undefined) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'a conversation needs kind "conversation".' });
 }
 
 /** A {@link ProfileDraft}: what create/update/import accept. */

@@ -10,7 +10,7 @@ import { SESSION_LIMITS } from '../../shared/session.ts';
 import { TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from '../../shared/session-datagram.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
-import { LISTENER_IPC_LIMITS, LISTENER_LIMITS, type ResponderSpec } from '../../shared/listener.ts';
+import { LISTENER_IPC_LIMITS, listenerProfileSettingsSchema, responderSpecSchema } from '../../shared/listener.ts';
 import type { Schemas } from './dispatcher.ts';
 
 const empty = z.strictObject({});
@@ -66,46 +66,16 @@ const datagramOpen = z.strictObject({
 // Group and interface addresses get their checks in the engine (checkGroup); here type and size.
 const datagramGroup = z.strictObject({ id, group: z.string().min(1).max(100), interface: z.string().min(1).max(64).optional() });
 
-// Listener settings: types and sizes here; the engine (checkListenerOptions, compileResponder)
+// Listener settings: the profile's own schemas (shared/listener.ts), so what a profile may hold and
+// what a call may ask for are one definition; the engine (checkListenerOptions, compileResponder)
 // names the field of anything wrong within them (a regex, a delimiter, a port), as the CLI gets it.
-const payloadModes = z.enum(['text', 'hex', 'escapes']);
-const replySpec = z.strictObject({ mode: payloadModes, value: z.string().max(64 * 1024) });
-const ruleMatch = z.strictObject({
-  kind: z.enum(['exact', 'prefix', 'contains', 'regex', 'hex']),
-  value: z.string().max(64 * 1024),
-});
-const framing = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('chunk') }),
-  z.strictObject({ kind: z.literal('line') }),
-  z.strictObject({ kind: z.literal('delimiter'), delimiter: replySpec }),
-  z.strictObject({ kind: z.literal('length'), length: z.number().int() }),
-]);
-const responderRule = z.strictObject({
-  match: ruleMatch,
-  reply: replySpec.nullable(),
-  delayMs: z.number().int(),
-  close: z.boolean(),
-});
-const responderSpec: z.ZodType<ResponderSpec> = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('off') }),
-  z.strictObject({ kind: z.literal('echo') }),
-  z.strictObject({ kind: z.literal('fixed'), reply: replySpec, when: z.enum(['connect', 'first-message', 'each-message']) }),
-  z.strictObject({ kind: z.literal('rules'), framing, rules: z.array(responderRule).max(LISTENER_LIMITS.maxRules) }),
-]);
-const listenerTls = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('files'), certFile: tlsPath, keyFile: tlsPath, requestClientCert: z.boolean().optional() }),
-  z.strictObject({ kind: z.literal('self-signed'), requestClientCert: z.boolean().optional() }),
-]);
 const listenerStart = z.strictObject({
   transport: z.enum(['tcp', 'tls', 'udp']),
   host: z.string().max(1024),
   port: z.number().int(),
-  allowNonLoopback: z.boolean().optional(),
-  maxClients: z.number().int().optional(),
-  maxBytesPerClient: z.number().int().optional(),
-  tls: listenerTls.optional(),
-  responder: responderSpec.optional(),
+  ...listenerProfileSettingsSchema.shape,
 });
+const responderSpec = responderSpecSchema;
 const clientId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const sample = z.instanceof(Uint8Array).refine((b) => b.byteLength <= LISTENER_IPC_LIMITS.maxTestSampleBytes, {
   message: `at most ${LISTENER_IPC_LIMITS.maxTestSampleBytes} bytes of sample`,

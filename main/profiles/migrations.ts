@@ -12,7 +12,8 @@
  * Version 0 is the pre-release shape: `{ "profiles": [...] }` with no `format` or `version` keys,
  * and profiles without `folder` and `notes`. Version 1 has no per-profile `revision` (version 2
  * starts every profile at revision 1). Version 2 has no `transport` (version 3 names it: every older
- * profile is 'tcp').
+ * profile is 'tcp'). Version 3 has no `kind` (every profile is a session).
+ *
  */
 import { PROFILE_FILE_FORMAT, PROFILE_FILE_VERSION } from '../../shared/profile.ts';
 
@@ -59,6 +60,10 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
         : profiles,
     };
   },
+  // Version 4 adds `kind` (listener and conversation profiles); absent means 'session', so every
+  // version-3 profile is already a version-4 one. The number changes so that an older build opens a
+  // file holding listeners or conversations read-only instead of failing on keys it does not know.
+  3: (document) => ({ ...document, version: 4 }),
 };
 
 /** What {@link migrateToCurrent} found. */

@@ -32,6 +32,7 @@ const PROFILE_KEYS = [
   'id',
   'name',
   'folder',
+  'kind',
   'host',
   'port',
   'transport',
@@ -44,6 +45,8 @@ const PROFILE_KEYS = [
   'notes',
   'transport',
   'udp',
+  'listener',
+  'conversation',
   'revision',
   'createdAt',
   'updatedAt',
@@ -54,7 +57,7 @@ const UDP_KEYS = ['localPort', 'mode', 'broadcast', 'replyWindowMs', 'maxDatagra
 const TLS_KEYS = ['serverName', 'verifyName', 'verify', 'caFile', 'certFile', 'keyFile', 'pfxFile', 'alpn', 'minVersion', 'maxVersion'] as const;
 
 // The compiler proves the lists above name every field: a field missing from them would otherwise
-// be dropped silently by JSON.stringify's key list.
+// never be written.
 type Unlisted =
   | Exclude<keyof Profile, (typeof PROFILE_KEYS)[number]>
   | Exclude<keyof Profile['payload'], (typeof PAYLOAD_KEYS)[number]>
@@ -62,21 +65,52 @@ type Unlisted =
   | Exclude<keyof NonNullable<Profile['tls']>, (typeof TLS_KEYS)[number]>;
 const everyKeyListed: [Unlisted] extends [never] ? true : never = true;
 
+const LISTENER_KEYS = ['allowNonLoopback', 'maxClients', 'maxBytesPerClient', 'tls', 'responder'] as const;
+const LISTENER_TLS_KEYS = ['kind', 'certFile', 'keyFile', 'requestClientCert'] as const;
+
+type UnlistedSection =
+  | Exclude<keyof NonNullable<Profile['listener']>, (typeof LISTENER_KEYS)[number]>
+  | Exclude<keyof NonNullable<NonNullable<Profile['listener']>['tls']> | 'certFile' | 'keyFile', (typeof LISTENER_TLS_KEYS)[number]>;
+const everySectionKeyListed: [UnlistedSection] extends [never] ? true : never = true;
+void everyKeyListed;
+void everySectionKeyListed;
+
+/** The listed keys of `o`, in the lists' order; anything else (a passphrase, say) is never written. */
+function pick(o: object, keys: readonly string[]): Record<string, unknown> {
+  const record = o as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (record[key] !== undefined) out[key] = record[key];
+  return out;
+}
+
 /**
- * Every key we write, in the order we write it. JSON.stringify with a key list emits each object's
- * keys in this order, whatever order the object was built in.
+ * A profile as written: known keys only, always in the same order whatever order the object was
+ * built in (files diff well), and no key a schema would not accept (defence in depth for secrets).
+ * A responder's rules are user data of a strict schema, written as they are.
  */
-const KEY_ORDER: string[] = [...new Set(['format', 'version', 'exportedAt', 'profiles', ...PROFILE_KEYS, ...PAYLOAD_KEYS, ...UDP_KEYS, ...TLS_KEYS])];
+function profileForFile(p: Profile): Record<string, unknown> {
+  const out = pick(p, PROFILE_KEYS);
+  out['payload'] = pick(p.payload, PAYLOAD_KEYS);
+  if (p.udp) out['udp'] = pick(p.udp, UDP_KEYS);
+  if (p.tls) out['tls'] = pick(p.tls, TLS_KEYS);
+  if (p.listener) {
+    const listener = pick(p.listener, LISTENER_KEYS);
+    if (p.listener.tls) listener['tls'] = pick(p.listener.tls, LISTENER_TLS_KEYS);
+    out['listener'] = listener;
+  }
+  if (p.conversation) out['conversation'] = { yaml: p.conversation.yaml };
+  return out;
+}
 
 /** The store's file text for `profiles`. */
 export function serializeProfileFile(profiles: readonly Profile[]): string {
-  return `${JSON.stringify({ format: PROFILE_FILE_FORMAT, version: PROFILE_FILE_VERSION, profiles }, KEY_ORDER, 2)}\n`;
+  return `${JSON.stringify({ format: PROFILE_FILE_FORMAT, version: PROFILE_FILE_VERSION, profiles: profiles.map(profileForFile) }, null, 2)}\n`;
 }
 
 /** Our export file text: the store's shape plus the time of export. */
 export function serializeProfileExport(profiles: readonly Profile[], exportedAt: Date): string {
-  const document = { format: PROFILE_FILE_FORMAT, version: PROFILE_FILE_VERSION, exportedAt: exportedAt.toISOString(), profiles };
-  return `${JSON.stringify(document, KEY_ORDER, 2)}\n`;
+  const document = { format: PROFILE_FILE_FORMAT, version: PROFILE_FILE_VERSION, exportedAt: exportedAt.toISOString(), profiles: profiles.map(profileForFile) };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 /** The backup of the last valid file, next to the file's real target. */

@@ -265,7 +265,7 @@ sys.stdout.flush()
     s.write('echo me');
     await until(() => Buffer.concat(got).toString() === '+PONG\r\necho me', 'the echo of the new responder');
     const invalid = await c.call('listener:set-responder', { id, responder: { kind: 'rules', framing: { kind: 'length', length: 0 }, rules: RULES.kind === 'rules' ? RULES.rules : [] } });
-    expect(invalid.ok ? 'ok' : invalid.error.field).toBe('framing.length');
+    expect(invalid.ok ? 'ok' : invalid.error.field).toBe('responder.framing.length');
     s.destroy();
   });
 

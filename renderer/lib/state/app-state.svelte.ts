@@ -6,11 +6,11 @@
 import type { AppInfo, CallArg, HostKind, ImportPreviewView, ProfileStoreState, SocketTesterApi } from '../../../shared/contract.ts';
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { Profile, ProfileConflict } from '../../../shared/profile.ts';
-import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { SessionTab } from './session-tab.svelte.ts';
 import { trimClosed } from './closed-tabs.ts';
 import { placeProfile } from './tab-placement.ts';
-import { draftFromProfile, draftFromSettings, settingsFromProfile, type ProfileMeta } from './tab-settings.ts';
+import { draftFromProfile, type ProfileMeta } from './tab-settings.ts';
+import type { WorkTab } from './work-tab.ts';
 
 /**
  * A deleted profile kept for undo until the next destructive action on profiles (another delete,
@@ -28,7 +28,7 @@ export interface PendingUndo {
  * tab's version over the stored revision) or "take theirs" (load the stored version into the tab).
  */
 export interface PendingConflict {
-  tab: SessionTab;
+  tab: WorkTab;
   conflict: ProfileConflict;
   /** Labels of the fields that differ between the two versions. */
   changed: string[];
@@ -53,7 +53,7 @@ function changedFields(conflict: ProfileConflict): string[] {
 
 /** A closed tab and where it was, for "reopen closed tab". */
 interface ClosedTab {
-  tab: SessionTab;
+  tab: WorkTab;
   index: number;
 }
 
@@ -62,7 +62,8 @@ export type DuplicateChoice = CallArg<'profiles:import'>['onDuplicate'];
 
 export class AppState {
   info = $state.raw<AppInfo | null>(null);
-  tabs = $state.raw<SessionTab[]>([]);
+  /** Tabs of every kind, in strip order (see work-tab.ts). */
+  tabs = $state.raw<WorkTab[]>([]);
   activeKey = $state<string>('');
   helpOpen = $state(false);
   /** The profile list: a column beside the work area in a wide window, a drawer over it in a narrow one. */
@@ -79,6 +80,8 @@ export class AppState {
   undo = $state.raw<PendingUndo | null>(null);
 
   readonly active = $derived(this.tabs.find((t) => t.key === this.activeKey) ?? this.tabs[0]!);
+  /** The active tab when it is an outgoing session (what the session shortcuts act on), else null. */
+  readonly activeSession = $derived(this.active instanceof SessionTab ? this.active : null);
   readonly filteredProfiles = $derived(filterProfiles(this.profiles, this.profileSearch));
   /** Every folder in use, sorted: what the folder fields suggest. */
   readonly folders = $derived(
@@ -96,15 +99,13 @@ export class AppState {
     this.unsubscribe.push(
       api.on('session:update', (u) => {
         // A closed tab still hears its session's last updates (a cancel's final status).
-        for (const t of this.tabs) if (t.sessionId === u.id) t.applyUpdate(u);
-        for (const c of this.closedTabs) if (c.tab.sessionId === u.id) c.tab.applyUpdate(u);
+        for (const t of this.sessionTabs()) if (t.sessionId === u.id) t.applyUpdate(u);
       }),
       api.on('datagram:update', (u) => {
-        for (const t of this.tabs) if (t.dgram.sessionId === u.id) t.applyDatagramUpdate(u);
-        for (const c of this.closedTabs) if (c.tab.dgram.sessionId === u.id) c.tab.applyDatagramUpdate(u);
+        for (const t of this.sessionTabs()) if (t.dgram.sessionId === u.id) t.applyDatagramUpdate(u);
       }),
       api.on('session:evicted', (e) => {
-        for (const t of this.tabs) if (t.sessionId === e.id) t.markReleased(e.reason);
+        for (const t of this.tabs) if (t instanceof SessionTab && t.sessionId === e.id) t.markReleased(e.reason);
       }),
       api.on('profiles:changed', ({ profiles }) => {
         this.profiles = profiles;
@@ -129,7 +130,11 @@ export class AppState {
   }
 
   newTab(): SessionTab {
-    const tab = new SessionTab(this.api);
+    return this.addTab(new SessionTab(this.api));
+  }
+
+  /** Appends a tab of any kind and selects it. */
+  addTab<T extends WorkTab>(tab: T): T {
     this.tabs = [...this.tabs, tab];
     this.activeKey = tab.key;
     return tab;
@@ -167,7 +172,7 @@ export class AppState {
 
   private pushClosed(entry: ClosedTab): void {
     const stack = [entry, ...this.closedTabs];
-    const trim = trimClosed(stack.map((c) => c.tab.response.length));
+    const trim = trimClosed(stack.map((c) => c.tab.keptBytes));
     for (const i of trim.release) stack[i]!.tab.releaseSession();
     for (const c of stack.slice(trim.keep)) c.tab.releaseSession();
     this.closedTabs = stack.slice(0, trim.keep);
@@ -181,7 +186,7 @@ export class AppState {
    * Opens a profile without losing anything: a tab that already holds it is focused; the current
    * tab takes it only when it has no session and no edit; otherwise it opens in a new tab.
    */
-  openProfile(p: Profile): SessionTab {
+  openProfile(p: Profile): WorkTab {
     const place = placeProfile(
       this.tabs.map((t) => ({ key: t.key, profileId: t.profileId, pristine: t.pristine })),
       this.active.key,
@@ -193,46 +198,47 @@ export class AppState {
       this.activeKey = place.key;
       return this.active;
     }
-    const tab = place.kind === 'reuse' ? this.active : this.newTab();
-    this.loadProfileInto(tab, p);
+    const reuse = place.kind === 'reuse' ? this.active : null;
+    const tab = this.tabForProfile(p, reuse);
+    tab.loadProfile(p);
     return tab;
   }
 
-  /** Puts a profile's settings into `tab` and links it; only for a tab that may be replaced. */
-  private loadProfileInto(tab: SessionTab, p: Profile): void {
-    const settings = settingsFromProfile(p);
-    tab.applySettings(settings);
-    tab.callError = null;
-    tab.profileId = p.id;
-    tab.profileName = p.name;
-    tab.profileRevision = p.revision;
-    tab.savedSettings = settings;
+  /**
+   * The tab a profile opens in: `reuse` (a pristine tab) when it is of the profile's kind, else a
+   * new one. Each tab kind adds its case.
+   */
+  private tabForProfile(p: Profile, reuse: WorkTab | null): WorkTab {
+    switch (p.kind ?? 'session') {
+      default:
+        return reuse instanceof SessionTab ? reuse : this.newTab();
+    }
   }
 
   /** One action from the list: open (as {@link openProfile} does), then Send (connecting first if need be). */
   async connectAndSend(p: Profile): Promise<void> {
-    await this.openProfile(p).sendNow();
+    const tab = this.openProfile(p);
+    if (tab instanceof SessionTab) await tab.sendNow();
   }
 
-  /** Saves the tab into its profile, or creates one when it has none (then `name` is required). */
-  async saveTab(tab: SessionTab, meta: ProfileMeta | null): Promise<boolean> {
+  /** Saves the tab into its profile, or creates one when it has none (then `meta` is required). */
+  async saveTab(tab: WorkTab, meta: ProfileMeta | null): Promise<boolean> {
     this.profileError = null;
     this.profileConflict = null;
-    const port = parseEndpoint(tab.settings.host, tab.settings.port);
-    if (!port.ok) {
-      this.profileError = port.error;
-      return false;
-    }
     const existing = tab.profileId ? this.profiles.find((p) => p.id === tab.profileId) : undefined;
     const m = meta ?? (existing ? { name: existing.name, folder: existing.folder, notes: existing.notes } : null);
     if (!m) return false;
-    const draft = draftFromSettings(tab.settings, m, port.value.port);
+    const draft = tab.profileDraft(m);
+    if (!draft.ok) {
+      this.profileError = draft.error;
+      return false;
+    }
     // The revision this tab's copy came from, so a newer edit made elsewhere is never overwritten.
     const base = tab.profileRevision === null ? {} : { revision: tab.profileRevision };
     const r =
       existing && !meta
-        ? await this.api.call('profiles:update', { id: existing.id, draft, ...base })
-        : await this.api.call('profiles:create', { draft });
+        ? await this.api.call('profiles:update', { id: existing.id, draft: draft.value, ...base })
+        : await this.api.call('profiles:create', { draft: draft.value });
     return this.afterSave(tab, r);
   }
 
@@ -253,10 +259,10 @@ export class AppState {
     this.profileConflict = null;
     const latest = this.profiles.find((p) => p.id === pending.conflict.theirs.id) ?? pending.conflict.theirs;
     // The user chose to drop this tab's edit: the stored version replaces it in the same tab.
-    this.loadProfileInto(pending.tab, latest);
+    pending.tab.loadProfile(latest);
   }
 
-  private afterSave(tab: SessionTab, r: Result<Profile>): boolean {
+  private afterSave(tab: WorkTab, r: Result<Profile>): boolean {
     if (!r.ok) {
       if (r.error.code === 'PROFILE_CONFLICT' && r.error.conflict) {
         this.profileConflict = { tab, conflict: r.error.conflict, changed: changedFields(r.error.conflict) };
@@ -265,10 +271,7 @@ export class AppState {
       }
       return false;
     }
-    tab.profileId = r.value.id;
-    tab.profileName = r.value.name;
-    tab.profileRevision = r.value.revision;
-    tab.savedSettings = settingsFromProfile(r.value);
+    tab.linkProfile(r.value);
     return true;
   }
 
@@ -305,12 +308,7 @@ export class AppState {
     }
     const linked = this.allTabs().filter((t) => t.profileId === id);
     this.undo = { profile: r.value.removed, index: r.value.index, tabKeys: linked.map((t) => t.key) };
-    for (const t of linked) {
-      t.profileId = null;
-      t.profileName = null;
-      t.profileRevision = null;
-      t.savedSettings = null;
-    }
+    for (const t of linked) t.unlinkProfile();
   }
 
   /** Puts the deleted profile back where it was and links it again to the tabs that held it. */
@@ -327,9 +325,7 @@ export class AppState {
     // A tab that was saved as another profile meanwhile keeps that one.
     for (const t of this.allTabs()) {
       if (!keys.has(t.key) || t.profileId !== null) continue;
-      t.profileId = r.value.id;
-      t.profileName = r.value.name;
-      t.savedSettings = settingsFromProfile(r.value);
+      t.linkProfile(r.value);
     }
   }
 
@@ -366,8 +362,13 @@ export class AppState {
   }
 
   /** Open and closed tabs: both can hold a profile. */
-  private allTabs(): SessionTab[] {
+  private allTabs(): WorkTab[] {
     return [...this.tabs, ...this.closedTabs.map((c) => c.tab)];
+  }
+
+  /** Open and closed session tabs: a closed tab still hears its session's last updates. */
+  private sessionTabs(): SessionTab[] {
+    return this.allTabs().filter((t): t is SessionTab => t instanceof SessionTab);
   }
 }
 

@@ -5,7 +5,7 @@
  * whole, never mutated. Received bytes live in a plain {@link ResponseBuffer} (hundreds of MiB must
  * not be proxied); `responseVersion` is the one reactive signal views depend on to redraw.
  */
-import type { AppError, Result } from '../../../shared/errors.ts';
+import { ok, type AppError, type Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
 import { encodePayload } from '../../../shared/payload.ts';
@@ -16,9 +16,11 @@ import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
-import { copySettings, defaultTabSettings, payloadOf, sameSettings, tlsOptionsOf, type TabSettings } from './tab-settings.ts';
+import { copySettings, defaultTabSettings, draftFromSettings, payloadOf, sameSettings, settingsFromProfile, tlsOptionsOf, type ProfileMeta, type TabSettings } from './tab-settings.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
+import type { WorkTab } from './work-tab.ts';
+import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript' | 'tls';
 
@@ -32,7 +34,8 @@ function tlsArg(tls: ReturnType<typeof tlsOptionsOf>): { tls?: NonNullable<Retur
   return tls ? { tls } : {};
 }
 
-export class SessionTab {
+export class SessionTab implements WorkTab {
+  readonly kind = 'session' as const;
   readonly key = `tab-${++tabCounter}`;
 
   /** What the user edits; components bind to its fields. Replaced whole by {@link applySettings}. */
@@ -137,6 +140,38 @@ export class SessionTab {
 
   applySettings(s: TabSettings): void {
     this.settings = copySettings(s);
+  }
+
+  get keptBytes(): number {
+    return this.response.length;
+  }
+
+  /** Links the tab to `p` as saved (its settings become the unsaved marker's reference); the edit stays. */
+  linkProfile(p: Profile): void {
+    this.profileId = p.id;
+    this.profileName = p.name;
+    this.profileRevision = p.revision;
+    this.savedSettings = settingsFromProfile(p);
+  }
+
+  unlinkProfile(): void {
+    this.profileId = null;
+    this.profileName = null;
+    this.profileRevision = null;
+    this.savedSettings = null;
+  }
+
+  profileDraft(meta: ProfileMeta): Result<ProfileDraft> {
+    const endpoint = parseEndpoint(this.settings.host, this.settings.port);
+    if (!endpoint.ok) return endpoint;
+    return ok(draftFromSettings(this.settings, meta, endpoint.value.port));
+  }
+
+  /** Replaces the tab's settings with `p`'s and links it (only for a tab that may be replaced). */
+  loadProfile(p: Profile): void {
+    this.applySettings(settingsFromProfile(p));
+    this.callError = null;
+    this.linkProfile(p);
   }
 
   /** Opens a new session; the previous one's bytes are cleared (a new conversation starts). */

@@ -56,7 +56,7 @@ describe('opening', () => {
   });
 
   it('loads a valid file and keeps a byte-exact backup of it (D2)', async () => {
-    const original = await fixture('valid-v3.json');
+    const original = await fixture('valid-v4.json');
     await writeFile(filePath, original);
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport).toEqual({ status: 'ok' });
@@ -208,19 +208,29 @@ describe('versions and migrations (D5)', () => {
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport.message).toContain('upgraded from format version 1');
     expect(store.list().map((profile) => profile.revision)).toEqual([1, 1, 1]);
-    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v3.json').then((bytes) => bytes.toString('utf8')));
+    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v4.json').then((bytes) => bytes.toString('utf8')));
     expect(await readFile(backupPathFor(filePath))).toEqual(v1);
   });
 
-  it('migrates a version-2 file: every profile is TCP, v3 written, the v2 original is the backup', async () => {
+  it('migrates a version-2 file: every profile is TCP, v4 written, the v2 original is the backup', async () => {
     const v2 = await fixture('valid-v2.json');
     await writeFile(filePath, v2);
     const store = await ProfileStore.open({ filePath, now });
     expect(store.loadReport.message).toContain('upgraded from format version 2');
     expect(store.list().map((profile) => profile.transport)).toEqual(['tcp', 'tcp', 'tcp']);
     expect(store.list().map((profile) => profile.revision)).toEqual([1, 1, 1]);
-    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v3.json').then((bytes) => bytes.toString('utf8')));
+    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v4.json').then((bytes) => bytes.toString('utf8')));
     expect(await readFile(backupPathFor(filePath))).toEqual(v2);
+  });
+
+  it('migrates a version-3 file: the same profiles, all sessions, v4 written, the v3 original is the backup', async () => {
+    const v3 = await fixture('valid-v3.json');
+    await writeFile(filePath, v3);
+    const store = await ProfileStore.open({ filePath, now });
+    expect(store.loadReport.message).toContain('upgraded from format version 3');
+    expect(store.list().map((profile) => profile.kind ?? 'session')).toEqual(['session', 'session', 'session']);
+    expect(await readFile(filePath, 'utf8')).toBe(await fixture('valid-v4.json').then((bytes) => bytes.toString('utf8')));
+    expect(await readFile(backupPathFor(filePath))).toEqual(v3);
   });
 
   it('the 2 → 3 migration is pure and leaves a profile that names its transport alone', () => {
@@ -555,6 +565,52 @@ describe('TLS settings and secrets', () => {
       expect(written).not.toMatch(/passphrase|hunter2|PRIVATE KEY|keyPem/);
       expect(written).toContain('"keyFile": "/home/me/client.key"');
     }
+  });
+
+  it('stores a listener profile (its rules whole, its TLS as paths) and a conversation profile, and reads both back', async () => {
+    const store = await ProfileStore.open({ filePath, now });
+    const responder = {
+      kind: 'rules' as const,
+      framing: { kind: 'line' as const },
+      rules: [
+        { match: { kind: 'regex' as const, value: '^GET (\\S+)' }, reply: { mode: 'escapes' as const, value: 'HTTP/1.0 200 OK\\r\\n\\r\\n${1}' }, delayMs: 5, close: true },
+        { match: { kind: 'hex' as const, value: '00 ff' }, reply: null, delayMs: 0, close: false },
+      ],
+    };
+    const listener = must(
+      await store.create(
+        draft({ name: 'Fake device', kind: 'listener', host: '127.0.0.1', port: 9000, transport: 'tls', listener: { maxClients: 10, tls: { kind: 'self-signed', requestClientCert: true }, responder } }),
+      ),
+    );
+    const yaml = 'target: { host: 127.0.0.1, port: 6379 }\nsteps:\n  - send: { text: "PING\\r\\n" }\n  - expect: { contains: PONG }\n';
+    const conversation = must(await store.create(draft({ name: 'Redis ping', kind: 'conversation', host: '127.0.0.1', port: 6379, conversation: { yaml } })));
+    const reopened = await ProfileStore.open({ filePath, now });
+    expect(reopened.list().find((p) => p.id === listener.id)?.listener).toEqual({ maxClients: 10, tls: { kind: 'self-signed', requestClientCert: true }, responder });
+    expect(reopened.list().find((p) => p.id === conversation.id)?.conversation).toEqual({ yaml });
+    const text = await readFile(filePath, 'utf8');
+    expect(text).toContain('"kind": "listener"');
+    // A session profile is written without `kind` (absent means a session).
+    must(await store.create(draft({ name: 'Plain' })));
+    expect(JSON.parse(await readFile(filePath, 'utf8')).profiles[2]).not.toHaveProperty('kind');
+  });
+
+  it('refuses a section without its kind and a kind without its section, naming the key', async () => {
+    const store = await ProfileStore.open({ filePath, now });
+    for (const [bad, field] of [
+      [{ kind: 'listener' }, 'listener'],
+      [{ listener: { responder: { kind: 'echo' } } }, 'kind'],
+      [{ kind: 'conversation' }, 'conversation'],
+      [{ kind: 'listener', listener: { tls: { kind: 'files', certFile: '/c.pem', keyFile: '/k.pem', keyPem: 'x' } } }, 'listener.tls.keyPem'],
+      [{ kind: 'listener', listener: { responder: { kind: 'rules', framing: { kind: 'length', length: 0 }, rules: [] } } }, 'listener.responder.framing.length'],
+    ] as const) {
+      const refused = await store.create(draft(bad as never));
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) {
+        expect(refused.error.code).toBe('INVALID_INPUT');
+        expect(refused.error.field ?? '').toContain(field.split('.')[0]!);
+      }
+    }
+    expect(store.list()).toEqual([]);
   });
 
   it('refuses to store a passphrase or key material, naming the problem', async () => {
