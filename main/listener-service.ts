@@ -61,7 +61,7 @@ export class ListenerService {
   /** Stops every listener of an owner that went away; their client sessions are the registry's to end. */
   detach(owner: ListenerOwner): void {
     for (const hosted of [...(this.#byOwner.get(owner) ?? [])]) {
-      hosted.table.dispose();
+      this.#forget(hosted);
       void this.#stop(hosted);
     }
   }
@@ -76,26 +76,38 @@ export class ListenerService {
     return hosted && hosted.owner === owner ? ok(hosted) : fail('UNKNOWN_SESSION', `No listener ${id} in this window; it was stopped.`);
   }
 
+  /**
+   * Stops accepting and ends every client. The stopped listener stays known to its owner (its
+   * table, and `listener:watch` of a client whose session the registry still keeps) until the owner
+   * goes, or until it is the oldest of more than maxListenersPerClient stopped ones.
+   */
   #stop(hosted: Hosted): Promise<ListenerStats> {
     hosted.stopping ??= (async () => {
-      hosted.watch?.stop();
-      hosted.watch = null;
       await hosted.listener.close();
       hosted.table.stop();
-      this.#byId.delete(hosted.id);
-      const mine = this.#byOwner.get(hosted.owner);
-      mine?.delete(hosted);
-      if (mine?.size === 0) this.#byOwner.delete(hosted.owner);
+      const stopped = [...(this.#byOwner.get(hosted.owner) ?? [])].filter((h) => h.stopping !== null && h !== hosted);
+      if (stopped.length >= LISTENER_IPC_LIMITS.maxListenersPerClient) this.#forget(stopped[0]!);
       return hosted.listener.stats();
     })();
     return hosted.stopping;
   }
 
+  #forget(hosted: Hosted): void {
+    hosted.watch?.stop();
+    hosted.watch = null;
+    hosted.table.dispose();
+    this.#byId.delete(hosted.id);
+    const mine = this.#byOwner.get(hosted.owner);
+    mine?.delete(hosted);
+    if (mine?.size === 0) this.#byOwner.delete(hosted.owner);
+  }
+
   readonly handlers: { [C in keyof ListenerCalls]: Handler<C> } = {
     'listener:start': async (arg, owner) => {
       const mine = this.#byOwner.get(owner) ?? new Set<Hosted>();
-      if (mine.size >= LISTENER_IPC_LIMITS.maxListenersPerClient) {
-        return fail('SESSION_LIMIT', `This window already runs ${mine.size} listeners (at most ${LISTENER_IPC_LIMITS.maxListenersPerClient}); stop one first.`);
+      const running = [...mine].filter((h) => h.stopping === null).length;
+      if (running >= LISTENER_IPC_LIMITS.maxListenersPerClient) {
+        return fail('SESSION_LIMIT', `This window already runs ${running} listeners (at most ${LISTENER_IPC_LIMITS.maxListenersPerClient}); stop one first.`);
       }
       const started = await startListener(arg, {
         createSession: () => {

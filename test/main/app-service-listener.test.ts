@@ -317,7 +317,10 @@ sys.stdout.flush()
     const stats = value(await c.call('listener:stop', { id }));
     expect(stats).toMatchObject({ accepted: 1, refused: 0, active: 0, ruleHits: [1, 0, 0] });
     expect(c.updates(id).at(-1)!.phase).toBe('stopped');
-    const again = await c.call('listener:stop', { id });
-    expect(again.ok ? 'ok' : again.error.code).toBe('UNKNOWN_SESSION');
+    // Stopped, it is still this window's: Stop again answers the same counters, the table stays.
+    expect(value(await c.call('listener:stop', { id }))).toEqual(stats);
+    expect(value(await c.call('listener:clients', { id })).clients.map((r) => r.outcome)).toEqual(['peer-closed']);
+    const gone = await attach().call('listener:stop', { id });
+    expect(gone.ok ? 'ok' : gone.error.code).toBe('UNKNOWN_SESSION');
   });
 });
