@@ -162,11 +162,10 @@ export class ListenerService {
       const results = await Promise.all(targets.map((c) => listener.sendToClient(c, arg.data)));
       let clients = 0;
       let bytesSent = 0;
-      for (const [i, r] of results.entries()) {
+      for (const r of results) {
         if (!r.ok) continue;
         clients++;
         bytesSent += r.value;
-        table.countSent(targets[i]!, r.value);
       }
       // To one client: its error is the answer. To all: the clients that took it, unless none did.
       if (clients === 0) return results.find((r) => !r.ok) as Result<never>;
@@ -212,13 +211,19 @@ export class ListenerService {
         return fail('UNKNOWN_SESSION', `Client ${arg.clientId}'s conversation was released to bound memory.`, { field: 'clientId' });
       }
       const sink = owner.sink;
+      const clientId = arg.clientId;
+      let headsSent = 0;
       const stop = forwardSessionUpdates(
         session,
         {
           get alive() {
             return sink.alive;
           },
-          sendUpdate: (u) => sink.send('session:update', u),
+          sendUpdate: (u) => {
+            const heads = hosted.table.sentHeads(clientId, headsSent);
+            headsSent += heads.length;
+            sink.send('session:update', heads.length > 0 ? { ...u, sentHeads: heads } : u);
+          },
           backlog: () => sink.backlog?.() ?? 0,
         },
         { response: session.response(), transcript: session.transcript() },

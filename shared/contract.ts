@@ -182,6 +182,12 @@ export interface Events {
     dataOffset: number;
     transcript: TranscriptEntry[];
     progress: SendProgress | null;
+    /**
+     * A listener client's session only (`listener:watch`): the first bytes of sends main made to
+     * the client (responder replies, `listener:send`), which the page did not make itself, so the
+     * transcript can preview them. At most 64 bytes each, the first 64 sends of a client.
+     */
+    sentHeads?: Array<{ offset: number; head: Uint8Array }>;
   };
   /**
    * Main released a closed session's bytes and transcript to bound its memory (the oldest closed

@@ -34,7 +34,12 @@ const BACKLOG_RETRY_MS = 100;
 interface Row {
   view: ListenerClientView;
   session: StreamSession | null;
+  /** The first bytes of the first sends to this client, for a watcher's transcript previews. */
+  heads: Array<{ offset: number; head: Uint8Array }>;
 }
+
+/** Sends per client whose first bytes are kept, and how many bytes of each (as the page's SentLog). */
+export const SENT_HEADS = { maxSends: 64, headBytes: 64 } as const;
 
 /** Keeps one listener's rows and pushes their changes; see the invariants above. */
 export class ListenerTable {
@@ -60,7 +65,10 @@ export class ListenerTable {
     this.#unsubscribe.push(
       l.on('accepted', (c) => this.#onAccepted(c)),
       l.on('received', (c, bytes) => this.#count(c, 'bytesIn', bytes.byteLength)),
-      l.on('sent', (c, bytes) => this.#count(c, 'bytesOut', bytes.byteLength)),
+      l.on('sent', (c, bytes) => {
+        this.#keepHead(c, bytes);
+        this.#count(c, 'bytesOut', bytes.byteLength);
+      }),
       l.on('rule', () => this.#touchStats()),
       l.on('refused', (p) => {
         this.#refused = p;
@@ -89,12 +97,17 @@ export class ListenerTable {
     return row ? this.#view(row) : undefined;
   }
 
-  /** Counts bytes we sent to a UDP peer from the UI (a stream client's session counts its own). */
-  countSent(clientId: number, bytes: number): void {
-    const row = this.#rows.get(clientId);
-    if (!row || row.session) return;
-    row.view.bytesOut += bytes;
-    this.#touch(clientId);
+  /** The kept send heads of a client from position `from` on (a watcher keeps its position). */
+  sentHeads(clientId: number, from: number): Array<{ offset: number; head: Uint8Array }> {
+    return this.#rows.get(clientId)?.heads.slice(from) ?? [];
+  }
+
+  #keepHead(c: ClientInfo, bytes: Uint8Array): void {
+    const row = this.#rows.get(c.id);
+    if (!row?.session || row.heads.length >= SENT_HEADS.maxSends || bytes.byteLength === 0) return;
+    // 'sent' comes once the session counted the bytes: this send began that many bytes earlier.
+    const offset = row.session.status.bytesSent - bytes.byteLength;
+    row.heads.push({ offset, head: bytes.slice(0, SENT_HEADS.headBytes) });
   }
 
   /** The listener stopped: one last update with every remaining change, then silence. */
@@ -130,7 +143,7 @@ export class ListenerTable {
       tls: c.tls ?? null,
       ...(c.clientCert !== undefined ? { clientCert: c.clientCert } : {}),
     };
-    const row: Row = { view, session: c.session ?? null };
+    const row: Row = { view, session: c.session ?? null, heads: [] };
     this.#rows.set(c.id, row);
     if (row.session) {
       // Half-close flags and phase changes move the row; bytes ride on 'received'/'sent' events.

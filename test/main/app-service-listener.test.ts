@@ -217,7 +217,7 @@ sys.stdout.flush()
     const s = await connect(port);
     s.on('data', () => undefined);
     s.write('before watching;');
-    await until(() => c.rows(id).get(1)?.bytesIn === 16, 'the first bytes');
+    await until(() => c.rows(id).get(1)?.bytesIn === 16 && c.rows(id).get(1)?.bytesOut === 16, 'the first bytes and their echo');
     const { sessionId } = value(await c.call('listener:watch', { id, clientId: 1 }));
     expect(sessionId).toBe(c.rows(id).get(1)!.sessionId);
     s.write('after;');
@@ -231,6 +231,8 @@ sys.stdout.flush()
     const first = c.events.find((e) => e.event === 'session:update' && (e.payload as { id: string }).id === sessionId)!.payload as EventPayload<'session:update'>;
     expect(first.dataOffset).toBe(0);
     expect(first.transcript.some((t) => t.kind === 'received')).toBe(true);
+    // The echo main sent before the watch began comes with its first bytes, at its offset.
+    expect(first.sentHeads?.map((h) => [h.offset, dec(h.head)])).toEqual([[0, 'before watching;']]);
     // The client is a session of this window: session:send reaches it.
     const got: Buffer[] = [];
     s.on('data', (d: Buffer) => got.push(d));

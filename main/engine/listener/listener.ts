@@ -58,6 +58,7 @@ export type ListenerEvents = {
   accepted: [client: ClientInfo];
   refused: [peer: { address: string; port: number; reason: string }];
   received: [client: ClientInfo, bytes: Uint8Array];
+  /** Bytes written to a client: a responder's reply, or {@link Listener.sendToClient}. */
   sent: [client: ClientInfo, bytes: Uint8Array];
   rule: [client: ClientInfo, index: number];
   'client-error': [client: ClientInfo, error: AppError];
@@ -257,7 +258,9 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
     const found = this.#clients.get(id);
     if (!found) return unknownClient(id);
     const sent = await found.session.send(bytes);
-    return sent.ok ? ok(sent.value.bytesSent) : sent;
+    if (!sent.ok) return sent;
+    this.emit('sent', found.client, bytes);
+    return ok(sent.value.bytesSent);
   }
 
   async endClient(id: number, how: ClientEnd): Promise<Result<void>> {

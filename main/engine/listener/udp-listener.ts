@@ -88,12 +88,14 @@ class UdpListener extends TypedEmitter<ListenerEvents> implements Listener {
     const key = this.#keys.get(id);
     if (key === undefined) return unknownClient(id);
     const { address, port } = this.#rinfo(key);
+    const client = this.#peers.get(key)!.client;
     return new Promise((resolve) => {
       this.#socket.send(bytes, port, address, (err) => {
         if (err) {
           resolve({ ok: false, error: toAppError(err, { host: address, port, phase: 'open' }) });
           return;
         }
+        this.emit('sent', client, bytes);
         resolve(ok(bytes.byteLength));
       });
     });

@@ -232,6 +232,7 @@ export class AppState {
   async connectAndSend(p: Profile): Promise<void> {
     const tab = this.openProfile(p);
     if (tab instanceof SessionTab) await tab.sendNow();
+    else if (tab instanceof ListenerTab) await tab.start();
   }
 
   /** Saves the tab into its profile, or creates one when it has none (then `meta` is required). */

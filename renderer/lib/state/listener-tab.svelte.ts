@@ -65,7 +65,7 @@ export class ListenerTab implements WorkTab {
 
   sendText = $state('');
   sendMode = $state<PayloadMode>('text');
-  testText = $state('PING\n');
+  testText = $state('PING\\r\\n');
   testMode = $state<PayloadMode>('escapes');
   testResult = $state.raw<RuleTestResult | null>(null);
   testError = $state.raw<AppError | null>(null);
