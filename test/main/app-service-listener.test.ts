@@ -326,3 +326,20 @@ sys.stdout.flush()
     expect(gone.ok ? 'ok' : gone.error.code).toBe('UNKNOWN_SESSION');
   });
 });
+
+describe('watching a client that has gone', () => {
+  it('replays a closed client whole: its bytes and its transcript', async () => {
+    const c = attach();
+    const { id, port } = await startTcp(c);
+    const nc = await run('nc', ['-N', '127.0.0.1', String(port)], 'PING\r\n');
+    expect(nc.stdout).toBe('+PONG\r\n');
+    await until(() => c.rows(id).get(1)?.phase === 'closed', 'the client closed');
+    const { sessionId } = value(await c.call('listener:watch', { id, clientId: 1 }));
+    await until(() => c.events.some((e) => e.event === 'session:update' && (e.payload as { id: string }).id === sessionId), 'an update');
+    const u = c.events.find((e) => e.event === 'session:update')!.payload as EventPayload<'session:update'>;
+    expect(u.status.phase).toBe('closed');
+    expect(u.data && dec(u.data)).toBe('PING\r\n');
+    expect(u.transcript.map((t) => t.kind)).toEqual(expect.arrayContaining(['received', 'sent', 'remote-ended', 'closed']));
+    expect(u.sentHeads?.map((h) => dec(h.head))).toEqual(['+PONG\r\n']);
+  });
+});
