@@ -31,6 +31,8 @@ export default defineConfig({
           // StreamSession as an entry of its own (out/main/engine.js), for `npm run bench`'s
           // in-process receive-path rows; nothing at run time imports it.
           engine: resolve(root, 'main/engine/stream-session.ts'),
+          // The listener likewise (out/main/listener.js), for `npm run bench:scale`.
+          listener: resolve(root, 'main/engine/listener/listener.ts'),
         },
         output: {
           // ASCII-only output without comments: a chunk with one non-ASCII character is decoded and

@@ -16,7 +16,8 @@ import { SESSION_LIMITS } from './session.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, TextEncoding } from './payload.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from './session-datagram.ts';
 import { TLS_LIMITS, TLS_VERSIONS, type TlsVersion } from './tls.ts';
-import { listenerProfileSettingsSchema, type ListenerProfileSettings } from './listener.ts';
+import type { ListenerProfileSettings } from './listener.ts';
+import { listenerProfileSettingsSchema } from './listener-schema.ts';
 import { CONVERSATION_LIMITS } from './conversation.ts';
 
 /**

@@ -10,7 +10,8 @@ import { SESSION_LIMITS } from '../../shared/session.ts';
 import { TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from '../../shared/session-datagram.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
-import { LISTENER_IPC_LIMITS, listenerProfileSettingsSchema, responderSpecSchema } from '../../shared/listener.ts';
+import { LISTENER_IPC_LIMITS } from '../../shared/listener.ts';
+import { listenerProfileSettingsSchema, responderSpecSchema } from '../../shared/listener-schema.ts';
 import type { Schemas } from './dispatcher.ts';
 
 const empty = z.strictObject({});
