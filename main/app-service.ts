@@ -18,6 +18,7 @@ import type { AppInfo, EventChannel, EventPayload, ImportPreviewView, ProfileSto
 import { formatEndpoint } from '../shared/endpoint.ts';
 import { checkConnectOptions } from './engine/connect-options.ts';
 import { checkTlsOptions } from './engine/tls-openers.ts';
+import type { TlsFilePurpose } from '../shared/tls.ts';
 import { fileErrorFor } from './engine/error-mapping.ts';
 import type { Eviction, SessionRegistry } from './engine/session-registry.ts';
 import type { StreamSession } from './engine/stream-session.ts';
@@ -44,6 +45,7 @@ export interface ClientSink {
 export interface NativeDialogs {
   pickFileToSend(): Promise<string | null>;
   pickSavePath(suggestedName: string): Promise<string | null>;
+  pickTlsFile(purpose: TlsFilePurpose): Promise<string | null>;
 }
 
 /** One attached client and the sessions it owns. */
@@ -240,6 +242,12 @@ export class AppService {
         ctx.sessions.delete(arg.id);
         sessions.remove(arg.id);
         return ok(null);
+      },
+
+      'dialog:pick-tls-file': async (arg) => {
+        if (!dialogs) return fail('UNSUPPORTED', 'Choosing a file by its path needs the desktop app; the browser reads the file itself.');
+        const path = await dialogs.pickTlsFile(arg.purpose);
+        return ok(path === null ? null : { path });
       },
 
       'session:save-response': async (arg, ctx) => {

@@ -13,7 +13,7 @@
 import type { AppError, Result } from './errors.ts';
 import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } from './session.ts';
 import type { Profile, ProfileDraft } from './profile.ts';
-import type { TlsClientOptions, TlsSessionInfo } from './tls.ts';
+import type { TlsClientOptions, TlsFilePurpose, TlsSessionInfo } from './tls.ts';
 import type { DatagramOpenOptions, DatagramUpdate } from './session-datagram.ts';
 import type { ListenerOptions, ListenerStats, ListenerUpdate, ListenerView, ResponderSpec, RuleTestResult } from './listener.ts';
 
@@ -103,6 +103,11 @@ export interface Calls {
   'session:cancel': { arg: { id: string }; value: null };
   /** Forget a session (tab closed); cancels it if still live. */
   'session:discard': { arg: { id: string }; value: null };
+  /**
+   * Electron only: main shows the open dialog for a TLS credential and returns the chosen path
+   * (null: cancelled). Web mode has none: the browser reads the file and the call carries its bytes.
+   */
+  'dialog:pick-tls-file': { arg: { purpose: TlsFilePurpose }; value: { path: string } | null };
   /** Electron only: main shows the save dialog and writes the kept response bytes. */
   'session:save-response': { arg: { id: string; suggestedName: string }; value: { path: string } | null };
   /** Creates a datagram session and starts binding; status and datagrams arrive as `datagram:update`. */
@@ -226,6 +231,7 @@ export const CALL_CHANNELS = [
   'session:close',
   'session:cancel',
   'session:discard',
+  'dialog:pick-tls-file',
   'session:save-response',
   'datagram:open',
   'datagram:send',

@@ -40,6 +40,16 @@ export interface TlsClientOptions {
   keyFile?: string;
   /** A PKCS#12 (PFX) file holding the client certificate and key instead of certFile/keyFile. */
   pfxFile?: string;
+  /**
+   * The same four credentials as bytes instead of paths: web mode's browser reads a chosen file
+   * (it cannot name a path) and the call carries what it read, at most
+   * {@link TLS_LIMITS.maxCredentialFileBytes} each. Give a path or bytes for each, not both. Like
+   * a passphrase they live for the call only: profiles and exports keep paths, never these.
+   */
+  caData?: Uint8Array;
+  certData?: Uint8Array;
+  keyData?: Uint8Array;
+  pfxData?: Uint8Array;
   /** Passphrase of the PFX file or of an encrypted PEM key; used for this call only, never stored. */
   passphrase?: string;
   /** ALPN protocols to offer, in preference order (e.g. ['h2', 'http/1.1']). */
@@ -47,6 +57,10 @@ export interface TlsClientOptions {
   minVersion?: TlsVersion;
   maxVersion?: TlsVersion;
 }
+
+/** Which TLS credential a file chooser is for: decides its title and file filters. */
+export type TlsFilePurpose = 'ca' | 'cert' | 'key' | 'pfx';
+export const TLS_FILE_PURPOSES: readonly TlsFilePurpose[] = ['ca', 'cert', 'key', 'pfx'];
 
 /** Limits on TLS options (R5). */
 export const TLS_LIMITS = {

@@ -23,6 +23,8 @@ export interface CliIo {
   stopSignal?: Promise<void>;
   /** Called once a long-running command is ready, with what it printed. */
   onReady?: (info: { url: string }) => void;
+  /** The environment (`send --pass-env NAME` reads NAME from it); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
   /** DATA for `send` when none is given; process.stdin when absent. Read only when not a TTY. */
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }

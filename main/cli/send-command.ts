@@ -78,7 +78,10 @@ TLS:
                          still reported (authorized: false in --json)
   --ca FILE              also trust the CA certificates in FILE (PEM)
   --cert FILE            client certificate (PEM), for servers that ask for one; needs --key
-  --key FILE             the private key of --cert (PEM, unencrypted)
+  --key FILE             the private key of --cert (PEM; encrypted: add --pass-env)
+  --pfx FILE             client certificate and key as one PKCS#12 file, instead of --cert/--key
+  --pass-env NAME        read the passphrase of --pfx or --key from environment variable NAME
+                         (never from the command line, where ps and shell history would show it)
   --alpn LIST            ALPN protocols to offer, comma-separated in preference order (h2,http/1.1)
   --tls-min VERSION      oldest TLS version to accept: 1.2 or 1.3
   --tls-max VERSION      newest TLS version to offer: 1.2 or 1.3
@@ -178,6 +181,8 @@ const CLI_LABELS: FieldLabels = {
   caFile: '--ca',
   certFile: '--cert',
   keyFile: '--key',
+  pfxFile: '--pfx',
+  passphrase: '--pass-env',
 };
 
 /** The CLI's names of the TLS options, for the engine's own messages ("alpn: …" becomes "--alpn: …"). */
@@ -201,6 +206,8 @@ export const TLS_OPTION_NAMES = [
   'ca',
   'cert',
   'key',
+  'pfx',
+  'pass-env',
   'alpn',
   'tls-min',
   'tls-max',
@@ -334,6 +341,8 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
         ca: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        pfx: { type: 'string' },
+        'pass-env': { type: 'string' },
         alpn: { type: 'string' },
         'tls-min': { type: 'string' },
         'tls-max': { type: 'string' },
@@ -424,7 +433,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     return invalid("--hex, --escapes, --encoding and --line-ending apply to DATA; without DATA the profile's payload is sent as saved. Give DATA to replace it.");
   }
 
-  const tlsArgs = await parseTlsArgs(values, inputs);
+  const tlsArgs = await parseTlsArgs(values, inputs, io.env ?? process.env);
   if (!tlsArgs.ok) return tlsArgs;
 
   let profile: ProfileSendSettings | null = null;
@@ -511,6 +520,8 @@ interface TlsValues {
   ca?: string | undefined;
   cert?: string | undefined;
   key?: string | undefined;
+  pfx?: string | undefined;
+  'pass-env'?: string | undefined;
   alpn?: string | undefined;
   'tls-min'?: string | undefined;
   'tls-max'?: string | undefined;
@@ -531,7 +542,7 @@ async function checkCredentialFile(path: string, field: string, inputs: InputFil
 }
 
 /** Builds and checks the TLS options; { tls: null } for plain TCP. TLS flags without --tls are refused. */
-async function parseTlsArgs(values: TlsValues, inputs: InputFile[]): Promise<Checked<{ tls: TlsClientOptions | null; starttls: StartTlsProtocol | null }>> {
+async function parseTlsArgs(values: TlsValues, inputs: InputFile[], env: NodeJS.ProcessEnv): Promise<Checked<{ tls: TlsClientOptions | null; starttls: StartTlsProtocol | null }>> {
   let starttls: StartTlsProtocol | null = null;
   if (values.starttls !== undefined) {
     if (!(STARTTLS_PROTOCOLS as readonly string[]).includes(values.starttls)) {
@@ -569,6 +580,21 @@ async function parseTlsArgs(values: TlsValues, inputs: InputFile[]): Promise<Che
     if (!key.ok) return key;
     options.certFile = values.cert;
     options.keyFile = values.key;
+  }
+  if (values.pfx !== undefined) {
+    if (values.cert !== undefined) return invalid('--pfx holds the certificate and its key: give --pfx FILE or --cert/--key, not both.');
+    const pfx = await checkCredentialFile(values.pfx, 'pfxFile', inputs);
+    if (!pfx.ok) return pfx;
+    options.pfxFile = values.pfx;
+  }
+  const passEnv = values['pass-env'];
+  if (passEnv !== undefined) {
+    if (values.pfx === undefined && values.key === undefined) return invalid('--pass-env is the passphrase of --pfx or --key; give one of them.');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(passEnv)) return invalid(`--pass-env takes the name of an environment variable (letters, digits, _), got ${JSON.stringify(passEnv)}.`);
+    const passphrase = env[passEnv];
+    // The name is said, never the value: a passphrase must not reach a terminal or a log.
+    if (passphrase === undefined) return invalid(`--pass-env ${passEnv}: the environment variable ${passEnv} is not set.`);
+    options.passphrase = passphrase;
   }
   if (values.alpn !== undefined) {
     const list = values.alpn.split(',').map((p) => p.trim());

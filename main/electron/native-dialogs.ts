@@ -7,6 +7,7 @@
  */
 import type { Dialog } from 'electron';
 import type { NativeDialogs } from '../app-service.ts';
+import type { TlsFilePurpose } from '../../shared/tls.ts';
 
 /** What a save dialog suggests when nothing usable is left of the name. */
 export const FALLBACK_FILE_NAME = 'response.bin';
@@ -39,11 +40,29 @@ export function safeFileName(suggested: unknown): string {
   return name.length > 0 ? name : FALLBACK_FILE_NAME;
 }
 
+const TLS_FILE_TITLES: Record<TlsFilePurpose, string> = {
+  ca: 'Choose a CA certificate file (PEM)',
+  cert: 'Choose a client certificate file (PEM)',
+  key: 'Choose a client key file (PEM)',
+  pfx: 'Choose a PKCS#12 file',
+};
+// Every purpose also offers all files: certificates come with many names (.crt, .cer, none).
+const TLS_FILE_FILTERS: Record<TlsFilePurpose, Array<{ name: string; extensions: string[] }>> = {
+  ca: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }],
+  cert: [{ name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }],
+  key: [{ name: 'PEM keys', extensions: ['pem', 'key'] }, { name: 'All files', extensions: ['*'] }],
+  pfx: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }, { name: 'All files', extensions: ['*'] }],
+};
+
 /** The dialogs the app service uses, backed by Electron's `dialog`. */
 export function createNativeDialogs(dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>): NativeDialogs {
   return {
     async pickFileToSend() {
       const r = await dialog.showOpenDialog({ title: 'Send a file', properties: ['openFile'] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    async pickTlsFile(purpose) {
+      const r = await dialog.showOpenDialog({ title: TLS_FILE_TITLES[purpose], properties: ['openFile'], filters: TLS_FILE_FILTERS[purpose] });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
     async pickSavePath(suggestedName) {

@@ -37,6 +37,11 @@ export interface CheckedTlsOptions {
   certFile: string | undefined;
   keyFile: string | undefined;
   pfxFile: string | undefined;
+  /** Bytes given instead of a path (web mode's browser read the file); each excludes its path. */
+  caData: Uint8Array | undefined;
+  certData: Uint8Array | undefined;
+  keyData: Uint8Array | undefined;
+  pfxData: Uint8Array | undefined;
   passphrase: string | undefined;
   alpn: string[];
   minVersion: TlsVersion | undefined;
@@ -52,6 +57,10 @@ const KNOWN_KEYS = new Set<string>([
   'certFile',
   'keyFile',
   'pfxFile',
+  'caData',
+  'certData',
+  'keyData',
+  'pfxData',
   'passphrase',
   'alpn',
   'minVersion',
@@ -84,6 +93,15 @@ function checkPath(value: unknown, field: string): Result<string | undefined> {
   if (value === undefined) return ok(undefined);
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PATH_CHARS || value.includes('\0')) {
     return invalid(field, `${field}: expected the path of a file (1 to ${MAX_PATH_CHARS} characters, no NUL).`);
+  }
+  return ok(value);
+}
+
+function checkData(value: unknown, field: string): Result<Uint8Array | undefined> {
+  if (value === undefined) return ok(undefined);
+  if (!(value instanceof Uint8Array)) return invalid(field, `${field}: expected the bytes of a file.`);
+  if (value.byteLength > TLS_LIMITS.maxCredentialFileBytes) {
+    return fail('FILE_ERROR', `${field}: the file is ${value.byteLength} bytes; TLS credential files are at most ${TLS_LIMITS.maxCredentialFileBytes} bytes.`, { field });
   }
   return ok(value);
 }
@@ -127,17 +145,38 @@ export function checkTlsOptions(options: TlsClientOptions): Result<CheckedTlsOpt
     keyFile: undefined,
     pfxFile: undefined,
   };
-  for (const field of ['caFile', 'certFile', 'keyFile', 'pfxFile'] as const) {
-    const p = checkPath(options[field], field);
+  const data: Record<'caData' | 'certData' | 'keyData' | 'pfxData', Uint8Array | undefined> = {
+    caData: undefined,
+    certData: undefined,
+    keyData: undefined,
+    pfxData: undefined,
+  };
+  for (const [pathField, dataField] of [
+    ['caFile', 'caData'],
+    ['certFile', 'certData'],
+    ['keyFile', 'keyData'],
+    ['pfxFile', 'pfxData'],
+  ] as const) {
+    const p = checkPath(options[pathField], pathField);
     if (!p.ok) return p;
-    paths[field] = p.value;
+    paths[pathField] = p.value;
+    const d = checkData(options[dataField], dataField);
+    if (!d.ok) return d;
+    data[dataField] = d.value;
+    if (p.value !== undefined && d.value !== undefined) {
+      return invalid(pathField, `${pathField}: give the file's path or its bytes (${dataField}), not both.`);
+    }
   }
-  if (options.caFileOnly && !paths.caFile) return invalid('caFileOnly', 'caFileOnly: give a CA file to trust, or turn this off.');
-  if (paths.pfxFile && (paths.certFile || paths.keyFile)) {
+  const hasCa = paths.caFile !== undefined || data.caData !== undefined;
+  const hasPfx = paths.pfxFile !== undefined || data.pfxData !== undefined;
+  const hasCert = paths.certFile !== undefined || data.certData !== undefined;
+  const hasKey = paths.keyFile !== undefined || data.keyData !== undefined;
+  if (options.caFileOnly && !hasCa) return invalid('caFileOnly', 'caFileOnly: give a CA file to trust, or turn this off.');
+  if (hasPfx && (hasCert || hasKey)) {
     return invalid('pfxFile', 'pfxFile: give either a PFX file or a certificate and key, not both.');
   }
-  if (paths.certFile && !paths.keyFile) return invalid('keyFile', 'keyFile: a client certificate needs its private key file.');
-  if (paths.keyFile && !paths.certFile) return invalid('certFile', 'certFile: a private key needs its client certificate file.');
+  if (hasCert && !hasKey) return invalid('keyFile', 'keyFile: a client certificate needs its private key file.');
+  if (hasKey && !hasCert) return invalid('certFile', 'certFile: a private key needs its client certificate file.');
   if (options.passphrase !== undefined && (typeof options.passphrase !== 'string' || options.passphrase.length > MAX_PASSPHRASE_CHARS)) {
     return invalid('passphrase', `passphrase: expected text of at most ${MAX_PASSPHRASE_CHARS} characters.`);
   }
@@ -172,6 +211,7 @@ export function checkTlsOptions(options: TlsClientOptions): Result<CheckedTlsOpt
     certFile: paths.certFile,
     keyFile: paths.keyFile,
     pfxFile: paths.pfxFile,
+    ...data,
     passphrase: options.passphrase,
     alpn,
     minVersion: minVersion.value,
@@ -195,6 +235,12 @@ async function readCredential(path: string, field: string): Promise<Result<Buffe
   } finally {
     await handle?.close().catch(() => undefined);
   }
+}
+
+/** A credential from its path, or the bytes given instead (already bounded by checkTlsOptions). */
+async function credential(path: string | undefined, data: Uint8Array | undefined, field: string): Promise<Result<Buffer>> {
+  if (data !== undefined) return ok(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return readCredential(path ?? '', field);
 }
 
 /**
@@ -230,14 +276,15 @@ export async function buildSecureContext(options: CheckedTlsOptions): Promise<Re
   let cacheKey: string | null = null;
   if (options.minVersion) context.minVersion = options.minVersion;
   if (options.maxVersion) context.maxVersion = options.maxVersion;
-  if (options.caFile) {
-    const ca = await readCredential(options.caFile, 'caFile');
+  if (options.caFile !== undefined || options.caData !== undefined) {
+    const ca = await credential(options.caFile, options.caData, 'caFile');
     if (!ca.ok) return ca;
     // OpenSSL skips what is not a certificate in a CA list without a word: say it here instead.
     if (!ca.value.includes('-----BEGIN CERTIFICATE-----')) {
-      return fail('TLS_CREDENTIALS_INVALID', `The CA file "${options.caFile}" holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`, { field: 'caFile' });
+      const which = options.caFile === undefined ? 'The chosen CA file' : `The CA file "${options.caFile}"`;
+      return fail('TLS_CREDENTIALS_INVALID', `${which} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`, { field: 'caFile' });
     }
-    const hasClientCredentials = options.pfxFile !== undefined || options.certFile !== undefined;
+    const hasClientCredentials = [options.pfxFile, options.pfxData, options.certFile, options.certData].some((c) => c !== undefined);
     if (!hasClientCredentials) {
       const digest = lazyCrypto().createHash('sha256').update(ca.value).digest('hex');
       cacheKey = `${digest}|${options.caFileOnly}|${options.minVersion ?? ''}|${options.maxVersion ?? ''}`;
@@ -247,15 +294,15 @@ export async function buildSecureContext(options: CheckedTlsOptions): Promise<Re
     context.ca = options.caFileOnly ? [ca.value] : [...(await defaultCaCertificates()), ca.value];
   }
   let field = 'caFile';
-  if (options.pfxFile) {
-    const pfx = await readCredential(options.pfxFile, 'pfxFile');
+  if (options.pfxFile !== undefined || options.pfxData !== undefined) {
+    const pfx = await credential(options.pfxFile, options.pfxData, 'pfxFile');
     if (!pfx.ok) return pfx;
     context.pfx = pfx.value;
     field = 'pfxFile';
-  } else if (options.certFile && options.keyFile) {
-    const cert = await readCredential(options.certFile, 'certFile');
+  } else if ((options.certFile !== undefined || options.certData !== undefined) && (options.keyFile !== undefined || options.keyData !== undefined)) {
+    const cert = await credential(options.certFile, options.certData, 'certFile');
     if (!cert.ok) return cert;
-    const key = await readCredential(options.keyFile, 'keyFile');
+    const key = await credential(options.keyFile, options.keyData, 'keyFile');
     if (!key.ok) return key;
     context.cert = cert.value;
     context.key = key.value;

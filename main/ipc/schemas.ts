@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { IPC_LIMITS } from '../../shared/contract.ts';
 import { SESSION_LIMITS } from '../../shared/session.ts';
-import { TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
+import { TLS_FILE_PURPOSES, TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from '../../shared/session-datagram.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
 import { LISTENER_IPC_LIMITS } from '../../shared/listener.ts';
@@ -26,6 +26,10 @@ const bytes = z
 // Names and paths get their field-naming validation in the engine (checkTlsOptions); here their
 // types and sizes. The bounds match the engine's: a path of 4096 characters, a passphrase of 1024.
 const tlsPath = z.string().min(1).max(4096);
+// A credential file's bytes (web mode: the browser read it), bounded as the engine bounds files.
+const tlsBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength <= TLS_LIMITS.maxCredentialFileBytes, {
+  message: `a TLS credential file is at most ${TLS_LIMITS.maxCredentialFileBytes} bytes`,
+});
 const tlsOptions = z.strictObject({
   serverName: z.string().max(1024).optional(),
   verifyName: z.string().max(1024).optional(),
@@ -35,6 +39,10 @@ const tlsOptions = z.strictObject({
   certFile: tlsPath.optional(),
   keyFile: tlsPath.optional(),
   pfxFile: tlsPath.optional(),
+  caData: tlsBytes.optional(),
+  certData: tlsBytes.optional(),
+  keyData: tlsBytes.optional(),
+  pfxData: tlsBytes.optional(),
   passphrase: z.string().max(1024).optional(),
   alpn: z.array(z.string().min(1).max(TLS_LIMITS.maxAlpnProtocolBytes)).max(TLS_LIMITS.maxAlpnProtocols).optional(),
   minVersion: z.enum(TLS_VERSIONS).optional(),
@@ -99,6 +107,7 @@ export const CALL_SCHEMAS: Schemas = {
   'session:close': sessionRef,
   'session:cancel': sessionRef,
   'session:discard': sessionRef,
+  'dialog:pick-tls-file': z.strictObject({ purpose: z.enum(TLS_FILE_PURPOSES) }),
   'session:save-response': z.strictObject({ id, suggestedName: fileName }),
   'datagram:open': datagramOpen,
   'datagram:send': z.strictObject({ id, data: bytes }),

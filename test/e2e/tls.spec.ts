@@ -123,3 +123,30 @@ test('a TLS profile saves its settings and key path, never the passphrase, and o
   await expect(page.getByLabel('Passphrase (this connect only)')).toHaveValue('');
   expect(errors).toEqual([]);
 });
+
+test('web mode: a CA file chosen in the browser is read there, trusts the server, and is never saved', async ({ page, web, errors }) => {
+  const u = ui(page);
+  await page.goto(web.url);
+  await page.getByRole('radio', { name: 'TLS', exact: true }).check();
+  await page.getByRole('button', { name: 'Options' }).click();
+  await expect(page.getByRole('button', { name: 'Choose the CA file' })).toBeVisible();
+  // The browser cannot name a path: the chooser reads the file and the connect carries its bytes.
+  await page.locator('input[type="file"][data-purpose="ca"]').setInputFiles(join(certDir, 'self.pem'));
+  await expect(page.getByText('self.pem (in memory, not saved)')).toBeVisible();
+  await u.host.fill('127.0.0.1');
+  await u.port.fill(String(port));
+  await u.connect.click();
+  await expect(u.status).toContainText('Connected', { timeout: 20_000 });
+  await expect(page.getByTestId('tls-lock')).toHaveAttribute('aria-label', 'TLS, trusted');
+  await u.disconnect.click();
+  await expect(u.status).not.toContainText('Connected', { timeout: 20_000 });
+  // Forgetting the file brings the path field back, empty: nothing of the file stayed in the settings.
+  await page.getByRole('button', { name: 'Forget the CA file self.pem' }).click();
+  await expect(page.getByLabel('CA file (PEM)')).toHaveValue('');
+  // A file larger than main accepts is refused under its field before it is read or sent.
+  const big = join(certDir, 'big.pem');
+  (await import('node:fs')).writeFileSync(big, Buffer.alloc(1024 * 1024 + 1, 0x41));
+  await page.locator('input[type="file"][data-purpose="ca"]').setInputFiles(big);
+  await expect(page.getByRole('alert').filter({ hasText: 'big.pem' })).toContainText('at most 1048576 bytes');
+  expect(errors).toEqual([]);
+});

@@ -18,8 +18,11 @@ export const recorded = {
   rendererListeners: new Map<string, Set<(...a: unknown[]) => void>>(),
   /** Options passed to dialog.showSaveDialog, in order. */
   saveDialogs: [] as unknown[],
+  /** Options passed to dialog.showOpenDialog, in order. */
+  openDialogs: [] as unknown[],
   reset(): void {
     this.saveDialogs.length = 0;
+    this.openDialogs.length = 0;
     this.errorBoxes.length = 0;
     this.exposed.clear();
     this.invoked.length = 0;
@@ -198,7 +201,10 @@ export const ipcRenderer = {
   },
 };
 export const dialog = {
-  showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+  showOpenDialog: (options: unknown) => {
+    recorded.openDialogs.push(options);
+    return Promise.resolve({ canceled: true, filePaths: [] });
+  },
   showSaveDialog: (options: unknown) => {
     recorded.saveDialogs.push(options);
     return Promise.resolve({ canceled: true });

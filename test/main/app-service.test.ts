@@ -55,6 +55,10 @@ const dialogs: NativeDialogs = {
     dialogsAsked.push(`pickSavePath:${suggestedName}`);
     return Promise.resolve(dialogAnswers.save.shift() ?? null);
   },
+  pickTlsFile: (purpose) => {
+    dialogsAsked.push(`pickTlsFile:${purpose}`);
+    return Promise.resolve(dialogAnswers.file.shift() ?? null);
+  },
 };
 
 async function startService(host: HostKind = 'electron', path = profilesPath): Promise<AppService> {
@@ -210,6 +214,10 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
   'session:close': [['a numeric id', { id: 7 }, 'id']],
   'session:cancel': [['a missing id', {}, 'id']],
   'session:discard': [['an array id', { id: ['a'] }, 'id']],
+  'dialog:pick-tls-file': [
+    ['an unknown purpose', { purpose: 'ssh-key' }, 'purpose'],
+    ['a path smuggled in', { purpose: 'ca', path: '/etc/passwd' }, ''],
+  ],
   'session:save-response': [
     ['a missing name', { id: 'a' }, 'suggestedName'],
     ['an overlong name', { id: 'a', suggestedName: 'n'.repeat(256) }, 'suggestedName'],
@@ -660,6 +668,25 @@ describe('session:save-response', () => {
       const c = attach(web);
       const id = await openSession(c, peer.port);
       expect(errorOf(await c.call('session:save-response', { id, suggestedName: 'r.bin' })).code).toBe('UNSUPPORTED');
+    } finally {
+      await web.shutdown();
+    }
+  });
+});
+
+describe('dialog:pick-tls-file', () => {
+  it('answers the path the native dialog picked for that purpose, or null when cancelled', async () => {
+    const c = attach();
+    dialogAnswers.file.push('/home/me/ca.pem');
+    expect(await c.call('dialog:pick-tls-file', { purpose: 'ca' })).toEqual({ ok: true, value: { path: '/home/me/ca.pem' } });
+    expect(await c.call('dialog:pick-tls-file', { purpose: 'pfx' })).toEqual({ ok: true, value: null });
+    expect(dialogsAsked).toEqual(['pickTlsFile:ca', 'pickTlsFile:pfx']);
+  });
+
+  it('is UNSUPPORTED in web mode, where the browser reads the file and the call carries its bytes', async () => {
+    const web = await startService('web', join(dir, 'web-profiles.json'));
+    try {
+      expect(errorOf(await attach(web).call('dialog:pick-tls-file', { purpose: 'ca' })).code).toBe('UNSUPPORTED');
     } finally {
       await web.shutdown();
     }

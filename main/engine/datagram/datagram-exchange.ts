@@ -6,11 +6,11 @@
  * Invariant: it always resolves (never throws) with the final status, the kept datagrams, the time
  * of the send and the one error that ended the exchange; the socket is released before it resolves.
  */
-import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import type { AppError } from '../../../shared/errors.ts';
 import type { DatagramOpenOptions, DatagramOutcome, DatagramRecord, DatagramSessionStatus } from '../../../shared/session-datagram.ts';
 import { DatagramSession, type KeptDatagram } from './datagram-session.ts';
+import { lazyCrypto } from '../lazy-builtins.ts';
 
 /** What to exchange. */
 export interface DatagramExchangeRequest {
@@ -41,7 +41,7 @@ export interface DatagramExchangeResult {
 
 /** Runs one exchange; see {@link DatagramExchangeRequest}. */
 export async function runDatagramExchange(request: DatagramExchangeRequest): Promise<DatagramExchangeResult> {
-  const session = new DatagramSession(randomUUID(), request.lookup ? { lookup: request.lookup } : {});
+  const session = new DatagramSession(lazyCrypto().randomUUID(), request.lookup ? { lookup: request.lookup } : {});
   const onDatagram = request.onDatagram;
   if (onDatagram) session.on('datagram', onDatagram);
   const cancel = (): void => session.cancel();

@@ -31,8 +31,7 @@
  *   ('count-reached'), maxResponseBytes received ('limit-reached', that datagram kept whole), or a
  *   socket error ('error').
  */
-import dgram from 'node:dgram';
-import { lookup as dnsLookup } from 'node:dns';
+import type dgram from 'node:dgram';
 import net from 'node:net';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
 import {
@@ -51,6 +50,7 @@ import type { Session } from '../session.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
 import { checkDatagramOptions, checkGroup, type CheckedDatagramOptions } from './datagram-options.ts';
 import { readKernelDrops } from './kernel-drops.ts';
+import { lazyDgram, lazyDns } from '../lazy-builtins.ts';
 
 /** Events a datagram session emits; none after its 'closed' status. */
 export type DatagramSessionEvents = {
@@ -172,7 +172,8 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> impleme
   constructor(id: string, options: DatagramSessionOptions = {}) {
     super();
     this.id = id;
-    this.#lookup = options.lookup ?? (dnsLookup as unknown as net.LookupFunction);
+    // Bound late: node:dns is loaded on the first lookup, not when the CLI starts (lazy-builtins.ts).
+    this.#lookup = options.lookup ?? (((...args: Parameters<net.LookupFunction>) => (lazyDns().lookup as unknown as net.LookupFunction)(...args)) as net.LookupFunction);
     this.#state = initialStatus(id);
     this.#released = new Promise((resolve) => {
       this.#markReleased = resolve;
@@ -403,7 +404,7 @@ export class DatagramSession extends TypedEmitter<DatagramSessionEvents> impleme
     this.#transition({ remoteAddress: target.address, remoteFamily: target.family });
     let socket: dgram.Socket;
     try {
-      socket = dgram.createSocket({ type: target.family === 6 ? 'udp6' : 'udp4' });
+      socket = lazyDgram().createSocket({ type: target.family === 6 ? 'udp6' : 'udp4' });
     } catch (err) {
       this.#fail(toDatagramError(err, { host: options.host, port: options.port, remoteAddress: target.address, stage: 'bind' }));
       return;

@@ -16,7 +16,21 @@ import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
-import { copySettings, defaultTabSettings, draftFromSettings, payloadOf, sameSettings, settingsFromProfile, tlsOptionsOf, type ProfileMeta, type TabSettings } from './tab-settings.ts';
+import {
+  copySettings,
+  defaultTabSettings,
+  draftFromSettings,
+  payloadOf,
+  sameSettings,
+  settingsFromProfile,
+  tlsOptionsOf,
+  TLS_PATH_SETTING,
+  type PickedTlsFiles,
+  type ProfileMeta,
+  type TabSettings,
+} from './tab-settings.ts';
+import { TLS_LIMITS, type TlsFilePurpose } from '../../../shared/tls.ts';
+import type { HostKind } from '../../../shared/contract.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
 import type { WorkTab } from './work-tab.ts';
@@ -44,6 +58,10 @@ export class SessionTab implements WorkTab {
   finishWhenPeerFinishes = $state(true);
   /** The PFX or key passphrase for the next TLS connect: typed, used, never saved with the settings. */
   tlsPassphrase = $state('');
+  /** Credential files the browser read (web mode): used while their path field is empty; never saved. */
+  tlsPicked = $state.raw<PickedTlsFiles>({});
+  /** Why the last file chosen for a credential was not taken, by purpose (shown under its field). */
+  tlsPickErrors = $state.raw<Partial<Record<TlsFilePurpose, string>>>({});
 
   /** The profile this tab was opened from, and its settings as saved (for the unsaved marker). */
   profileId = $state<string | null>(null);
@@ -142,6 +160,48 @@ export class SessionTab implements WorkTab {
     this.settings = copySettings(s);
   }
 
+  /** Which front end: a native chooser fills a path (desktop) or the browser reads the file (web). */
+  get host(): HostKind {
+    return this.api.host;
+  }
+
+  /** Desktop: the native chooser fills the credential's path field (cancel leaves it as it was). */
+  async chooseTlsPath(purpose: TlsFilePurpose): Promise<void> {
+    const r = await this.api.call('dialog:pick-tls-file', { purpose });
+    if (!r.ok) this.tlsPickErrors = { ...this.tlsPickErrors, [purpose]: r.error.message };
+    else if (r.value) {
+      this.settings[TLS_PATH_SETTING[purpose]] = r.value.path;
+      this.dropPicked(purpose);
+    }
+  }
+
+  /**
+   * Web mode: takes a file the browser reads for a credential. Refused (and said under the field)
+   * when larger than main would accept, before it is read; the bytes stay in this tab's memory only.
+   */
+  async takePickedTlsFile(purpose: TlsFilePurpose, name: string, size: number, read: () => Promise<Uint8Array>): Promise<void> {
+    const { [purpose]: _old, ...rest } = this.tlsPickErrors;
+    if (size > TLS_LIMITS.maxCredentialFileBytes) {
+      this.tlsPickErrors = { ...rest, [purpose]: `“${name}” is ${size} bytes; TLS credential files are at most ${TLS_LIMITS.maxCredentialFileBytes} bytes.` };
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await read();
+    } catch (err) {
+      this.tlsPickErrors = { ...rest, [purpose]: `Could not read “${name}”: ${err instanceof Error ? err.message : String(err)}` };
+      return;
+    }
+    this.tlsPickErrors = rest;
+    this.settings[TLS_PATH_SETTING[purpose]] = '';
+    this.tlsPicked = { ...this.tlsPicked, [purpose]: { name, bytes } };
+  }
+
+  dropPicked(purpose: TlsFilePurpose): void {
+    const { [purpose]: _gone, ...rest } = this.tlsPicked;
+    this.tlsPicked = rest;
+  }
+
   get keptBytes(): number {
     return this.response.length;
   }
@@ -202,7 +262,7 @@ export class SessionTab implements WorkTab {
       idleTimeoutMs: this.settings.idleTimeoutMs,
       maxResponseBytes: this.settings.maxResponseBytes,
       finishWhenPeerFinishes: this.finishWhenPeerFinishes,
-      ...tlsArg(tlsOptionsOf(this.settings, this.tlsPassphrase)),
+      ...tlsArg(tlsOptionsOf(this.settings, this.tlsPassphrase, this.tlsPicked)),
     });
     if (r.ok) this.sessionId = r.value.id;
     else this.callError = r.error;

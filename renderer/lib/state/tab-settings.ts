@@ -9,7 +9,7 @@
 import type { Profile, ProfileDraft, ProfileTlsSettings, ProfileTransport, UdpProfileSettings } from '../../../shared/profile.ts';
 import { PROFILE_DEFAULTS, UDP_PROFILE_DEFAULTS } from '../../../shared/profile.ts';
 import type { DatagramMode } from '../../../shared/session-datagram.ts';
-import type { TlsClientOptions, TlsVersion } from '../../../shared/tls.ts';
+import { TLS_FILE_PURPOSES, type TlsClientOptions, type TlsFilePurpose, type TlsVersion } from '../../../shared/tls.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
 
 /** The editable request and connection settings: what a profile stores besides its name. */
@@ -127,19 +127,48 @@ export function tlsSettingsOf(s: TabSettings): ProfileTlsSettings {
 }
 
 /**
- * The `tls` of a connect: the settings plus this connect's passphrase (asked for, never stored);
- * undefined for TCP.
+ * A credential file the browser read (web mode cannot learn a path): its name for the UI and its
+ * bytes for the connect. Kept in the tab's memory only, never in settings (so never in a profile).
  */
-export function tlsOptionsOf(s: TabSettings, passphrase: string): TlsClientOptions | undefined {
+export interface PickedTlsFile {
+  name: string;
+  bytes: Uint8Array;
+}
+export type PickedTlsFiles = Partial<Record<TlsFilePurpose, PickedTlsFile>>;
+
+/** The tab setting that holds each credential's path. */
+export const TLS_PATH_SETTING = {
+  ca: 'tlsCaFile',
+  cert: 'tlsCertFile',
+  key: 'tlsKeyFile',
+  pfx: 'tlsPfxFile',
+} as const satisfies Record<TlsFilePurpose, keyof TabSettings>;
+const TLS_DATA_OPTION = { ca: 'caData', cert: 'certData', key: 'keyData', pfx: 'pfxData' } as const satisfies Record<TlsFilePurpose, keyof TlsClientOptions>;
+
+/** The file a credential comes from: a path typed or chosen, else bytes the browser read, else none. */
+export function credentialSource(s: TabSettings, picked: PickedTlsFiles, purpose: TlsFilePurpose): 'path' | 'picked' | null {
+  if (s[TLS_PATH_SETTING[purpose]].trim() !== '') return 'path';
+  return picked[purpose] ? 'picked' : null;
+}
+
+/**
+ * The `tls` of a connect: the settings plus this connect's passphrase (asked for, never stored)
+ * and the bytes of files the browser read where no path is given; undefined for TCP.
+ */
+export function tlsOptionsOf(s: TabSettings, passphrase: string, picked: PickedTlsFiles = {}): TlsClientOptions | undefined {
   if (s.transport !== 'tls') return undefined;
   const options: TlsClientOptions = { ...tlsSettingsOf(s) };
+  for (const purpose of TLS_FILE_PURPOSES) {
+    const file = picked[purpose];
+    if (file && credentialSource(s, picked, purpose) === 'picked') options[TLS_DATA_OPTION[purpose]] = file.bytes;
+  }
   if (passphrase) options.passphrase = passphrase;
   return options;
 }
 
 /** Whether a connect with these settings needs a passphrase field (a PFX or a client key). */
-export function mayNeedPassphrase(s: TabSettings): boolean {
-  return s.transport === 'tls' && (s.tlsPfxFile.trim() !== '' || s.tlsKeyFile.trim() !== '');
+export function mayNeedPassphrase(s: TabSettings, picked: PickedTlsFiles = {}): boolean {
+  return s.transport === 'tls' && (credentialSource(s, picked, 'pfx') !== null || credentialSource(s, picked, 'key') !== null);
 }
 
 /** What a new tab starts with. */

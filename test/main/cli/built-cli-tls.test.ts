@@ -43,9 +43,9 @@ interface ProcessRun {
 }
 
 /** Runs the binary (async: the peers live in this process), stdin from /dev/null. */
-function run(args: string[]): Promise<ProcessRun> {
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcessRun> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     children.push(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -149,6 +149,23 @@ describe('send --tls: client certificates and versions', () => {
     expect((json(without)['error'] as { code: string }).code).toBe('TLS_CLIENT_CERT_REQUIRED');
   });
 
+  it('--pfx with --pass-env answers the same server; the passphrase is read from the environment and never printed', async () => {
+    const p = await openssl('server', ['-Verify', '1', '-CAfile', certs.path('ca.pem')]);
+    const env = { ...process.env, ST_TEST_PFX_PASS: certs.passphrase };
+    const args = ['send', 'localhost', String(p.port), 'hi', '--line-ending', 'lf', '--tls', '--ca', certs.path('ca.pem'), '--pfx', certs.path('client.p12')];
+    const ok = await run([...args, '--pass-env', 'ST_TEST_PFX_PASS', '--json'], env);
+    expect(ok.code).toBe(0);
+    expect(Buffer.from(json(ok)['responseBase64'] as string, 'base64').toString()).toBe('ih\n');
+    expect(ok.stdout.toString() + ok.stderr).not.toContain(certs.passphrase);
+    const wrong = await run([...args, '--pass-env', 'ST_TEST_PFX_PASS'], { ...env, ST_TEST_PFX_PASS: 'not-it' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/TLS_CREDENTIALS_INVALID: The passphrase does not open the PFX file/);
+    expect(wrong.stderr).not.toContain('not-it');
+    const unset = await run([...args, '--pass-env', 'ST_TEST_UNSET_VAR']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('the environment variable ST_TEST_UNSET_VAR is not set');
+  });
+
   it('--tls-min 1.3 against a TLS 1.2-only server exits 9 with TLS_VERSION_UNSUPPORTED', async () => {
     const p = await openssl('server', ['-tls1_2']);
     const r = await run(['send', 'localhost', String(p.port), 'x', '--tls', '--ca', certs.path('ca.pem'), '--tls-min', '1.3']);
@@ -209,6 +226,9 @@ describe('TLS options are checked before connecting', () => {
     [['--tls', '--alpn', 'h2,,x'], /--alpn takes protocol names/],
     [['--tls', '--ca', '/nonexistent/ca.pem'], /--ca: /],
     [['--tls', '--cert', '/tmp/x.pem'], /--cert needs --key/],
+    [['--tls', '--pass-env', 'X'], /--pass-env is the passphrase of --pfx or --key/],
+    [['--tls', '--pfx', '/nonexistent/me.p12'], /--pfx: /],
+    [['--tls', '--pfx', '/tmp/x.p12', '--cert', '/tmp/x.pem', '--key', '/tmp/x.key'], /not both|--cert: |--key: /],
     [['--tls', '--servername', '127.0.0.1'], /--servername: SNI carries host names only/],
     [['--tls', '--servername', 'a', '--no-servername'], /cannot be combined/],
     [['--starttls', 'xmpp'], /--starttls must be one of smtp, imap, pop3, ftp, postgres/],
@@ -225,7 +245,7 @@ describe('TLS options are checked before connecting', () => {
     const r = await run(['send', '--help']);
     expect(r.code).toBe(0);
     const help = r.stdout.toString();
-    for (const flag of ['--tls', '--starttls PROTO', '--servername', '--no-servername', '--verify-name', '--insecure', '--ca FILE', '--cert FILE', '--key', '--alpn LIST', '--tls-min', '--tls-max']) {
+    for (const flag of ['--tls', '--starttls PROTO', '--servername', '--no-servername', '--verify-name', '--insecure', '--ca FILE', '--cert FILE', '--key', '--pfx FILE', '--pass-env NAME', '--alpn LIST', '--tls-min', '--tls-max']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/^ {2}8 {2}TLS: the certificate failed verification/m);

@@ -104,6 +104,7 @@ describe('Electron IPC binding', () => {
       'session:close': { id },
       'session:cancel': { id },
       'session:discard': { id },
+      'dialog:pick-tls-file': { purpose: 'ca' },
       'session:save-response': { id, suggestedName: 'r.bin' },
       'datagram:open': { host: '127.0.0.1', port },
       'datagram:send': { id, data: new Uint8Array([1]) },

@@ -50,4 +50,18 @@ describe('createNativeDialogs', () => {
     expect(paths).toEqual(['authorized_keys', 'x.lnk', 'reply.bin']);
     for (const p of paths) expect(p).not.toMatch(/[/\\]/);
   });
+
+  it('opens a TLS file chooser per purpose with its own title and filters, never a renderer path', async () => {
+    const dialogs = createNativeDialogs(dialog as never);
+    for (const purpose of ['ca', 'cert', 'key', 'pfx'] as const) expect(await dialogs.pickTlsFile(purpose)).toBeNull();
+    const opened = recorded.openDialogs as Array<{ title: string; defaultPath?: string; filters: Array<{ extensions: string[] }> }>;
+    expect(opened.map((o) => o.title)).toEqual([
+      'Choose a CA certificate file (PEM)',
+      'Choose a client certificate file (PEM)',
+      'Choose a client key file (PEM)',
+      'Choose a PKCS#12 file',
+    ]);
+    expect(opened[3]!.filters[0]!.extensions).toEqual(['p12', 'pfx']);
+    for (const o of opened) expect(o.defaultPath).toBeUndefined();
+  });
 });

@@ -243,6 +243,30 @@ describe('client certificates', () => {
     expect(everything).not.toContain(certs.passphrase);
   });
 
+  it('given as bytes instead of paths (web mode: the browser read the files): CA, PEM pair and PFX', async () => {
+    const server = await requiringServer();
+    const caData = new Uint8Array(await certs.read('ca.pem'));
+    const pem = await exchange(
+      {
+        host: 'localhost',
+        port: server.port,
+        tls: { caData, certData: new Uint8Array(await certs.read('client.pem')), keyData: new Uint8Array(await certs.read('client.key')) },
+      },
+      Buffer.alloc(0),
+    );
+    expect(pem.session.status.tls?.verification.ok).toBe(true);
+    expect(pem.response.toString()).toBe('client=test client');
+    const pfx = await exchange(
+      { host: 'localhost', port: server.port, tls: { caData, pfxData: new Uint8Array(await certs.read('client.p12')), passphrase: certs.passphrase } },
+      Buffer.alloc(0),
+    );
+    expect(pfx.response.toString()).toBe('client=test client');
+    // A CA file's bytes that hold no certificate are refused like such a file, without a path to name.
+    const notCa = await exchange({ host: 'localhost', port: server.port, tls: { caData: new TextEncoder().encode('hello') } }, Buffer.alloc(0));
+    expect(notCa.opened.ok ? null : notCa.opened.error).toMatchObject({ code: 'TLS_CREDENTIALS_INVALID', field: 'caFile' });
+    expect(server.tcpConnections()).toBe(2);
+  });
+
   it('a wrong passphrase is TLS_CREDENTIALS_INVALID on the passphrase, before any connection', async () => {
     const server = await requiringServer();
     const { opened, final } = await exchange(
@@ -534,6 +558,10 @@ describe('checkTlsOptions: bad input named by field before any file or socket', 
     [{ pfxFile: '/x.p12', certFile: '/x.pem', keyFile: '/x.key' }, 'pfxFile'],
     [{ caFile: 'a\0b' }, 'caFile'],
     [{ caFileOnly: true }, 'caFileOnly'],
+    [{ caFile: '/ca.pem', caData: new Uint8Array(1) }, 'caFile'],
+    [{ caData: 'PEM text' }, 'caData'],
+    [{ certData: new Uint8Array(1) }, 'keyFile'],
+    [{ pfxData: new Uint8Array(1), keyFile: '/x.key' }, 'pfxFile'],
     [{ ciphers: 'NULL' }, 'tls'],
   ];
   for (const [options, field] of bad) {
@@ -542,6 +570,11 @@ describe('checkTlsOptions: bad input named by field before any file or socket', 
       expect(r.ok ? null : r.error).toMatchObject({ code: 'INVALID_INPUT', field });
     });
   }
+
+  it('credential bytes over the file limit are FILE_ERROR on their field', () => {
+    const r = checkTlsOptions({ caData: new Uint8Array(1024 * 1024 + 1) });
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'FILE_ERROR', field: 'caData' });
+  });
 
   it('internationalised SNI names go out in punycode', () => {
     const r = checkTlsOptions({ serverName: 'bücher.example' });

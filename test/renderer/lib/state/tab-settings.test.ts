@@ -4,6 +4,7 @@ import {
   copySettings,
   defaultTabSettings,
   tlsOptionsOf,
+  mayNeedPassphrase,
   draftFromProfile,
   draftFromSettings,
   sameSettings,
@@ -129,6 +130,23 @@ describe('TLS in tab settings', () => {
   it('the passphrase goes to the connect only', () => {
     expect(tlsOptionsOf(tlsTab, 'secret')?.passphrase).toBe('secret');
     expect(tlsOptionsOf(tlsTab, '')).not.toHaveProperty('passphrase');
+  });
+
+  it('bytes the browser read go to the connect while their path is empty, and never into a profile', () => {
+    const ca = { name: 'ca.pem', bytes: new Uint8Array([1, 2, 3]) };
+    const pfx = { name: 'me.p12', bytes: new Uint8Array([4]) };
+    const s = { ...tlsTab, tlsCaFile: '', tlsCertFile: '', tlsKeyFile: '', tlsPfxFile: '' };
+    const options = tlsOptionsOf(s, 'pw', { ca, pfx });
+    expect(options?.caData).toBe(ca.bytes);
+    expect(options?.pfxData).toBe(pfx.bytes);
+    expect(options).not.toHaveProperty('caFile');
+    expect(mayNeedPassphrase(s, { pfx })).toBe(true);
+    expect(mayNeedPassphrase(s, { ca })).toBe(false);
+    // A typed path wins over a file read earlier: the connect never carries both.
+    const typed = tlsOptionsOf({ ...s, tlsCaFile: '/etc/ca.pem' }, '', { ca });
+    expect(typed?.caFile).toBe('/etc/ca.pem');
+    expect(typed).not.toHaveProperty('caData');
+    expect(JSON.stringify(draftFromSettings(s, meta, 1))).not.toMatch(/Data|ca\.pem|me\.p12/);
   });
 
   it('a profile from before TLS opens as TCP with verification on', () => {
