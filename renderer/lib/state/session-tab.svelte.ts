@@ -36,7 +36,7 @@ import { datagramSendAction } from './datagram-send-action.ts';
 import type { WorkTab } from './work-tab.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 
-export type ResponseView = 'text' | 'hex' | 'transcript' | 'tls';
+export type ResponseView = 'text' | 'hex' | 'transcript' | 'timeline' | 'tls';
 
 const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;

@@ -81,9 +81,9 @@ async function receiveInto(payload: Buffer, sink: NodeJS.WritableStream): Promis
 
 describe('onread receive path', () => {
   it.each([
-    ['small buffer, backpressure pauses the socket', 64 * 1024],
-    ['large buffer, many chunks in flight at once', 64 * MiB],
-  ])('a slow file sink gets every byte exactly (%s)', async (_label, highWaterMark) => {
+    ['small buffer, backpressure pauses the socket', 64 * 1024, 'reused'],
+    ['large buffer, many chunks in flight at once', 64 * MiB, 'in-flight'],
+  ] as const)('a slow file sink gets every byte exactly (%s)', async (_label, highWaterMark, proves) => {
     const payload = randomBytes(24 * MiB);
     const path = tempFile('slow.out');
     // @types/node declares no constructor arguments for WriteStream; Node's takes (path, options).
@@ -92,8 +92,11 @@ describe('onread receive path', () => {
     const { chunks, buffers } = await receiveInto(payload, sink);
     sink.end();
     await once(sink, 'close');
-    // Read buffers really were reused (else this test would prove nothing) ...
-    expect(buffers.size).toBeLessThan(chunks);
+    // The case really happened (else this test would prove nothing): with a small sink buffer the
+    // socket pauses and read buffers are reused; with a large one several chunks are in flight at
+    // once, each in a buffer of its own (how many are reused then depends on the machine's load).
+    if (proves === 'reused') expect(buffers.size).toBeLessThan(chunks);
+    else expect(buffers.size).toBeGreaterThan(1);
     // ... and never overwritten while the sink still held a chunk cut from them.
     expect(sha256(readFileSync(path))).toBe(sha256(payload));
   });
