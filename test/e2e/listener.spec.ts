@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import net from 'node:net';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, shot, test } from './web-mode.ts';
 
 function startNc(port: number): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
@@ -122,3 +123,38 @@ test('binding all interfaces needs the box ticked, with a visible warning; a lis
   await list.getByRole('button', { name: 'Start Fake device server' }).click();
   await expect(page.getByRole('form', { name: 'Listener' }).getByRole('status')).toContainText('Listening');
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`listener tab, ${theme} theme`, () => {
+    test.use({ colorScheme: theme });
+    test.describe.configure({ timeout: 180_000 });
+    test(`axe: a listener with a client selected, rules and a test result — ${theme}`, async ({ page, web }) => {
+      await page.goto(web.url);
+      await page.getByRole('button', { name: 'New listener' }).click();
+      await page.getByRole('form', { name: 'Listener' }).getByRole('button', { name: 'Start' }).click();
+      const port = Number((await page.getByTestId('bound-port').textContent())!.split(':').pop());
+      const s = net.connect({ host: '127.0.0.1', port });
+      s.on('error', () => undefined);
+      s.on('data', () => undefined);
+      try {
+        s.write('PING\r\nother\n');
+        await page.getByRole('listbox', { name: 'Clients' }).getByRole('option').first().click();
+        await page.getByRole('button', { name: 'Test', exact: true }).click();
+        await expect(page.getByTestId('test-result')).toBeVisible();
+        const audit = async (): Promise<string[]> => {
+          await page.waitForTimeout(50);
+          const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+          return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        };
+        expect(await audit(), 'running, a client selected').toEqual([]);
+        // Stopped, about to bind all interfaces: the warning strip.
+        await page.getByRole('form', { name: 'Listener' }).getByRole('button', { name: 'Stop' }).click();
+        await page.getByLabel('Bind address').fill('0.0.0.0');
+        await expect(page.getByRole('form', { name: 'Listener' }).getByRole('alert')).toBeVisible();
+        expect(await audit(), 'stopped, binding all interfaces').toEqual([]);
+      } finally {
+        s.destroy();
+      }
+    });
+  });
+}
