@@ -29,9 +29,11 @@ import { forwardDatagramUpdates } from './ipc/datagram-updates.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
-import { forwardSessionUpdates } from './ipc/session-updates.ts';
+import { startForwarding, type SessionForwarder } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
 import { ListenerService } from './listener-service.ts';
+import { checkConversation, ConversationRuns } from './conversation/conversation-runs.ts';
+import type { OpenConversationStream } from './conversation/conversation-stream.ts';
 
 /** Where a client's events go. */
 export interface ClientSink {
@@ -39,6 +41,10 @@ export interface ClientSink {
   send<E extends EventChannel>(event: E, payload: EventPayload<E>): void;
   /** Bytes queued towards the client and not yet taken; lets updates wait for a slow page. */
   backlog?(): number;
+  /** The page acknowledges what it has taken (`session:ack`), so its sessions get flow control. */
+  readonly acknowledges?: boolean;
+  /** The transport can stream a session's bytes outside the updates (web mode's `GET /bytes/<id>`). */
+  readonly byteStreams?: boolean;
 }
 
 /** Native dialogs; only Electron has them. */
@@ -54,6 +60,8 @@ export interface ClientContext {
   readonly sink: ClientSink;
   /** session id → function that stops forwarding its updates */
   readonly sessions: Map<string, () => void>;
+  /** session id → its update forwarder, for `session:ack` */
+  readonly forwarders: Map<string, SessionForwarder>;
 }
 
 export interface AppServiceOptions {
@@ -62,6 +70,8 @@ export interface AppServiceOptions {
   profiles: ProfileStore;
   profilesPath: string;
   dialogs?: NativeDialogs;
+  /** How conversation runs connect (tests may point it elsewhere); the TCP/TLS engine by default. */
+  openConversationStream?: OpenConversationStream;
 }
 
 export class AppService {
@@ -69,6 +79,8 @@ export class AppService {
   private readonly clients = new Set<ClientContext>();
   private nextClientId = 1;
   private readonly listeners: ListenerService;
+  /** Each client's conversation runs, created on its first run. */
+  private readonly conversationRuns = new WeakMap<ClientContext, ConversationRuns>();
 
   constructor(private readonly opts: AppServiceOptions) {
     this.listeners = new ListenerService(opts.sessions);
@@ -83,12 +95,14 @@ export class AppService {
   private onEvicted(e: Eviction): void {
     const ctx = e.owner as ClientContext;
     if (!this.clients.has(ctx) || !ctx.sessions.delete(e.id)) return;
+    // Its forwarder may still owe the page bytes (and take acks for them); forget it once it does not.
+    if ((ctx.forwarders.get(e.id)?.waiting() ?? 0) === 0) ctx.forwarders.delete(e.id);
     if (ctx.sink.alive) ctx.sink.send('session:evicted', { id: e.id, reason: e.reason });
   }
 
   /** Registers a client; pair with {@link detachClient}. */
   attachClient(sink: ClientSink): ClientContext {
-    const ctx: ClientContext = { id: this.nextClientId++, sink, sessions: new Map() };
+    const ctx: ClientContext = { id: this.nextClientId++, sink, sessions: new Map(), forwarders: new Map() };
     this.clients.add(ctx);
     return ctx;
   }
@@ -98,16 +112,20 @@ export class AppService {
     if (!this.clients.delete(ctx)) return;
     // Listeners first, so none accepts a new client while its sessions are ended below.
     this.listeners.detach(ctx);
+    void this.conversationRuns.get(ctx)?.cancelAll();
     for (const [id, stop] of ctx.sessions) {
       stop();
       this.opts.sessions.remove(id);
     }
     ctx.sessions.clear();
+    ctx.forwarders.clear();
   }
 
   /** Quit: destroy every socket and flush pending profile writes (F26). */
   async shutdown(): Promise<void> {
+    const runs = [...this.clients].map((c) => this.conversationRuns.get(c)?.cancelAll());
     for (const c of [...this.clients]) this.detachClient(c);
+    await Promise.all(runs);
     await Promise.all([this.listeners.shutdown(), this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
   }
 
@@ -163,7 +181,10 @@ export class AppService {
       'session:open': (arg, ctx) => {
         // Checked once, here, before creating anything, so the field is named and no socket or DNS
         // is touched; the session accepts the checked value without checking it again.
-        const { finishWhenPeerFinishes = true, tls, ...connect } = arg;
+        const { finishWhenPeerFinishes = true, tls, byteStream = false, ...connect } = arg;
+        if (byteStream && ctx.sink.byteStreams !== true) {
+          return fail('UNSUPPORTED', 'Streaming the received bytes outside the updates needs web mode.', { field: 'byteStream' });
+        }
         const checked = checkConnectOptions(connect);
         if (!checked.ok) return checked;
         // TLS options too, so a bad one is this call's error naming its field, not a session that
@@ -176,16 +197,20 @@ export class AppService {
         if (!created.ok) return created;
         const session = created.value;
         const sink = ctx.sink;
-        const stop = forwardSessionUpdates(session, {
+        const forwarder = startForwarding(session, {
           get alive() {
             return sink.alive;
           },
           sendUpdate: (u) => sink.send('session:update', u),
           backlog: () => sink.backlog?.() ?? 0,
+          acknowledges: sink.acknowledges === true,
+          byteStream,
         });
         const unfollow = finishWhenPeerFinishes ? followPeerEnd(session) : () => undefined;
+        ctx.forwarders.set(session.id, forwarder);
         ctx.sessions.set(session.id, () => {
-          stop();
+          forwarder.stop();
+          ctx.forwarders.delete(session.id);
           unfollow();
         });
         void session.connect(tls === undefined ? checked.value : { ...checked.value, tls });
@@ -232,6 +257,17 @@ export class AppService {
         const s = this.ownedAny(ctx, arg.id);
         if (!s.ok) return s;
         s.value.cancel();
+        return ok(null);
+      },
+
+      'session:ack': (arg, ctx) => {
+        for (const [i, { id, through }] of arg.acks.entries()) {
+          // An id this client no longer has (discarded, or its forwarder finished) is a race, not an error.
+          const forwarder = ctx.forwarders.get(id);
+          if (forwarder && !forwarder.ack(through)) {
+            return fail('INVALID_INPUT', `Acknowledged bytes of session ${id} that were never sent (through ${through}).`, { field: `acks.${i}.through` });
+          }
+        }
         return ok(null);
       },
 
@@ -349,6 +385,27 @@ export class AppService {
         return mutate(profiles.importProfiles(drafts.value, { onDuplicate: arg.onDuplicate, ...folderOption(arg.folder) }));
       },
       'profiles:export': (arg) => ok({ json: profiles.exportJson(arg.ids ?? undefined) }),
+
+      'conversation:check': (arg) => ok(checkConversation(arg.yaml, arg.variables ?? {})),
+      'conversation:run': (arg, ctx) => {
+        let runs = this.conversationRuns.get(ctx);
+        if (!runs) {
+          runs = new ConversationRuns(this.opts.openConversationStream);
+          this.conversationRuns.set(ctx, runs);
+        }
+        const sink = ctx.sink;
+        return runs.start(arg.yaml, arg.variables ?? {}, {
+          get alive() {
+            return sink.alive;
+          },
+          sendUpdate: (u) => sink.send('conversation:update', u),
+        });
+      },
+      'conversation:cancel': (arg, ctx) => {
+        const runs = this.conversationRuns.get(ctx);
+        if (!runs) return fail('UNKNOWN_SESSION', `No conversation run ${arg.runId} in this window; it has finished or never existed.`);
+        return runs.cancel(arg.runId);
+      },
     };
   }
 }

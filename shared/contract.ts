@@ -16,6 +16,7 @@ import type { Profile, ProfileDraft } from './profile.ts';
 import type { TlsClientOptions, TlsFilePurpose, TlsSessionInfo } from './tls.ts';
 import type { DatagramOpenOptions, DatagramUpdate } from './session-datagram.ts';
 import type { ListenerOptions, ListenerStats, ListenerUpdate, ListenerView, ResponderSpec, RuleTestResult } from './listener.ts';
+import type { ConversationCheck, ConversationRunUpdate, ConversationStart } from './conversation.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
 export const IPC_LIMITS = {
@@ -28,6 +29,8 @@ export const IPC_LIMITS = {
   maxFileNameChars: 255,
   /** Coalesced session updates per second per session (about). */
   updatesPerSecond: 30,
+  /** Sessions named in one `session:ack`. */
+  maxAcks: 1000,
 } as const;
 
 /** Where the UI runs; decides native dialogs versus browser downloads. */
@@ -73,6 +76,12 @@ export interface SessionOpenArg extends ConnectOptions {
    * (default true). Off keeps our side writable for servers that half-close and read on (F15).
    */
   finishWhenPeerFinishes?: boolean;
+  /**
+   * Web mode only: the received bytes travel in a streamed HTTP response (`GET /bytes/<id>`, see
+   * docs/ipc-channels.md) instead of in `session:update`, whose `data` is then always null.
+   * Chromium takes a fetch() stream about ten times faster than WebSocket messages.
+   */
+  byteStream?: boolean;
 }
 
 /**
@@ -101,6 +110,14 @@ export interface Calls {
   'session:close': { arg: { id: string }; value: null };
   /** Abort at once (also stops a slow DNS lookup or a large send). */
   'session:cancel': { arg: { id: string }; value: null };
+  /**
+   * Flow control: the page has taken every byte of session `id` before offset `through` (the
+   * `dataOffset` plus length of the updates it has stored). Main sends at most a window of bytes
+   * beyond the last ack and stops reading a session's socket while too many wait for the page
+   * (main/ipc/session-updates.ts). One call carries every session's ack; an unknown id is skipped
+   * (its session ended meanwhile); `through` beyond what main sent is INVALID_INPUT.
+   */
+  'session:ack': { arg: { acks: Array<{ id: string; through: number }> }; value: null };
   /** Forget a session (tab closed); cancels it if still live. */
   'session:discard': { arg: { id: string }; value: null };
   /**
@@ -171,6 +188,18 @@ export interface Calls {
     value: { imported: number; skipped: number };
   };
   'profiles:export': { arg: { ids: string[] | null }; value: { json: string } };
+  /**
+   * Validates a conversation's YAML (docs/conversations.md) as a run would: its problems with line
+   * and column as data, or the steps numbered as a run reports them. `variables` count as defined.
+   */
+  'conversation:check': { arg: { yaml: string; variables?: Record<string, string> }; value: ConversationCheck };
+  /**
+   * Validates and starts a run on its own connection. An invalid file starts nothing and answers
+   * `{ runId: null, errors }`; a started run reports through `conversation:update`.
+   */
+  'conversation:run': { arg: { yaml: string; variables?: Record<string, string> }; value: ConversationStart };
+  /** Stops a run at once; its final update still comes (the running step failed, the rest skipped). */
+  'conversation:cancel': { arg: { runId: string }; value: null };
 }
 
 /** Every main → renderer event. */
@@ -209,6 +238,11 @@ export interface Events {
   'listener:update': ListenerUpdate;
   /** The profile list changed (from this or another window). */
   'profiles:changed': { profiles: Profile[] };
+  /**
+   * A run's steps that changed (coalesced, about 20 a second), to the client that started it; the
+   * last one has `finished: true` and the whole report (transcript with match offsets included).
+   */
+  'conversation:update': ConversationRunUpdate;
 }
 
 export type CallChannel = keyof Calls;
@@ -230,6 +264,7 @@ export const CALL_CHANNELS = [
   'session:half-close',
   'session:close',
   'session:cancel',
+  'session:ack',
   'session:discard',
   'dialog:pick-tls-file',
   'session:save-response',
@@ -257,9 +292,12 @@ export const CALL_CHANNELS = [
   'profiles:import-preview',
   'profiles:import',
   'profiles:export',
+  'conversation:check',
+  'conversation:run',
+  'conversation:cancel',
 ] as const satisfies readonly CallChannel[];
 
-export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'listener:update', 'profiles:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'listener:update', 'profiles:changed', 'conversation:update'] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 // Compile-time exhaustiveness: these fail to type-check when a channel is not listed.

@@ -221,3 +221,54 @@ export interface ConversationReport {
   connectFailed: boolean;
   transcript: ConversationTranscriptEntry[];
 }
+
+// ── Running from the app (contract channels conversation:*) ─────────────────────────────────
+
+/** A step's state while a run goes on: 'pending' until reached, 'running' while it runs. */
+export type StepRunState = 'pending' | 'running' | 'passed' | 'failed' | 'skipped';
+
+/** One step as the app shows a run: its result so far plus where it sits in the file. */
+export interface ConversationStepView {
+  index: number;
+  kind: StepKind;
+  label: string;
+  name: string | null;
+  line: number;
+  /** 0 for a top-level step, 1 inside a group, … */
+  depth: number;
+  state: StepRunState;
+  durationMs: number;
+  /** Empty until the step ends; for failures expected versus received (text and hex). */
+  message: string;
+  runs: number;
+  reason: StepFailureReason | null;
+}
+
+/** Limits of runs from the app, per window (or web-mode page). */
+export const CONVERSATION_RUN_LIMITS = {
+  /** Runs one client may have going at once. */
+  maxConcurrentRuns: 8,
+  /** `conversation:update` events per second per run (about). */
+  updatesPerSecond: 20,
+} as const;
+
+/** One coalesced update of a run (the `conversation:update` event's payload). */
+export interface ConversationRunUpdate {
+  runId: string;
+  /** Steps whose state changed since the previous update, latest state each. */
+  steps: ConversationStepView[];
+  finished: boolean;
+  /** Only on the last update. */
+  report: ConversationReport | null;
+}
+
+/** What `conversation:check` answers: the problems, or the steps a run would show. */
+export interface ConversationCheck {
+  errors: ConversationFileError[];
+  steps: ConversationStepView[];
+  name: string | null;
+  target: { host: string; port: number; transport: 'tcp' | 'tls' } | null;
+}
+
+/** What `conversation:run` answers: a started run, or the file's problems (nothing connected). */
+export type ConversationStart = { runId: string; steps: ConversationStepView[]; errors: [] } | { runId: null; steps: []; errors: ConversationFileError[] };

@@ -21,7 +21,8 @@ import type { AppError } from '../../shared/errors.ts';
 import { bytesToEscapes } from '../../shared/payload.ts';
 import { toFileError } from '../engine/error-mapping.ts';
 import { toJUnitXml } from '../conversation/junit-report.ts';
-import { formatFileErrors, readConversationFile } from '../conversation/load-conversation.ts';
+import { formatFileErrors, loadConversation, readConversationFile, type LoadResult } from '../conversation/load-conversation.ts';
+import { conversationYamlOf, lookupProfile, openProfilesForCli } from '../profiles/profile-lookup.ts';
 import { runConversation } from '../conversation/run-conversation.ts';
 import { openTcpConversationStream } from '../conversation/tcp-stream-adapter.ts';
 import { NAME_PATTERN } from '../conversation/template.ts';
@@ -34,6 +35,7 @@ const MAX_RUN_TIMEOUT_MS = 86_400_000;
 /** `socket-tester run --help`; a function because EXIT is read only once run-cli.ts has loaded. */
 export function runHelp(): string {
   return `Usage: socket-tester run FILE [options]
+       socket-tester run --profile NAME [--profiles FILE] [options]
 
 Runs the conversation in FILE (YAML: a target and steps such as send, expect, wait, close; see
 docs/conversations.md) on one connection and reports each step: passed, failed (expected versus
@@ -47,10 +49,10 @@ Options:
   --junit FILE       also write the result as JUnit XML (one testcase per step) for CI
   --timeout MS       stop the whole run after MS milliseconds (a failure, exit ${EXIT.FAILURE})
   --transcript       after the steps, print every byte sent and received, and what each expect matched
+  --profile NAME     run the conversation saved in the app as profile NAME (or FOLDER/NAME)
+                     instead of a FILE; the profile file is only read, never changed
+  --profiles FILE    the profile file to read (default: the app's own)
   -h, --help         show this help
-
-run --profile NAME is not available yet: profiles cannot hold conversations. Keep the
-conversation in a file and run it with "socket-tester run FILE".
 
 Exit codes:
   0    every step passed
@@ -65,7 +67,11 @@ Exit codes:
 }
 
 interface RunArgs {
+  /** The conversation file, or the label of the profile (`profile "NAME"`) in messages. */
   file: string;
+  /** --profile NAME: read the YAML from this profile instead of a file. */
+  profile: string | null;
+  profilesPath: string | null;
   variables: Record<string, string>;
   json: boolean;
   junit: string | null;
@@ -98,10 +104,11 @@ function parseRunArgs(argv: string[]): Checked<RunArgs> | 'help' {
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (values.profile !== undefined || values.profiles !== undefined) {
-    return { ok: false, message: 'run --profile is not available yet: profiles cannot hold conversations. Run a conversation file: socket-tester run FILE.' };
-  }
-  if (positionals.length !== 1) {
+  if (values.profiles !== undefined && values.profile === undefined) return { ok: false, message: '--profiles FILE goes with --profile NAME.' };
+  if (values.profile !== undefined) {
+    if (positionals.length > 0) return { ok: false, message: 'give either FILE or --profile NAME, not both.' };
+    if (values.profile.trim() === '') return { ok: false, message: '--profile needs a profile name.' };
+  } else if (positionals.length !== 1) {
     return { ok: false, message: positionals.length === 0 ? 'FILE is required: socket-tester run FILE.' : `expected one FILE, got ${positionals.length} arguments.` };
   }
   const variables: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -131,7 +138,9 @@ function parseRunArgs(argv: string[]): Checked<RunArgs> | 'help' {
   return {
     ok: true,
     value: {
-      file: positionals[0]!,
+      file: values.profile !== undefined ? `profile "${values.profile.trim()}"` : positionals[0]!,
+      profile: values.profile ?? null,
+      profilesPath: values.profiles ?? null,
       variables,
       json: values.json === true,
       junit: values.junit ?? null,
@@ -165,7 +174,18 @@ export async function runRunCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT.INVALID_INPUT;
   }
   const options = args.value;
-  const loaded = await readConversationFile(options.file, { extraVariables: Object.keys(options.variables) });
+  const loadOptions = { extraVariables: Object.keys(options.variables) };
+  let loaded: LoadResult;
+  if (options.profile !== null) {
+    const fromProfile = await profileYaml(options.profile, options.profilesPath);
+    if (!fromProfile.ok) {
+      const { error } = fromProfile;
+      io.stderr.write(`socket-tester run: --profile: ${error.message}\n`);
+      if (options.json) writeJson(io, invalidReport({ code: error.code, message: error.message }));
+      return EXIT.INVALID_INPUT;
+    }
+    loaded = loadConversation(fromProfile.value, loadOptions);
+  } else loaded = await readConversationFile(options.file, loadOptions);
   if (!loaded.ok) {
     io.stderr.write(`${formatFileErrors(options.file, loaded.errors)}\n`);
     const first = loaded.errors[0]!;
@@ -221,6 +241,19 @@ export async function runRunCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (junitError) io.stderr.write(`socket-tester run: --junit: ${junitError.message}\n`);
   return exitCode(report, junitError);
+}
+
+/** The YAML of the conversation profile `reference`, from the profile file opened read-only. */
+async function profileYaml(reference: string, profilesPath: string | null): Promise<{ ok: true; value: string } | { ok: false; error: AppError }> {
+  const opened = await openProfilesForCli(profilesPath ?? undefined);
+  if (!opened.ok) return opened;
+  const { store, filePath } = opened.value;
+  const found = lookupProfile(store.list(), reference);
+  if (!found.ok) {
+    const where = found.error.code === 'PROFILE_NOT_FOUND' ? ` (in ${filePath}; list them with: socket-tester profiles list)` : '';
+    return { ok: false, error: { ...found.error, message: `${found.error.message}${where}` } };
+  }
+  return conversationYamlOf(found.value);
 }
 
 /** See the invariants at the top of the file. */

@@ -55,6 +55,8 @@ export interface RunOptions {
    * with its totals so far), and once for each skipped step at the end.
    */
   onStep?: (result: StepResult) => void;
+  /** Called as a step starts running (each run of it), with its one-based index. */
+  onStepStart?: (index: number) => void;
 }
 
 /** Scans slower than this are throttled (see the file comment). */
@@ -291,6 +293,7 @@ class ConversationRun {
 
   async #runStep(step: ConversationStep, counter: number): Promise<boolean> {
     const result = this.#results.get(step)!;
+    this.#options.onStepStart?.(result.index);
     const started = performance.now();
     let verdict: StepVerdict;
     try {

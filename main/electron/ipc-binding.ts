@@ -48,6 +48,9 @@ export function bindIpc(service: AppService, devServerUrl: string | undefined): 
       send: (event, payload) => {
         if (!contents.isDestroyed()) contents.send(event, payload);
       },
+      // webContents.send has no backlog signal and queues without bound for a busy renderer; the
+      // page's acknowledgements (renderer/lib/api/electron-client.ts) are what bound it.
+      acknowledges: true,
     });
     const client = { ctx, dispatch: createClientDispatch(service.handlers, CALL_SCHEMAS, ctx) };
     clients.set(contents, client);

@@ -188,6 +188,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   #receivedFlush: NodeJS.Timeout | null = null;
   #nextSendId = 1;
   #sinkPaused = false;
+  /** Reading stopped for a consumer that has not taken what was read (holdReading). */
+  #readingHeld = false;
   readonly #released: Promise<SessionStatus>;
   #markReleased!: (status: SessionStatus) => void;
   #dataReleased = false;
@@ -489,6 +491,30 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     return s.phase === 'closed' && s.error ? { ok: false, error: s.error } : ok(s);
   }
 
+  /**
+   * Stops (true) or restarts (false) reading from the socket, for a consumer of 'data' that has not
+   * taken the bytes read so far (the page's flow control, main/ipc/session-updates.ts). Nothing is
+   * dropped: unread bytes wait in the kernel and TCP tells the peer to slow down. While held the
+   * idle timer is off: the silence is ours, not the peer's.
+   */
+  holdReading(hold: boolean): void {
+    if (this.#readingHeld === hold) return;
+    this.#readingHeld = hold;
+    if (this.#state.phase === 'closed') return;
+    if (hold) {
+      this.#socket?.pause();
+      this.#socket?.setTimeout(0);
+    } else if (!this.#sinkPaused) {
+      this.#socket?.resume();
+      this.#armIdleTimer();
+    }
+  }
+
+  /** True while {@link holdReading} holds the socket. */
+  get readingHeld(): boolean {
+    return this.#readingHeld;
+  }
+
   /** Takes over a socket from the moment it exists (see stream-openers.ts). */
   #track(socket: net.Socket, opts: { streamEvents?: boolean } = {}): void {
     // A TLS socket wrapping the previous one (connectTls, STARTTLS) takes over its stream events.
@@ -503,6 +529,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     }
     socket.on('error', this.#onSocketError);
     socket.once('close', () => this.#onSocketClose(socket));
+    if (this.#readingHeld) socket.pause();
     // A socket handed over after the session ended (a late opener) is destroyed at once.
     if (this.#state.phase === 'closed') socket.destroy();
   }
@@ -677,7 +704,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   readonly #onSinkDrain = (): void => {
     this.#sinkPaused = false;
-    if (this.#state.phase === 'closed') return;
+    if (this.#state.phase === 'closed' || this.#readingHeld) return;
     this.#socket?.resume();
     this.#armIdleTimer();
   };
@@ -877,7 +904,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   #armIdleTimer(): void {
     const idle = this.#limits?.idleTimeoutMs ?? 0;
-    if (idle > 0) this.#socket?.setTimeout(idle);
+    if (idle > 0 && !this.#readingHeld) this.#socket?.setTimeout(idle);
   }
 
   /** Appends to the bounded transcript and emits the entry; see TRANSCRIPT_RESERVED_ENTRIES. */

@@ -12,6 +12,7 @@ import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from '../../shared
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
 import { LISTENER_IPC_LIMITS } from '../../shared/listener.ts';
 import { listenerProfileSettingsSchema, responderSpecSchema } from '../../shared/listener-schema.ts';
+import { CONVERSATION_LIMITS, RESERVED_NAMES } from '../../shared/conversation.ts';
 import type { Schemas } from './dispatcher.ts';
 
 const empty = z.strictObject({});
@@ -58,6 +59,7 @@ const connectOptions = z.strictObject({
   idleTimeoutMs: z.number().int().min(0).max(SESSION_LIMITS.maxIdleTimeoutMs).optional(),
   maxResponseBytes: z.number().int().min(1).max(SESSION_LIMITS.maxResponseBytes).optional(),
   finishWhenPeerFinishes: z.boolean().optional(),
+  byteStream: z.boolean().optional(),
   tls: tlsOptions.optional(),
 });
 
@@ -97,6 +99,20 @@ const revision = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const importFolder = z.string().max(1000).nullable().optional();
 const importSelect = z.array(z.number().int().min(0).max(PROFILE_LIMITS.maxProfiles)).max(PROFILE_LIMITS.maxProfiles).optional();
 
+// The loader checks the file fully (size in bytes, syntax, every step); here type and size only.
+const conversationYaml = z.string().max(CONVERSATION_LIMITS.maxFileBytes);
+const conversationVariables = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a variable name has letters, digits and _, and starts with a letter or _')
+      .refine((n) => !RESERVED_NAMES.includes(n), 'counter, time, date and random are macros, not variables'),
+    z.string().max(CONVERSATION_LIMITS.maxVariableBytes),
+  )
+  .refine((r) => Object.keys(r).length <= CONVERSATION_LIMITS.maxVariables, `at most ${CONVERSATION_LIMITS.maxVariables} variables`)
+  .optional();
+const conversationSource = z.strictObject({ yaml: conversationYaml, variables: conversationVariables });
+
 export const CALL_SCHEMAS: Schemas = {
   'app:info': empty,
   'session:open': connectOptions,
@@ -106,6 +122,9 @@ export const CALL_SCHEMAS: Schemas = {
   'session:half-close': sessionRef,
   'session:close': sessionRef,
   'session:cancel': sessionRef,
+  'session:ack': z.strictObject({
+    acks: z.array(z.strictObject({ id, through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })).max(IPC_LIMITS.maxAcks),
+  }),
   'session:discard': sessionRef,
   'dialog:pick-tls-file': z.strictObject({ purpose: z.enum(TLS_FILE_PURPOSES) }),
   'session:save-response': z.strictObject({ id, suggestedName: fileName }),
@@ -139,4 +158,7 @@ export const CALL_SCHEMAS: Schemas = {
     folder: importFolder,
   }),
   'profiles:export': z.strictObject({ ids: z.array(id).max(10_000).nullable() }),
+  'conversation:check': conversationSource,
+  'conversation:run': conversationSource,
+  'conversation:cancel': z.strictObject({ runId: id }),
 };

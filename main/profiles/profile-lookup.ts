@@ -39,6 +39,20 @@ export function lookupProfile(profiles: readonly Profile[], reference: string): 
 }
 
 /**
+ * A conversation profile's YAML text, for `run --profile NAME`; any other kind is INVALID_INPUT
+ * saying what the profile is and how to use it instead.
+ */
+export function conversationYamlOf(profile: Profile): Result<string> {
+  const label = profile.folder === null ? profile.name : `${profile.folder}/${profile.name}`;
+  const kind = profile.kind ?? 'session';
+  if (kind !== 'conversation' || profile.conversation === undefined) {
+    const use = kind === 'session' ? ` Send it with: socket-tester send --profile ${JSON.stringify(label)}` : '';
+    return fail('INVALID_INPUT', `profile "${label}" is a ${kind} profile; run --profile runs conversation profiles.${use}`, { field: 'profile' });
+  }
+  return ok(profile.conversation.yaml);
+}
+
+/**
  * Opens the profile file read-only for the CLI (default: the app's own file). A file that is not
  * plainly readable (corrupt, unreadable, newer format) is an error: the CLI must not guess, and
  * opening read-only guarantees the file is not moved, backed up or rewritten.

@@ -74,6 +74,11 @@ export interface RunningWebServer {
   pendingConnections(): number;
   /** Called by the bridge when a socket became an authorised WebSocket: it no longer counts as pending. */
   releasePending(socket: Duplex): void;
+  /**
+   * Serves `GET /bytes/…` (the bridge's byte streams, ws-bridge.ts) instead of static files. The
+   * handler gets the request only after the Host check.
+   */
+  setByteRoute(handler: ((req: IncomingMessage, res: ServerResponse) => void) | null): void;
   close(): Promise<void>;
 }
 
@@ -148,8 +153,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     socket.once('close', () => pending.delete(socket));
   });
 
+  let byteRoute: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isAllowedHost(req.headers.host, port)) return deny(res, 421, 'Host not allowed');
+    if (byteRoute && req.method === 'GET' && (req.url ?? '').startsWith('/bytes/')) return byteRoute(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed');
     const path = resolveStaticPath(opts.rendererDir, new URL(req.url ?? '/', 'http://x').pathname);
     if (!path) return deny(res, 404, 'Not found');
@@ -188,6 +196,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     pendingConnections: () => pending.size,
     releasePending: (socket) => {
       pending.delete(socket);
+    },
+    setByteRoute: (handler) => {
+      byteRoute = handler;
     },
     close: () =>
       new Promise<void>((r) => {

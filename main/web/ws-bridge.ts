@@ -20,7 +20,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { IPC_LIMITS } from '../../shared/contract.ts';
 import { decodeFrame, encodeFrame, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, WireFormatError, type WireServerMessage } from '../../shared/wire.ts';
-import type { AppService } from '../app-service.ts';
+import type { AppService, ClientContext } from '../app-service.ts';
+import type { SessionForwarder } from '../ipc/session-updates.ts';
 import { fail } from '../../shared/errors.ts';
 import { createClientDispatch, describeThrown } from '../ipc/dispatcher.ts';
 import { CALL_SCHEMAS } from '../ipc/schemas.ts';
@@ -77,6 +78,29 @@ export function attachWsBridge(
   };
   web.server.on('upgrade', onUpgrade);
 
+  /** Every attached client, for the byte route to find a session's forwarder. */
+  const contexts = new Set<ClientContext>();
+
+  /**
+   * `GET /bytes/<session id>` with the launch's token in `X-Socket-Tester-Token`: the session's
+   * received bytes as one streamed response (SessionOpenArg.byteStream). A custom header cannot be
+   * sent cross-origin without a preflight we never answer, so only our page can ask; once per session.
+   */
+  web.setByteRoute((req, res) => {
+    const header = req.headers['x-socket-tester-token'];
+    if (!tokenMatches(typeof header === 'string' ? header : undefined, web.token)) return refuse(res, 403, 'missing or wrong token');
+    const id = decodeURIComponent((req.url ?? '').slice('/bytes/'.length).split('?')[0] ?? '');
+    let forwarder: SessionForwarder | undefined;
+    for (const ctx of contexts) forwarder ??= ctx.forwarders.get(id);
+    if (!forwarder) return refuse(res, 404, 'no such session');
+    // A long-lived response: not a pending connection, and its silence while the page is slow is not idleness.
+    web.releasePending(req.socket);
+    req.socket.setTimeout(0);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.flushHeaders();
+    if (!forwarder.attachStream(res)) res.end();
+  });
+
   function serveClient(ws: WebSocket): void {
     /**
      * Never throws: a message that cannot be encoded (a value JSON cannot hold) is reported, not
@@ -100,6 +124,9 @@ export function attachWsBridge(
         send({ t: 'event', event, payload });
       },
       backlog: () => ws.bufferedAmount,
+      byteStreams: true,
+      // The page (renderer/lib/api/web-client.ts) acknowledges what it stored: flow control applies.
+      acknowledges: true,
     });
     const dispatch = createClientDispatch(service.handlers, CALL_SCHEMAS, ctx);
 
@@ -142,15 +169,28 @@ export function attachWsBridge(
     ws.on('message', (data: RawData, isBinary: boolean) => {
       void answer(data, isBinary);
     });
-    ws.on('close', () => service.detachClient(ctx));
-    ws.on('error', () => service.detachClient(ctx));
+    contexts.add(ctx);
+    ws.on('close', () => {
+      contexts.delete(ctx);
+      service.detachClient(ctx);
+    });
+    ws.on('error', () => {
+      contexts.delete(ctx);
+      service.detachClient(ctx);
+    });
   }
 
   return async () => {
     web.server.off('upgrade', onUpgrade);
+    web.setByteRoute(null);
     for (const client of wss.clients) client.terminate();
     await new Promise<void>((r) => wss.close(() => r()));
   };
+}
+
+function refuse(res: import('node:http').ServerResponse, status: number, why: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(why + '\n');
 }
 
 function toBytes(data: RawData): Uint8Array | null {

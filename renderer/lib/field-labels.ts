@@ -23,6 +23,8 @@ export const UI_FIELD_LABELS: FieldLabels = {
   alpn: 'ALPN',
   minVersion: 'Min version',
   maxVersion: 'Max version',
+  repeatEveryMs: 'Send every',
+  repeatCount: 'Times',
 };
 
 /** The error's message with the form's label for its field in front ("Port: 0 is not a port…"). */

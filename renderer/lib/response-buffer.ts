@@ -6,10 +6,12 @@
  * would copy quadratically. Reads are by range (`slice`), copying only what a view shows (at most
  * a few tens of KiB at a time).
  *
- * Lines: a line ends after "\n", or is cut after {@link MAX_LINE_BYTES} bytes (backed up to a
- * UTF-8 character boundary) so that a response without newlines still renders in bounded pieces.
+ * Lines: see line-index.ts. The line starts of a chunk may come with it, found off the page's main
+ * thread (web mode's bridge worker); otherwise they are found here.
  */
-export const MAX_LINE_BYTES = 1024;
+import { LineIndexer } from './line-index.ts';
+
+export { MAX_LINE_BYTES } from './line-index.ts';
 
 export class ResponseBuffer {
   private chunks: Uint8Array[] = [];
@@ -18,8 +20,7 @@ export class ResponseBuffer {
   private total = 0;
   private lineStarts = new Float64Array(1024);
   private lineCount = 1;
-  /** Bytes since the current line started, for the forced cut. */
-  private currentLineStart = 0;
+  private indexer = new LineIndexer();
 
   get length(): number {
     return this.total;
@@ -30,13 +31,16 @@ export class ResponseBuffer {
     return this.lineCount;
   }
 
-  append(bytes: Uint8Array): void {
+  /**
+   * Keeps `bytes` (not copied). `lineStarts`: the line starts this chunk adds, as LineIndexer
+   * found them for the same response; omitted, they are found here.
+   */
+  append(bytes: Uint8Array, lineStarts?: Float64Array): void {
     if (bytes.byteLength === 0) return;
     this.chunks.push(bytes);
     this.starts.push(this.total);
-    const base = this.total;
     this.total += bytes.byteLength;
-    this.indexLines(bytes, base);
+    this.pushLineStarts(lineStarts ?? this.indexer.index(bytes));
   }
 
   clear(): void {
@@ -45,7 +49,7 @@ export class ResponseBuffer {
     this.total = 0;
     this.lineStarts = new Float64Array(1024);
     this.lineCount = 1;
-    this.currentLineStart = 0;
+    this.indexer = new LineIndexer();
   }
 
   /** Copies bytes [start, end) into one array. */
@@ -91,41 +95,16 @@ export class ResponseBuffer {
     return lo;
   }
 
-  private pushLineStart(offset: number): void {
-    if (this.lineCount === this.lineStarts.length) {
-      const bigger = new Float64Array(this.lineStarts.length * 2);
-      bigger.set(this.lineStarts);
+  private pushLineStarts(found: Float64Array): void {
+    if (found.length === 0) return;
+    let size = this.lineStarts.length;
+    while (this.lineCount + found.length > size) size *= 2;
+    if (size !== this.lineStarts.length) {
+      const bigger = new Float64Array(size);
+      bigger.set(this.lineStarts.subarray(0, this.lineCount));
       this.lineStarts = bigger;
     }
-    this.lineStarts[this.lineCount++] = offset;
-    this.currentLineStart = offset;
-  }
-
-  private indexLines(bytes: Uint8Array, base: number): void {
-    let from = 0;
-    for (;;) {
-      const nl = bytes.indexOf(0x0a, from);
-      const lineEndInChunk = nl === -1 ? bytes.byteLength : nl + 1;
-      // Forced cuts for long lines, at a UTF-8 boundary (not in the middle of a sequence).
-      while (base + lineEndInChunk - this.currentLineStart > MAX_LINE_BYTES) {
-        let cut = this.currentLineStart + MAX_LINE_BYTES;
-        for (let back = 0; back < 3; back++) {
-          const b = this.byteAt(cut, bytes, base);
-          if (b === undefined || (b & 0xc0) !== 0x80) break;
-          cut--;
-        }
-        this.pushLineStart(cut);
-      }
-      if (nl === -1) break;
-      this.pushLineStart(base + nl + 1);
-      from = nl + 1;
-      if (from >= bytes.byteLength) break;
-    }
-  }
-
-  private byteAt(offset: number, current: Uint8Array, base: number): number | undefined {
-    if (offset >= base) return current[offset - base];
-    const i = this.chunkIndexAt(offset);
-    return this.chunks[i]?.[offset - this.starts[i]!];
+    this.lineStarts.set(found, this.lineCount);
+    this.lineCount += found.length;
   }
 }

@@ -3,7 +3,7 @@
  * labelled "unknown entry" row naming the kind, between the entries around it, not as a blank row.
  *
  * The real web mode runs the real session; the test sits on the page's WebSocket (Playwright's
- * routeWebSocket) and adds one entry of an invented kind to the first update that carries the
+ * routeWebSocket, with the bridge kept on the page) and adds one entry of an invented kind to the first update that carries the
  * "connected" entry. Frames are shared/wire.ts's: a 4-byte header length, the JSON header, then the
  * binary tail the header points into; only the header is rewritten.
  */
@@ -42,7 +42,9 @@ test('an entry of an unknown kind is a labelled row naming the kind', async ({ p
   });
   try {
     const u = ui(page);
-    await page.goto(web.url);
+    // Playwright routes only the page's own WebSockets, not a worker's: keep the bridge on the page
+    // (`?bridge=page`, the same client web mode runs in its worker) so the test can sit on it.
+    await page.goto(web.url.replace('/#', '/?bridge=page#'));
     await u.host.fill('127.0.0.1');
     await u.port.fill(String(server.port));
     await u.connect.click();

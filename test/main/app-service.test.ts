@@ -194,6 +194,13 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['a string verify flag', { host: '127.0.0.1', port: 80, tls: { verify: 'no' } }, 'tls.verify'],
     ['an empty CA path', { host: '127.0.0.1', port: 80, tls: { caFile: '' } }, 'tls.caFile'],
   ],
+  'session:ack': [
+    ['no list', {}, 'acks'],
+    ['a negative offset', { acks: [{ id: 'a', through: -1 }] }, 'acks.0.through'],
+    ['a fractional offset', { acks: [{ id: 'a', through: 1.5 }] }, 'acks.0.through'],
+    ['an empty id', { acks: [{ id: '', through: 0 }] }, 'acks.0.id'],
+    ['too many sessions', { acks: Array.from({ length: 1001 }, () => ({ id: 'a', through: 0 })) }, 'acks'],
+  ],
   'session:starttls': [
     ['a missing tls object', { id: 'a' }, 'tls'],
     ['an unknown TLS option', { id: 'a', tls: { ciphers: 'NULL' } }, 'tls'],
@@ -286,6 +293,17 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
     ['ids missing (null must be explicit)', {}, 'ids'],
     ['an empty id in the list', { ids: ['ok', ''] }, 'ids.1'],
   ],
+  'conversation:check': [
+    ['a missing yaml', {}, 'yaml'],
+    ['a yaml above the file limit', { yaml: 'x'.repeat(1024 * 1024 + 1) }, 'yaml'],
+    ['a macro as a variable', { yaml: 'a', variables: { counter: '1' } }, 'variables.counter'],
+  ],
+  'conversation:run': [
+    ['a numeric yaml', { yaml: 5 }, 'yaml'],
+    ['a variable that is not text', { yaml: 'a', variables: { key: 5 } }, 'variables.key'],
+    ['an unknown key', { yaml: 'a', target: { host: 'x' } }, ''],
+  ],
+  'conversation:cancel': [['an empty run id', { runId: '' }, 'runId']],
 };
 
 describe('guards: every channel', () => {

@@ -3,6 +3,7 @@ import type { SocketTesterApi } from '../../../shared/contract.ts';
 import type { PreloadBridge } from '../../../shared/preload-bridge.ts';
 import { createElectronClient } from './electron-client.ts';
 import { bridgeUrl, createWebClient, takeToken, type WebClient } from './web-client.ts';
+import { createWorkerClient } from './worker-client.ts';
 
 declare global {
   interface Window {
@@ -29,5 +30,9 @@ export function connectApi(): Connection {
   if (window.socketTester) return { kind: 'electron', api: createElectronClient(window.socketTester) };
   const token = takeToken({ location: window.location, history: window.history, storage: tabStorage() });
   if (!token) return { kind: 'web-no-token' };
-  return { kind: 'web', api: createWebClient(bridgeUrl(window.location), token) };
+  const url = bridgeUrl(window.location);
+  // The WebSocket and the byte work run in a worker (worker-client.ts). A browser without workers,
+  // or `?bridge=page` in the address (the bench compares both in one run), keeps them on the page.
+  const onPage = typeof Worker !== 'function' || new URLSearchParams(window.location.search).get('bridge') === 'page';
+  return { kind: 'web', api: onPage ? createWebClient(url, token) : createWorkerClient(url, token) };
 }

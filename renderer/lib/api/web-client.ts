@@ -3,10 +3,11 @@
  * frames (shared/wire.ts). If the connection drops, pending and later calls resolve to an error
  * Result instead of hanging, and `onConnectionChange` tells the UI.
  */
-import type { CallChannel, EventChannel, SocketTesterApi } from '../../../shared/contract.ts';
+import type { CallChannel, EventChannel, EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { transportError } from '../../../shared/contract.ts';
 import type { Result } from '../../../shared/errors.ts';
 import { decodeFrame, encodeFrame, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type WireServerMessage } from '../../../shared/wire.ts';
+import { AckBatcher } from './ack-batcher.ts';
 
 /**
  * `connecting` until the upgrade answers; `open`; `failed` when the WebSocket closed without ever
@@ -17,6 +18,18 @@ export type WebConnectionState = 'connecting' | 'open' | 'failed' | 'lost';
 
 export interface WebClient extends SocketTesterApi {
   onConnectionChange(listener: (state: WebConnectionState) => void): () => void;
+  /**
+   * Acknowledge session `id`'s bytes before `through` (flow control, ack-batcher.ts). With
+   * `autoAck` (the default) the client does it itself once the update's listeners have run.
+   */
+  ack(id: string, through: number): void;
+}
+
+export interface WebClientOptions {
+  /** Acknowledge each update's bytes once its listeners ran (default true); false: the caller calls ack(). */
+  autoAck?: boolean;
+  /** Sees every decoded server event before the listeners (the bridge worker indexes lines here). */
+  onEvent?: (event: EventChannel, payload: unknown) => void;
 }
 
 /** Where the page keeps its token across reloads (see {@link takeToken}). */
@@ -75,7 +88,8 @@ export function bridgeUrl(location: Pick<Location, 'protocol' | 'host'>): string
  * Opens the bridge. The token goes only into the upgrade's subprotocol list
  * (`socket-tester.v1`, `token.<token>`), never into a URL or a cookie.
  */
-export function createWebClient(url: string, token: string): WebClient {
+export function createWebClient(url: string, token: string, options: WebClientOptions = {}): WebClient {
+  const autoAck = options.autoAck ?? true;
   const ws = new WebSocket(url, [WIRE_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token]);
   ws.binaryType = 'arraybuffer';
   let state: WebConnectionState = 'connecting';
@@ -103,6 +117,7 @@ export function createWebClient(url: string, token: string): WebClient {
     for (const resolve of pending.values()) resolve(transportError(message));
     pending.clear();
     queued.length = 0;
+    acks.stop();
   });
   ws.addEventListener('message', (e: MessageEvent<ArrayBuffer>) => {
     const msg = decodeFrame(new Uint8Array(e.data)) as WireServerMessage;
@@ -110,12 +125,18 @@ export function createWebClient(url: string, token: string): WebClient {
       pending.get(msg.n)?.(msg.result);
       pending.delete(msg.n);
     } else {
+      options.onEvent?.(msg.event, msg.payload);
       for (const l of listeners.get(msg.event) ?? []) (l as (p: unknown) => void)(msg.payload);
+      if (autoAck && msg.event === 'session:update') {
+        const u = msg.payload as EventPayload<'session:update'>;
+        if (u.data && u.data.byteLength > 0) acks.took(u.id, u.dataOffset + u.data.byteLength);
+      }
     }
   });
 
-  return {
+  const client = {
     host: 'web',
+    ack: (id: string, through: number) => acks.took(id, through),
     call<C extends CallChannel>(channel: C, arg: unknown) {
       if (state === 'failed' || state === 'lost') return Promise.resolve(transportError('Not connected to the Socket Tester web server; reload the page.'));
       const n = nextCall++;
@@ -142,4 +163,6 @@ export function createWebClient(url: string, token: string): WebClient {
       };
     },
   } as WebClient;
+  const acks = new AckBatcher((list) => client.call('session:ack', { acks: list }));
+  return client;
 }

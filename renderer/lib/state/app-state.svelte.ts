@@ -8,6 +8,8 @@ import type { AppError, Result } from '../../../shared/errors.ts';
 import type { Profile, ProfileConflict } from '../../../shared/profile.ts';
 import { SessionTab } from './session-tab.svelte.ts';
 import { ListenerTab } from './listener-tab.svelte.ts';
+import { ConversationTab } from './conversation-tab.svelte.ts';
+import { newDoc, stepId, stepsFromExchanges } from '../conversation-doc.ts';
 import { trimClosed } from './closed-tabs.ts';
 import { placeProfile } from './tab-placement.ts';
 import { draftFromProfile, type ProfileMeta } from './tab-settings.ts';
@@ -116,6 +118,9 @@ export class AppState {
       api.on('profiles:changed', ({ profiles }) => {
         this.profiles = profiles;
       }),
+      api.on('conversation:update', (u) => {
+        for (const t of this.allTabs()) if (t instanceof ConversationTab && t.runId === u.runId) t.applyUpdate(u);
+      }),
     );
   }
 
@@ -142,6 +147,36 @@ export class AppState {
   /** A new listener tab (loopback, any free port, a PING rule to start from). */
   newListener(): ListenerTab {
     return this.addTab(new ListenerTab(this.api));
+  }
+
+  /** "New conversation": a conversation tab with a starting target and two steps. */
+  newConversation(): ConversationTab {
+    return this.addTab(new ConversationTab(this.api));
+  }
+
+  /**
+   * "Record from this session": the session's sends and the first line of each reply as steps of
+   * a new conversation tab, aimed at the session's host and port.
+   */
+  recordConversation(from: SessionTab): ConversationTab {
+    const { exchanges } = from.recordedExchanges();
+    const port = Number(from.settings.port.trim());
+    const doc = newDoc({
+      host: from.settings.host.trim() || '127.0.0.1',
+      port: Number.isInteger(port) && port > 0 ? port : from.settings.port.trim(),
+      transport: from.settings.transport === 'tls' ? 'tls' : 'tcp',
+    });
+    doc.root.name = `Recorded from ${from.title}`;
+    doc.steps = stepsFromExchanges(exchanges).map((value) => ({ id: stepId(), value }));
+    return this.addTab(new ConversationTab(this.api, doc));
+  }
+
+  /** An imported conversation file: into the active conversation tab when it holds nothing, else a new one. */
+  importConversation(text: string): ConversationTab {
+    const tab = this.active instanceof ConversationTab && this.active.pristine ? this.active : this.newConversation();
+    tab.setYaml(text);
+    tab.view = tab.docError ? 'yaml' : 'steps';
+    return tab;
   }
 
   /** Appends a tab of any kind and selects it. */
@@ -223,6 +258,8 @@ export class AppState {
     switch (p.kind ?? 'session') {
       case 'listener':
         return reuse instanceof ListenerTab ? reuse : this.newListener();
+      case 'conversation':
+        return reuse instanceof ConversationTab ? reuse : this.newConversation();
       default:
         return reuse instanceof SessionTab ? reuse : this.newTab();
     }
@@ -233,6 +270,7 @@ export class AppState {
     const tab = this.openProfile(p);
     if (tab instanceof SessionTab) await tab.sendNow();
     else if (tab instanceof ListenerTab) await tab.start();
+    else if (tab instanceof ConversationTab) await tab.run();
   }
 
   /** Saves the tab into its profile, or creates one when it has none (then `meta` is required). */

@@ -12,23 +12,29 @@ import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
+import { takeLineStarts } from '../line-index.ts';
 import { SentLog } from '../sent-log.ts';
 import { isLive, statusWords } from './status-words.ts';
 import { pushSent, sentItem, streamedFileItem, type SentItem, type SentSource } from './sent-history.ts';
 import { sendAction } from './send-action.ts';
 import {
   copySettings,
+  defaultSendOptions,
   defaultTabSettings,
   draftFromSettings,
   payloadOf,
+  repeatPlan,
   sameSettings,
   settingsFromProfile,
   tlsOptionsOf,
   TLS_PATH_SETTING,
   type PickedTlsFiles,
   type ProfileMeta,
+  type SendOptions,
   type TabSettings,
 } from './tab-settings.ts';
+import { expandMacros } from '../session-macros.ts';
+import type { RecordedExchange } from '../conversation-doc.ts';
 import { TLS_LIMITS, type TlsFilePurpose } from '../../../shared/tls.ts';
 import type { HostKind } from '../../../shared/contract.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
@@ -37,6 +43,17 @@ import type { WorkTab } from './work-tab.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript' | 'timeline' | 'tls';
+
+/** A "Send every N ms" run: how far it got, and why it stopped (null while running or when done). */
+export interface RepeatStatus {
+  running: boolean;
+  sent: number;
+  /** Sends planned; null for "until stopped". */
+  total: number | null;
+  everyMs: number;
+  /** Why it ended early (stopped, the connection closed, a send failed); null when it ran out. */
+  stoppedBecause: string | null;
+}
 
 const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
@@ -103,6 +120,15 @@ export class SessionTab implements WorkTab {
   /** A connect-and-send is waiting for the session to open. */
   pendingSend = $state(false);
 
+  /** Macros and repeat on send (issue 15 item 4); not part of the saved settings. */
+  sendOptions = $state<SendOptions>(defaultSendOptions());
+  /** Sends made with macros on; `${counter}` of the next one is this plus 1. */
+  macroSends = $state(0);
+  repeat = $state.raw<RepeatStatus | null>(null);
+  #repeatStop: ((why: string) => void) | null = null;
+  /** During a repeat: whether this send half-closes (only the last planned one may). */
+  #halfCloseOverride: boolean | null = null;
+
   /** The UDP side (issue 13): used instead of the stream session when the transport is UDP. */
   get dgram(): DatagramTab {
     return this.#dgram!;
@@ -114,7 +140,13 @@ export class SessionTab implements WorkTab {
   #dgram: DatagramTab | null = null;
   readonly udp = $derived(this.settings.transport === 'udp');
 
-  readonly preview = $derived(encodePayload(payloadOf(this.settings)));
+  /**
+   * The bytes Send would send. With macros on, an example: `${counter}` as the next send's value,
+   * `${time}`/`${date}` as of this edit, fresh random digits (each send expands them anew).
+   */
+  readonly preview = $derived(
+    this.sendOptions.macros ? expandMacros(payloadOf(this.settings), { counter: this.macroSends + 1, now: Date.now() }) : encodePayload(payloadOf(this.settings)),
+  );
   /** Errors in the Host and Port text, shown under each field while the user types. */
   readonly inputErrors = $derived(endpointInputErrors(this.settings.host, this.settings.port, this.connectPressed));
   readonly statusStale = $derived(
@@ -274,21 +306,93 @@ export class SessionTab implements WorkTab {
    * once it is open (an error in the endpoint or the connect is shown where it belongs). Does
    * nothing when {@link sendAction} says why not.
    */
-  async sendNow(): Promise<void> {
+  async sendNow(): Promise<boolean> {
     const action = this.sendAction;
-    if (action.kind === 'none') return;
+    if (action.kind === 'none') return false;
     if (action.kind === 'send') return this.send();
     this.pendingSend = true;
     try {
       if (action.kind === 'connect-and-send') {
         const r = await this.connect();
-        if (!r.ok) return;
+        if (!r.ok) return false;
       }
       await this.untilSettled();
-      if (this.udp ? this.dgram.status?.phase === 'open' : this.status?.phase === 'open' && !this.status.localEnded) await this.send();
+      if (this.udp ? this.dgram.status?.phase === 'open' : this.status?.phase === 'open' && !this.status.localEnded) return await this.send();
+      return false;
     } finally {
       this.pendingSend = false;
     }
+  }
+
+  /**
+   * "Send every N ms": sends the editor's payload (macros expanded anew each time when on) the
+   * planned number of times, or until stopped (bounded by SEND_REPEAT_LIMITS.maxCount). The first
+   * send may connect, as Send does. Sends never overlap: the next starts `everyMs` after the
+   * previous one started, or at once when that one took longer. Stops at the first failed send, when
+   * the connection is no longer writable, on {@link stopRepeat}, and on cancel (a closed tab).
+   * "Close my side after sending" applies after the last planned send only (never until stopped).
+   * `repeat.sent` counts sends main accepted, nothing else.
+   */
+  async startRepeat(): Promise<void> {
+    if (this.repeat?.running) return;
+    const plan = repeatPlan(this.sendOptions);
+    if (!plan.ok) {
+      this.callError = plan.error;
+      return;
+    }
+    const { everyMs, count, untilStopped } = plan.value;
+    this.callError = null;
+    let stoppedBecause: string | null = null;
+    let wake: (() => void) | null = null;
+    this.#repeatStop = (why) => {
+      stoppedBecause ??= why;
+      wake?.();
+    };
+    let sent = 0;
+    this.repeat = { running: true, sent, total: untilStopped ? null : count, everyMs, stoppedBecause: null };
+    try {
+      for (let i = 0; i < count && stoppedBecause === null; i++) {
+        const started = performance.now();
+        if (i > 0 && this.sendAction.kind !== 'send') {
+          const action = this.sendAction;
+          stoppedBecause = action.kind === 'none' ? action.reason : 'The connection is no longer open.';
+          break;
+        }
+        this.#halfCloseOverride = i + 1 === count && !untilStopped ? this.settings.closeAfterSend : false;
+        const ok = await (i === 0 ? this.sendNow() : this.send());
+        if (!ok) {
+          // Re-read: the send set it (the compiler still sees the null assigned above).
+          const error = this.callError as AppError | null;
+          stoppedBecause ??= error ? `The send failed: ${error.message}` : 'The send did not happen: the connection is not open.';
+          break;
+        }
+        sent++;
+        this.repeat = { ...this.repeat, sent };
+        if (i + 1 >= count || stoppedBecause !== null) break;
+        const wait = everyMs - (performance.now() - started);
+        if (wait > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, wait);
+            function done(): void {
+              clearTimeout(timer);
+              wake = null;
+              resolve();
+            }
+            wake = done;
+          });
+        }
+      }
+      if (untilStopped && stoppedBecause === null && sent >= count) stoppedBecause = `Stopped at the limit of ${count} sends.`;
+    } finally {
+      this.#halfCloseOverride = null;
+      this.#repeatStop = null;
+      this.repeat = { running: false, sent, total: untilStopped ? null : count, everyMs, stoppedBecause };
+    }
+  }
+
+  /** Stops a running repeat after the send in flight, if any. */
+  stopRepeat(why = 'Stopped.'): void {
+    this.#repeatStop?.(why);
   }
 
   /**
@@ -313,13 +417,23 @@ export class SessionTab implements WorkTab {
   }
 
   /** Sends the editor's bytes. */
-  async send(): Promise<void> {
+  /** Sends the editor's bytes (macros expanded now, when on); true when main accepted them. */
+  async send(): Promise<boolean> {
     const preview = this.preview;
     if (!preview.ok) {
       this.callError = preview.error;
-      return;
+      return false;
     }
-    await this.sendBytes(preview.value, { payload: payloadOf(this.settings) });
+    const payload = payloadOf(this.settings);
+    if (!this.sendOptions.macros) return this.sendBytes(preview.value, { payload });
+    const fresh = expandMacros(payload, { counter: this.macroSends + 1, now: Date.now() });
+    if (!fresh.ok) {
+      this.callError = fresh.error;
+      return false;
+    }
+    const sent = await this.sendBytes(fresh.value, { payload });
+    if (sent) this.macroSends++;
+    return sent;
   }
 
   /** Sends an earlier item's exact bytes again (with the current close-after-send choice). */
@@ -329,12 +443,13 @@ export class SessionTab implements WorkTab {
   }
 
   /** Sends bytes: from the editor, from history, or a file picked in the browser. */
-  async sendBytes(bytes: Uint8Array, source: SentSource): Promise<void> {
+  async sendBytes(bytes: Uint8Array, source: SentSource): Promise<boolean> {
     if (this.udp) {
-      if (await this.dgram.send(bytes)) this.recordSent(sentItem(source, bytes, false, Date.now()));
-      return;
+      const sent = await this.dgram.send(bytes);
+      if (sent) this.recordSent(sentItem(source, bytes, false, Date.now()));
+      return sent;
     }
-    if (!this.sessionId) return;
+    if (!this.sessionId) return false;
     this.busy = true;
     this.callError = null;
     // A large send takes a while to reach the engine (in web mode it crosses the WebSocket first);
@@ -342,7 +457,7 @@ export class SessionTab implements WorkTab {
     // The engine's own progress (sendId ≥ 0) replaces this placeholder. A small send is over before
     // a bar could be read, and showing one for each would make the editor jump.
     if (bytes.byteLength >= PROGRESS_PLACEHOLDER_BYTES) this.sendProgress = { sendId: -1, sent: 0, total: bytes.byteLength, done: false };
-    const halfClose = this.settings.closeAfterSend;
+    const halfClose = this.#halfCloseOverride ?? this.settings.closeAfterSend;
     this.sentLog.recordStart(bytes);
     const r = await this.api.call('session:send', { id: this.sessionId, data: bytes, halfClose });
     this.busy = false;
@@ -350,6 +465,39 @@ export class SessionTab implements WorkTab {
       this.sentLog.advance(r.value.bytesSent);
       this.recordSent(sentItem(source, bytes, halfClose, Date.now()));
     } else this.callError = r.error;
+    return r.ok;
+  }
+
+  /**
+   * What "Record from this session" turns into steps: each send still in the history (oldest
+   * first) with the bytes received after it, up to the next send. `skipped`: sends not recorded
+   * (dropped from the history by its bounds, or files whose bytes were not kept).
+   */
+  recordedExchanges(): { exchanges: RecordedExchange[]; skipped: number } {
+    const sends = [...this.sentHistory].reverse();
+    // Where the received stream stood when each send went out, from the transcript's order.
+    const marks: number[] = [];
+    let received = 0;
+    for (const e of this.transcript) {
+      if (e.kind === 'received') received = e.offset + e.bytes;
+      else if (e.kind === 'sent') marks.push(received);
+    }
+    const n = Math.min(sends.length, marks.length);
+    const items = sends.slice(sends.length - n);
+    const at = marks.slice(marks.length - n);
+    const total = this.response.length;
+    const exchanges: RecordedExchange[] = [];
+    let skipped = this.historyDropped + (sends.length - n);
+    items.forEach((item, i) => {
+      if (!item.bytesKept) {
+        skipped++;
+        return;
+      }
+      const start = Math.min(at[i]!, total);
+      const end = Math.min(i + 1 < n ? at[i + 1]! : total, total, start + 4096);
+      exchanges.push({ sent: item.bytes, reply: this.response.slice(start, end) });
+    });
+    return { exchanges, skipped };
   }
 
   /** Electron: main picks and streams the file. */
@@ -394,6 +542,7 @@ export class SessionTab implements WorkTab {
   }
 
   async disconnect(): Promise<void> {
+    this.stopRepeat('Stopped: disconnected.');
     if (this.dgram.live) return this.dgram.close();
     if (!this.sessionId) return;
     const r = await this.api.call('session:close', { id: this.sessionId });
@@ -401,6 +550,7 @@ export class SessionTab implements WorkTab {
   }
 
   async cancel(): Promise<void> {
+    this.stopRepeat('Stopped: the connection was cancelled.');
     if (this.dgram.live) return this.dgram.cancel();
     if (!this.sessionId) return;
     const r = await this.api.call('session:cancel', { id: this.sessionId });
@@ -414,7 +564,8 @@ export class SessionTab implements WorkTab {
       if (u.dataOffset !== this.response.length) {
         this.gapError = `Received bytes out of order at offset ${u.dataOffset} (have ${this.response.length}).`;
       } else {
-        this.response.append(u.data);
+        // Line starts found off the main thread (web mode's bridge worker) when they came along.
+        this.response.append(u.data, takeLineStarts(u.data));
         this.responseVersion++;
       }
     }
@@ -429,6 +580,7 @@ export class SessionTab implements WorkTab {
     // Coalesced updates may trail a send's result; never let an older send's progress win.
     if (u.progress && (!this.sendProgress || u.progress.sendId >= this.sendProgress.sendId)) this.sendProgress = u.progress;
     this.status = u.status;
+    if (u.status.phase === 'closed' || u.status.localEnded) this.stopRepeat(u.status.phase === 'closed' ? 'Stopped: the connection closed.' : 'Stopped: our side is closed.');
     if (u.status.phase === 'open' || u.status.phase === 'closed') for (const w of this.settledWaiters.splice(0)) w();
   }
 

@@ -285,3 +285,55 @@ export function draftFromProfile(p: Profile): ProfileDraft {
   const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, ...draft } = p;
   return draft;
 }
+
+// ── Repeat and macros on send (issue 15 item 4) ──────────────────────────────────────────────
+
+/**
+ * How Send behaves beyond one press: macro expansion and "Send every N ms". Off by default, kept
+ * with the tab but not in profiles (a saved request sends what it says; a repeat is an action).
+ */
+export interface SendOptions {
+  /** Expand `${counter}`, `${time}`, `${date}`, `${random:hex:N}` on send (renderer/lib/session-macros.ts). */
+  macros: boolean;
+  /** Milliseconds from the start of one send to the start of the next. */
+  repeatEveryMs: number;
+  /** How many sends; 0 = until stopped (still at most SEND_REPEAT_LIMITS.maxCount). */
+  repeatCount: number;
+}
+
+/** Bounds of a repeat: a fast interval must not flood main or the peer, nor run forever. */
+export const SEND_REPEAT_LIMITS = {
+  minIntervalMs: 10,
+  maxIntervalMs: 3_600_000,
+  maxCount: 100_000,
+} as const;
+
+export function defaultSendOptions(): SendOptions {
+  return { macros: false, repeatEveryMs: 1000, repeatCount: 10 };
+}
+
+/** A checked repeat plan: the interval and how many sends (`until stopped` is the limit). */
+export interface RepeatPlan {
+  everyMs: number;
+  count: number;
+  untilStopped: boolean;
+}
+
+/** Checks the repeat fields; an error names its field (`repeatEveryMs`, `repeatCount`). */
+export function repeatPlan(o: SendOptions): { ok: true; value: RepeatPlan } | { ok: false; error: AppErrorLike } {
+  const every = o.repeatEveryMs;
+  if (!Number.isInteger(every) || every < SEND_REPEAT_LIMITS.minIntervalMs || every > SEND_REPEAT_LIMITS.maxIntervalMs) {
+    return repeatError('repeatEveryMs', `the interval must be a whole number of milliseconds from ${SEND_REPEAT_LIMITS.minIntervalMs} to ${SEND_REPEAT_LIMITS.maxIntervalMs}.`);
+  }
+  const count = o.repeatCount;
+  if (!Number.isInteger(count) || count < 0 || count > SEND_REPEAT_LIMITS.maxCount) {
+    return repeatError('repeatCount', `the count must be a whole number from 1 to ${SEND_REPEAT_LIMITS.maxCount}, or 0 for until stopped.`);
+  }
+  return { ok: true, value: { everyMs: every, count: count === 0 ? SEND_REPEAT_LIMITS.maxCount : count, untilStopped: count === 0 } };
+}
+
+type AppErrorLike = { code: 'INVALID_INPUT'; message: string; field: string };
+
+function repeatError(field: string, message: string): { ok: false; error: AppErrorLike } {
+  return { ok: false, error: { code: 'INVALID_INPUT', message, field } };
+}

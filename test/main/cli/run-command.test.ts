@@ -118,7 +118,8 @@ describe('socket-tester run', () => {
       [['run', file, '--var', 'counter=2'], '--var counter: "counter" is a macro (counter, time, date, random), not a variable.'],
       [['run', file, '--var', 'x=1', '--var', 'x=2'], '--var x is given twice; give each variable once.'],
       [['run', file, '--timeout', '0'], '--timeout must be a whole number from 1 to 86400000, got "0".'],
-      [['run', '--profile', 'Redis'], 'run --profile is not available yet: profiles cannot hold conversations. Run a conversation file: socket-tester run FILE.'],
+      [['run', file, '--profile', 'Redis'], 'give either FILE or --profile NAME, not both.'],
+      [['run', '--profiles', file], '--profiles FILE goes with --profile NAME.'],
     ];
     for (const [args, message] of cases) {
       const run = await cli(args);
@@ -192,6 +193,6 @@ describe('socket-tester run', () => {
   it('prints help', async () => {
     const run = await cli(['run', '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout.toString()).toContain('run --profile NAME is not available yet');
+    expect(run.stdout.toString()).toContain('socket-tester run --profile NAME [--profiles FILE]');
   });
 });

@@ -52,11 +52,35 @@ steps:
   - close: true
 `;
 
+/** Every step kind and every payload and match form, once each. */
+const everyKind = `target: {host: 127.0.0.1, port: 6379}
+steps:
+  - send: "plain"
+  - send: {text: "line", line_ending: lf}
+  - send: {escapes: "\\x00\\xff\\r\\n", line_ending: cr}
+  - send: {hex: "de ad be ef"}
+  - expect: {contains: "+OK"}
+  - expect: {exact: "+OK\\r\\n", encoding: latin1}
+  - expect: {hex: "2b 4f 4b", abort_on: [{contains: "-ERR"}]}
+  - expect: {regex: '^\\+(\\w+)', capture: {word: '^\\+(\\w+)'}, timeout_ms: 1}
+  - expect: {eof: true}
+  - wait: 25
+  - close_write: true
+  - starttls: {verify: false}
+  - close: true
+  - group:
+      - send: "\${word}"
+    repeat: 1
+    interval_ms: 3
+    continue_on_failure: true
+`;
+
 describe('formatConversation', () => {
   it.each([
     ['redis', redisConversation(6379), []],
     ['smtp', smtpConversation(25), ['token']],
     ['tricky', tricky, []],
+    ['every kind', everyKind, []],
   ])('round-trips the %s conversation and is stable', (_name, text, extra) => {
     const first = load(text, extra as string[]);
     const formatted = formatConversation(first);

@@ -103,6 +103,7 @@ describe('Electron IPC binding', () => {
       'session:half-close': { id },
       'session:close': { id },
       'session:cancel': { id },
+      'session:ack': { acks: [{ id, through: 0 }] },
       'session:discard': { id },
       'dialog:pick-tls-file': { purpose: 'ca' },
       'session:save-response': { id, suggestedName: 'r.bin' },
@@ -130,6 +131,9 @@ describe('Electron IPC binding', () => {
       'profiles:import-preview': { text: '{}', fileName: 'a.json' },
       'profiles:import': { text: '{}', fileName: 'a.json', onDuplicate: 'skip' },
       'profiles:export': { ids: null },
+      'conversation:check': { yaml: 'steps: []' },
+      'conversation:run': { yaml: 'steps: []' },
+      'conversation:cancel': { runId: 'r1' },
     };
     // A page of someone else's in its own top frame (a navigated-away window, a webview).
     const intruder = new FakeWebContents();
@@ -221,7 +225,7 @@ describe('preload', () => {
     const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
     expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
     expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
-    expect(Object.keys(bridge.events).sort()).toEqual(['datagram:update', 'listener:update', 'profiles:changed', 'session:evicted', 'session:update']);
+    expect(Object.keys(bridge.events).sort()).toEqual(['conversation:update', 'datagram:update', 'listener:update', 'profiles:changed', 'session:evicted', 'session:update']);
     expect(Object.isFrozen(bridge.calls)).toBe(true);
     await bridge.calls['session:close']!({ id: 'x' });
     expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);

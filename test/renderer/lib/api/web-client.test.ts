@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { bridgeUrl, createWebClient, forgetToken, takeToken, TOKEN_STORAGE_KEY, type WebConnectionState } from '../../../../renderer/lib/api/web-client.ts';
+import { createServer } from 'node:net';
 import { startWebMode, type RunningWebMode } from '../../../../main/web/web-mode.ts';
+import type { EventPayload } from '../../../../shared/contract.ts';
 
 function sources(hash: string, stored: string | null = null) {
   const store = new Map<string, string>(stored === null ? [] : [[TOKEN_STORAGE_KEY, stored]]);
@@ -100,6 +102,46 @@ describe('createWebClient against real web mode', () => {
     expect(await client.call('app:info', {})).toMatchObject({ ok: true, value: { host: 'web' } });
     await until(states, 'open');
   });
+
+  it('acknowledges what its listeners took, so a stream far larger than main\'s window arrives whole and in order', async () => {
+    const TOTAL = Number(process.env.ST_WEB_CLIENT_MIB ?? 40) * 1024 * 1024;
+    const peer = createServer((s) => {
+      s.on('error', () => undefined);
+      const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < TOTAL) {
+          sent += chunk.length;
+          if (!s.write(chunk)) return void s.once('drain', pump);
+        }
+        s.end();
+      };
+      pump();
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()));
+    try {
+      const client = createWebClient(`ws://127.0.0.1:${web.port}/ws`, web.token);
+      let delivered = 0;
+      let last: EventPayload<'session:update'> | null = null;
+      let ordered = true;
+      client.on('session:update', (u) => {
+        if (u.data) {
+          if (u.dataOffset !== delivered) ordered = false;
+          delivered += u.data.byteLength;
+        }
+        last = u;
+      });
+      const t0 = performance.now();
+      const opened = await client.call('session:open', { host: '127.0.0.1', port: (peer.address() as { port: number }).port, maxResponseBytes: TOTAL + 1 });
+      expect(opened.ok).toBe(true);
+      for (let i = 0; i < 6000 && !((last as EventPayload<'session:update'> | null)?.status.phase === 'closed' && delivered === TOTAL); i++) await new Promise((r) => setTimeout(r, 10));
+      if (process.env.ST_WEB_CLIENT_MIB) console.log(`web client: ${TOTAL} bytes in ${(performance.now() - t0).toFixed(0)} ms`);
+      expect(ordered).toBe(true);
+      expect(delivered).toBe(TOTAL);
+    } finally {
+      await new Promise((r) => peer.close(r));
+    }
+  }, 90_000);
 
   it('reports a refused token as failed (not lost), and pending calls get an error, not a hang', async () => {
     const client = createWebClient(`ws://127.0.0.1:${web.port}/ws`, 'wrong');

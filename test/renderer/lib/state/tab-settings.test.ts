@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PROFILE_DEFAULTS, profileDraftSchema, validateProfileDraft, type Profile } from '../../../../shared/profile.ts';
 import {
   copySettings,
+  defaultSendOptions,
   defaultTabSettings,
+  repeatPlan,
+  SEND_REPEAT_LIMITS,
   tlsOptionsOf,
   mayNeedPassphrase,
   draftFromProfile,
@@ -154,5 +157,26 @@ describe('TLS in tab settings', () => {
     const s = settingsFromProfile(old as Profile);
     expect(s.transport).toBe('tcp');
     expect(s.tlsVerify).toBe(true);
+  });
+});
+
+describe('repeatPlan', () => {
+  it('accepts the defaults and bounds interval and count, naming the field', () => {
+    expect(defaultSendOptions()).toEqual({ macros: false, repeatEveryMs: 1000, repeatCount: 10 });
+    expect(repeatPlan(defaultSendOptions())).toEqual({ ok: true, value: { everyMs: 1000, count: 10, untilStopped: false } });
+    expect(repeatPlan({ macros: false, repeatEveryMs: 50, repeatCount: 0 })).toEqual({
+      ok: true,
+      value: { everyMs: 50, count: SEND_REPEAT_LIMITS.maxCount, untilStopped: true },
+    });
+    for (const [every, count, field] of [
+      [SEND_REPEAT_LIMITS.minIntervalMs - 1, 1, 'repeatEveryMs'],
+      [1.5 as number, 1, 'repeatEveryMs'],
+      [null as unknown as number, 1, 'repeatEveryMs'],
+      [100, -1, 'repeatCount'],
+      [100, SEND_REPEAT_LIMITS.maxCount + 1, 'repeatCount'],
+    ] as const) {
+      const r = repeatPlan({ macros: false, repeatEveryMs: every, repeatCount: count });
+      expect(r.ok ? null : r.error.field).toBe(field);
+    }
   });
 });
