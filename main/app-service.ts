@@ -31,6 +31,7 @@ import { parseImport, selectImportDrafts } from './profiles/import-profiles.ts';
 import type { Handlers } from './ipc/dispatcher.ts';
 import { startForwarding, type SessionForwarder } from './ipc/session-updates.ts';
 import { followPeerEnd } from './engine/follow-peer-end.ts';
+import { ListenerService } from './listener-service.ts';
 import { checkConversation, ConversationRuns } from './conversation/conversation-runs.ts';
 import type { OpenConversationStream } from './conversation/conversation-stream.ts';
 
@@ -77,10 +78,12 @@ export class AppService {
   readonly handlers: Handlers<ClientContext>;
   private readonly clients = new Set<ClientContext>();
   private nextClientId = 1;
+  private readonly listeners: ListenerService;
   /** Each client's conversation runs, created on its first run. */
   private readonly conversationRuns = new WeakMap<ClientContext, ConversationRuns>();
 
   constructor(private readonly opts: AppServiceOptions) {
+    this.listeners = new ListenerService(opts.sessions);
     this.handlers = this.makeHandlers();
     opts.sessions.on('session-evicted', (e) => this.onEvicted(e));
   }
@@ -107,6 +110,8 @@ export class AppService {
   /** Ends every session the client owns and forgets it. Safe to call twice. */
   detachClient(ctx: ClientContext): void {
     if (!this.clients.delete(ctx)) return;
+    // Listeners first, so none accepts a new client while its sessions are ended below.
+    this.listeners.detach(ctx);
     void this.conversationRuns.get(ctx)?.cancelAll();
     for (const [id, stop] of ctx.sessions) {
       stop();
@@ -121,7 +126,7 @@ export class AppService {
     const runs = [...this.clients].map((c) => this.conversationRuns.get(c)?.cancelAll());
     for (const c of [...this.clients]) this.detachClient(c);
     await Promise.all(runs);
-    await Promise.all([this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
+    await Promise.all([this.listeners.shutdown(), this.opts.sessions.closeAll(), this.opts.profiles.flush()]);
   }
 
   private owned(ctx: ClientContext, id: string): Result<StreamSession> {
@@ -342,6 +347,8 @@ export class AppService {
         const r = s.value.setBroadcast(arg.on);
         return r.ok ? ok(null) : r;
       },
+
+      ...this.listeners.handlers,
 
       'profiles:state': () => ok(this.storeState()),
       'profiles:list': async () => {

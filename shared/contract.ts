@@ -15,6 +15,7 @@ import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } fro
 import type { Profile, ProfileDraft } from './profile.ts';
 import type { TlsClientOptions, TlsFilePurpose, TlsSessionInfo } from './tls.ts';
 import type { DatagramOpenOptions, DatagramUpdate } from './session-datagram.ts';
+import type { ListenerOptions, ListenerStats, ListenerUpdate, ListenerView, ResponderSpec, RuleTestResult } from './listener.ts';
 import type { ConversationCheck, ConversationRunUpdate, ConversationStart } from './conversation.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
@@ -140,6 +141,34 @@ export interface Calls {
   'datagram:leave': { arg: { id: string; group: string; interface?: string }; value: null };
   /** SO_BROADCAST on or off while open. */
   'datagram:set-broadcast': { arg: { id: string; on: boolean }; value: null };
+  /**
+   * Binds and starts accepting (docs/listener.md); rows and counters arrive as `listener:update`.
+   * Each TCP/TLS client is a stream session of this window (its `sessionId`): `session:send`,
+   * `session:close` and the rest work on it, and its clients count against the listener's own
+   * `maxClients`, not against the window's sessions.
+   */
+  'listener:start': { arg: ListenerOptions; value: ListenerView };
+  /** Stops accepting, closes every client gracefully; resolves once all have ended. */
+  'listener:stop': { arg: { id: string }; value: ListenerStats };
+  /** The whole client table as main keeps it now (live clients and the latest closed ones). */
+  'listener:clients': { arg: { id: string }; value: ListenerUpdate };
+  /** Bytes to one client (`clientId`), or to every connected client (null). */
+  'listener:send': { arg: { id: string; clientId: number | null; data: Uint8Array }; value: { clients: number; bytesSent: number } };
+  /** Our FIN only, a graceful close, or a TCP reset of one client (UDP: only 'close', forgetting the peer). */
+  'listener:end-client': { arg: { id: string; clientId: number; how: 'half-close' | 'close' | 'reset' }; value: null };
+  /** Replaces the responder for new and connected clients; the rule counters start again at 0. */
+  'listener:set-responder': { arg: { id: string; responder: ResponderSpec }; value: null };
+  /**
+   * "Test this rule": which rule fires for each message of `sample`, its captures and the reply
+   * bytes. With `id`, `${counter}` continues that listener's counts; nothing is sent.
+   */
+  'listener:test': { arg: { responder: ResponderSpec; sample: Uint8Array; id?: string }; value: RuleTestResult };
+  /**
+   * Shows one TCP/TLS client's conversation: main sends `session:update` for its session from its
+   * first byte (replaying what it already has), then live; watching another client (or null) stops
+   * the previous one. One watched client per listener keeps a busy listener from flooding the page.
+   */
+  'listener:watch': { arg: { id: string; clientId: number | null }; value: { sessionId: string | null } };
   'profiles:state': { arg: Record<string, never>; value: ProfileStoreState };
   'profiles:list': { arg: Record<string, never>; value: Profile[] };
   'profiles:create': { arg: { draft: ProfileDraft }; value: Profile };
@@ -192,6 +221,12 @@ export interface Events {
     dataOffset: number;
     transcript: TranscriptEntry[];
     progress: SendProgress | null;
+    /**
+     * A listener client's session only (`listener:watch`): the first bytes of sends main made to
+     * the client (responder replies, `listener:send`), which the page did not make itself, so the
+     * transcript can preview them. At most 64 bytes each, the first 64 sends of a client.
+     */
+    sentHeads?: Array<{ offset: number; head: Uint8Array }>;
   };
   /**
    * Main released a closed session's bytes and transcript to bound its memory (the oldest closed
@@ -204,6 +239,8 @@ export interface Events {
    * the datagrams received since the previous update, whole, in order, each exactly once.
    */
   'datagram:update': DatagramUpdate;
+  /** A listener's counters and changed client rows, coalesced (at most about 10 a second). */
+  'listener:update': ListenerUpdate;
   /** The profile list changed (from this or another window). */
   'profiles:changed': { profiles: Profile[] };
   /**
@@ -241,6 +278,14 @@ export const CALL_CHANNELS = [
   'datagram:join',
   'datagram:leave',
   'datagram:set-broadcast',
+  'listener:start',
+  'listener:stop',
+  'listener:clients',
+  'listener:send',
+  'listener:end-client',
+  'listener:set-responder',
+  'listener:test',
+  'listener:watch',
   'profiles:state',
   'profiles:list',
   'profiles:create',
@@ -257,7 +302,7 @@ export const CALL_CHANNELS = [
   'conversation:cancel',
 ] as const satisfies readonly CallChannel[];
 
-export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'profiles:changed', 'conversation:update'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['session:update', 'session:evicted', 'datagram:update', 'listener:update', 'profiles:changed', 'conversation:update'] as const satisfies readonly EventChannel[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 // Compile-time exhaustiveness: these fail to type-check when a channel is not listed.

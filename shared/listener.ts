@@ -2,7 +2,9 @@
  * Listen mode: what a listener is asked to do, what a responder answers, and the limits that keep
  * a hostile client from exhausting main. docs/listener.md is the user-facing reference.
  */
+import type { AppError } from './errors.ts';
 import type { PayloadMode } from './payload.ts';
+import type { SessionOutcome } from './session.ts';
 
 export const LISTENER_LIMITS = {
   /** Default and largest --max-clients: clients connected at once (UDP: peers remembered). */
@@ -92,6 +94,97 @@ export interface ListenerStats {
   /** How many times each rule matched, by index. */
   ruleHits: number[];
 }
+
+/** Why a listener's client ended: a session outcome, a failed TLS handshake, or a quiet UDP peer forgotten. */
+export type ClientOutcome = SessionOutcome | 'handshake-failed' | 'forgotten';
+
+/** A running listener, as `listener:start` answers. */
+export interface ListenerView {
+  id: string;
+  transport: ListenerTransport;
+  /** The address and port actually bound (port 0 asked: the one the system chose). */
+  address: string;
+  port: number;
+  /** False when bound beyond loopback: other machines can connect (the UI warns). */
+  loopback: boolean;
+  maxClients: number;
+  /** TLS with a generated certificate: its SHA-256 fingerprint. */
+  certificateFingerprint: string | null;
+}
+
+/** One row of the client table. */
+export interface ListenerClientView {
+  /** 1, 2, … in order of acceptance. */
+  clientId: number;
+  /** TCP/TLS: the stream session of this client (session:* calls and `listener:watch` use it); UDP: null. */
+  sessionId: string | null;
+  address: string;
+  port: number;
+  /** Epoch ms of the accept (UDP: the first datagram). */
+  since: number;
+  endedAt: number | null;
+  phase: 'open' | 'closing' | 'closed';
+  /** We sent our FIN / the client sent its FIN. */
+  localEnded: boolean;
+  remoteEnded: boolean;
+  outcome: ClientOutcome | null;
+  /** The last problem with this client (a closing error, an over-long line, a full reply queue). */
+  error: AppError | null;
+  bytesIn: number;
+  bytesOut: number;
+  /** TLS only. */
+  tls: { protocol: string | null; cipher: string | null } | null;
+  /** TLS with a client certificate requested: what it presented (null: nothing). Absent otherwise. */
+  clientCert?: { subject: string | null; fingerprint256: string | null } | null;
+}
+
+/**
+ * One coalesced `listener:update` (main/ipc/listener-updates.ts): the listener's counters and the
+ * rows that changed since the previous update. `dropped`: client ids main no longer lists (the
+ * oldest closed rows beyond its bound), to be removed from the table.
+ */
+export interface ListenerUpdate {
+  id: string;
+  phase: 'listening' | 'stopped';
+  stats: ListenerStats;
+  clients: ListenerClientView[];
+  dropped: number[];
+  /** The most recent refusal, when there was one since the previous update. */
+  refused: { address: string; port: number; reason: string } | null;
+}
+
+/** What "test this rule" answers for each message of the sample. */
+export interface RuleTestVerdict {
+  message: Uint8Array;
+  rule: number | null;
+  captures: (Uint8Array | null)[];
+  reply: Uint8Array | null;
+  delayMs: number;
+  close: boolean;
+  error: AppError | null;
+}
+
+export interface RuleTestResult {
+  verdicts: RuleTestVerdict[];
+  /** Messages past the judged limit (100). */
+  unjudged: number;
+  /** Bytes at the end of the sample that do not make a whole message yet (line, delimiter, length). */
+  leftover: number;
+  /** A frame longer than the bound, as a client would get it. */
+  error: AppError | null;
+}
+
+/** Bounds of the listener calls (R5). */
+export const LISTENER_IPC_LIMITS = {
+  /** Listeners one window may run at once. */
+  maxListenersPerClient: 16,
+  /** Closed rows a listener's table keeps; older ones are dropped (and said so). */
+  maxClosedRows: 500,
+  /** Rows in one listener:update; more go in the next. */
+  maxRowsPerUpdate: 500,
+  /** The sample of "test this rule". */
+  maxTestSampleBytes: 64 * 1024,
+} as const;
 
 /**
  * What a listener profile stores besides its bind host and port (the profile's `host`, `port` and

@@ -287,7 +287,8 @@ const draftShape = {
   name: storedLabel('name', PROFILE_LIMITS.maxNameLength),
   folder: storedLabel('folder', PROFILE_LIMITS.maxFolderLength).nullable(),
   host: hostSchema,
-  port: z.int().min(1).max(65_535),
+  // 0 only for a listener (any free port); checkTransport refuses it for every other kind.
+  port: z.int().min(0).max(65_535),
   transport: z.enum(['tcp', 'tls', 'udp']).optional(),
   tls: tlsSettingsSchema.optional(),
   payload: payloadSchema,
@@ -317,6 +318,7 @@ const transportShape = {
 
 interface KindAndSections {
   kind?: ProfileKind | undefined;
+  port?: number;
   transport?: ProfileTransport | undefined;
   udp?: unknown;
   listener?: unknown;
@@ -329,6 +331,7 @@ interface KindAndSections {
  */
 function checkTransport(p: KindAndSections, ctx: z.RefinementCtx): void {
   const kind = p.kind ?? 'session';
+  if (kind !== 'listener' && p.port === 0) ctx.addIssue({ code: 'custom', path: ['port'], message: 'Port 0 is only for a listener (any free port); give 1–65535.' });
   const udpSession = kind === 'session' && p.transport === 'udp';
   if (udpSession && p.udp === undefined) ctx.addIssue({ code: 'custom', path: ['udp'], message: 'A UDP profile needs its udp settings.' });
   if (!udpSession && p.udp !== undefined) ctx.addIssue({ code: 'custom', path: ['transport'], message: 'udp settings need transport "udp".' });

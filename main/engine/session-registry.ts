@@ -15,6 +15,11 @@
  *   closed sessions; create() never looks at other sessions (tests count status reads to prove it).
  * - 'session-closed' is emitted once per session, after Node released its socket.
  * - remove() cancels a live session first, so forgetting a session never leaks its socket.
+ * - Sessions a listener accepted (pool 'listener-clients') are bounded by their listener's own
+ *   max clients, not by the live limits above: 200 clients of one listener must not block the
+ *   user's next outgoing session, nor be refused for want of a slot outgoing ones hold. Their
+ *   closed sessions are kept and evicted in a pool of their own (`maxClosedClients`,
+ *   `maxClosedClientBytes`), so a busy listener never evicts an outgoing session's bytes.
  * - closeAll() resolves only when every socket is released.
  */
 import { fail, ok, type Result } from '../../shared/errors.ts';
@@ -57,7 +62,13 @@ export interface RegistryLimits {
   maxLivePerOwner: number;
   maxClosed: number;
   maxClosedBytes: number;
+  /** Closed listener clients kept readable, and their bytes in total. */
+  maxClosedClients: number;
+  maxClosedClientBytes: number;
 }
+
+/** Which limits a session counts against: outgoing sessions, or a listener's accepted clients. */
+export type SessionPool = 'sessions' | 'listener-clients';
 
 /** What the registry holds now, for tests, diagnostics and the report figures. */
 export interface RegistryStats {
@@ -66,11 +77,15 @@ export interface RegistryStats {
   /** Retained bytes of the closed sessions still kept. */
   closedBytes: number;
   evicted: number;
+  /** The same for listener clients (their own pool). */
+  closedClients: number;
+  closedClientBytes: number;
 }
 
 interface Entry {
   readonly session: AnySession;
   readonly owner: SessionOwner;
+  readonly pool: SessionPool;
   live: boolean;
   /** Retained bytes counted at close. */
   bytes: number;
@@ -82,17 +97,26 @@ const DEFAULT_LIMITS: RegistryLimits = {
   maxLivePerOwner: SESSION_LIMITS.maxSessionsPerClient,
   maxClosed: SESSION_LIMITS.maxClosedSessions,
   maxClosedBytes: SESSION_LIMITS.maxClosedBytes,
+  maxClosedClients: 200,
+  maxClosedClientBytes: SESSION_LIMITS.maxClosedBytes,
 };
+
+/** Closed entries of one pool, oldest closed first (Map keeps insertion order), and their bytes. */
+interface ClosedPool {
+  readonly entries: Map<string, Entry>;
+  bytes: number;
+}
 
 /** Creates, finds, bounds and ends sessions; see the invariants at the top of this file. */
 export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
   readonly #entries = new Map<string, Entry>();
-  /** Closed, still-kept entries, oldest closed first (Map keeps insertion order). */
-  readonly #closed = new Map<string, Entry>();
+  readonly #closed: Record<SessionPool, ClosedPool> = {
+    sessions: { entries: new Map(), bytes: 0 },
+    'listener-clients': { entries: new Map(), bytes: 0 },
+  };
   readonly #liveByOwner = new Map<SessionOwner, number>();
   readonly #limits: RegistryLimits;
   #live = 0;
-  #closedBytes = 0;
   #evicted = 0;
 
   /**
@@ -111,7 +135,8 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
    * Registers a new session made by `make` (given its id), or SESSION_LIMIT when too many are
    * live, in total or for `owner`.
    */
-  create<S extends AnySession>(make: (id: string) => S, owner: SessionOwner = LOCAL_OWNER): Result<S> {
+  create<S extends AnySession>(make: (id: string) => S, owner: SessionOwner = LOCAL_OWNER, pool: SessionPool = 'sessions'): Result<S> {
+    if (pool === 'listener-clients') return ok(this.#register(make, owner, pool));
     const { maxLive, maxLivePerOwner } = this.#limits;
     if (this.#live >= maxLive) {
       return fail('SESSION_LIMIT', `Too many open sessions (${this.#live}); close one before opening another (limit ${maxLive}).`);
@@ -123,18 +148,30 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
         `This window already has ${mine} open sessions, its share of the ${maxLive} allowed; close one before opening another.`,
       );
     }
-    const session = make(lazyCrypto().randomUUID());
-    const entry: Entry = { session, owner, live: true, bytes: 0, stopWatching: () => undefined };
-    this.#entries.set(session.id, entry);
     this.#live += 1;
     this.#liveByOwner.set(owner, mine + 1);
+    return ok(this.#register(make, owner, pool));
+  }
+
+  /**
+   * A session for a client a listener accepted: never refused here (its listener bounds how many
+   * it accepts), kept and evicted in the 'listener-clients' pool once closed.
+   */
+  adoptClient(owner: SessionOwner = LOCAL_OWNER): StreamSession {
+    return this.#register((id) => new StreamSession(id), owner, 'listener-clients');
+  }
+
+  #register<S extends AnySession>(make: (id: string) => S, owner: SessionOwner, pool: SessionPool): S {
+    const session = make(lazyCrypto().randomUUID());
+    const entry: Entry = { session, owner, pool, live: true, bytes: 0, stopWatching: () => undefined };
+    this.#entries.set(session.id, entry);
     // Through the common interface: the union of two emitters has no callable `on`.
     entry.stopWatching = (session as Session).on('status', (s) => {
       if (s.phase === 'closed') this.#onClosed(entry);
     });
     if (session.status.phase === 'closed') this.#onClosed(entry);
     void session.done().then((final) => this.emit('session-closed', final));
-    return ok(session);
+    return session;
   }
 
   /** Creates an idle stream session (connect it next); see {@link SessionRegistry.create}. */
@@ -160,7 +197,8 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#entries.delete(id);
-    if (this.#closed.delete(id)) this.#closedBytes -= entry.bytes;
+    const closed = this.#closed[entry.pool];
+    if (closed.entries.delete(id)) closed.bytes -= entry.bytes;
     // Cancelling a live session emits its closed status, which settles the live counters.
     entry.session.cancel();
   }
@@ -172,7 +210,15 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
 
   /** Counters, read in O(1). */
   stats(): RegistryStats {
-    return { live: this.#live, closed: this.#closed.size, closedBytes: this.#closedBytes, evicted: this.#evicted };
+    const { sessions, 'listener-clients': clients } = this.#closed;
+    return {
+      live: this.#live,
+      closed: sessions.entries.size,
+      closedBytes: sessions.bytes,
+      evicted: this.#evicted,
+      closedClients: clients.entries.size,
+      closedClientBytes: clients.bytes,
+    };
   }
 
   /** Destroys every socket at once (quit, F26) and resolves when all are released. */
@@ -186,27 +232,32 @@ export class SessionRegistry extends TypedEmitter<SessionRegistryEvents> {
     if (!entry.live) return;
     entry.live = false;
     entry.stopWatching();
-    this.#live -= 1;
-    const mine = (this.#liveByOwner.get(entry.owner) ?? 1) - 1;
-    if (mine > 0) this.#liveByOwner.set(entry.owner, mine);
-    else this.#liveByOwner.delete(entry.owner);
+    if (entry.pool === 'sessions') {
+      this.#live -= 1;
+      const mine = (this.#liveByOwner.get(entry.owner) ?? 1) - 1;
+      if (mine > 0) this.#liveByOwner.set(entry.owner, mine);
+      else this.#liveByOwner.delete(entry.owner);
+    }
     const id = entry.session.id;
     if (this.#entries.get(id) !== entry) return;
     entry.bytes = entry.session.retainedBytes();
-    this.#closed.set(id, entry);
-    this.#closedBytes += entry.bytes;
-    this.#evictOldest();
+    const closed = this.#closed[entry.pool];
+    closed.entries.set(id, entry);
+    closed.bytes += entry.bytes;
+    this.#evictOldest(entry.pool);
   }
 
   /** Drops the oldest closed sessions while over a limit, always keeping the newest one. */
-  #evictOldest(): void {
-    const { maxClosed, maxClosedBytes } = this.#limits;
-    while (this.#closed.size > 1 && (this.#closed.size > maxClosed || this.#closedBytes > maxClosedBytes)) {
-      const reason: EvictionReason = this.#closed.size > maxClosed ? 'too-many-closed' : 'too-many-bytes';
-      const [id, oldest] = this.#closed.entries().next().value as [string, Entry];
-      this.#closed.delete(id);
+  #evictOldest(pool: SessionPool): void {
+    const l = this.#limits;
+    const [maxClosed, maxClosedBytes] = pool === 'sessions' ? [l.maxClosed, l.maxClosedBytes] : [l.maxClosedClients, l.maxClosedClientBytes];
+    const closed = this.#closed[pool];
+    while (closed.entries.size > 1 && (closed.entries.size > maxClosed || closed.bytes > maxClosedBytes)) {
+      const reason: EvictionReason = closed.entries.size > maxClosed ? 'too-many-closed' : 'too-many-bytes';
+      const [id, oldest] = closed.entries.entries().next().value as [string, Entry];
+      closed.entries.delete(id);
       this.#entries.delete(id);
-      this.#closedBytes -= oldest.bytes;
+      closed.bytes -= oldest.bytes;
       this.#evicted += 1;
       oldest.session.release();
       this.emit('session-evicted', { id, owner: oldest.owner, reason, bytes: oldest.bytes });

@@ -128,9 +128,11 @@ export function connectTcp(host: string, port: number, options: ConnectTcpOption
 
 /**
  * An already connected socket, e.g. one a listener accepted. Create the server with
- * `allowHalfOpen: true` so the peer's FIN does not end our side for us (F15).
+ * `allowHalfOpen: true` so the peer's FIN does not end our side for us (F15). `underlying`: the
+ * plain TCP socket under a server-side TLS socket; the session tracks it too, so reset() can send
+ * a real RST and done() waits for both.
  */
-export function adopt(socket: net.Socket): StreamOpener {
+export function adopt(socket: net.Socket, underlying?: net.Socket): StreamOpener {
   return {
     host: socket.remoteAddress ?? '',
     port: socket.remotePort ?? 0,
@@ -143,6 +145,7 @@ export function adopt(socket: net.Socket): StreamOpener {
           tls: null,
         };
       }
+      if (underlying) ctx.track(underlying, { streamEvents: false });
       ctx.track(socket);
       return { ok: true, socket, tls: null };
     },

@@ -455,6 +455,24 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.#finish('cancelled');
   }
 
+  /**
+   * Like cancel(), but the peer sees a TCP reset (RST) instead of our FIN: a test of how a client
+   * copes with a connection torn down under it. A TLS socket has no TCP handle of its own; the
+   * plain socket under it (tracked by the opener) takes the reset. Outcome 'cancelled'.
+   */
+  reset(): void {
+    if (this.#state.phase === 'closed') return;
+    for (const socket of this.#unreleased) {
+      if (socket.destroyed) continue;
+      try {
+        socket.resetAndDestroy();
+      } catch {
+        // ERR_INVALID_HANDLE_TYPE: not a TCP handle (the TLS layer); #finish destroys it.
+      }
+    }
+    this.#finish('cancelled');
+  }
+
   // ── socket handlers ────────────────────────────────────────────────────────────────────────
 
   /** The reason a connect cannot start, or null when the session is still idle. */

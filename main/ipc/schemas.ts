@@ -10,6 +10,8 @@ import { SESSION_LIMITS } from '../../shared/session.ts';
 import { TLS_FILE_PURPOSES, TLS_LIMITS, TLS_VERSIONS } from '../../shared/tls.ts';
 import { DATAGRAM_LIMITS, DATAGRAM_MODES, type DatagramMode } from '../../shared/session-datagram.ts';
 import { PROFILE_LIMITS, profileDraftSchema, profileSchema } from '../../shared/profile.ts';
+import { LISTENER_IPC_LIMITS } from '../../shared/listener.ts';
+import { listenerProfileSettingsSchema, responderSpecSchema } from '../../shared/listener-schema.ts';
 import { CONVERSATION_LIMITS, RESERVED_NAMES } from '../../shared/conversation.ts';
 import type { Schemas } from './dispatcher.ts';
 
@@ -75,6 +77,21 @@ const datagramOpen = z.strictObject({
 // Group and interface addresses get their checks in the engine (checkGroup); here type and size.
 const datagramGroup = z.strictObject({ id, group: z.string().min(1).max(100), interface: z.string().min(1).max(64).optional() });
 
+// Listener settings: the profile's own schemas (shared/listener.ts), so what a profile may hold and
+// what a call may ask for are one definition; the engine (checkListenerOptions, compileResponder)
+// names the field of anything wrong within them (a regex, a delimiter, a port), as the CLI gets it.
+const listenerStart = z.strictObject({
+  transport: z.enum(['tcp', 'tls', 'udp']),
+  host: z.string().max(1024),
+  port: z.number().int(),
+  ...listenerProfileSettingsSchema.shape,
+});
+const responderSpec = responderSpecSchema;
+const clientId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const sample = z.instanceof(Uint8Array).refine((b) => b.byteLength <= LISTENER_IPC_LIMITS.maxTestSampleBytes, {
+  message: `at most ${LISTENER_IPC_LIMITS.maxTestSampleBytes} bytes of sample`,
+});
+
 const importText = z.string().max(IPC_LIMITS.maxImportChars);
 const fileName = z.string().max(IPC_LIMITS.maxFileNameChars);
 const revision = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -116,6 +133,14 @@ export const CALL_SCHEMAS: Schemas = {
   'datagram:join': datagramGroup,
   'datagram:leave': datagramGroup,
   'datagram:set-broadcast': z.strictObject({ id, on: z.boolean() }),
+  'listener:start': listenerStart,
+  'listener:stop': sessionRef,
+  'listener:clients': sessionRef,
+  'listener:send': z.strictObject({ id, clientId: clientId.nullable(), data: bytes }),
+  'listener:end-client': z.strictObject({ id, clientId, how: z.enum(['half-close', 'close', 'reset']) }),
+  'listener:set-responder': z.strictObject({ id, responder: responderSpec }),
+  'listener:test': z.strictObject({ responder: responderSpec, sample, id: id.optional() }),
+  'listener:watch': z.strictObject({ id, clientId: clientId.nullable() }),
   'profiles:state': empty,
   'profiles:list': empty,
   'profiles:create': z.strictObject({ draft: profileDraftSchema }),

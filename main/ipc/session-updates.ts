@@ -82,6 +82,15 @@ export const RESUME_READING_BYTES = 8 * 1024 * 1024;
 const BATCH_BYTES = 256 * 1024;
 const MIN_INTERVAL_MS = 1000 / IPC_LIMITS.updatesPerSecond;
 
+/**
+ * What a session already has, for a client that starts watching it late (a listener's client
+ * selected in the table): sent first, from offset 0, then the live events.
+ */
+export interface UpdateReplay {
+  response: Uint8Array;
+  transcript: TranscriptEntry[];
+}
+
 /** A running forwarder. */
 export interface SessionForwarder {
   /** Stops forwarding (idempotent). */
@@ -98,19 +107,19 @@ export interface SessionForwarder {
 }
 
 /** Starts forwarding; returns a function that stops it (idempotent). */
-export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateSink): () => void {
-  return startForwarding(session, sink).stop;
+export function forwardSessionUpdates(session: SessionEventSource, sink: UpdateSink, replay?: UpdateReplay): () => void {
+  return startForwarding(session, sink, replay).stop;
 }
 
 /** As {@link forwardSessionUpdates}, with acknowledgements and the byte count for flow control. */
-export function startForwarding(session: SessionEventSource, sink: UpdateSink): SessionForwarder {
+export function startForwarding(session: SessionEventSource, sink: UpdateSink, replay?: UpdateReplay): SessionForwarder {
   const acked = sink.acknowledges === true;
   /** Received chunks not yet sent, oldest first; the first may be partly sent already. */
-  let chunks: Uint8Array[] = [];
-  let pendingBytes = 0;
+  let chunks: Uint8Array[] = replay && replay.response.byteLength > 0 ? [replay.response] : [];
+  let pendingBytes = replay?.response.byteLength ?? 0;
   /** Offset in the response of the first pending byte. */
-  let nextOffset = session.status.bytesReceived;
-  let transcript: TranscriptEntry[] = [];
+  let nextOffset = session.status.bytesReceived - pendingBytes;
+  let transcript: TranscriptEntry[] = replay ? replay.transcript.slice() : [];
   let progress: SendProgress | null = null;
   let lastPhase = session.status.phase;
   let closedSent = false;

@@ -32,6 +32,8 @@ import {
   type PacketConversion,
   type PacketFieldTooLong,
 } from './packet-sender.ts';
+import { convertSmartResponses, hasSmartResponses } from './packet-sender-smart.ts';
+import { parseQSettingsIni } from './qsettings-ini.ts';
 import { fileErrorFor } from '../engine/error-mapping.ts';
 
 /** One row of the preview. */
@@ -157,6 +159,11 @@ export function parseImport(
   if (start !== '{' && start !== '[') return fail('INVALID_INPUT', `${label} is neither JSON nor a Packet Sender packets.ini file.`);
   // packets.ini also starts with "[": it is INI when it is not JSON and has [section] and key= lines.
   if (start === '[' && looksLikeIni(body)) {
+    // ps_settings.ini (smart responses) rather than packets.ini (packets): one listener profile.
+    const settings = parseQSettingsIni(body);
+    if (settings.ok && !settings.document.values.has('NAMES/size') && hasSmartResponses(settings.document.values)) {
+      return ok({ source: 'packet-sender-ini', items: markDuplicates(fromPacketSender(convertSmartResponses(settings.document.values)), existingNames) });
+    }
     const ini = parsePacketSenderIni(body);
     if (!ini.ok) return 'field' in ini ? fieldTooLongError(label, ini) : fail('INVALID_INPUT', `${label}: ${ini.message}`);
     if (ini.items.length > PROFILE_LIMITS.maxProfiles) return fail('INVALID_INPUT', `${label} holds ${ini.items.length} packets; the limit is ${PROFILE_LIMITS.maxProfiles}.`);

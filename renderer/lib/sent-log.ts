@@ -47,6 +47,19 @@ export class SentLog {
     this.#heads.set(this.#next, bytes.slice(0, SENT_LOG_LIMITS.headBytes));
   }
 
+  /**
+   * Keeps the head of a send main made (a listener's reply to a client), at its offset in the sent
+   * stream; bounded like {@link recordStart}.
+   */
+  recordAt(offset: number, head: Uint8Array): void {
+    if (head.byteLength === 0 || this.#heads.has(offset)) return;
+    if (this.#heads.size >= SENT_LOG_LIMITS.maxSends) {
+      this.#dropped++;
+      return;
+    }
+    this.#heads.set(offset, head.slice(0, SENT_LOG_LIMITS.headBytes));
+  }
+
   /** Moves past a finished send of `bytesSent` bytes (also one with no head, e.g. a file main sent). */
   advance(bytesSent: number): void {
     this.#next += Math.max(0, bytesSent);

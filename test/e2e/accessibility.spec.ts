@@ -165,6 +165,36 @@ for (const theme of ['light', 'dark'] as const) {
       expect(errors).toEqual([]);
     });
 
+    test(`axe: conversation tab — steps, YAML with a problem, a failed run with its timeline — ${theme}`, async ({ page, web, errors }) => {
+      const results = new Map<string, Finding[]>();
+      // A peer that answers PING with +PONG, so a run passes its first expect and fails its second.
+      const server = await tcpServer((s) => s.on('data', () => s.write('+PONG\r\n')));
+      try {
+        await page.goto(web.url);
+        await page.getByRole('button', { name: '+ Conversation' }).click();
+        await audit(page, results, 'conversation: new, steps');
+        const yaml = page.getByRole('textbox', { name: 'Conversation YAML' });
+        await page.getByRole('radio', { name: 'YAML', exact: true }).check();
+        await yaml.fill('target: {host: 127.0.0.1, port: 1}\nsteps:\n  - sned: "x"\n');
+        await expect(page.getByRole('alert', { name: 'Problems' })).toContainText('line 3');
+        await audit(page, results, 'conversation: YAML with a problem');
+        await yaml.fill(
+          `target: {host: 127.0.0.1, port: ${server.port}}\nsteps:\n  - send: "PING\\r\\n"\n  - expect: {contains: "+PONG", timeout_ms: 2000}\n  - send: "PING\\r\\n"\n  - expect: {contains: "nope", timeout_ms: 300}\n`,
+        );
+        await page.getByRole('radio', { name: 'Steps', exact: true }).check();
+        await page.getByRole('button', { name: 'Run', exact: true }).click();
+        await expect(page.getByRole('status').filter({ hasText: 'Failed at step 4' })).toBeVisible({ timeout: 20_000 });
+        await expect(page.getByTestId('step-timeline')).toBeVisible();
+        await audit(page, results, 'conversation: failed run, timeline');
+        await page.getByRole('button', { name: 'Show table' }).click();
+        await audit(page, results, 'conversation: timeline table shown');
+      } finally {
+        await server.close();
+      }
+      report(results, `conversation-${theme}`);
+      expect(errors).toEqual([]);
+    });
+
     test(`axe: profiles with folders, save-as, rename, import preview, undo — ${theme}`, async ({ page, web, errors }) => {
       const results = new Map<string, Finding[]>();
       const u = ui(page);

@@ -247,6 +247,27 @@ const BAD_ARGUMENTS: { [C in CallChannel]: Array<[label: string, arg: unknown, f
   ],
   'datagram:leave': [['a numeric group', { id: 'a', group: 239 }, 'group']],
   'datagram:set-broadcast': [['a string flag', { id: 'a', on: 'yes' }, 'on']],
+  'listener:start': [
+    ['an unknown transport', { transport: 'sctp', host: '127.0.0.1', port: 0 }, 'transport'],
+    ['a string port', { transport: 'tcp', host: '127.0.0.1', port: '0' }, 'port'],
+    ['a socket option outside the whitelist', { transport: 'tcp', host: '127.0.0.1', port: 0, backlog: 1 }, ''],
+    ['an unknown responder', { transport: 'tcp', host: '127.0.0.1', port: 0, responder: { kind: 'script' } }, 'responder.kind'],
+    ['a rule with an unknown match', { transport: 'tcp', host: '127.0.0.1', port: 0, responder: { kind: 'rules', framing: { kind: 'line' }, rules: [{ match: { kind: 'glob', value: '*' }, reply: null, delayMs: 0, close: false }] } }, 'responder.rules.0.match.kind'],
+    ['a TLS path that is empty', { transport: 'tls', host: '127.0.0.1', port: 0, tls: { kind: 'files', certFile: '', keyFile: 'k' } }, 'tls.certFile'],
+  ],
+  'listener:stop': [['a missing id', {}, 'id']],
+  'listener:clients': [['a numeric id', { id: 1 }, 'id']],
+  'listener:send': [
+    ['text instead of bytes', { id: 'a', clientId: 1, data: 'hi' }, 'data'],
+    ['a zero client id', { id: 'a', clientId: 0, data: new Uint8Array(1) }, 'clientId'],
+  ],
+  'listener:end-client': [['an unknown way to end', { id: 'a', clientId: 1, how: 'kill' }, 'how']],
+  'listener:set-responder': [['a missing responder', { id: 'a' }, 'responder']],
+  'listener:test': [
+    ['text instead of a sample', { responder: { kind: 'echo' }, sample: 'PING' }, 'sample'],
+    ['a sample over 64 KiB', { responder: { kind: 'echo' }, sample: new Uint8Array(64 * 1024 + 1) }, 'sample'],
+  ],
+  'listener:watch': [['a fractional client id', { id: 'a', clientId: 1.5 }, 'clientId']],
   'profiles:state': [['an unknown key', { path: '/tmp' }, '']],
   'profiles:list': [['a string', 'all', '']],
   'profiles:create': [

@@ -17,7 +17,7 @@ import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
-import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats } from '../../../shared/listener.ts';
+import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
 import type { SessionOutcome } from '../../../shared/session.ts';
 import { toAppError, toFileError } from '../error-mapping.ts';
 import { StreamSession } from '../stream-session.ts';
@@ -36,12 +36,29 @@ export interface ClientInfo {
   port: number;
   /** TLS only, when a client certificate was requested: what the client presented. */
   clientCert?: { subject: string | null; fingerprint256: string | null } | null;
+  /** TLS only: what the handshake agreed. */
+  tls?: { protocol: string | null; cipher: string | null };
+  /** TCP and TLS: the stream session that carries this client's conversation. */
+  session?: StreamSession;
+}
+
+/** How {@link Listener.endClient} ends one client. */
+export type ClientEnd = 'half-close' | 'close' | 'reset';
+
+/** What a caller may plug into a listener (the app registers each client's session). */
+export interface ListenerHooks {
+  /**
+   * Makes the stream session for an accepted client (default: a fresh, unregistered one). When
+   * given, the caller owns the session's memory: the listener never release()s it.
+   */
+  createSession?: () => StreamSession;
 }
 
 export type ListenerEvents = {
   accepted: [client: ClientInfo];
   refused: [peer: { address: string; port: number; reason: string }];
   received: [client: ClientInfo, bytes: Uint8Array];
+  /** Bytes written to a client: a responder's reply, or {@link Listener.sendToClient}. */
   sent: [client: ClientInfo, bytes: Uint8Array];
   rule: [client: ClientInfo, index: number];
   'client-error': [client: ClientInfo, error: AppError];
@@ -56,7 +73,23 @@ export interface Listener extends TypedEmitter<ListenerEvents> {
   /** TLS with a generated certificate: its SHA-256 fingerprint. */
   readonly certificateFingerprint: string | null;
   stats(): ListenerStats;
+  /**
+   * Replaces the responder for new and connected clients alike (a connected client's partial
+   * frame is dropped); its rule counters start at 0. An invalid spec changes nothing.
+   */
+  setResponder(spec: ResponderSpec): Result<void>;
+  /** Sends bytes to one connected client; resolves with the bytes written. */
+  sendToClient(id: number, bytes: Uint8Array): Promise<Result<number>>;
+  /** Half-closes (our FIN), closes gracefully, or resets one client. UDP: only 'close' (forget the peer). */
+  endClient(id: number, how: ClientEnd): Promise<Result<void>>;
+  /** Ids of the clients connected now, in order of acceptance. */
+  clientIds(): number[];
   close(): Promise<void>;
+}
+
+/** The error for a client id that is not connected (never was, or has gone). */
+export function unknownClient(id: number): Result<never> {
+  return fail('UNKNOWN_SESSION', `Client ${id} is not connected to this listener (it has gone, or never was).`, { field: 'clientId' });
 }
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost. */
@@ -99,7 +132,7 @@ export function checkListenerOptions(opts: ListenerOptions): Result<{ host: stri
 }
 
 /** Starts a TCP, TLS or UDP listener; resolves once it is bound (port 0 reports the chosen port). */
-export async function startListener(opts: ListenerOptions): Promise<Result<Listener>> {
+export async function startListener(opts: ListenerOptions, hooks: ListenerHooks = {}): Promise<Result<Listener>> {
   const checked = checkListenerOptions(opts);
   if (!checked.ok) return checked;
   const responder = compileResponder(opts.responder ?? { kind: 'off' });
@@ -114,7 +147,7 @@ export async function startListener(opts: ListenerOptions): Promise<Result<Liste
     if (!made.ok) return made;
     secure = made.value;
   }
-  const listener = new StreamListener(checked.value.maxClients, checked.value.maxBytesPerClient, responder.value, secure);
+  const listener = new StreamListener(checked.value.maxClients, checked.value.maxBytesPerClient, responder.value, secure, hooks);
   const bound = await listener.bind(checked.value.host, opts.port);
   if (!bound.ok) return bound;
   return ok(listener);
@@ -158,18 +191,28 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   readonly #server: net.Server;
   readonly #maxClients: number;
   readonly #maxBytesPerClient: number;
-  readonly #responder: CompiledResponder;
+  #responder: CompiledResponder;
   readonly #secure: { context: tls.SecureContext; requestCert: boolean } | null;
+  readonly #hooks: ListenerHooks;
+  /** Connected clients by id, for the calls that name one. */
+  readonly #clients = new Map<number, { session: StreamSession; client: ClientInfo }>();
   /** TLS sockets still handshaking; they hold a slot as much as a session does. */
   readonly #handshaking = new Map<tls.TLSSocket, (reason: string) => void>();
-  readonly #sessions = new Map<StreamSession, AttachedResponder>();
+  readonly #sessions = new Map<StreamSession, { attached: AttachedResponder; client: ClientInfo }>();
   readonly #ended = new Set<Promise<unknown>>();
   #accepted = 0;
   #refused = 0;
   #closing = false;
 
-  constructor(maxClients: number, maxBytesPerClient: number, responder: CompiledResponder, secure: { context: tls.SecureContext; requestCert: boolean; fingerprint: string | null } | null) {
+  constructor(
+    maxClients: number,
+    maxBytesPerClient: number,
+    responder: CompiledResponder,
+    secure: { context: tls.SecureContext; requestCert: boolean; fingerprint: string | null } | null,
+    hooks: ListenerHooks,
+  ) {
     super();
+    this.#hooks = hooks;
     this.transport = secure ? 'tls' : 'tcp';
     this.#maxClients = maxClients;
     this.#maxBytesPerClient = maxBytesPerClient;
@@ -198,6 +241,44 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
 
   stats(): ListenerStats {
     return { accepted: this.#accepted, refused: this.#refused, active: this.#active(), ruleHits: [...this.#responder.ruleHits] };
+  }
+
+  setResponder(spec: ResponderSpec): Result<void> {
+    const compiled = compileResponder(spec);
+    if (!compiled.ok) return compiled;
+    this.#responder = compiled.value;
+    for (const [session, entry] of this.#sessions) {
+      entry.attached.dispose();
+      entry.attached = this.#attach(session, entry.client);
+    }
+    return ok(undefined);
+  }
+
+  async sendToClient(id: number, bytes: Uint8Array): Promise<Result<number>> {
+    const found = this.#clients.get(id);
+    if (!found) return unknownClient(id);
+    const sent = await found.session.send(bytes);
+    if (!sent.ok) return sent;
+    this.emit('sent', found.client, bytes);
+    return ok(sent.value.bytesSent);
+  }
+
+  async endClient(id: number, how: ClientEnd): Promise<Result<void>> {
+    const found = this.#clients.get(id);
+    if (!found) return unknownClient(id);
+    const { session } = found;
+    if (how === 'reset') session.reset();
+    else if (how === 'close') session.close();
+    else {
+      // An empty send with halfClose is the session's one way to send our FIN and stay readable.
+      const r = await session.send(new Uint8Array(0), { halfClose: true });
+      if (!r.ok) return r;
+    }
+    return ok(undefined);
+  }
+
+  clientIds(): number[] {
+    return [...this.#clients.keys()];
   }
 
   async close(): Promise<void> {
@@ -261,19 +342,20 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
       secure.off('close', onGone);
       secure.off('end', onGone);
       raw.off('end', onGone);
+      const cipher = secure.getCipher() as { name?: string } | undefined;
+      client.tls = { protocol: secure.getProtocol() ?? null, cipher: cipher?.name ?? null };
       if (this.#secure!.requestCert) {
         const c = secure.getPeerCertificate();
         const present = c && Object.keys(c).length > 0;
         client.clientCert = present ? { subject: c.subject?.CN ?? null, fingerprint256: c.fingerprint256 ?? null } : null;
       }
-      this.#adopt(secure, client);
+      this.#adopt(secure, client, raw);
     });
   }
 
-  #adopt(socket: net.Socket, client: ClientInfo): void {
-    const session = new StreamSession(randomUUID());
-    let peerEndSeen = false;
-    const attached = this.#responder.attach(
+  /** A responder attached beside one client's session (a policy: it only sends and closes). */
+  #attach(session: StreamSession, client: ClientInfo): AttachedResponder {
+    return this.#responder.attach(
       {
         send: async (bytes) => {
           const sent = await session.send(bytes);
@@ -288,30 +370,69 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
         error: (error) => this.emit('client-error', client, error),
       },
     );
-    this.#sessions.set(session, attached);
+  }
+
+  #adopt(socket: net.Socket, client: ClientInfo, underlying?: net.Socket): void {
+    const owned = this.#hooks.createSession !== undefined;
+    const session = this.#hooks.createSession?.() ?? new StreamSession(randomUUID());
+    client.session = session;
+    let peerEndSeen = false;
+    const entry = { attached: this.#attach(session, client), client };
+    this.#sessions.set(session, entry);
+    this.#clients.set(client.id, { session, client });
     session.on('data', (chunk) => {
       this.emit('received', client, chunk);
-      attached.received(chunk);
+      entry.attached.received(chunk);
     });
     session.on('status', (status) => {
       if (status.remoteEnded && !peerEndSeen && status.phase === 'open') {
         peerEndSeen = true;
-        // The client is done sending: finish the replies it is owed, then close our side.
-        void attached.peerEnded().then(() => session.close());
+        // The client is done sending: finish the replies it is owed, then end our side. Our FIN
+        // after theirs is a close the client started ('peer-closed'), not one we chose.
+        void entry.attached.peerEnded().then(() => finishAfterPeer(session));
       }
     });
     const ended = session.done().then((status) => {
-      attached.dispose();
+      entry.attached.dispose();
       this.#sessions.delete(session);
+      this.#clients.delete(client.id);
       this.#ended.delete(ended);
       this.emit('closed', client, status.outcome ?? 'cancelled', status.error);
-      session.release();
+      if (!owned) session.release();
     });
     this.#ended.add(ended);
     this.emit('accepted', client);
-    void session.open(adopt(socket), { maxResponseBytes: this.#maxBytesPerClient }).then((opened) => {
-      if (opened.ok) attached.connected();
+    void session.open(adopt(socket, underlying), { maxResponseBytes: this.#maxBytesPerClient }).then((opened) => {
+      if (opened.ok) entry.attached.connected();
     });
     if (this.#closing) session.close();
   }
+}
+
+/**
+ * Sends our FIN after the client's: the session then ends as 'peer-closed'. A send still under
+ * way (the user's, to this client) answers BUSY; its completion is awaited, boundedly, by the
+ * session's own progress events, and close() is the fallback when nothing else can.
+ */
+function finishAfterPeer(session: StreamSession): void {
+  const attempt = (): void => {
+    const s = session.status;
+    if (s.phase !== 'open') return;
+    if (s.localEnded) {
+      session.close();
+      return;
+    }
+    void session.send(new Uint8Array(0), { halfClose: true }).then((r) => {
+      if (r.ok || session.status.phase !== 'open') return;
+      if (r.error.code === 'BUSY') {
+        const onProgress = (p: { done: boolean }): void => {
+          if (!p.done) return;
+          session.off('send-progress', onProgress);
+          attempt();
+        };
+        session.on('send-progress', onProgress);
+      } else session.close();
+    });
+  };
+  attempt();
 }

@@ -162,13 +162,18 @@ export function compileResponder(spec: ResponderSpec): Result<CompiledResponder>
     }
   }
   rules = rules.slice();
+  const parts: Compiled = { fixed, rules, framing, delimiter, ruleHits };
   const compiled: CompiledResponder = {
     spec,
     ruleHits,
-    attach: (peer, hooks) => attach(spec, { fixed, rules, framing, delimiter, ruleHits }, peer, hooks),
+    attach: (peer, hooks) => attach(spec, parts, peer, hooks),
   };
+  compiledParts.set(compiled, parts);
   return ok(compiled);
 }
+
+/** The compiled pieces behind each CompiledResponder, for {@link testResponder}. */
+const compiledParts = new WeakMap<CompiledResponder, Compiled>();
 
 interface Compiled {
   fixed: PayloadTemplate | null;
@@ -181,6 +186,10 @@ interface Compiled {
 /** Cuts received bytes into messages; null plus an error when a frame outgrows the bound. */
 class Framer {
   #pending: Buffer = Buffer.alloc(0);
+  /** Bytes waiting for the end of their message. */
+  get pendingBytes(): number {
+    return this.#pending.length;
+  }
   constructor(
     readonly framing: Framing,
     readonly delimiter: Uint8Array | null,
@@ -347,4 +356,79 @@ function attach(spec: ResponderSpec, c: Compiled, peer: ResponderPeer, hooks: Re
       timers.clear();
     },
   };
+}
+
+/** What one message of a sample would get (see {@link testResponder}). */
+export interface MessageVerdict {
+  /** The message as framing cut it (its first 64 KiB for `chunk`). */
+  message: Uint8Array;
+  /** Index of the first rule that fits, or null. */
+  rule: number | null;
+  /** `${0}` (the match) and `${1}`… (regex groups; null for a group that took no part). */
+  captures: (Uint8Array | null)[];
+  /** The reply bytes as they would be written now, or null for none; `reply` errors are `error`. */
+  reply: Uint8Array | null;
+  delayMs: number;
+  close: boolean;
+  error: AppError | null;
+}
+
+/** Messages judged per test, at most; the rest of a sample is counted, not judged. */
+export const MAX_TEST_MESSAGES = 100;
+
+/**
+ * "Test this rule": which rule would fire for each message in `sample`, with its captures and the
+ * bytes it would write (`${counter}` as 1 plus the rule's `hits`). Touches no listener or client.
+ * Bounded like a live client: one frame at most 64 KiB, at most {@link MAX_TEST_MESSAGES} judged.
+ */
+export function testResponder(
+  spec: ResponderSpec,
+  sample: Uint8Array,
+  hits: readonly number[] = [],
+): Result<{ verdicts: MessageVerdict[]; unjudged: number; leftover: number; error: AppError | null }> {
+  const compiled = compileResponder(spec);
+  if (!compiled.ok) return compiled;
+  if (spec.kind !== 'rules') {
+    let bytes: Uint8Array | null = null;
+    let error: AppError | null = null;
+    if (spec.kind === 'echo') bytes = Uint8Array.from(sample);
+    else if (spec.kind === 'fixed') {
+      const fixed = compiledParts.get(compiled.value)!.fixed!;
+      const r = renderTemplate(fixed, { lookup: () => undefined, counter: 1, now: Date.now });
+      if (r.ok) bytes = r.value;
+      else error = r.error;
+    }
+    return ok({ verdicts: [{ message: sample, rule: null, captures: [], reply: bytes, delayMs: 0, close: false, error }], unjudged: 0, leftover: 0, error: null });
+  }
+  const c = compiledParts.get(compiled.value)!;
+  const framer = new Framer(c.framing, c.delimiter);
+  const { messages, error } = framer.push(sample);
+  const verdicts: MessageVerdict[] = [];
+  for (const message of messages.slice(0, MAX_TEST_MESSAGES)) {
+    const verdict: MessageVerdict = { message: Uint8Array.from(message), rule: null, captures: [], reply: null, delayMs: 0, close: false, error: null };
+    for (const [i, rule] of c.rules.entries()) {
+      const groups = rule.matcher(message);
+      if (!groups) continue;
+      verdict.rule = i;
+      verdict.captures = groups.map((g) => (g ? Uint8Array.from(g) : null));
+      verdict.delayMs = rule.delayMs;
+      verdict.close = rule.close;
+      if (rule.reply) {
+        const counter = (hits[i] ?? 0) + 1;
+        const r = renderTemplate(rule.reply, {
+          lookup: (name) => {
+            const g = /^_g([0-9]{1,2})$/.exec(name);
+            return g ? (verdict.captures[Number(g[1])] ?? new Uint8Array(0)) : undefined;
+          },
+          counter,
+          now: Date.now,
+        });
+        if (r.ok) verdict.reply = r.value;
+        else verdict.error = r.error;
+      }
+      break;
+    }
+    verdicts.push(verdict);
+  }
+  return ok({ verdicts, unjudged: Math.max(0, messages.length - MAX_TEST_MESSAGES), leftover: framer.pendingBytes, error });
 }

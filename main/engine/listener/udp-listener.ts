@@ -8,12 +8,12 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { ok, type Result } from '../../../shared/errors.ts';
-import type { ListenerStats } from '../../../shared/listener.ts';
+import { fail, ok, type Result } from '../../../shared/errors.ts';
+import type { ListenerStats, ResponderSpec } from '../../../shared/listener.ts';
 import { toAppError } from '../error-mapping.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
-import type { ClientInfo, Listener, ListenerEvents } from './listener.ts';
-import type { AttachedResponder, CompiledResponder } from './responder.ts';
+import { unknownClient, type ClientEnd, type ClientInfo, type Listener, type ListenerEvents } from './listener.ts';
+import { compileResponder, type AttachedResponder, type CompiledResponder } from './responder.ts';
 
 /** A peer quiet this long is forgotten (event `closed`, outcome `forgotten`) and frees its slot. */
 export const UDP_PEER_IDLE_MS = 30_000;
@@ -37,8 +37,10 @@ class UdpListener extends TypedEmitter<ListenerEvents> implements Listener {
   readonly certificateFingerprint = null;
   readonly #socket: dgram.Socket;
   readonly #maxClients: number;
-  readonly #responder: CompiledResponder;
+  #responder: CompiledResponder;
   readonly #peers = new Map<string, Peer>();
+  /** Client id → peer key, for the calls that name a client. */
+  readonly #keys = new Map<number, string>();
   #accepted = 0;
   #refused = 0;
   #closed = false;
@@ -71,6 +73,71 @@ class UdpListener extends TypedEmitter<ListenerEvents> implements Listener {
     return { accepted: this.#accepted, refused: this.#refused, active: this.#peers.size, ruleHits: [...this.#responder.ruleHits] };
   }
 
+  setResponder(spec: ResponderSpec): Result<void> {
+    const compiled = compileResponder(spec);
+    if (!compiled.ok) return compiled;
+    this.#responder = compiled.value;
+    for (const [key, peer] of this.#peers) {
+      peer.responder.dispose();
+      peer.responder = this.#attach(key, peer.client, this.#rinfo(key));
+    }
+    return ok(undefined);
+  }
+
+  async sendToClient(id: number, bytes: Uint8Array): Promise<Result<number>> {
+    const key = this.#keys.get(id);
+    if (key === undefined) return unknownClient(id);
+    const { address, port } = this.#rinfo(key);
+    const client = this.#peers.get(key)!.client;
+    return new Promise((resolve) => {
+      this.#socket.send(bytes, port, address, (err) => {
+        if (err) {
+          resolve({ ok: false, error: toAppError(err, { host: address, port, phase: 'open' }) });
+          return;
+        }
+        this.emit('sent', client, bytes);
+        resolve(ok(bytes.byteLength));
+      });
+    });
+  }
+
+  async endClient(id: number, how: ClientEnd): Promise<Result<void>> {
+    const key = this.#keys.get(id);
+    if (key === undefined) return unknownClient(id);
+    if (how !== 'close') return fail('UNSUPPORTED', `UDP has no ${how === 'reset' ? 'reset' : 'half-close'}: a peer can only be forgotten (Close).`, { field: 'how' });
+    this.#forget(key, 'closed-by-us');
+    return ok(undefined);
+  }
+
+  clientIds(): number[] {
+    return [...this.#keys.keys()];
+  }
+
+  #rinfo(key: string): { address: string; port: number } {
+    const at = key.lastIndexOf('|');
+    return { address: key.slice(0, at), port: Number(key.slice(at + 1)) };
+  }
+
+  #attach(key: string, client: ClientInfo, rinfo: { address: string; port: number }): AttachedResponder {
+    return this.#responder.attach(
+      {
+        send: (bytes) =>
+          new Promise((resolve) => {
+            if (this.#closed || !this.#peers.has(key)) return resolve(false);
+            this.#socket.send(bytes, rinfo.port, rinfo.address, (err) => {
+              if (!err) this.emit('sent', client, bytes);
+              resolve(!err);
+            });
+          }),
+        close: () => this.#forget(key, 'closed-by-us'),
+      },
+      {
+        rule: (index) => this.emit('rule', client, index),
+        error: (error) => this.emit('client-error', client, error),
+      },
+    );
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -89,25 +156,10 @@ class UdpListener extends TypedEmitter<ListenerEvents> implements Listener {
         return;
       }
       const client: ClientInfo = { id: ++this.#accepted, address: rinfo.address, port: rinfo.port };
-      const attached = this.#responder.attach(
-        {
-          send: (bytes) =>
-            new Promise((resolve) => {
-              if (this.#closed || !this.#peers.has(key)) return resolve(false);
-              this.#socket.send(bytes, rinfo.port, rinfo.address, (err) => {
-                if (!err) this.emit('sent', client, bytes);
-                resolve(!err);
-              });
-            }),
-          close: () => this.#forget(key, 'closed-by-us'),
-        },
-        {
-          rule: (index) => this.emit('rule', client, index),
-          error: (error) => this.emit('client-error', client, error),
-        },
-      );
+      const attached = this.#attach(key, client, rinfo);
       peer = { client, responder: attached, idle: setTimeout(() => this.#forget(key, 'forgotten'), UDP_PEER_IDLE_MS) };
       this.#peers.set(key, peer);
+      this.#keys.set(client.id, key);
       this.emit('accepted', client);
       attached.connected();
     } else {
@@ -125,6 +177,7 @@ class UdpListener extends TypedEmitter<ListenerEvents> implements Listener {
     const finish = (): void => {
       if (this.#peers.get(key) !== peer) return;
       this.#peers.delete(key);
+      this.#keys.delete(peer.client.id);
       peer.responder.dispose();
       this.emit('closed', peer.client, outcome, null);
     };

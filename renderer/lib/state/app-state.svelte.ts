@@ -7,6 +7,7 @@ import type { AppInfo, CallArg, HostKind, ImportPreviewView, ProfileStoreState, 
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { Profile, ProfileConflict } from '../../../shared/profile.ts';
 import { SessionTab } from './session-tab.svelte.ts';
+import { ListenerTab } from './listener-tab.svelte.ts';
 import { ConversationTab } from './conversation-tab.svelte.ts';
 import { newDoc, stepId, stepsFromExchanges } from '../conversation-doc.ts';
 import { trimClosed } from './closed-tabs.ts';
@@ -95,6 +96,11 @@ export class AppState {
       api.on('session:update', (u) => {
         // A closed tab still hears its session's last updates (a cancel's final status).
         for (const t of this.sessionTabs()) if (t.sessionId === u.id) t.applyUpdate(u);
+        // A listener's selected client is a session too (listener:watch).
+        for (const t of this.listenerTabs()) t.applySessionUpdate(u);
+      }),
+      api.on('listener:update', (u) => {
+        for (const t of this.listenerTabs()) t.applyUpdate(u);
       }),
       api.on('datagram:update', (u) => {
         for (const t of this.sessionTabs()) if (t.dgram.sessionId === u.id) t.applyDatagramUpdate(u);
@@ -132,6 +138,11 @@ export class AppState {
 
   newTab(): SessionTab {
     return this.addTab(new SessionTab(this.api));
+  }
+
+  /** A new listener tab (loopback, any free port, a PING rule to start from). */
+  newListener(): ListenerTab {
+    return this.addTab(new ListenerTab(this.api));
   }
 
   /** "New conversation": a conversation tab with a starting target and two steps. */
@@ -241,6 +252,8 @@ export class AppState {
    */
   private tabForProfile(p: Profile, reuse: WorkTab | null): WorkTab {
     switch (p.kind ?? 'session') {
+      case 'listener':
+        return reuse instanceof ListenerTab ? reuse : this.newListener();
       case 'conversation':
         return reuse instanceof ConversationTab ? reuse : this.newConversation();
       default:
@@ -252,6 +265,7 @@ export class AppState {
   async connectAndSend(p: Profile): Promise<void> {
     const tab = this.openProfile(p);
     if (tab instanceof SessionTab) await tab.sendNow();
+    else if (tab instanceof ListenerTab) await tab.start();
     else if (tab instanceof ConversationTab) await tab.run();
   }
 
@@ -401,6 +415,10 @@ export class AppState {
   }
 
   /** Open and closed session tabs: a closed tab still hears its session's last updates. */
+  private listenerTabs(): ListenerTab[] {
+    return this.allTabs().filter((t): t is ListenerTab => t instanceof ListenerTab);
+  }
+
   private sessionTabs(): SessionTab[] {
     return this.allTabs().filter((t): t is SessionTab => t instanceof SessionTab);
   }

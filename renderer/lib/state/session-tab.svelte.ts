@@ -571,6 +571,9 @@ export class SessionTab implements WorkTab {
         this.responseVersion++;
       }
     }
+    // A listener client's replies, sent by main: their heads come with the update (before the
+    // transcript below re-renders the rows that preview them).
+    if (u.sentHeads) for (const h of u.sentHeads) this.sentLog.recordAt(h.offset, h.head);
     if (u.transcript.length > 0) {
       const merged = this.transcript.concat(u.transcript);
       if (merged.length > MAX_TRANSCRIPT) this.transcriptTruncated = true;

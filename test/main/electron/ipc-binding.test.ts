@@ -112,6 +112,14 @@ describe('Electron IPC binding', () => {
       'datagram:join': { id, group: '239.1.2.3' },
       'datagram:leave': { id, group: '239.1.2.3' },
       'datagram:set-broadcast': { id, on: true },
+      'listener:start': { transport: 'tcp', host: '127.0.0.1', port: 0 },
+      'listener:stop': { id },
+      'listener:clients': { id },
+      'listener:send': { id, clientId: null, data: new Uint8Array([1]) },
+      'listener:end-client': { id, clientId: 1, how: 'close' },
+      'listener:set-responder': { id, responder: { kind: 'echo' } },
+      'listener:test': { responder: { kind: 'echo' }, sample: new Uint8Array([1]) },
+      'listener:watch': { id, clientId: null },
       'profiles:state': {},
       'profiles:list': {},
       'profiles:create': { draft: PROFILE_DRAFT },
@@ -217,7 +225,7 @@ describe('preload', () => {
     const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
     expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
     expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
-    expect(Object.keys(bridge.events).sort()).toEqual(['conversation:update', 'datagram:update', 'profiles:changed', 'session:evicted', 'session:update']);
+    expect(Object.keys(bridge.events).sort()).toEqual(['conversation:update', 'datagram:update', 'listener:update', 'profiles:changed', 'session:evicted', 'session:update']);
     expect(Object.isFrozen(bridge.calls)).toBe(true);
     await bridge.calls['session:close']!({ id: 'x' });
     expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);

@@ -273,3 +273,28 @@ describe('SessionRegistry bounds (issue 11.4)', () => {
     expect(registry.stats().live).toBe(5);
   });
 });
+
+describe('SessionRegistry: listener clients (their own pool)', () => {
+  it('never refuses a listener client, counts none against the live limits, and keeps and evicts closed ones apart', async () => {
+    const registry = new SessionRegistry({ maxLive: 2, maxLivePerOwner: 1, maxClosed: 1, maxClosedClients: 3 });
+    const evicted: Eviction[] = [];
+    registry.on('session-evicted', (e) => evicted.push(e));
+    const owner = {};
+    const clients = Array.from({ length: 10 }, () => registry.adoptClient(owner));
+    expect(new Set(clients.map((c) => c.id)).size).toBe(10);
+    expect(registry.stats().live).toBe(0);
+    // The owner still has its share for an outgoing session.
+    const outgoing = registry.createStream({}, owner);
+    expect(outgoing.ok).toBe(true);
+    for (const c of clients) c.close();
+    await Promise.all(clients.map((c) => c.done()));
+    await until(() => registry.stats().closedClients === 3, 'the client pool at its bound');
+    expect(evicted.map((e) => e.id)).toEqual(clients.slice(0, 7).map((c) => c.id));
+    // The outgoing session's pool is untouched by ten closed clients.
+    if (!outgoing.ok) throw new Error('unreachable');
+    outgoing.value.close();
+    await outgoing.value.done();
+    expect(registry.stats()).toMatchObject({ closed: 1, closedClients: 3, live: 0 });
+    expect(registry.get(outgoing.value.id)).toBe(outgoing.value);
+  });
+});

@@ -64,6 +64,12 @@ export async function nodeTlsServer(
 ): Promise<NodeTlsPeer> {
   const serverNames: Array<string | false> = [];
   const sockets = new Set<tls.TLSSocket>();
+  /**
+   * Every TCP connection, handshaken or not: a client can see its handshake finish before the
+   * server's 'secureConnection' fires, and close() must not wait on a connection it never saw
+   * (server.close() waits for every one; that race made a test's afterEach time out now and then).
+   */
+  const raws = new Set<net.Socket>();
   let tcp = 0;
   const server = tls.createServer({ allowHalfOpen: true, ...options } as tls.TlsOptions, (socket) => {
     serverNames.push((socket as tls.TLSSocket & { servername?: string | false }).servername ?? false);
@@ -71,6 +77,8 @@ export async function nodeTlsServer(
   });
   server.on('connection', (raw: net.Socket) => {
     tcp += 1;
+    raws.add(raw);
+    raw.on('close', () => raws.delete(raw));
     raw.on('error', () => undefined);
   });
   server.on('secureConnection', (s: tls.TLSSocket) => {
@@ -89,6 +97,7 @@ export async function nodeTlsServer(
     sockets,
     close: async () => {
       for (const s of sockets) s.destroy();
+      for (const r of raws) r.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

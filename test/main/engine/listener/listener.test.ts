@@ -168,3 +168,39 @@ describe('udp listener', () => {
     }
   });
 });
+
+describe('client outcomes and calls', () => {
+  it('a client that sends its FIN first ends as peer-closed (after its replies); one a rule closes ends as closed-by-us', async () => {
+    const l = await start(rules());
+    const outcomes: string[] = [];
+    l.on('closed', (_c, outcome) => outcomes.push(outcome));
+    const a = await connect(l.port);
+    const replyA = readAll(a);
+    a.end('PING\n');
+    expect(await replyA).toBe('+PONG\r\n');
+    await until(() => outcomes.length === 1);
+    expect(outcomes).toEqual(['peer-closed']);
+  });
+
+  it('sends to a client by id, half-closes, resets (the client sees ECONNRESET), and names a client that has gone', async () => {
+    const l = await start({ kind: 'off' });
+    const a = await connect(l.port);
+    const b = await connect(l.port);
+    await until(() => l.clientIds().length === 2);
+    const [ida, idb] = l.clientIds();
+    const gotA = readAll(a);
+    expect(await l.sendToClient(ida!, new TextEncoder().encode('hi a'))).toEqual({ ok: true, value: 4 });
+    expect((await l.endClient(ida!, 'half-close')).ok).toBe(true);
+    expect(await gotA).toBe('hi a');
+    const resetSeen = new Promise<string>((resolve) => {
+      b.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      b.on('end', () => resolve('end'));
+    });
+    expect((await l.endClient(idb!, 'reset')).ok).toBe(true);
+    expect(await resetSeen).toBe('ECONNRESET');
+    await until(() => !l.clientIds().includes(idb!));
+    const gone = await l.sendToClient(idb!, new Uint8Array(1));
+    expect(gone.ok ? 'ok' : [gone.error.code, gone.error.field]).toEqual(['UNKNOWN_SESSION', 'clientId']);
+    a.destroy();
+  });
+});

@@ -90,4 +90,7 @@ export const profiles = {
   copyCommandNamed: 'Copy {{name}} as a command',
   copyCommand: 'Copy as command',
   recordedFrom: 'Recorded from {{title}}',
+  listenerPrefix: 'listens on ',
+  startNamed: 'Start {{name}}',
+  startListener: 'Start the listener',
 };

@@ -14,4 +14,7 @@ export const tabs = {
   closeTabDeleteTitle: 'Close tab (Ctrl+W, or Delete on the tab)',
   newConversation: '+ Conversation',
   newConversationTitle: 'New conversation: scripted send/expect steps on one connection',
+  newListener: '+ Listener',
+  newListenerLabel: 'New listener',
+  newListenerTitle: 'New listener: be the server for a client under test',
 };

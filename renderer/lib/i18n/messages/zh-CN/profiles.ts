@@ -92,4 +92,7 @@ export const profiles: MessageShape<typeof en> = {
   copyCommandNamed: '将 {{name}} 复制为命令',
   copyCommand: '复制为命令',
   recordedFrom: '录自 {{title}}',
+  listenerPrefix: '监听 ',
+  startNamed: '启动 {{name}}',
+  startListener: '启动监听',
 };

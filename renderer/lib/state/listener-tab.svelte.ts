@@ -1,0 +1,313 @@
+/**
+ * A listener tab (kind 'listener'): bind settings, the running listener, its client table, the
+ * selected client's conversation and the responder editor with its "test this rule" box.
+ *
+ * Reactivity: settings are one `$state` object; everything from main (the view, rows, counters,
+ * a rule test) is `$state.raw`, replaced whole. The selected client's conversation lives in a
+ * plain {@link SessionTab} used as a viewer, so the usual response views show it unchanged.
+ */
+import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
+import type { AppError, Result } from '../../../shared/errors.ts';
+import type { ListenerClientView, ListenerStats, ListenerView, RuleTestResult } from '../../../shared/listener.ts';
+import { encodePayload, type PayloadMode } from '../../../shared/payload.ts';
+import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
+import { uiMessage } from '../field-labels.ts';
+import { SessionTab } from './session-tab.svelte.ts';
+import type { StatusWords } from './status-words.ts';
+import type { ProfileMeta } from './tab-settings.ts';
+import type { WorkTab } from './work-tab.ts';
+import {
+  copyListenerSettings,
+  defaultListenerSettings,
+  isLoopbackText,
+  listenerDraft,
+  listenerSettingsFromProfile,
+  newRule,
+  responderOf,
+  sameListenerSettings,
+  startArgOf,
+  type ListenerSettings,
+  type RuleDraft,
+} from './listener-settings.ts';
+
+let listenerCounter = 0;
+
+export type ListenerPhase = 'idle' | 'starting' | 'listening' | 'stopping' | 'stopped';
+
+export class ListenerTab implements WorkTab {
+  readonly kind = 'listener' as const;
+  readonly key = `listener-${++listenerCounter}`;
+
+  settings = $state<ListenerSettings>(defaultListenerSettings());
+  profileId = $state<string | null>(null);
+  profileName = $state<string | null>(null);
+  profileRevision = $state<number | null>(null);
+  savedSettings = $state.raw<ListenerSettings | null>(null);
+
+  phase = $state<ListenerPhase>('idle');
+  view = $state.raw<ListenerView | null>(null);
+  stats = $state.raw<ListenerStats | null>(null);
+  /** The table, in order of acceptance. */
+  rows = $state.raw<ListenerClientView[]>([]);
+  /** Client ids main dropped from its bounded table (the oldest closed). */
+  droppedRows = $state(0);
+  lastRefused = $state.raw<EventPayload<'listener:update'>['refused']>(null);
+  /** The responder as last started or applied: the editor shows "not applied" when it differs. */
+  appliedResponder = $state.raw<string | null>(null);
+  /** A failure of Start, shown under the field it names. */
+  startError = $state.raw<AppError | null>(null);
+  /** A failure of any other call (send, close, apply), shown beside the controls. */
+  callError = $state.raw<AppError | null>(null);
+
+  selectedId = $state<number | null>(null);
+  /** The selected client's conversation (a viewer: its session is the client's). */
+  clientView = $state.raw<SessionTab | null>(null);
+
+  sendText = $state('');
+  sendMode = $state<PayloadMode>('text');
+  testText = $state('PING\\r\\n');
+  testMode = $state<PayloadMode>('escapes');
+  testResult = $state.raw<RuleTestResult | null>(null);
+  testError = $state.raw<AppError | null>(null);
+
+  readonly live = $derived(this.phase === 'listening' || this.phase === 'starting' || this.phase === 'stopping');
+  readonly bindsBeyondLoopback = $derived(!isLoopbackText(this.settings.host));
+  readonly sendPreview = $derived(encodePayload({ text: this.sendText, mode: this.sendMode, encoding: 'utf8', lineEnding: 'none' }));
+  readonly selected = $derived(this.rows.find((r) => r.clientId === this.selectedId) ?? null);
+  readonly connected = $derived(this.rows.filter((r) => r.phase !== 'closed').length);
+  readonly responderDirty = $derived(this.appliedResponder !== null && this.appliedResponder !== JSON.stringify(responderOf(this.settings)));
+  readonly title = $derived(
+    this.profileName ?? (this.view ? `Listener :${this.view.port}` : `Listener :${this.settings.port.trim() || '?'}`),
+  );
+  readonly words = $derived(this.#words());
+  readonly unsaved = $derived(this.savedSettings !== null && !sameListenerSettings(this.settings, this.savedSettings));
+  readonly pristine = $derived(
+    this.phase === 'idle' && this.rows.length === 0 && sameListenerSettings(this.settings, this.savedSettings ?? defaultListenerSettings()),
+  );
+
+  /** The page holds bytes of the selected client only (the table is counts). */
+  get keptBytes(): number {
+    return this.clientView?.keptBytes ?? 0;
+  }
+
+  constructor(private readonly api: SocketTesterApi) {}
+
+  #words(): StatusWords {
+    if (this.startError) return { label: `Error: ${uiMessage(this.startError)}`, tone: 'error', detail: null };
+    switch (this.phase) {
+      case 'idle':
+        return { label: 'Not listening', tone: 'idle', detail: null };
+      case 'starting':
+        return { label: 'Starting…', tone: 'busy', detail: null };
+      case 'stopping':
+        return { label: 'Stopping…', tone: 'busy', detail: null };
+      case 'stopped':
+        return { label: 'Stopped', tone: 'done', detail: null };
+      case 'listening': {
+        const n = this.connected;
+        return { label: `Listening · ${n} client${n === 1 ? '' : 's'}`, tone: 'ok', detail: this.view ? `${this.view.address}:${this.view.port}` : null };
+      }
+    }
+  }
+
+  // ── WorkTab ──────────────────────────────────────────────────────────────────────────────────
+
+  linkProfile(p: Profile): void {
+    this.profileId = p.id;
+    this.profileName = p.name;
+    this.profileRevision = p.revision;
+    this.savedSettings = copyListenerSettings(this.settings);
+  }
+
+  loadProfile(p: Profile): void {
+    this.settings = listenerSettingsFromProfile(p);
+    this.startError = null;
+    this.linkProfile(p);
+  }
+
+  profileDraft(meta: ProfileMeta): Result<ProfileDraft> {
+    return listenerDraft(this.settings, meta);
+  }
+
+  unlinkProfile(): void {
+    this.profileId = null;
+    this.profileName = null;
+    this.profileRevision = null;
+    this.savedSettings = null;
+  }
+
+  async cancel(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * Drops the page's copy of the selected client's bytes. Never `session:discard`: the session is
+   * the client's connection, which only Stop or the client table's buttons end.
+   */
+  releaseSession(): void {
+    this.clientView = null;
+    this.selectedId = null;
+  }
+
+  // ── listener ─────────────────────────────────────────────────────────────────────────────────
+
+  async start(): Promise<void> {
+    if (this.live) return;
+    this.startError = null;
+    this.callError = null;
+    const arg = startArgOf(this.settings);
+    if (!arg.ok) {
+      this.startError = arg.error;
+      return;
+    }
+    this.phase = 'starting';
+    this.rows = [];
+    this.#rows.clear();
+    this.droppedRows = 0;
+    this.selectedId = null;
+    this.clientView = null;
+    this.lastRefused = null;
+    const r = await this.api.call('listener:start', arg.value);
+    if (!r.ok) {
+      this.phase = 'idle';
+      this.startError = r.error;
+      return;
+    }
+    this.view = r.value;
+    this.phase = 'listening';
+    this.appliedResponder = JSON.stringify(arg.value.responder);
+    this.stats = { accepted: 0, refused: 0, active: 0, ruleHits: responderOf(this.settings).kind === 'rules' ? this.settings.rules.map(() => 0) : [] };
+  }
+
+  async stop(): Promise<void> {
+    const view = this.view;
+    if (!view || this.phase !== 'listening') return;
+    this.phase = 'stopping';
+    const r = await this.api.call('listener:stop', { id: view.id });
+    if (r.ok) this.stats = r.value;
+    else this.callError = r.error;
+    this.phase = 'stopped';
+  }
+
+  /** Gives the running listener the responder as edited now (counters restart). */
+  async applyResponder(): Promise<void> {
+    const view = this.view;
+    if (!view || this.phase !== 'listening') return;
+    this.callError = null;
+    const responder = responderOf(this.settings);
+    const r = await this.api.call('listener:set-responder', { id: view.id, responder });
+    if (!r.ok) {
+      this.callError = r.error;
+      return;
+    }
+    this.appliedResponder = JSON.stringify(responder);
+    this.stats = this.stats ? { ...this.stats, ruleHits: responder.kind === 'rules' ? responder.rules.map(() => 0) : [] } : this.stats;
+  }
+
+  /** "Test this rule": which rule fires for the sample, as the responder is edited now. */
+  async runTest(): Promise<void> {
+    this.testError = null;
+    const sample = encodePayload({ text: this.testText, mode: this.testMode, encoding: 'utf8', lineEnding: 'none' });
+    if (!sample.ok) {
+      this.testError = sample.error;
+      this.testResult = null;
+      return;
+    }
+    const id = this.view && this.phase === 'listening' && !this.responderDirty ? { id: this.view.id } : {};
+    const r = await this.api.call('listener:test', { responder: responderOf(this.settings), sample: sample.value, ...id });
+    if (r.ok) this.testResult = r.value;
+    else {
+      this.testResult = null;
+      this.testError = r.error;
+    }
+  }
+
+  /** Shows one client's conversation (main replays it from its first byte). */
+  async select(clientId: number | null): Promise<void> {
+    if (clientId === this.selectedId) return;
+    this.selectedId = clientId;
+    // The previous viewer is dropped; the next watch (or null) stops main's forwarding to it.
+    this.clientView = null;
+    const view = this.view;
+    const row = this.rows.find((r) => r.clientId === clientId);
+    if (view && (clientId === null || !row?.sessionId) && (this.phase === 'listening' || this.phase === 'stopped')) {
+      void this.api.call('listener:watch', { id: view.id, clientId: null });
+    }
+    if (!view || clientId === null || !row?.sessionId) return;
+    if (this.phase !== 'listening' && this.phase !== 'stopped') return;
+    const viewer = new SessionTab(this.api);
+    viewer.sessionId = row.sessionId;
+    viewer.settings.host = row.address;
+    viewer.settings.port = String(row.port);
+    this.clientView = viewer;
+    const r = await this.api.call('listener:watch', { id: view.id, clientId });
+    if (!r.ok && this.clientView === viewer) viewer.callError = r.error;
+  }
+
+  /** Sends the editor's bytes to the selected client, or to every connected client. */
+  async send(toAll: boolean): Promise<void> {
+    const view = this.view;
+    const bytes = this.sendPreview;
+    if (!view || !bytes.ok) return;
+    const clientId = toAll ? null : this.selectedId;
+    if (!toAll && clientId === null) return;
+    this.callError = null;
+    const r = await this.api.call('listener:send', { id: view.id, clientId, data: bytes.value });
+    if (!r.ok) this.callError = r.error;
+  }
+
+  async endClient(how: 'half-close' | 'close' | 'reset'): Promise<void> {
+    const view = this.view;
+    if (!view || this.selectedId === null) return;
+    this.callError = null;
+    const r = await this.api.call('listener:end-client', { id: view.id, clientId: this.selectedId, how });
+    if (!r.ok) this.callError = r.error;
+  }
+
+  // ── responder editor ────────────────────────────────────────────────────────────────────────
+
+  addRule(): void {
+    this.settings.rules = [...this.settings.rules, newRule()];
+  }
+
+  removeRule(key: number): void {
+    this.settings.rules = this.settings.rules.filter((r) => r.key !== key);
+  }
+
+  moveRule(key: number, by: -1 | 1): void {
+    const rules = [...this.settings.rules];
+    const i = rules.findIndex((r) => r.key === key);
+    const j = i + by;
+    if (i < 0 || j < 0 || j >= rules.length) return;
+    [rules[i], rules[j]] = [rules[j]!, rules[i]!];
+    this.settings.rules = rules;
+  }
+
+  /** The live count of a rule, when the running responder is the one edited. */
+  hitsOf(index: number): number | null {
+    if (!this.stats || this.responderDirty || this.appliedResponder === null) return null;
+    return this.stats.ruleHits[index] ?? null;
+  }
+
+  // ── from main ───────────────────────────────────────────────────────────────────────────────
+
+  readonly #rows = new Map<number, ListenerClientView>();
+
+  applyUpdate(u: EventPayload<'listener:update'>): void {
+    if (u.id !== this.view?.id) return;
+    for (const c of u.clients) this.#rows.set(c.clientId, c);
+    for (const d of u.dropped) this.#rows.delete(d);
+    this.droppedRows += u.dropped.length;
+    if (u.clients.length > 0 || u.dropped.length > 0) this.rows = [...this.#rows.values()].sort((a, b) => a.clientId - b.clientId);
+    this.stats = u.stats;
+    if (u.refused) this.lastRefused = u.refused;
+    if (u.phase === 'stopped' && this.phase !== 'idle') this.phase = 'stopped';
+  }
+
+  /** A `session:update` for the selected client's session. */
+  applySessionUpdate(u: EventPayload<'session:update'>): void {
+    if (this.clientView?.sessionId === u.id) this.clientView.applyUpdate(u);
+  }
+}
+
+export type { RuleDraft };
