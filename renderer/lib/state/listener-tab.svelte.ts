@@ -12,6 +12,7 @@ import type { ListenerClientView, ListenerStats, ListenerView, RuleTestResult } 
 import { encodePayload, type PayloadMode } from '../../../shared/payload.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 import { uiMessage } from '../field-labels.ts';
+import { t } from '../i18n/index.ts';
 import { SessionTab } from './session-tab.svelte.ts';
 import type { StatusWords } from './status-words.ts';
 import type { ProfileMeta } from './tab-settings.ts';
@@ -77,7 +78,7 @@ export class ListenerTab implements WorkTab {
   readonly connected = $derived(this.rows.filter((r) => r.phase !== 'closed').length);
   readonly responderDirty = $derived(this.appliedResponder !== null && this.appliedResponder !== JSON.stringify(responderOf(this.settings)));
   readonly title = $derived(
-    this.profileName ?? (this.view ? `Listener :${this.view.port}` : `Listener :${this.settings.port.trim() || '?'}`),
+    this.profileName ?? t('listener.title', { port: this.view ? this.view.port : this.settings.port.trim() || '?' }),
   );
   readonly words = $derived(this.#words());
   readonly unsaved = $derived(this.savedSettings !== null && !sameListenerSettings(this.settings, this.savedSettings));
@@ -93,19 +94,19 @@ export class ListenerTab implements WorkTab {
   constructor(private readonly api: SocketTesterApi) {}
 
   #words(): StatusWords {
-    if (this.startError) return { label: `Error: ${uiMessage(this.startError)}`, tone: 'error', detail: null };
+    if (this.startError) return { label: t('listener.error', { message: uiMessage(this.startError) }), tone: 'error', detail: null };
     switch (this.phase) {
       case 'idle':
-        return { label: 'Not listening', tone: 'idle', detail: null };
+        return { label: t('listener.notListening'), tone: 'idle', detail: null };
       case 'starting':
-        return { label: 'Starting…', tone: 'busy', detail: null };
+        return { label: t('listener.starting'), tone: 'busy', detail: null };
       case 'stopping':
-        return { label: 'Stopping…', tone: 'busy', detail: null };
+        return { label: t('listener.stopping'), tone: 'busy', detail: null };
       case 'stopped':
-        return { label: 'Stopped', tone: 'done', detail: null };
+        return { label: t('listener.stopped'), tone: 'done', detail: null };
       case 'listening': {
         const n = this.connected;
-        return { label: `Listening · ${n} client${n === 1 ? '' : 's'}`, tone: 'ok', detail: this.view ? `${this.view.address}:${this.view.port}` : null };
+        return { label: t('listener.listening', { count: n }), tone: 'ok', detail: this.view ? `${this.view.address}:${this.view.port}` : null };
       }
     }
   }

@@ -12,6 +12,7 @@ import { errors } from './errors.ts';
 import { fields } from './fields.ts';
 import { format } from './format.ts';
 import { help } from './help.ts';
+import { listener } from './listener.ts';
 import { marks } from './marks.ts';
 import { profiles } from './profiles.ts';
 import { request } from './request.ts';
@@ -34,6 +35,7 @@ export const en = {
   fields,
   format,
   help,
+  listener,
   marks,
   profiles,
   request,

@@ -15,6 +15,7 @@ import { errors } from './errors.ts';
 import { fields } from './fields.ts';
 import { format } from './format.ts';
 import { help } from './help.ts';
+import { listener } from './listener.ts';
 import { marks } from './marks.ts';
 import { profiles } from './profiles.ts';
 import { request } from './request.ts';
@@ -37,6 +38,7 @@ export const zhCN: MessageShape<typeof en> = {
   fields,
   format,
   help,
+  listener,
   marks,
   profiles,
   request,
