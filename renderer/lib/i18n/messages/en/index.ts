@@ -16,6 +16,7 @@ import { listener } from './listener.ts';
 import { marks } from './marks.ts';
 import { profiles } from './profiles.ts';
 import { request } from './request.ts';
+import { responder } from './responder.ts';
 import { response } from './response.ts';
 import { sendAction } from './sendAction.ts';
 import { status } from './status.ts';
@@ -39,6 +40,7 @@ export const en = {
   marks,
   profiles,
   request,
+  responder,
   response,
   sendAction,
   status,

@@ -19,6 +19,7 @@ import { listener } from './listener.ts';
 import { marks } from './marks.ts';
 import { profiles } from './profiles.ts';
 import { request } from './request.ts';
+import { responder } from './responder.ts';
 import { response } from './response.ts';
 import { sendAction } from './sendAction.ts';
 import { status } from './status.ts';
@@ -42,6 +43,7 @@ export const zhCN: MessageShape<typeof en> = {
   marks,
   profiles,
   request,
+  responder,
   response,
   sendAction,
   status,
