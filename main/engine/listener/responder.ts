@@ -235,29 +235,94 @@ function tooLong(framing: Framing, length: number): AppError {
 }
 
 function attach(spec: ResponderSpec, c: Compiled, peer: ResponderPeer, hooks: ResponderHooks): AttachedResponder {
-  let chain: Promise<void> = Promise.resolve();
-  let queued = 0;
-  let disposed = false;
-  let closing = false;
-  let sentFirst = false;
-  /** Pending delays; dispose() ends them at once so the reply chain settles. */
-  const timers = new Map<NodeJS.Timeout, () => void>();
-  const framer = new Framer(c.framing, c.delimiter);
+  return new ClientResponder(spec, c, peer, hooks);
+}
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
+/**
+ * The responder of one client. A class, not a bundle of closures, and what only some clients need
+ * (the framer, the delay timers, the reply chain) is made on first use: a listener may hold 10,000
+ * clients that never send a byte.
+ */
+class ClientResponder implements AttachedResponder {
+  /** The replies queued so far, run one after another; null until the first. */
+  #chain: Promise<void> | null = null;
+  #queued = 0;
+  #disposed = false;
+  #closing = false;
+  #sentFirst = false;
+  #fixedCount = 0;
+  /** Pending delays; dispose() ends them at once so the reply chain settles. */
+  #timers: Map<NodeJS.Timeout, () => void> | null = null;
+  /** Cuts messages for `rules`; made at the first byte. */
+  #framer: Framer | null = null;
+
+  constructor(
+    readonly spec: ResponderSpec,
+    readonly c: Compiled,
+    readonly peer: ResponderPeer,
+    readonly hooks: ResponderHooks,
+  ) {}
+
+  connected(): void {
+    const { spec, c } = this;
+    if (spec.kind === 'fixed' && c.fixed && spec.when === 'connect') {
+      this.#sentFirst = true;
+      this.#enqueue(render(c.fixed, [], ++this.#fixedCount), 0, false);
+    }
+  }
+
+  received(chunk: Uint8Array): void {
+    if (this.#disposed || this.#closing) return;
+    const kind = this.spec.kind;
+    if (kind === 'echo' || kind === 'fixed') {
+      this.#onMessage(chunk);
+      return;
+    }
+    if (kind !== 'rules') return;
+    this.#framer ??= new Framer(this.c.framing, this.c.delimiter);
+    const { messages, error } = this.#framer.push(chunk);
+    for (const m of messages) {
+      if (this.#closing) break;
+      this.#onMessage(m);
+    }
+    if (error && !this.#closing) {
+      this.#closing = true;
+      this.hooks.error(error);
+      this.peer.close();
+    }
+  }
+
+  peerEnded(): Promise<void> {
+    return this.#chain ?? Promise.resolve();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (!this.#timers) return;
+    for (const [t, resolve] of this.#timers) {
+      clearTimeout(t);
+      resolve();
+    }
+    this.#timers.clear();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    const timers = (this.#timers ??= new Map());
+    return new Promise((resolve) => {
       const t = setTimeout(() => {
         timers.delete(t);
         resolve();
       }, ms);
       timers.set(t, resolve);
     });
+  }
 
   /** Queues one reply; `render` runs when its turn comes so ${time} is the time it is sent. */
-  const enqueue = (render: () => Result<Uint8Array> | null, delayMs: number, closeAfter: boolean): void => {
-    if (disposed || closing) return;
-    if (queued >= LISTENER_LIMITS.maxQueuedReplies) {
-      closing = true;
+  #enqueue(render: () => Result<Uint8Array> | null, delayMs: number, closeAfter: boolean): void {
+    if (this.#disposed || this.#closing) return;
+    const { peer, hooks } = this;
+    if (this.#queued >= LISTENER_LIMITS.maxQueuedReplies) {
+      this.#closing = true;
       hooks.error({
         code: 'LIMIT_EXCEEDED',
         message: `More than ${LISTENER_LIMITS.maxQueuedReplies} replies are waiting for this client (it does not read, or sends faster than the delays allow); the client was closed.`,
@@ -265,27 +330,53 @@ function attach(spec: ResponderSpec, c: Compiled, peer: ResponderPeer, hooks: Re
       peer.close();
       return;
     }
-    queued++;
-    if (closeAfter) closing = true;
-    chain = chain.then(async () => {
+    this.#queued++;
+    if (closeAfter) this.#closing = true;
+    this.#chain = (this.#chain ?? Promise.resolve()).then(async () => {
       try {
-        if (disposed) return;
-        if (delayMs > 0) await sleep(delayMs);
-        if (disposed) return;
+        if (this.#disposed) return;
+        if (delayMs > 0) await this.#sleep(delayMs);
+        if (this.#disposed) return;
         const bytes = render();
         if (bytes && !bytes.ok) {
           hooks.error(bytes.error);
         } else if (bytes && bytes.value.length > 0) {
           if (!(await peer.send(bytes.value))) return;
         }
-        if (closeAfter && !disposed) peer.close();
+        if (closeAfter && !this.#disposed) peer.close();
       } finally {
-        queued--;
+        this.#queued--;
       }
     });
-  };
+  }
 
-  const render = (template: PayloadTemplate, groups: (Uint8Array | null)[], counter: number) => () =>
+  #onMessage(message: Uint8Array): void {
+    const { spec, c, hooks } = this;
+    if (spec.kind === 'echo') {
+      const copy = Uint8Array.from(message);
+      this.#enqueue(() => ok(copy), 0, false);
+    } else if (spec.kind === 'fixed' && c.fixed) {
+      if (spec.when === 'each-message' || (spec.when === 'first-message' && !this.#sentFirst)) {
+        this.#sentFirst = true;
+        this.#enqueue(render(c.fixed, [], ++this.#fixedCount), 0, false);
+      }
+    } else if (spec.kind === 'rules') {
+      for (const [i, rule] of c.rules.entries()) {
+        const groups = rule.matcher(message);
+        if (!groups) continue;
+        c.ruleHits[i] = (c.ruleHits[i] ?? 0) + 1;
+        hooks.rule(i);
+        const counter = c.ruleHits[i]!;
+        this.#enqueue(rule.reply ? render(rule.reply, groups.map((g) => (g ? Uint8Array.from(g) : null)), counter) : () => null, rule.delayMs, rule.close);
+        return;
+      }
+    }
+  }
+}
+
+/** A reply's bytes as rendered when its turn comes (`${time}` is then). */
+function render(template: PayloadTemplate, groups: (Uint8Array | null)[], counter: number): () => Result<Uint8Array> {
+  return () =>
     renderTemplate(template, {
       lookup: (name) => {
         const g = /^_g([0-9]{1,2})$/.exec(name);
@@ -295,67 +386,6 @@ function attach(spec: ResponderSpec, c: Compiled, peer: ResponderPeer, hooks: Re
       counter,
       now: Date.now,
     });
-
-  let fixedCount = 0;
-  const onMessage = (message: Uint8Array): void => {
-    if (spec.kind === 'echo') {
-      const copy = Uint8Array.from(message);
-      enqueue(() => ok(copy), 0, false);
-    } else if (spec.kind === 'fixed' && c.fixed) {
-      if (spec.when === 'each-message' || (spec.when === 'first-message' && !sentFirst)) {
-        sentFirst = true;
-        enqueue(render(c.fixed, [], ++fixedCount), 0, false);
-      }
-    } else if (spec.kind === 'rules') {
-      for (const [i, rule] of c.rules.entries()) {
-        const groups = rule.matcher(message);
-        if (!groups) continue;
-        c.ruleHits[i] = (c.ruleHits[i] ?? 0) + 1;
-        hooks.rule(i);
-        const counter = c.ruleHits[i]!;
-        enqueue(rule.reply ? render(rule.reply, groups.map((g) => (g ? Uint8Array.from(g) : null)), counter) : () => null, rule.delayMs, rule.close);
-        return;
-      }
-    }
-  };
-
-  return {
-    connected() {
-      if (spec.kind === 'fixed' && c.fixed && spec.when === 'connect') {
-        sentFirst = true;
-        enqueue(render(c.fixed, [], ++fixedCount), 0, false);
-      }
-    },
-    received(chunk) {
-      if (disposed || closing) return;
-      if (spec.kind === 'echo' || spec.kind === 'fixed') {
-        onMessage(chunk);
-        return;
-      }
-      if (spec.kind !== 'rules') return;
-      const { messages, error } = framer.push(chunk);
-      for (const m of messages) {
-        if (closing) break;
-        onMessage(m);
-      }
-      if (error && !closing) {
-        closing = true;
-        hooks.error(error);
-        peer.close();
-      }
-    },
-    peerEnded() {
-      return chain;
-    },
-    dispose() {
-      disposed = true;
-      for (const [t, resolve] of timers) {
-        clearTimeout(t);
-        resolve();
-      }
-      timers.clear();
-    },
-  };
 }
 
 /** What one message of a sample would get (see {@link testResponder}). */
