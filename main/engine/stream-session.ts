@@ -151,6 +151,20 @@ function copyTls(info: TlsSessionInfo | null): TlsSessionInfo | null {
   };
 }
 
+/** The session that tracks each socket, for the socket handlers all sessions share (SOCKET_HANDLERS). */
+const trackedBy = new WeakMap<net.Socket, StreamSession>();
+
+/** Set once, in StreamSession's static block (the handlers reach the session's private methods). */
+let SOCKET_HANDLERS: {
+  data: (this: net.Socket, chunk: Buffer) => void;
+  end: (this: net.Socket) => void;
+  timeout: (this: net.Socket) => void;
+  error: (this: net.Socket, err: Error) => void;
+  close: (this: net.Socket) => void;
+};
+
+const ignore = (): void => undefined;
+
 /** One connected byte stream with an explicit state machine; see the invariants at the top of this file. */
 export class StreamSession extends TypedEmitter<StreamSessionEvents> implements Session {
   /** Stable id (the registry uses crypto.randomUUID()). */
@@ -162,8 +176,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   #state: SessionStatus;
   #limits: StreamLimits | null = null;
   #socket: net.Socket | null = null;
-  /** Sockets handed over by openers and not yet released by Node (a STARTTLS upgrade has two). */
-  readonly #unreleased = new Set<net.Socket>();
+  /**
+   * Sockets handed over by openers and not yet released by Node (a STARTTLS upgrade has two). An
+   * array made at the first socket: a Set's table is ~150 bytes for what is nearly always one.
+   */
+  #unreleased: net.Socket[] = [];
   /**
    * Aborts the opener (or the TLS upgrade) still running when the session ends. Made on first use
    * (#signal): an accepted socket's opener never asks for it, and an AbortSignal costs about half a
@@ -194,6 +211,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   #sinkPaused = false;
   /** Reading stopped for a consumer that has not taken what was read (holdReading). */
   #readingHeld = false;
+  /** The sink's listeners (made only with a sink: most sessions have none). */
+  readonly #onSinkDrain: () => void;
+  readonly #onSinkError: (err: unknown) => void;
   readonly #released: Promise<SessionStatus>;
   #markReleased!: (status: SessionStatus) => void;
   #dataReleased = false;
@@ -203,6 +223,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.id = id;
     this.#lookup = options.lookup;
     this.#sink = options.sink;
+    this.#onSinkDrain = options.sink ? () => this.#sinkDrained() : ignore;
+    this.#onSinkError = options.sink ? (err) => this.#sinkFailed(err) : ignore;
     this.#state = initialStatus(id);
     this.#released = new Promise((resolve) => {
       this.#markReleased = resolve;
@@ -469,7 +491,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
    */
   reset(): void {
     if (this.#state.phase === 'closed') return;
-    for (const socket of this.#unreleased) {
+    for (const socket of [...this.#unreleased]) {
       if (socket.destroyed) continue;
       try {
         socket.resetAndDestroy();
@@ -528,15 +550,18 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     const previous = this.#socket;
     if (previous && previous !== socket) this.#detachSocketHandlers(previous);
     this.#socket = socket;
-    this.#unreleased.add(socket);
+    if (this.#unreleased.length === 0) this.#unreleased = [socket];
+    else if (!this.#unreleased.includes(socket)) this.#unreleased.push(socket);
+    trackedBy.set(socket, this);
+    const on = SOCKET_HANDLERS;
     if (opts.streamEvents !== false) {
-      socket.on('data', this.#onData);
-      socket.on('end', this.#onPeerEnd);
-      socket.on('timeout', this.#onTimeout);
+      socket.on('data', on.data);
+      socket.on('end', on.end);
+      socket.on('timeout', on.timeout);
     }
-    socket.on('error', this.#onSocketError);
+    socket.on('error', on.error);
     // 'close' comes once; `on` spares the wrapper `once` would allocate for every socket.
-    socket.on('close', () => this.#onSocketClose(socket));
+    socket.on('close', on.close);
     if (this.#readingHeld) socket.pause();
     // A socket handed over after the session ended (a late opener) is destroyed at once.
     if (this.#state.phase === 'closed') socket.destroy();
@@ -544,9 +569,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   /** Stops handling a socket's stream events (a STARTTLS upgrade hands them to the TLS layer). */
   #detachSocketHandlers(socket: net.Socket): void {
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onPeerEnd);
-    socket.off('timeout', this.#onTimeout);
+    socket.off('data', SOCKET_HANDLERS.data);
+    socket.off('end', SOCKET_HANDLERS.end);
+    socket.off('timeout', SOCKET_HANDLERS.timeout);
   }
 
   #onConnectTimeout(): void {
@@ -601,9 +626,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   }
 
   // A user who already asked to close gets 'closed-by-us' even if the idle timer fires first.
-  readonly #onTimeout = (): void => {
+  #onTimeout(): void {
     this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'idle-timeout');
-  };
+  }
 
   /**
    * The `onread` option for a plain TCP socket we create, or undefined to keep Node's 'data' path
@@ -638,7 +663,34 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     };
   }
 
-  readonly #onData = (chunk: Buffer): void => this.#receive(chunk, null);
+  /**
+   * Socket event handlers shared by every session (`this` is the socket; its session is looked up
+   * in trackedBy): five closures per session were ~400 bytes of every idle listener client.
+   */
+  static {
+    SOCKET_HANDLERS = {
+      data(this: net.Socket, chunk: Buffer): void {
+        const session = trackedBy.get(this);
+        if (session) session.#receive(chunk, null);
+      },
+      end(this: net.Socket): void {
+        const session = trackedBy.get(this);
+        if (session) session.#onPeerEnd();
+      },
+      timeout(this: net.Socket): void {
+        const session = trackedBy.get(this);
+        if (session) session.#onTimeout();
+      },
+      error(this: net.Socket, err: Error): void {
+        const session = trackedBy.get(this);
+        if (session) session.#onSocketError(err);
+      },
+      close(this: net.Socket): void {
+        const session = trackedBy.get(this);
+        if (session) session.#onSocketClose(this);
+      },
+    };
+  }
 
   /**
    * One received chunk, from 'data' or `onread`. `release`, for a chunk in a reused buffer, is
@@ -672,7 +724,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     if (this.#keptBytes >= limit) this.#finish('limit-reached');
   }
 
-  readonly #onPeerEnd = (): void => {
+  #onPeerEnd(): void {
     if (this.#state.phase === 'closed') return;
     this.#transition({ remoteEnded: true });
     this.#record({ kind: 'remote-ended' });
@@ -682,9 +734,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
       this.#finish('peer-closed');
     }
     // Otherwise the peer only half-closed: we stay open and writable (F15).
-  };
+  }
 
-  readonly #onSocketError = (err: Error): void => {
+  #onSocketError(err: Error): void {
     if (this.#state.phase === 'closed') return;
     const sending = this.#sending;
     this.#fail(
@@ -698,30 +750,31 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
         ...(sending ? { bytesSent: sending.sent, bytesTotal: sending.total } : {}),
       }),
     );
-  };
+  }
 
   #onSocketClose(socket: net.Socket): void {
-    this.#unreleased.delete(socket);
+    const at = this.#unreleased.indexOf(socket);
+    if (at >= 0) this.#unreleased.splice(at, 1);
     // During a STARTTLS upgrade the plain socket's end is the TLS layer's business.
-    if (this.#state.phase !== 'closed' && this.#unreleased.size === 0) {
+    if (this.#state.phase !== 'closed' && this.#unreleased.length === 0) {
       // Node closed the socket without 'end' or 'error' reaching us first (both sides ended).
       this.#finish(this.#state.phase === 'closing' ? 'closed-by-us' : 'peer-closed');
     }
-    if (this.#state.phase === 'closed' && this.#unreleased.size === 0) this.#markReleased(this.status);
+    if (this.#state.phase === 'closed' && this.#unreleased.length === 0) this.#markReleased(this.status);
   }
 
-  readonly #onSinkDrain = (): void => {
+  #sinkDrained(): void {
     this.#sinkPaused = false;
     if (this.#state.phase === 'closed' || this.#readingHeld) return;
     this.#socket?.resume();
     this.#armIdleTimer();
-  };
+  }
 
-  readonly #onSinkError = (err: unknown): void => {
+  #sinkFailed(err: unknown): void {
     if (this.#state.phase === 'closed') return;
     const path = (this.#sink as { path?: unknown } | undefined)?.path;
     this.#fail(toFileError(err, typeof path === 'string' ? path : 'the output stream', 'write'));
-  };
+  }
 
   // ── sending ────────────────────────────────────────────────────────────────────────────────
 
@@ -822,7 +875,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     return new Promise((resolve) => {
       const done = (): void => {
         socket.off('drain', done);
-        this.#closeWaiters?.delete(done);
+        this.#forgetCloseWaiter(done);
         resolve();
       };
       socket.on('drain', done);
@@ -834,7 +887,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     if (this.#state.phase === 'closed') return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
-        this.#closeWaiters?.delete(done);
+        this.#forgetCloseWaiter(done);
         resolve();
       };
       (this.#closeWaiters ??= new Set()).add(done);
@@ -880,7 +933,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
       this.#closeWaiters = null;
     }
     this.removeAllListeners();
-    if (this.#unreleased.size === 0) this.#markReleased(final);
+    if (this.#unreleased.length === 0) this.#markReleased(final);
   }
 
   /** Releases timers, the socket and sink listeners; safe to call any number of times. */
@@ -899,11 +952,17 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
       this.#sink.off('drain', this.#onSinkDrain);
       this.#sink.off('error', this.#onSinkError);
     }
-    for (const socket of this.#unreleased) {
+    for (const socket of [...this.#unreleased]) {
       if (socket.destroyed) continue;
       socket.setTimeout(0);
       socket.destroy();
     }
+  }
+
+  /** Drops a settled waiter; the set goes with the last one (most sessions wait only now and then). */
+  #forgetCloseWaiter(wake: () => void): void {
+    const waiters = this.#closeWaiters;
+    if (waiters && waiters.delete(wake) && waiters.size === 0) this.#closeWaiters = null;
   }
 
   /** The signal openers and the TLS upgrade watch; already aborted when asked for after the end. */

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
 import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
-import type { SessionOutcome, SessionStatus } from '../../../shared/session.ts';
+import type { SessionOutcome, TranscriptEntry } from '../../../shared/session.ts';
 import { toAppError, toFileError } from '../error-mapping.ts';
 import { StreamSession } from '../stream-session.ts';
 import { adopt } from '../stream-openers.ts';
@@ -365,7 +365,9 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
     entry.attached = this.#responder.attach(entry, entry);
     this.#clients.set(client.id, entry);
     session.on('data', (chunk) => entry.onData(chunk));
-    session.on('status', (status) => entry.onStatus(status));
+    // The transcript, not 'status': its entries exist anyway, while each 'status' is a fresh copy
+    // of the whole status, five or so per client that nobody here reads.
+    session.on('transcript', (recorded) => entry.onTranscript(recorded));
     entry.ended = session.done().then((status) => {
       entry.attached.dispose();
       this.#clients.delete(client.id);
@@ -412,8 +414,8 @@ class ClientEntry implements ResponderPeer, ResponderHooks {
     this.attached.received(chunk);
   }
 
-  onStatus(status: SessionStatus): void {
-    if (status.remoteEnded && !this.#peerEndSeen && status.phase === 'open') {
+  onTranscript(recorded: TranscriptEntry): void {
+    if (recorded.kind === 'remote-ended' && !this.#peerEndSeen && this.session.status.phase === 'open') {
       this.#peerEndSeen = true;
       // The client is done sending: finish the replies it is owed, then end our side. Our FIN
       // after theirs is a close the client started ('peer-closed'), not one we chose.
