@@ -214,8 +214,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   /** The sink's listeners (made only with a sink: most sessions have none). */
   readonly #onSinkDrain: () => void;
   readonly #onSinkError: (err: unknown) => void;
-  readonly #released: Promise<SessionStatus>;
-  #markReleased!: (status: SessionStatus) => void;
+  /**
+   * What done() returns, made at the first done() (a listener asks only once its client has
+   * closed: a pending promise and its resolver are ~150 bytes per idle client).
+   */
+  #released: Promise<SessionStatus> | null = null;
+  #resolveReleased: ((status: SessionStatus) => void) | null = null;
+  /** The final status, once the session is closed and Node has released its sockets. */
+  #releasedStatus: SessionStatus | null = null;
   #dataReleased = false;
 
   constructor(id: string, options: StreamSessionOptions = {}) {
@@ -226,9 +232,6 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.#onSinkDrain = options.sink ? () => this.#sinkDrained() : ignore;
     this.#onSinkError = options.sink ? (err) => this.#sinkFailed(err) : ignore;
     this.#state = initialStatus(id);
-    this.#released = new Promise((resolve) => {
-      this.#markReleased = resolve;
-    });
   }
 
   /** A fresh copy of the current status. */
@@ -261,7 +264,20 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   /** Resolves with the final status once the session is closed and Node has released its socket. */
   done(): Promise<SessionStatus> {
+    this.#released ??= this.#releasedStatus
+      ? Promise.resolve(this.#releasedStatus)
+      : new Promise((resolve) => {
+          this.#resolveReleased = resolve;
+        });
     return this.#released;
+  }
+
+  /** The session is closed and its sockets released: done() resolves (once, with the first status). */
+  #markReleased(status: SessionStatus): void {
+    if (this.#releasedStatus) return;
+    this.#releasedStatus = status;
+    this.#resolveReleased?.(status);
+    this.#resolveReleased = null;
   }
 
   retainedBytes(): number {
@@ -716,7 +732,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     const room = limit - this.#keptBytes;
     // Bytes past the cap in the final chunk are dropped unread: the first `limit` bytes are kept exactly.
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.#chunks.push(kept);
+    // A first chunk gets an array of its own size (push would reserve 17 slots, for the one-line
+    // replies of thousands of listener clients).
+    if (this.#chunks.length === 0) this.#chunks = [kept];
+    else this.#chunks.push(kept);
     this.#keptBytes += kept.length;
     this.#state.bytesReceived += kept.length;
     this.emit('data', kept, offset);
@@ -1026,10 +1045,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   }
 
   #push(draft: TranscriptDraft, at: number): void {
-    // Every draft is a fresh literal of #record's caller, so it becomes the entry. Not `{ ...draft,
-    // at }`: V8 (Node 20) gives each object spread-then-extended this way a hidden class of its own,
-    // about 250 bytes per transcript entry on top of the entry itself.
-    const entry = draft as TranscriptEntry;
+    // Not `{ ...draft, at }`: V8 (Node 20) gives every object spread-then-extended that way a hidden
+    // class of its own, ~250 bytes per entry. An empty literal has room for four properties in the
+    // object itself, so most entries (kind, two fields, at) need no separate property store.
+    const entry = Object.assign({}, draft) as TranscriptEntry;
     entry.at = at;
     this.#transcript.push(entry);
     this.emit('transcript', entry);

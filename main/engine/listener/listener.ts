@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
 import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
-import type { SessionOutcome, TranscriptEntry } from '../../../shared/session.ts';
+import type { SessionOutcome, SessionStatus, TranscriptEntry } from '../../../shared/session.ts';
 import { toAppError, toFileError } from '../error-mapping.ts';
 import { StreamSession } from '../stream-session.ts';
 import { adopt } from '../stream-openers.ts';
@@ -198,8 +198,11 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   readonly #clients = new Map<number, ClientEntry>();
   /** TLS sockets still handshaking; they hold a slot as much as a session does. */
   readonly #handshaking = new Map<tls.TLSSocket, (reason: string) => void>();
-  /** The one emit every client's entry uses (entries hold it instead of closures of their own). */
-  readonly #relay: Relay = (event, ...args) => this.emit(event, ...args);
+  /** What every client's entry reaches the listener by (one object, not closures per client). */
+  readonly #side: ListenerSide = {
+    relay: (event, ...args) => this.emit(event, ...args),
+    forget: (entry, status) => this.#forget(entry, status),
+  };
   #accepted = 0;
   #refused = 0;
   #closing = false;
@@ -288,7 +291,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
     const ended: Promise<void>[] = [];
     for (const entry of this.#clients.values()) {
       entry.session.close();
-      ended.push(entry.ended);
+      ended.push(entry.ended());
     }
     await Promise.all([stopped, ...ended]);
   }
@@ -358,28 +361,32 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   }
 
   #adopt(socket: net.Socket, client: ClientInfo, underlying?: net.Socket): void {
-    const owned = this.#hooks.createSession !== undefined;
     const session = this.#hooks.createSession?.() ?? new StreamSession(flatUuid());
     client.session = session;
-    const entry = new ClientEntry(session, client, this.#relay);
+    const entry = new ClientEntry(session, client, this.#side);
     entry.attached = this.#responder.attach(entry, entry);
     this.#clients.set(client.id, entry);
-    session.on('data', (chunk) => entry.onData(chunk));
-    // The transcript, not 'status': its entries exist anyway, while each 'status' is a fresh copy
-    // of the whole status, five or so per client that nobody here reads.
-    session.on('transcript', (recorded) => entry.onTranscript(recorded));
-    entry.ended = session.done().then((status) => {
-      entry.attached.dispose();
-      this.#clients.delete(client.id);
-      this.emit('closed', client, status.outcome ?? 'cancelled', status.error);
-      if (!owned) session.release();
-    });
+    entry.watch();
     this.emit('accepted', client);
     void session.open(adopt(socket, underlying), { maxResponseBytes: this.#maxBytesPerClient }).then((opened) => {
       if (opened.ok) entry.attached.connected();
     });
     if (this.#closing) session.close();
   }
+
+  /** The client's session has ended and released its socket (ClientEntry.ended). */
+  #forget(entry: ClientEntry, status: SessionStatus): void {
+    entry.attached.dispose();
+    this.#clients.delete(entry.client.id);
+    this.emit('closed', entry.client, status.outcome ?? 'cancelled', status.error);
+    // A session made by createSession is the caller's to release.
+    if (this.#hooks.createSession === undefined) entry.session.release();
+  }
+}
+
+interface ListenerSide {
+  relay: Relay;
+  forget(entry: ClientEntry, status: SessionStatus): void;
 }
 
 type Relay = <K extends keyof ListenerEvents & string>(event: K, ...args: ListenerEvents[K]) => void;
@@ -399,23 +406,44 @@ const DETACHED: AttachedResponder = {
  */
 class ClientEntry implements ResponderPeer, ResponderHooks {
   attached: AttachedResponder = DETACHED;
-  /** Settles once the session ended and the listener forgot the client (set by #adopt). */
-  ended!: Promise<void>;
+  #ended: Promise<void> | null = null;
   #peerEndSeen = false;
 
   constructor(
     readonly session: StreamSession,
     readonly client: ClientInfo,
-    readonly relay: Relay,
+    readonly side: ListenerSide,
   ) {}
 
-  onData(chunk: Uint8Array): void {
-    this.relay('received', this.client, chunk);
+  /**
+   * Follows the session. The transcript, not 'status': its entries exist anyway, while every
+   * 'status' is a fresh copy of the whole status, five or so per client that nobody here reads.
+   * (In a method, so the two closures hold only this entry.)
+   */
+  watch(): void {
+    this.session.on('data', (chunk) => this.#onData(chunk));
+    this.session.on('transcript', (recorded) => this.#onTranscript(recorded));
+  }
+
+  /**
+   * Settles once the session has ended, released its socket and the listener forgot the client.
+   * Asked for when the session records 'closed' (or the listener closes), not at accept: a pending
+   * promise chain per idle client is ~300 bytes.
+   */
+  ended(): Promise<void> {
+    this.#ended ??= this.session.done().then((status) => this.side.forget(this, status));
+    return this.#ended;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    this.side.relay('received', this.client, chunk);
     this.attached.received(chunk);
   }
 
-  onTranscript(recorded: TranscriptEntry): void {
-    if (recorded.kind === 'remote-ended' && !this.#peerEndSeen && this.session.status.phase === 'open') {
+  #onTranscript(recorded: TranscriptEntry): void {
+    // 'closed' is the session's last event: from here on only done() says more.
+    if (recorded.kind === 'closed') void this.ended();
+    else if (recorded.kind === 'remote-ended' && !this.#peerEndSeen && this.session.status.phase === 'open') {
       this.#peerEndSeen = true;
       // The client is done sending: finish the replies it is owed, then end our side. Our FIN
       // after theirs is a close the client started ('peer-closed'), not one we chose.
@@ -427,7 +455,7 @@ class ClientEntry implements ResponderPeer, ResponderHooks {
   async send(bytes: Uint8Array): Promise<boolean> {
     const sent = await this.session.send(bytes);
     if (!sent.ok) return false;
-    this.relay('sent', this.client, bytes);
+    this.side.relay('sent', this.client, bytes);
     return true;
   }
 
@@ -437,11 +465,11 @@ class ClientEntry implements ResponderPeer, ResponderHooks {
 
   // ResponderHooks
   rule(index: number): void {
-    this.relay('rule', this.client, index);
+    this.side.relay('rule', this.client, index);
   }
 
   error(error: AppError): void {
-    this.relay('client-error', this.client, error);
+    this.side.relay('client-error', this.client, error);
   }
 }
 

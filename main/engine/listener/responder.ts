@@ -345,7 +345,9 @@ class ClientResponder implements AttachedResponder {
         }
         if (closeAfter && !this.#disposed) peer.close();
       } finally {
-        this.#queued--;
+        // The last reply due is written: nothing is left to wait for, so the settled chain goes
+        // too (peerEnded() then answers with a resolved promise, as the chain would).
+        if (--this.#queued === 0) this.#chain = null;
       }
     });
   }
