@@ -13,13 +13,13 @@
  *   bounds it) and resolves once every session has ended.
  */
 import net from 'node:net';
-import tls from 'node:tls';
-import { randomUUID } from 'node:crypto';
+import type tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
 import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
 import type { SessionOutcome, SessionStatus, TranscriptEntry } from '../../../shared/session.ts';
 import { toAppError, toFileError } from '../error-mapping.ts';
+import { lazyCrypto, lazyTls } from '../lazy-builtins.ts';
 import { StreamSession } from '../stream-session.ts';
 import { adopt } from '../stream-openers.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
@@ -177,7 +177,7 @@ async function tlsContext(opts: ListenerOptions): Promise<Result<{ context: tls.
     }
   }
   try {
-    return ok({ context: tls.createSecureContext({ cert, key }), requestCert: spec.requestClientCert === true, fingerprint });
+    return ok({ context: lazyTls().createSecureContext({ cert, key }), requestCert: spec.requestClientCert === true, fingerprint });
   } catch (err) {
     return fail('TLS_CREDENTIALS_INVALID', `The certificate and key could not be used: ${(err as Error).message}.`, { field: 'cert' });
   }
@@ -315,7 +315,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
       this.#adopt(raw, client);
       return;
     }
-    const secure = new tls.TLSSocket(raw, {
+    const secure = new (lazyTls().TLSSocket)(raw, {
       isServer: true,
       secureContext: this.#secure.context,
       requestCert: this.#secure.requestCert,
@@ -479,7 +479,7 @@ class ClientEntry implements ResponderPeer, ResponderHooks {
  * flattens it; this copy is 36 bytes of characters in one piece.
  */
 function flatUuid(): string {
-  return Buffer.from(randomUUID(), 'latin1').toString('latin1');
+  return Buffer.from(lazyCrypto().randomUUID(), 'latin1').toString('latin1');
 }
 
 /**

@@ -3,12 +3,11 @@
  * dependency; Debian, macOS and Git for Windows ship it). Valid for one day, for localhost,
  * 127.0.0.1 and ::1; the key never touches a path that outlives the call.
  */
-import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../../shared/errors.ts';
+import { lazyCrypto } from '../lazy-builtins.ts';
 
 export interface Credentials {
   cert: Buffer;
@@ -18,6 +17,8 @@ export interface Credentials {
 }
 
 export async function makeSelfSigned(): Promise<Result<Credentials>> {
+  // Loaded here, not at import: a plain TCP listener never needs node:child_process or node:crypto.
+  const { execFile } = await import('node:child_process');
   const dir = await mkdtemp(join(tmpdir(), 'st-selfsigned-'));
   try {
     const keyFile = join(dir, 'key.pem');
@@ -40,7 +41,7 @@ export async function makeSelfSigned(): Promise<Result<Credentials>> {
       );
     }
     const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
-    return ok({ cert, key, fingerprint256: new X509Certificate(cert).fingerprint256 });
+    return ok({ cert, key, fingerprint256: new (lazyCrypto().X509Certificate)(cert).fingerprint256 });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
