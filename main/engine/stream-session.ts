@@ -165,6 +165,23 @@ let SOCKET_HANDLERS: {
 
 const ignore = (): void => undefined;
 
+/** Below this many entries the transcript array is copied at each entry, to its exact size. */
+const SMALL_TRANSCRIPT_ENTRIES = 8;
+
+let lastLimits: Readonly<StreamLimits> | null = null;
+/**
+ * The limits as one frozen object, shared by consecutive sessions that have the same ones (a
+ * listener's clients all do). Never mutated: sessions only read their limits.
+ */
+function sharedLimits(connectTimeoutMs: number, idleTimeoutMs: number, maxResponseBytes: number): Readonly<StreamLimits> {
+  const last = lastLimits;
+  if (last && last.connectTimeoutMs === connectTimeoutMs && last.idleTimeoutMs === idleTimeoutMs && last.maxResponseBytes === maxResponseBytes) {
+    return last;
+  }
+  lastLimits = Object.freeze({ connectTimeoutMs, idleTimeoutMs, maxResponseBytes });
+  return lastLimits;
+}
+
 /** One connected byte stream with an explicit state machine; see the invariants at the top of this file. */
 export class StreamSession extends TypedEmitter<StreamSessionEvents> implements Session {
   /** Stable id (the registry uses crypto.randomUUID()). */
@@ -174,7 +191,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   readonly #lookup: net.LookupFunction | undefined;
   readonly #sink: NodeJS.WritableStream | undefined;
   #state: SessionStatus;
-  #limits: StreamLimits | null = null;
+  #limits: Readonly<StreamLimits> | null = null;
   #socket: net.Socket | null = null;
   /**
    * Sockets handed over by openers and not yet released by Node (a STARTTLS upgrade has two). An
@@ -329,11 +346,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   open(opener: StreamOpener, limits: Partial<StreamLimits> = {}): Promise<Result<SessionStatus>> {
     const busy = this.#refuseOpen();
     if (busy) return Promise.resolve(busy);
-    const full: StreamLimits = {
-      connectTimeoutMs: limits.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs,
-      idleTimeoutMs: limits.idleTimeoutMs ?? 0,
-      maxResponseBytes: limits.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
-    };
+    const full = sharedLimits(
+      limits.connectTimeoutMs ?? SESSION_LIMITS.defaultConnectTimeoutMs,
+      limits.idleTimeoutMs ?? 0,
+      limits.maxResponseBytes ?? SESSION_LIMITS.defaultMaxResponseBytes,
+    );
     this.#limits = full;
     const { host, port } = opener;
     this.#transition({ phase: 'connecting', host, port, startedAt: Date.now() });
@@ -1050,7 +1067,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     // object itself, so most entries (kind, two fields, at) need no separate property store.
     const entry = Object.assign({}, draft) as TranscriptEntry;
     entry.at = at;
-    this.#transcript.push(entry);
+    // A short transcript (a listener client's: connected, received, sent) in an array of its own
+    // size: push reserves 17 slots at the first growth. concat makes the exact size.
+    if (this.#transcript.length < SMALL_TRANSCRIPT_ENTRIES) this.#transcript = this.#transcript.concat([entry]);
+    else this.#transcript.push(entry);
     this.emit('transcript', entry);
   }
 }
