@@ -24,7 +24,7 @@
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -310,13 +310,13 @@ function report(title, count, ours, raw) {
   }
   target(ours.echoed === count, `${ours.name} answered all ${count} (${ours.echoed})`);
   const ratio = ours.held.peakRss / raw.held.peakRss;
-  target(ratio <= 1.5, `${ours.name} peak RSS ${ratio.toFixed(2)}× the raw one's (target ≤ 1.5×)`);
+  target(ratio <= 1.5, `${ours.name} peak RSS ${mib(ours.held.peakRss)} vs ${mib(raw.held.peakRss)} raw = ${ratio.toFixed(2)}× (target ≤ 1.5×)`);
   target(ours.after.handles <= ours.base.handles && (ours.after.active ?? 0) === 0, `${ours.name} handles back to ${ours.base.handles} after all left (${ours.after.handles}${ours.after.active !== undefined ? `, ${ours.after.active} clients active` : ''})`);
 }
 
 const echo = net.createServer((s) => { s.on('data', (d) => s.write(d)); s.on('error', () => {}); });
 try {
-  console.log(`bench-scale: node ${process.version}, NODE_EXTRA_CA_CERTS unset for the children`);
+  console.log(`bench-scale: node ${process.version}, NODE_EXTRA_CA_CERTS unset for the children, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   const raw = await listenerRow('raw net server', RAW_SERVER);
   const ours = await listenerRow('socket-tester listen', OUR_SERVER);
   report('Listener clients', CLIENTS, ours, raw);
