@@ -171,6 +171,9 @@ let SOCKET_HANDLERS: {
 
 const ignore = (): void => undefined;
 
+/** Set once, in StreamSession's static block: the received-entry flush timer's callback. */
+let flushReceivedOf: (session: StreamSession) => void;
+
 /** Below this many entries the transcript array is copied at each entry, to its exact size. */
 const SMALL_TRANSCRIPT_ENTRIES = 8;
 
@@ -1065,13 +1068,25 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     if (this.#receivedFlushArmed) return;
     this.#receivedFlushArmed = true;
     if (this.#receivedFlush) this.#receivedFlush.refresh();
-    else this.#receivedFlush = setTimeout(this.#onReceivedFlush, RECEIVED_FLUSH_MS);
+    else this.#receivedFlush = setTimeout(flushReceivedOf, RECEIVED_FLUSH_MS, this);
   }
 
-  readonly #onReceivedFlush = (): void => {
-    this.#receivedFlushArmed = false;
-    this.#flushReceived();
-  };
+  /**
+   * The flush timer's callback (one function for every session, which the timer passes as its
+   * argument: a closure per session is ~100 bytes of every idle listener client). When the
+   * session was quiet for the whole wait (a client's one line, not a transfer), the timer goes
+   * too, so an idle session keeps none (~120 bytes each); a transfer, whose newest entry is always
+   * younger than the wait, keeps re-arming the same one.
+   */
+  static {
+    flushReceivedOf = (session: StreamSession): void => {
+      session.#receivedFlushArmed = false;
+      const last = session.#pendingReceived?.at;
+      session.#flushReceived();
+      // Nothing pending (another entry flushed it) or nothing new for a whole wait: quiet.
+      if (last === undefined || Date.now() - last >= RECEIVED_FLUSH_MS) session.#receivedFlush = null;
+    };
+  }
 
   #flushReceived(): void {
     const pending = this.#pendingReceived;

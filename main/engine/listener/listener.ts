@@ -19,7 +19,7 @@ import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts'
 import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
 import type { SessionOutcome, SessionStatus, TranscriptEntry } from '../../../shared/session.ts';
 import { toAppError, toFileError } from '../error-mapping.ts';
-import { lazyCrypto, lazyTls } from '../lazy-builtins.ts';
+import { lazyTls } from '../lazy-builtins.ts';
 import { StreamSession } from '../stream-session.ts';
 import { adopt } from '../stream-openers.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
@@ -361,7 +361,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
   }
 
   #adopt(socket: net.Socket, client: ClientInfo, underlying?: net.Socket): void {
-    const session = this.#hooks.createSession?.() ?? new StreamSession(flatUuid());
+    const session = this.#hooks.createSession?.() ?? new StreamSession(nextSessionId());
     client.session = session;
     const entry = new ClientEntry(session, client, this.#side);
     entry.attached = this.#responder.attach(entry, entry);
@@ -473,13 +473,15 @@ class ClientEntry implements ResponderPeer, ResponderHooks {
   }
 }
 
+let sessionsMade = 0;
 /**
- * A random session id as one flat string. randomUUID() builds its result by concatenation, and V8
- * keeps that as a tree of about 14 string pieces (some 450 bytes per client) until something
- * flattens it; this copy is 36 bytes of characters in one piece.
+ * The id of a session the listener makes itself (no createSession hook): unique in this process,
+ * which is all such an id is for (the app's sessions get the registry's UUIDs). Not randomUUID():
+ * its string is a tree of ~14 concatenated pieces (~450 bytes per client), and node:crypto is
+ * ~1 MiB a plain listener would load for it.
  */
-function flatUuid(): string {
-  return Buffer.from(lazyCrypto().randomUUID(), 'latin1').toString('latin1');
+function nextSessionId(): string {
+  return `listener-client-${++sessionsMade}`;
 }
 
 /**

@@ -72,6 +72,25 @@ describe('state made on first use', () => {
     );
   });
 
+  it("a byte after a quiet spell gets its own 'received' event (the flush timer, dropped when quiet, is made again)", async () => {
+    const { adopted, connect } = await acceptInto();
+    const client = await connect();
+    await until(() => adopted[0]?.status.phase === 'open', 'the session opened');
+    const session = adopted[0]!;
+    const received: { bytes: number; offset: number }[] = [];
+    session.on('transcript', (e) => {
+      if (e.kind === 'received') received.push({ bytes: e.bytes, offset: e.offset });
+    });
+    client.write('a');
+    await until(() => received.length === 1, 'the first entry was emitted');
+    // Well past the flush wait: the timer has fired and, the session being quiet, gone.
+    await new Promise((r) => setTimeout(r, 100));
+    client.write('bc');
+    await until(() => received.reduce((n, e) => n + e.bytes, 0) === 3, 'the later bytes were emitted');
+    expect(received[0]).toEqual({ bytes: 1, offset: 0 });
+    expect(received[1]?.offset).toBe(1);
+  });
+
   it('a client that never sends closes cleanly: done() once released, the same promise every time', async () => {
     const { adopted, connect } = await acceptInto();
     const client = await connect();
