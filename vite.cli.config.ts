@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
 const SEND_PATH = new RegExp(
   '[\\\\/](' +
     [
-      'main/cli/(run-cli|send-command|cli-files)\\.ts',
+      'main/cli/(run-cli|send-command|cli-files|fast-args)\\.ts',
       'main/engine/(one-shot|stream-session|stream-openers|tls-openers|tls-info|starttls-presets|error-mapping|connect-options|receive-buffers|typed-emitter|lazy-builtins)\\.ts',
       'shared/(errors|endpoint|payload|payload-characters|session|tls)\\.ts',
     ].join('|').replaceAll('/', '[\\\\/]') +

@@ -17,11 +17,12 @@
  *   refuses data from another V8 version, other flags or a source of another length.
  * - Checked before use: V8 release builds do not checksum code caches, so each file holds its
  *   data twice behind a small header, and a copy that differs in a single byte (a torn or damaged
- *   file) is not used. The folder must belong to this user and be writable by no one else (data
- *   in it is code we would run).
- * - Written once (when missing or refused), at exit, to a temporary name then renamed: concurrent
- *   runs never see half a file, and the last writer wins with a whole one. Files of older builds of
- *   the same chunk are removed then.
+ *   file) is not used. Data in it is code we would run: a file is used only when it is a regular
+ *   file owned by this user and writable by no one else, and files are written only into a folder
+ *   that is ours alone.
+ * - Written once (when missing or refused), at exit, to a new temporary name (never through an
+ *   existing file or link) then renamed: concurrent runs never see half a file, and the last writer
+ *   wins with a whole one. Files of older builds of the same chunk are removed then.
  */
 const Module = require('node:module');
 const path = require('node:path');
@@ -54,16 +55,48 @@ function cacheDirFor(env, platform) {
 }
 
 /**
- * Whether `dir` is ours alone: owned by this user and writable by no one else (POSIX). Code cache
- * data is code this process would run, so a folder someone else can write to is never used.
- * @param {string} dir
+ * Whether `stats` (of a folder or a file) is ours alone: owned by this user and writable by no one
+ * else (POSIX; elsewhere the user's own cache folder is trusted as it is).
+ * @param {fs.Stats} stats
  * @returns {boolean}
  */
-function folderIsPrivate(dir) {
-  const stats = fs.statSync(dir, { throwIfNoEntry: false });
-  if (!stats || !stats.isDirectory()) return false;
+function isPrivate(stats) {
   if (typeof process.getuid !== 'function') return true;
   return stats.uid === process.getuid() && (stats.mode & 0o022) === 0;
+}
+
+/** Cache files bigger than this are not ours (the send chunk's is ~0.2 MB). */
+const MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The data of the cache file at `file`, or null when there is none, or it is not a private regular
+ * file, or not a whole cache file.
+ * @param {string} file
+ * @returns {Buffer | null}
+ */
+function readCacheFile(file) {
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile() || !isPrivate(stats) || stats.size > MAX_CACHE_FILE_BYTES) return null;
+    const bytes = Buffer.allocUnsafe(stats.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const n = fs.readSync(fd, bytes, filled, bytes.length - filled, filled);
+      if (n === 0) return null;
+      filled += n;
+    }
+    return decodeCacheFile(bytes);
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -99,10 +132,17 @@ function encodeCacheFile(data) {
  * @param {Buffer} data
  */
 function writeCacheFile(dir, file, data) {
-  const target = path.join(dir, file);
-  const temporary = `${target}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(temporary, encodeCacheFile(data), { mode: 0o600 });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!isPrivate(fs.statSync(dir))) return;
+  } catch {
+    return;
+  }
+  const target = path.join(dir, file);
+  const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    // 'wx': a new file, never one (or a link) that is already there.
+    fs.writeFileSync(temporary, encodeCacheFile(data), { mode: 0o600, flag: 'wx' });
     fs.renameSync(temporary, target);
   } catch {
     try {
@@ -131,12 +171,6 @@ function writeCacheFile(dir, file, data) {
  * @param {string} command the CLI command, part of each cache file's name
  */
 function installCodeCache(chunksDir, cacheDir, command) {
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  } catch {
-    return;
-  }
-  if (!folderIsPrivate(cacheDir)) return;
   /** @type {Array<{ script: vm.Script, file: string }>} */
   const toWrite = [];
   const prefix = chunksDir + path.sep;
@@ -156,12 +190,7 @@ function installCodeCache(chunksDir, cacheDir, command) {
     try {
       const stats = fs.statSync(filename);
       file = `${filename.slice(prefix.length)}.${stats.size}.${Math.trunc(stats.mtimeMs)}.${command}.v8cache`;
-      let cached = null;
-      try {
-        cached = decodeCacheFile(fs.readFileSync(path.join(cacheDir, file)));
-      } catch {
-        // No cache file yet.
-      }
+      const cached = readCacheFile(path.join(cacheDir, file));
       script = new vm.Script(Module.wrap(content), { filename, ...(cached ? { cachedData: cached } : {}) });
       if (!cached || script.cachedDataRejected) toWrite.push({ script, file });
     } catch {
@@ -204,4 +233,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { cacheDirFor, decodeCacheFile, encodeCacheFile, folderIsPrivate, installCodeCache, writeCacheFile, commandOf };
+module.exports = { cacheDirFor, decodeCacheFile, encodeCacheFile, readCacheFile, installCodeCache, writeCacheFile, commandOf };

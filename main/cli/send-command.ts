@@ -16,7 +16,7 @@
  *   line on stderr otherwise); a certificate that fails verification exits 8 unless --insecure,
  *   which carries on and reports `authorized: false`.
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from './fast-args.ts';
 import { constants } from 'node:fs';
 import { formatEndpoint, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
 import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
@@ -312,7 +312,7 @@ async function readStdin(stdin: NodeJS.ReadableStream, signal: AbortSignal | und
 async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArgs> | 'help' | 'interrupted'> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCliArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
