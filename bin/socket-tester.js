@@ -14,9 +14,11 @@
  *   compile, silently; the program behaves the same with or without it.
  * - Keyed by the chunk's file name (it carries a hash of the chunk's content), size and mtime, and
  *   the command (`send`, `run`, …: each keeps the functions its own run compiled). V8 itself
- *   refuses data from another V8 version, other flags or a source of another length.
+ *   refuses data from another V8 version or other flags, but of the source it checks only the
+ *   length: so each file also holds a fingerprint of the source it was made from (its length and
+ *   ~1,000 of its characters) and of the node binary, and is used only for a source that matches.
  * - Checked before use: V8 release builds do not checksum code caches, so each file holds its
- *   data twice behind a small header, and a copy that differs in a single byte (a torn or damaged
+ *   data twice behind that header, and a copy that differs in a single byte (a torn or damaged
  *   file) is not used. Data in it is code we would run: a file is used only when it is a regular
  *   file owned by this user and writable by no one else, and files are written only into a folder
  *   that is ours alone.
@@ -31,9 +33,9 @@ const vm = require('node:vm');
 
 const OUT = path.join(__dirname, '..', 'out', 'cli');
 const ENTRY = path.join(OUT, 'cli.cjs');
-/** "STCC" + format version 1; then the data length (u32 LE); then the data, twice. */
-const MAGIC = 0x31434353;
-const HEADER_BYTES = 8;
+/** "STC" + format version 2; the data length (u32 LE); the source's fingerprint (u32 LE); the data, twice. */
+const MAGIC = 0x32435453;
+const HEADER_BYTES = 12;
 /** A chunk's file name: NAME-HASH.cjs, HASH being rolldown's 8-character content hash. */
 const CHUNK_NAME = /^(.+)-([A-Za-z0-9_-]{8})\.cjs$/;
 
@@ -46,10 +48,15 @@ const CHUNK_NAME = /^(.+)-([A-Za-z0-9_-]{8})\.cjs$/;
 function cacheDirFor(env, platform) {
   const setting = env['SOCKET_TESTER_CODE_CACHE'];
   if (setting === 'off' || setting === '0') return null;
+  const home = env['HOME'];
   let base;
   if (platform === 'win32') base = env['LOCALAPPDATA'];
-  else if (platform === 'darwin') base = env['HOME'] && path.join(env['HOME'], 'Library', 'Caches');
-  else base = env['XDG_CACHE_HOME'] || (env['HOME'] && path.join(env['HOME'], '.cache'));
+  else if (platform === 'darwin') base = home && path.join(home, 'Library', 'Caches');
+  else {
+    // The XDG spec: a relative XDG_CACHE_HOME is ignored.
+    const xdg = env['XDG_CACHE_HOME'];
+    base = xdg && path.isAbsolute(xdg) ? xdg : home && path.join(home, '.cache');
+  }
   if (!base || !path.isAbsolute(base)) return null;
   return path.join(base, 'socket-tester', 'code-cache', `${process.version}-${process.arch}`);
 }
@@ -69,12 +76,13 @@ function isPrivate(stats) {
 const MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
- * The data of the cache file at `file`, or null when there is none, or it is not a private regular
- * file, or not a whole cache file.
+ * The data of the cache file at `file` for a source of fingerprint `print`, or null when there is
+ * none, or it is not a private regular file, or not a whole cache file for that source.
  * @param {string} file
+ * @param {number} print
  * @returns {Buffer | null}
  */
-function readCacheFile(file) {
+function readCacheFile(file, print) {
   let fd;
   try {
     fd = fs.openSync(file, 'r');
@@ -91,7 +99,7 @@ function readCacheFile(file) {
       if (n === 0) return null;
       filled += n;
     }
-    return decodeCacheFile(bytes);
+    return decodeCacheFile(bytes, print);
   } catch {
     return null;
   } finally {
@@ -100,12 +108,29 @@ function readCacheFile(file) {
 }
 
 /**
- * The data of a cache file, or null when it is not one or its two copies differ.
+ * A 32-bit fingerprint (FNV-1a) of `source` (its length and ~1,000 characters spread over it) and
+ * of the node binary: cheap enough for every start-up, unlike a hash of every byte.
+ * @param {string} source
+ * @returns {number}
+ */
+function fingerprint(source) {
+  let hash = 0x811c9dc5 ^ source.length;
+  const step = Math.max(1, source.length >> 10);
+  for (let i = 0; i < source.length; i += step) hash = Math.imul(hash ^ source.charCodeAt(i), 0x01000193);
+  const node = process.execPath;
+  for (let i = 0; i < node.length; i++) hash = Math.imul(hash ^ node.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * The data of a cache file made for a source of fingerprint `print`, or null when it is not one,
+ * was made for another source, or its two copies differ.
  * @param {Buffer} file
+ * @param {number} print
  * @returns {Buffer | null}
  */
-function decodeCacheFile(file) {
-  if (file.length < HEADER_BYTES || file.readUInt32LE(0) !== MAGIC) return null;
+function decodeCacheFile(file, print) {
+  if (file.length < HEADER_BYTES || file.readUInt32LE(0) !== MAGIC || file.readUInt32LE(8) !== print) return null;
   const length = file.readUInt32LE(4);
   if (length === 0 || file.length !== HEADER_BYTES + 2 * length) return null;
   const first = file.subarray(HEADER_BYTES, HEADER_BYTES + length);
@@ -113,14 +138,16 @@ function decodeCacheFile(file) {
 }
 
 /**
- * A cache file holding `data`.
+ * A cache file holding `data`, made for a source of fingerprint `print`.
  * @param {Buffer} data
+ * @param {number} print
  * @returns {Buffer}
  */
-function encodeCacheFile(data) {
+function encodeCacheFile(data, print) {
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32LE(MAGIC, 0);
   header.writeUInt32LE(data.length, 4);
+  header.writeUInt32LE(print, 8);
   return Buffer.concat([header, data, data]);
 }
 
@@ -130,8 +157,9 @@ function encodeCacheFile(data) {
  * @param {string} dir
  * @param {string} file a name inside dir
  * @param {Buffer} data
+ * @param {number} print the fingerprint of the source the data was made from
  */
-function writeCacheFile(dir, file, data) {
+function writeCacheFile(dir, file, data, print) {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!isPrivate(fs.statSync(dir))) return;
@@ -142,7 +170,7 @@ function writeCacheFile(dir, file, data) {
   const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
   try {
     // 'wx': a new file, never one (or a link) that is already there.
-    fs.writeFileSync(temporary, encodeCacheFile(data), { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(temporary, encodeCacheFile(data, print), { mode: 0o600, flag: 'wx' });
     fs.renameSync(temporary, target);
   } catch {
     try {
@@ -171,7 +199,7 @@ function writeCacheFile(dir, file, data) {
  * @param {string} command the CLI command, part of each cache file's name
  */
 function installCodeCache(chunksDir, cacheDir, command) {
-  /** @type {Array<{ script: vm.Script, file: string }>} */
+  /** @type {Array<{ script: vm.Script, file: string, print: number }>} */
   const toWrite = [];
   const prefix = chunksDir + path.sep;
   // Module.prototype._compile is how CommonJS source becomes a function (the hook v8-compile-cache
@@ -190,9 +218,10 @@ function installCodeCache(chunksDir, cacheDir, command) {
     try {
       const stats = fs.statSync(filename);
       file = `${filename.slice(prefix.length)}.${stats.size}.${Math.trunc(stats.mtimeMs)}.${command}.v8cache`;
-      const cached = readCacheFile(path.join(cacheDir, file));
+      const print = fingerprint(content);
+      const cached = readCacheFile(path.join(cacheDir, file), print);
       script = new vm.Script(Module.wrap(content), { filename, ...(cached ? { cachedData: cached } : {}) });
-      if (!cached || script.cachedDataRejected) toWrite.push({ script, file });
+      if (!cached || script.cachedDataRejected) toWrite.push({ script, file, print });
     } catch {
       return compile.call(this, content, filename);
     }
@@ -201,9 +230,9 @@ function installCodeCache(chunksDir, cacheDir, command) {
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
   };
   process.once('exit', () => {
-    for (const { script, file } of toWrite) {
+    for (const { script, file, print } of toWrite) {
       try {
-        writeCacheFile(cacheDir, file, script.createCachedData());
+        writeCacheFile(cacheDir, file, script.createCachedData(), print);
       } catch {
         // A cache that cannot be made is only a slower next start.
       }
@@ -233,4 +262,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { cacheDirFor, decodeCacheFile, encodeCacheFile, readCacheFile, installCodeCache, writeCacheFile, commandOf };
+module.exports = { cacheDirFor, fingerprint, decodeCacheFile, encodeCacheFile, readCacheFile, installCodeCache, writeCacheFile, commandOf };
