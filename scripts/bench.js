@@ -10,8 +10,8 @@
  *   (≥ 1.3×) and vs `nc -d` from netcat-openbsd (whole process ≤ 1.1×); `socat` too when installed.
  * - One small one-shot exchange through `bin/socket-tester.js` vs `node -e 0`, NODE_EXTRA_CA_CERTS
  *   unset for both (≤ 1.3×), then with it as set here (printed only). The CLI's V8 code cache
- *   lives in a fresh folder of this run: the first (cold) run makes it and is printed apart; the
- *   CPU time of both sides (GNU time) and a run without the cache are printed too.
+ *   lives in a fresh folder of this run: the first (cold) run makes it and is printed apart; a
+ *   run without the cache is printed too.
  *   `node scripts/bench.js startup` (`npm run bench:startup`) runs only this part.
  * - Every target is a PASS/FAIL line, and the run ends with "N of M targets passed".
  *
@@ -502,27 +502,6 @@ async function medianProcessMsPair(first, second, runs, env) {
 }
 
 /**
- * Median CPU time (user + system, GNU time's %U %S, 10 ms resolution at best) of two node
- * invocations, alternating; null without GNU time.
- * @param {string[]} first @param {string[]} second @param {number} runs @param {Record<string, string | undefined>} env @param {string} work
- */
-async function medianCpuMsPair(first, second, runs, env, work) {
-  if (!existsSync(GNU_TIME)) return null;
-  /** @type {[number[], number[]]} */
-  const times = [[], []];
-  const file = join(work, 'cpu-time.txt');
-  for (let i = 0; i < runs; i++) {
-    for (const [slot, args] of /** @type {const} */ ([[0, first], [1, second]])) {
-      await measure(GNU_TIME, ['-f', '%U %S', '-o', file, process.execPath, ...args], { env });
-      const [user, system] = readFileSync(file, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
-      if (user === undefined || system === undefined || !Number.isFinite(user + system)) return null;
-      times[slot].push((user + system) * 1000);
-    }
-  }
-  return { firstMs: median(times[0]), secondMs: median(times[1]) };
-}
-
-/**
  * The one-shot CLI exchange against `node -e 0` (issue 16 item 2). Returns the two medians the
  * target is judged on (NODE_EXTRA_CA_CERTS unset for both).
  * @param {string} work the run's temporary folder (the CLI's code cache goes under it)
@@ -547,12 +526,6 @@ async function oneShotStartup(work) {
       `NODE_EXTRA_CA_CERTS unset: node -e 0: ${nodeMs.toFixed(0)} ms; socket-tester send (PING → +PONG): ${cliMs.toFixed(0)} ms; ratio ${(cliMs / nodeMs).toFixed(2)}`,
     );
     console.log(`info  first run (no code cache yet, it writes one): ${cold.ms.toFixed(0)} ms`);
-    const cpu = await medianCpuMsPair(['-e', '0'], cli, oneShotRuns, cacheEnv, work);
-    if (cpu) {
-      console.log(
-        `info  CPU time (user + system), NODE_EXTRA_CA_CERTS unset: node -e 0: ${cpu.firstMs.toFixed(0)} ms; socket-tester send: ${cpu.secondMs.toFixed(0)} ms; ratio ${(cpu.secondMs / cpu.firstMs).toFixed(2)}`,
-      );
-    }
     const noCache = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns, { ...cacheEnv, SOCKET_TESTER_CODE_CACHE: 'off' });
     console.log(
       `info  code cache off (SOCKET_TESTER_CODE_CACHE=off): node -e 0: ${noCache.firstMs.toFixed(0)} ms; socket-tester send: ${noCache.secondMs.toFixed(0)} ms; ratio ${(noCache.secondMs / noCache.firstMs).toFixed(2)}`,
