@@ -23,11 +23,11 @@ export default defineConfig({
       outDir: 'out/main',
       sourcemap: false,
       rolldownOptions: {
-        // index.ts is the Electron entry; cli.ts is the plain-Node CLI (and web mode). Modules only
-        // reachable from index.ts are the only ones that import `electron`.
+        // index.ts is the Electron entry. The CLI (main/cli.ts) is built apart, as CommonJS, by
+        // vite.cli.config.ts (out/cli/). Modules only reachable from index.ts are the only ones
+        // that import `electron`.
         input: {
           index: resolve(root, 'main/index.ts'),
-          cli: resolve(root, 'main/cli.ts'),
           // StreamSession as an entry of its own (out/main/engine.js), for `npm run bench`'s
           // in-process receive-path rows; nothing at run time imports it.
           engine: resolve(root, 'main/engine/stream-session.ts'),
@@ -39,22 +39,6 @@ export default defineConfig({
           // parsed as a two-byte string, and comments are bytes every start-up reads and scans.
           charset: 'ascii',
           comments: false,
-          codeSplitting: {
-            groups: [
-              {
-                // Everything `socket-tester send` needs in one chunk (issue 16): each ES module
-                // costs the CLI a resolve, a package.json scope lookup and a file read at start-up,
-                // which with ~10 chunks was most of the gap to a bare \`node\`. Only modules this
-                // path needs go in: zod, the profile store, ws and the web server stay in their
-                // own chunks, loaded by the commands that use them. The datagram engine is in it
-                // because the session registry holds both kinds: a chunk of its own would import
-                // this one and be imported by it, and the cycle leaves a class undefined at load.
-                name: 'cli-send',
-                test: /[\\/]main[\\/](cli[\\/](run-cli|send-command|cli-files)|engine[\\/](datagram[\\/])?[^\\/]+)\.ts$|[\\/]shared[\\/](errors|endpoint|payload|payload-characters|session|session-datagram|tls)\.ts$/,
-                includeDependenciesRecursively: false,
-              },
-            ],
-          },
         },
       },
     },

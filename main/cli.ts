@@ -5,6 +5,10 @@
  * at any stage (reading stdin, opening files, connecting) ends with the documented 130 rather than
  * Node's default 128 + 15 = 143. Commands stop at once on the abort; should one not, a watchdog
  * (and a second signal) exits anyway, so the process never hangs on a signal.
+ *
+ * Built as CommonJS (vite.cli.config.ts, run by bin/socket-tester.js), so no top-level await: the
+ * exit code is set when runCli resolves, and a rejection (a bug: runCli returns codes) is rethrown
+ * as an uncaught exception, exit 1 with its stack, as a rejected top-level await would end.
  */
 import { EXIT, runCli } from './cli/run-cli.ts';
 
@@ -23,9 +27,17 @@ process.on('SIGTERM', onSignal);
 // without a listener the failed write would crash the process with exit 1.
 process.stderr.on('error', () => undefined);
 
-process.exitCode = await runCli(process.argv.slice(2), {
+runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   interrupt: interrupt.signal,
   keepRunningOnUnhandledRejection: true,
-});
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) =>
+    process.nextTick(() => {
+      throw err;
+    }),
+);

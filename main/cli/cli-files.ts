@@ -18,11 +18,12 @@
  *   recorded, never an unhandled 'error' event.
  */
 import { close, constants, createWriteStream, fstat, ftruncate, open, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import net from 'node:net';
+import type * as net from 'node:net';
+import { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
 import { fileErrorReason, toFileError } from '../engine/error-mapping.ts';
+import { lazyFsPromises } from '../engine/lazy-builtins.ts';
 
 const openFd = promisify(open);
 const fstatFd = promisify(fstat);
@@ -59,7 +60,7 @@ export function describeFileType(info: Stats): string {
 export async function checkInputFile(path: string, field: string, missingOk = false): Promise<Result<InputFile | null>> {
   let info: Stats;
   try {
-    info = await stat(path);
+    info = await lazyFsPromises().stat(path);
   } catch (err) {
     if (missingOk && (err as { code?: unknown }).code === 'ENOENT') return ok(null);
     return inputError(toFileError(err, path, 'read'), field);
@@ -93,7 +94,7 @@ export async function openOutputTarget(path: string, inputs: readonly InputFile[
     fd = await openFd(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY, 0o666);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ENXIO') {
-      const info = await stat(path).catch(() => null);
+      const info = await lazyFsPromises().stat(path).catch(() => null);
       if (info?.isFIFO()) {
         return fail('INVALID_INPUT', `"${path}" is a named pipe (FIFO) that no process is reading; start the reader first.`, {
           field: 'output',
@@ -116,7 +117,7 @@ export async function openOutputTarget(path: string, inputs: readonly InputFile[
         { field: 'output' },
       );
     }
-    if (info.isFIFO()) return ok(watchOutput(new net.Socket({ fd, readable: false, writable: true }), path));
+    if (info.isFIFO()) return ok(watchOutput(new Socket({ fd, readable: false, writable: true }), path));
     if (info.isFile()) {
       await truncateFd(fd, 0);
       // 'drain' fires only once the buffer is empty, so every pause leaves the disk idle until the

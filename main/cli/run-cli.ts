@@ -3,6 +3,7 @@
  * so tests run it in-process and streams finish flushing.
  */
 import { parseArgs } from 'node:util';
+import { runSendCommand } from './send-command.ts';
 
 /** Where the CLI writes; process streams in production, buffers in tests. */
 export interface CliIo {
@@ -81,7 +82,9 @@ The CLI speaks English only, whatever the system language: its output is for scr
 /**
  * Runs one CLI invocation and resolves to its exit code. Each command is imported only when run:
  * `send` must start almost as fast as a bare `node` (docs/cli.md, `npm run bench`), and the web
- * mode's ws and zod alone cost more than a whole one-shot exchange.
+ * mode's ws and zod alone cost more than a whole one-shot exchange. Plain `send` is the exception:
+ * it is statically imported, being in the same built chunk as this file anyway (vite.cli.config.ts),
+ * where a dynamic import would only add a module namespace object and the bundler's helper file.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -93,7 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (rest.indexOf('--udp') !== -1 && (rest.indexOf('--') === -1 || rest.indexOf('--udp') < rest.indexOf('--'))) {
         return (await import('./send-udp.ts')).runSendUdpCommand(rest, io);
       }
-      return (await import('./send-command.ts')).runSendCommand(rest, io);
+      return runSendCommand(rest, io);
     case 'profiles':
       return (await import('./profiles-command.ts')).runProfilesCommand(rest, io);
     case 'run':

@@ -16,14 +16,15 @@
  *   line on stderr otherwise); a certificate that fails verification exits 8 unless --insecure,
  *   which carries on and reports `authorized: false`.
  */
-import { parseArgs } from 'node:util';
-import { access, constants } from 'node:fs/promises';
+import { parseCliArgs } from './fast-args.ts';
+import { constants } from 'node:fs';
 import { formatEndpoint, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
 import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
 import { STARTTLS_PROTOCOLS, type StartTlsProtocol, type TlsClientOptions, type TlsSessionInfo } from '../../shared/tls.ts';
 import { checkTlsOptions } from '../engine/tls-openers.ts';
+import { lazyFsPromises, lazyStream } from '../engine/lazy-builtins.ts';
 import { runOneShot } from '../engine/one-shot.ts';
 import { toFileError } from '../engine/error-mapping.ts';
 import { checkConnectLimits, type CheckedConnectOptions } from '../engine/connect-options.ts';
@@ -283,11 +284,10 @@ async function readStdin(stdin: NodeJS.ReadableStream, signal: AbortSignal | und
   let total = 0;
   if (signal?.aborted) return 'interrupted';
   // Destroying the stream on abort also releases the pipe handle, so the process can exit.
-  // node:stream is imported here, not at the top: loading it (operators, pipeline, compose) costs
+  // node:stream is loaded here, not at the top: loading it (operators, pipeline, compose) costs
   // every `send` a few ms of start-up, and only stdin needs it (issue 16).
   if (signal && 'destroy' in stdin) {
-    const { addAbortSignal } = await import('node:stream');
-    addAbortSignal(signal, stdin as NodeJS.ReadableStream & import('node:stream').Readable);
+    lazyStream().addAbortSignal(signal, stdin as NodeJS.ReadableStream & import('node:stream').Readable);
   }
   try {
     for await (const chunk of stdin) {
@@ -312,7 +312,7 @@ async function readStdin(stdin: NodeJS.ReadableStream, signal: AbortSignal | und
 async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArgs> | 'help' | 'interrupted'> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCliArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -423,7 +423,7 @@ async function parseSendArgs(argv: string[], io: CliIo): Promise<Checked<SendArg
     if (!checked.ok) return checked;
     if (checked.value) inputs.push(checked.value);
     try {
-      await access(file, constants.R_OK);
+      await lazyFsPromises().access(file, constants.R_OK);
     } catch (err) {
       return invalid(toFileError(err, file, 'read').message, 'file');
     }
@@ -534,7 +534,7 @@ async function checkCredentialFile(path: string, field: string, inputs: InputFil
   if (!checked.ok) return checked;
   if (checked.value) inputs.push(checked.value);
   try {
-    await access(path, constants.R_OK);
+    await lazyFsPromises().access(path, constants.R_OK);
   } catch (err) {
     return invalid(toFileError(err, path, 'read').message, field);
   }

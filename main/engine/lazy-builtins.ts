@@ -1,38 +1,52 @@
 /**
- * node:tls, node:crypto, node:dgram and node:dns, loaded on first use instead of at start-up
- * (issue 16). A plain TCP
- * `socket-tester send` never needs either, and an ES module import of a built-in loads it (and
- * everything it requires) before the first line runs: a few ms of every one-shot start-up. The
- * engine's TLS code asks for them here at the moment it makes a TLS connection.
+ * Node built-ins that a plain TCP `socket-tester send` never needs, loaded on first use instead of
+ * at start-up (issue 16): node:tls, node:crypto, node:dgram, node:dns, node:stream (stdin only) and
+ * node:fs/promises (files only: it pulls in readline and the fs watchers, ~1 ms). An import of a
+ * built-in loads it (and everything it requires) before the first line runs, a few ms of every
+ * one-shot start-up; the code that needs one asks for it here at the moment it needs it.
+ *
+ * process.getBuiltinModule (Node ≥ 20.16, and Electron's Node) works the same in the ES module
+ * builds (Electron, tests) and the CLI's CommonJS build, and needs no createRequire at load time.
  */
-import { createRequire } from 'node:module';
 import type * as CryptoModule from 'node:crypto';
 import type * as TlsModule from 'node:tls';
 import type * as DgramModule from 'node:dgram';
 import type * as DnsModule from 'node:dns';
+import type * as FsPromisesModule from 'node:fs/promises';
 
-const requireBuiltin = createRequire(import.meta.url);
 let tls: typeof TlsModule | undefined;
 let crypto: typeof CryptoModule | undefined;
 let dgram: typeof DgramModule | undefined;
 let dns: typeof DnsModule | undefined;
+let stream: typeof import('node:stream') | undefined;
+let fsPromises: typeof FsPromisesModule | undefined;
 
 /** node:tls, loaded on the first call. */
 export function lazyTls(): typeof TlsModule {
-  return (tls ??= requireBuiltin('node:tls') as typeof TlsModule);
+  return (tls ??= process.getBuiltinModule('node:tls'));
 }
 
 /** node:crypto, loaded on the first call. */
 export function lazyCrypto(): typeof CryptoModule {
-  return (crypto ??= requireBuiltin('node:crypto') as typeof CryptoModule);
+  return (crypto ??= process.getBuiltinModule('node:crypto'));
 }
 
 /** node:dgram, loaded when the first UDP socket is made. */
 export function lazyDgram(): typeof DgramModule {
-  return (dgram ??= requireBuiltin('node:dgram') as typeof DgramModule);
+  return (dgram ??= process.getBuiltinModule('node:dgram'));
 }
 
 /** node:dns, loaded when a UDP target's name is first looked up (TCP's lookups happen inside net). */
 export function lazyDns(): typeof DnsModule {
-  return (dns ??= requireBuiltin('node:dns') as typeof DnsModule);
+  return (dns ??= process.getBuiltinModule('node:dns'));
+}
+
+/** node:stream, loaded when stdin is read (its operators, pipeline and compose cost a few ms). */
+export function lazyStream(): typeof import('node:stream') {
+  return (stream ??= process.getBuiltinModule('node:stream'));
+}
+
+/** node:fs/promises, loaded when a file (--file, --output, --profiles, a TLS credential) is used. */
+export function lazyFsPromises(): typeof FsPromisesModule {
+  return (fsPromises ??= process.getBuiltinModule('node:fs/promises'));
 }

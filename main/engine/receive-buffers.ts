@@ -18,7 +18,8 @@
  * from it may still be read by someone: never for slabs, and for the pool only after give().
  */
 import { WriteStream } from 'node:fs';
-import net from 'node:net';
+import type * as net from 'node:net';
+import { Socket } from 'node:net';
 
 /** Read size of the pool's buffers: big reads mean fewer syscalls and callbacks per GiB. */
 export const SINK_READ_BYTES = 1024 * 1024;
@@ -45,7 +46,7 @@ export const RELEASES_ON_CALLBACK: unique symbol = Symbol.for('socket-tester.sin
  */
 export function releasesOnCallback(sink: NodeJS.WritableStream): boolean {
   if ((sink as { [RELEASES_ON_CALLBACK]?: unknown })[RELEASES_ON_CALLBACK] === true) return true;
-  return sink instanceof WriteStream || sink instanceof net.Socket || sink === process.stdout || sink === process.stderr;
+  return sink instanceof WriteStream || sink instanceof Socket || sink === process.stdout || sink === process.stderr;
 }
 
 /** Reused read buffers for a sink; see the file comment. */

@@ -13,7 +13,10 @@
  *   (a TLS handshake) starts; without it the session records the connection when the opener resolves.
  * - The opener never destroys a tracked socket itself and never emits session events.
  */
-import net from 'node:net';
+// Named value imports of node:net (types through the namespace): the CLI's CommonJS build then
+// needs no interop helper, one file fewer at start-up (vite.cli.config.ts).
+import type * as net from 'node:net';
+import { connect as connectSocket } from 'node:net';
 import type { AppError } from '../../shared/errors.ts';
 import type { ConnectStep } from '../../shared/session.ts';
 import type { TlsSessionInfo } from '../../shared/tls.ts';
@@ -114,7 +117,7 @@ export function connectTcp(host: string, port: number, options: ConnectTcpOption
       let socket: net.Socket;
       try {
         const base = tcpSocketOptions(host, port, options.lookup);
-        socket = net.connect(options.onread ? { ...base, onread: options.onread } : base);
+        socket = connectSocket(options.onread ? { ...base, onread: options.onread } : base);
       } catch (err) {
         // Checked options should never make Node throw; if it does, it is an error, not a crash.
         return { ok: false, error: toAppError(err, { host, port, phase: 'connecting' }), tls: null };

@@ -31,9 +31,8 @@
  *   half-closes first, we stay open and writable with remoteEnded (F15). We never linger for a
  *   fixed time waiting for a reply (F12/F13): only the peer's FIN or the idle timeout end it.
  */
-import net from 'node:net';
+import type * as net from 'node:net';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
 import {
   SESSION_LIMITS,
@@ -54,6 +53,7 @@ import { connectTcp, type OpenContext, type StreamOpener } from './stream-opener
 import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
 import { connectStartTls } from './starttls-presets.ts';
 import { TypedEmitter } from './typed-emitter.ts';
+import { lazyFsPromises } from './lazy-builtins.ts';
 
 /** Events a session emits; none after its 'closed' status. */
 export type StreamSessionEvents = {
@@ -480,7 +480,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.#sending = reservation;
     let size: number;
     try {
-      const info = await stat(path);
+      const info = await lazyFsPromises().stat(path);
       if (!info.isFile()) {
         return fail('FILE_ERROR', `Could not read "${path}": it is not a regular file.`);
       }

@@ -16,16 +16,16 @@
  * - Everything here uses APIs that Node (OpenSSL) and Electron (BoringSSL) share; docs/engine.md
  *   lists each TLS fact and how it is obtained.
  */
-import net from 'node:net';
+import type * as net from 'node:net';
+import { isIP } from 'node:net';
 import type tls from 'node:tls';
-import { open } from 'node:fs/promises';
 import { parseHost } from '../../shared/endpoint.ts';
 import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
 import { TLS_LIMITS, TLS_VERSIONS, type TlsClientOptions, type TlsVersion } from '../../shared/tls.ts';
 import { formatEndpoint, toFileError, toTlsCredentialError } from './error-mapping.ts';
 import { connectTcp, waitForEvent, abandoned, type ConnectTcpOptions, type OpenResult, type StreamOpener } from './stream-openers.ts';
 import { describeTls } from './tls-info.ts';
-import { lazyCrypto, lazyTls } from './lazy-builtins.ts';
+import { lazyCrypto, lazyFsPromises, lazyTls } from './lazy-builtins.ts';
 
 /** TLS options with every value checked; `serverName` undefined means "the default for the host". */
 export interface CheckedTlsOptions {
@@ -223,7 +223,7 @@ export function checkTlsOptions(options: TlsClientOptions): Result<CheckedTlsOpt
 async function readCredential(path: string, field: string): Promise<Result<Buffer>> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await lazyFsPromises().open(path, 'r');
     const info = await handle.stat();
     if (!info.isFile()) return fail('FILE_ERROR', `Could not read "${path}" (${field}): it is not a regular file.`, { field });
     if (info.size > TLS_LIMITS.maxCredentialFileBytes) {
@@ -332,7 +332,7 @@ export interface TlsStartContext {
 /** The SNI name to send for `host`, or null for none (an IP host sends none unless a name is given). */
 export function sniFor(host: string, options: CheckedTlsOptions): string | null {
   if (options.serverName !== undefined) return options.serverName;
-  return net.isIP(host) ? null : host;
+  return isIP(host) ? null : host;
 }
 
 /**

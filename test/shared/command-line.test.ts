@@ -15,7 +15,7 @@ import { PROFILE_DEFAULTS, UDP_PROFILE_DEFAULTS } from '../../shared/profile.ts'
 import { makeTestCerts, type TestCerts } from '../main/engine/tls-peers.ts';
 import { datagramPeer, hasTool, runSh, socketTesterOnPath, streamPeer } from './command-line-peers.ts';
 
-const built = resolve(import.meta.dirname, '..', '..', 'out', 'main', 'cli.js');
+const built = resolve(import.meta.dirname, '..', '..', 'out', 'cli', 'cli.cjs');
 const missing = (tool: string): string | null => (hasTool(tool) ? null : `${tool} is not installed (apt-get install ${tool}); its commands are not run`);
 const SKIPS: Record<CommandTool, string | null> = {
   nc: missing('nc'),

@@ -15,14 +15,14 @@ import { until } from '../engine/loopback.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
-const built = resolve(root, 'out', 'main', 'cli.js');
+const built = resolve(root, 'out', 'cli', 'cli.cjs');
 
 let certs: TestCerts;
 const children: ChildProcess[] = [];
 const peers: Array<ProcessPeer | StartTlsPeer> = [];
 
 beforeAll(async () => {
-  if (!existsSync(built)) throw new Error('out/main/cli.js is missing: run `npm run build` first (npm test does).');
+  if (!existsSync(built)) throw new Error('out/cli/cli.cjs is missing: run `npm run build` first (npm test does).');
   certs = await makeTestCerts();
 }, 60_000);
 afterAll(async () => certs.remove());

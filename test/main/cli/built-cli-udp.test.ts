@@ -12,7 +12,7 @@ import { closePeers, closedUdpPort, echoPeer, silentPeer } from '../engine/datag
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
-const built = resolve(root, 'out', 'main', 'cli.js');
+const built = resolve(root, 'out', 'cli', 'cli.cjs');
 const DNSMASQ = '/usr/sbin/dnsmasq';
 
 const children: ChildProcess[] = [];

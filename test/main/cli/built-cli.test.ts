@@ -1,5 +1,5 @@
 /**
- * The built binary (`bin/socket-tester.js` → out/main/cli.js), run as a real child process:
+ * The built binary (`bin/socket-tester.js` → out/cli/cli.cjs), run as a real child process:
  * exit codes, stdout/stderr separation, stdin piping. `npm test` builds before running vitest, so a
  * missing build is a failure with a hint, never a skip.
  */
@@ -11,7 +11,7 @@ import { closedPort, echoOnEnd as echoOnEndServer, listen, type LoopbackServer }
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
-const built = resolve(root, 'out', 'main', 'cli.js');
+const built = resolve(root, 'out', 'cli', 'cli.cjs');
 
 const servers: LoopbackServer[] = [];
 afterEach(async () => {

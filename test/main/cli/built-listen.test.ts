@@ -12,7 +12,7 @@ import { tempDir } from './cli-harness.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
-const built = resolve(root, 'out', 'main', 'cli.js');
+const built = resolve(root, 'out', 'cli', 'cli.cjs');
 
 const children: ChildProcess[] = [];
 afterEach(async () => {

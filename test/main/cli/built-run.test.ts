@@ -16,7 +16,7 @@ import { redisConversation } from '../conversation/real-peer-conversations.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
-const built = resolve(root, 'out', 'main', 'cli.js');
+const built = resolve(root, 'out', 'cli', 'cli.cjs');
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 beforeAll(() => {
-  if (!existsSync(resolve(root, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
+  if (!existsSync(resolve(root, 'out', 'cli', 'cli.cjs'))) throw new Error('out/cli/cli.cjs is missing: run `npm run build` first.');
 });
 
 interface Run {

@@ -21,7 +21,7 @@ import { listen, type LoopbackServer } from '../engine/loopback.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const bin = resolve(root, 'bin', 'socket-tester.js');
-const built = resolve(root, 'out', 'main', 'cli.js');
+const built = resolve(root, 'out', 'cli', 'cli.cjs');
 const plant = resolve(root, 'test', 'fixtures', 'process', 'plant-rejection.mjs');
 
 interface WebProcess {
