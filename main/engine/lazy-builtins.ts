@@ -12,12 +12,14 @@ import type * as CryptoModule from 'node:crypto';
 import type * as TlsModule from 'node:tls';
 import type * as DgramModule from 'node:dgram';
 import type * as DnsModule from 'node:dns';
+import type * as ChildProcessModule from 'node:child_process';
 import type * as FsPromisesModule from 'node:fs/promises';
 
 let tls: typeof TlsModule | undefined;
 let crypto: typeof CryptoModule | undefined;
 let dgram: typeof DgramModule | undefined;
 let dns: typeof DnsModule | undefined;
+let childProcess: typeof ChildProcessModule | undefined;
 let stream: typeof import('node:stream') | undefined;
 let fsPromises: typeof FsPromisesModule | undefined;
 
@@ -49,4 +51,13 @@ export function lazyStream(): typeof import('node:stream') {
 /** node:fs/promises, loaded when a file (--file, --output, --profiles, a TLS credential) is used. */
 export function lazyFsPromises(): typeof FsPromisesModule {
   return (fsPromises ??= process.getBuiltinModule('node:fs/promises'));
+}
+
+/**
+ * node:child_process, loaded when a listener makes a self-signed certificate with openssl. Not a
+ * dynamic import(): the CLI's CommonJS chunks are compiled from a code cache, where import() has
+ * no loader to call (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ */
+export function lazyChildProcess(): typeof ChildProcessModule {
+  return (childProcess ??= process.getBuiltinModule('node:child_process'));
 }

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../../shared/errors.ts';
-import { lazyCrypto } from '../lazy-builtins.ts';
+import { lazyChildProcess, lazyCrypto } from '../lazy-builtins.ts';
 
 export interface Credentials {
   cert: Buffer;
@@ -18,7 +18,7 @@ export interface Credentials {
 
 export async function makeSelfSigned(): Promise<Result<Credentials>> {
   // Loaded here, not at import: a plain TCP listener never needs node:child_process or node:crypto.
-  const { execFile } = await import('node:child_process');
+  const { execFile } = lazyChildProcess();
   const dir = await mkdtemp(join(tmpdir(), 'st-selfsigned-'));
   try {
     const keyFile = join(dir, 'key.pem');
