@@ -39,7 +39,8 @@ export class DatagramTab {
   /** The selected row's id, or null. */
   selected = $state<number | null>(null);
   busy = $state(false);
-  readonly log = new DatagramLog();
+  /** Counts only: the list's bytes are in {@link rows}, kept once. */
+  readonly log = new DatagramLog({ keepDatagrams: false });
   readonly rows = new DatagramRows();
 
   readonly live = $derived(!!this.status && this.status.phase !== 'closed');
@@ -67,14 +68,14 @@ export class DatagramTab {
     this.busy = true;
     this.callError = null;
     const st = this.status;
-    const row = this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, 0);
+    const rowId = this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, 0);
     this.rows.trim();
     this.version++;
     const r = await this.api.call('datagram:send', { id: this.sessionId, data: bytes });
     this.busy = false;
-    if (r.ok) row.seq = r.value.sendId;
+    if (r.ok) this.rows.setSeq(rowId, r.value.sendId);
     else {
-      row.failed = true;
+      this.rows.markFailed(rowId);
       this.callError = r.error;
     }
     this.version++;
