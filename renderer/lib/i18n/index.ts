@@ -58,7 +58,7 @@ const subscribe = createSubscriber((update) => {
  * part of each redraw. Bounded (cleared when full) and cleared on every language change.
  */
 const made = new Map<string, string>();
-const MADE_MAX = 5000;
+const MADE_MAX = 1000;
 instance.on('languageChanged', () => made.clear());
 
 /** The message for `key` in the current language, with `{{placeholders}}` filled from `vars`. */
