@@ -5,9 +5,13 @@
  *
  * A window's client context lives as long as its page: a reload or a crashed renderer detaches it,
  * which cancels its sessions (F25), and nothing is ever sent to destroyed contents.
+ *
+ * Events go to a page on its own MessageChannelMain, made with its client context (at the page's
+ * first call) and closed with it; shared/preload-bridge.ts says why a port and not webContents.send.
  */
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { ipcMain, MessageChannelMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CALL_CHANNELS } from '../../shared/contract.ts';
+import { EVENT_PORT_CHANNEL, type PortEvent } from '../../shared/preload-bridge.ts';
 import { fail, type Result } from '../../shared/errors.ts';
 import type { AppService, ClientContext } from '../app-service.ts';
 import { createClientDispatch, type ClientDispatch } from '../ipc/dispatcher.ts';
@@ -17,6 +21,8 @@ import { isAppUrl } from './main-window.ts';
 interface Client {
   ctx: ClientContext;
   dispatch: ClientDispatch;
+  /** Closes the page's event port. */
+  close(): void;
 }
 
 /**
@@ -41,18 +47,28 @@ export function bindIpc(service: AppService, devServerUrl: string | undefined): 
   function clientFor(contents: WebContents): Client {
     const existing = clients.get(contents);
     if (existing) return existing;
+    const { port1: events, port2: pagePort } = new MessageChannelMain();
+    // Main only sends on this port. Started so that whatever the page posts back is dispatched
+    // to no listener and dropped, instead of queueing in main until the port closes.
+    events.start();
+    contents.postMessage(EVENT_PORT_CHANNEL, null, [pagePort]);
+    let open = true;
     const ctx = service.attachClient({
       get alive() {
-        return !contents.isDestroyed() && clients.get(contents)?.ctx === ctx;
+        return open && !contents.isDestroyed() && clients.get(contents)?.ctx === ctx;
       },
       send: (event, payload) => {
-        if (!contents.isDestroyed()) contents.send(event, payload);
+        if (open && !contents.isDestroyed()) events.postMessage({ event, payload } as PortEvent);
       },
-      // webContents.send has no backlog signal and queues without bound for a busy renderer; the
+      // A port has no backlog signal either and queues without bound for a busy renderer; the
       // page's acknowledgements (renderer/lib/api/electron-client.ts) are what bound it.
       acknowledges: true,
     });
-    const client = { ctx, dispatch: createClientDispatch(service.handlers, CALL_SCHEMAS, ctx) };
+    const close = (): void => {
+      open = false;
+      events.close();
+    };
+    const client: Client = { ctx, dispatch: createClientDispatch(service.handlers, CALL_SCHEMAS, ctx), close };
     clients.set(contents, client);
     const onNavigation = (details: { isMainFrame: boolean; isSameDocument: boolean }): void => {
       // A reload or any new document in the top frame starts a new page: the old page's sessions end.
@@ -64,6 +80,7 @@ export function bindIpc(service: AppService, devServerUrl: string | undefined): 
       if (clients.get(contents) !== client) return;
       clients.delete(contents);
       service.detachClient(ctx);
+      close();
     };
     contents.on('did-start-navigation', onNavigation);
     contents.on('render-process-gone', forget);
@@ -81,7 +98,10 @@ export function bindIpc(service: AppService, devServerUrl: string | undefined): 
   }
   return () => {
     for (const channel of CALL_CHANNELS) ipcMain.removeHandler(channel);
-    for (const { ctx } of clients.values()) service.detachClient(ctx);
+    for (const { ctx, close } of clients.values()) {
+      service.detachClient(ctx);
+      close();
+    }
     clients.clear();
   };
 }

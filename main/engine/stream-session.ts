@@ -99,6 +99,12 @@ const WRITE_SLICE_BYTES = 256 * 1024;
  */
 const TRANSCRIPT_RESERVED_ENTRIES = 5;
 
+/**
+ * How long the last 'received' entry of a burst may wait for its event (its timestamp is its own
+ * millisecond either way): a tenth of a frame for the UI, and few timer wake-ups in a transfer.
+ */
+const RECEIVED_FLUSH_MS = 8;
+
 /** Rough memory of one transcript entry, for retainedBytes(). */
 const TRANSCRIPT_ENTRY_BYTES = 100;
 
@@ -181,11 +187,18 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
    * in the same millisecond, back to back, make one 'received' entry: the transcript keeps
    * millisecond timestamps, so this loses nothing it could show, and a burst of thousands of reads
    * no longer costs an entry (and an event) each, which was about 15 % of receive throughput.
-   * A 1 ms timer writes the last entry of a burst; flushing at the end of every event-loop turn
-   * instead made one entry per ~5 reads (3,000 per GiB where ~400 milliseconds passed).
+   * A timer writes the last entry of a burst (the entry keeps its own millisecond; only its event
+   * waits); flushing at the end of every event-loop turn instead made one entry per ~5 reads
+   * (3,000 per GiB where ~400 milliseconds passed).
    */
   #pendingReceived: { at: number; bytes: number; offset: number } | null = null;
+  /**
+   * The flush timer, made once and re-armed with refresh(). It waits RECEIVED_FLUSH_MS, not 1 ms:
+   * during a transfer it fires and is re-armed once per wait, and at 1 ms that (a fresh
+   * setTimeout each time) was ~10 % of the TLS receive path's own CPU (profiled, 256 MiB).
+   */
   #receivedFlush: NodeJS.Timeout | null = null;
+  #receivedFlushArmed = false;
   #nextSendId = 1;
   #sinkPaused = false;
   /** Reading stopped for a consumer that has not taken what was read (holdReading). */
@@ -879,6 +892,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     if (this.#receivedFlush) {
       clearTimeout(this.#receivedFlush);
       this.#receivedFlush = null;
+      this.#receivedFlushArmed = false;
     }
     if (this.#graceTimer) {
       clearTimeout(this.#graceTimer);
@@ -933,11 +947,16 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     }
     this.#flushReceived();
     this.#pendingReceived = { at: now, bytes, offset };
-    this.#receivedFlush ??= setTimeout(() => {
-      this.#receivedFlush = null;
-      this.#flushReceived();
-    }, 1);
+    if (this.#receivedFlushArmed) return;
+    this.#receivedFlushArmed = true;
+    if (this.#receivedFlush) this.#receivedFlush.refresh();
+    else this.#receivedFlush = setTimeout(this.#onReceivedFlush, RECEIVED_FLUSH_MS);
   }
+
+  readonly #onReceivedFlush = (): void => {
+    this.#receivedFlushArmed = false;
+    this.#flushReceived();
+  };
 
   #flushReceived(): void {
     const pending = this.#pendingReceived;

@@ -5,6 +5,7 @@
  * tests invoke registered IPC handlers with a chosen sender.
  */
 import { EventEmitter } from 'node:events';
+import { EVENT_PORT_CHANNEL } from '../../shared/preload-bridge.ts';
 
 export const recorded = {
   windows: [] as FakeBrowserWindow[],
@@ -20,7 +21,10 @@ export const recorded = {
   saveDialogs: [] as unknown[],
   /** Options passed to dialog.showOpenDialog, in order. */
   openDialogs: [] as unknown[],
+  /** What the preload posted to its window (window.postMessage), in order. */
+  windowMessages: [] as Array<{ data: unknown; targetOrigin: string; ports: unknown[] }>,
   reset(): void {
+    this.windowMessages.length = 0;
     this.saveDialogs.length = 0;
     this.openDialogs.length = 0;
     this.errorBoxes.length = 0;
@@ -47,6 +51,57 @@ export class FakeSession {
   }
 }
 
+/**
+ * One end of a MessageChannelMain. What is posted to an end waits in its `queue` until the test
+ * lets the renderer run (`deliver()`), as a busy renderer would leave it; `log` keeps everything
+ * for assertions. Messages are structured-cloned, as crossing to the renderer does.
+ */
+export class FakeMessagePortMain extends EventEmitter {
+  peer: FakeMessagePortMain | null = null;
+  readonly queue: unknown[] = [];
+  readonly log: unknown[] = [];
+  closed = false;
+  started = false;
+  /** The page's handler (a DOM MessagePort's onmessage) once the port reached the page. */
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  postMessage(message: unknown): void {
+    // Stricter than Electron (which drops it): a test sees main posting after it closed the port.
+    if (this.closed) throw new Error('postMessage on a closed port');
+    const peer = this.peer!;
+    if (peer.closed) return;
+    const copy = structuredClone(message);
+    peer.queue.push(copy);
+    peer.log.push(copy);
+  }
+  start(): void {
+    this.started = true;
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.peer) this.peer.closed = true;
+    this.emit('close');
+  }
+  /** Test control: the renderer runs; queued messages go to onmessage in order. Returns how many. */
+  deliver(): number {
+    let n = 0;
+    while (this.queue.length > 0 && this.onmessage) {
+      this.onmessage({ data: this.queue.shift() });
+      n += 1;
+    }
+    return n;
+  }
+}
+
+export class MessageChannelMain {
+  readonly port1 = new FakeMessagePortMain();
+  readonly port2 = new FakeMessagePortMain();
+  constructor() {
+    this.port1.peer = this.port2;
+    this.port2.peer = this.port1;
+  }
+}
+
 /** A webContents-like object: an EventEmitter with the methods main calls. */
 export class FakeWebContents extends EventEmitter {
   /** The default session unless a test gives it its own (a partition). */
@@ -61,6 +116,26 @@ export class FakeWebContents extends EventEmitter {
   send(channel: string, payload: unknown): void {
     if (this.destroyed) throw new Error('send to destroyed webContents');
     this.sent.push({ channel, payload });
+  }
+  /** Messages with ports (webContents.postMessage), in order. */
+  posted: Array<{ channel: string; message: unknown; ports: FakeMessagePortMain[] }> = [];
+  /** The page's end of the event port main handed this page (the latest one). */
+  eventPort: FakeMessagePortMain | null = null;
+  postMessage(channel: string, message: unknown, transfer: FakeMessagePortMain[] = []): void {
+    if (this.destroyed) throw new Error('postMessage to destroyed webContents');
+    this.posted.push({ channel, message, ports: transfer });
+    if (channel === EVENT_PORT_CHANNEL) this.eventPort = transfer[0] ?? null;
+    // Like Electron, the preload's listener hears it later, with the ports on the event.
+    queueMicrotask(() => {
+      for (const l of recorded.rendererListeners.get(channel) ?? []) l({ ports: transfer }, message);
+    });
+  }
+  /** Every event main sent this page on its event port: { channel, payload }, in order. */
+  events(): Array<{ channel: string; payload: unknown }> {
+    return (this.eventPort?.log ?? []).map((m) => {
+      const { event, payload } = m as { event: string; payload: unknown };
+      return { channel: event, payload };
+    });
   }
   setWindowOpenHandler(h: (d: { url: string }) => { action: string }): void {
     this.windowOpenHandler = h;

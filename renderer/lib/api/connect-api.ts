@@ -1,7 +1,7 @@
 /** Picks the transport: the Electron preload bridge when present, web mode's WebSocket otherwise. */
 import type { SocketTesterApi } from '../../../shared/contract.ts';
 import type { PreloadBridge } from '../../../shared/preload-bridge.ts';
-import { createElectronClient } from './electron-client.ts';
+import { createElectronClient, eventPortFrom, type PortWindow } from './electron-client.ts';
 import { bridgeUrl, createWebClient, takeToken, type WebClient } from './web-client.ts';
 import { createWorkerClient } from './worker-client.ts';
 
@@ -27,7 +27,8 @@ export function tabStorage(): Storage | null {
 }
 
 export function connectApi(): Connection {
-  if (window.socketTester) return { kind: 'electron', api: createElectronClient(window.socketTester) };
+  // The port listener goes up before the client's first call (main sends the port on that call).
+  if (window.socketTester) return { kind: 'electron', api: createElectronClient(window.socketTester, eventPortFrom(window as unknown as PortWindow)) };
   const token = takeToken({ location: window.location, history: window.history, storage: tabStorage() });
   if (!token) return { kind: 'web-no-token' };
   const url = bridgeUrl(window.location);

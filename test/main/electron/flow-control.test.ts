@@ -1,10 +1,10 @@
 /**
  * Flow control over Electron's IPC, end to end through the glue with `electron` replaced
  * (test/fakes/electron.ts): main's binding, the preload's bridge and the page's Electron client,
- * joined the way Electron joins them (invoke → ipcMain handler; webContents.send → the preload's
- * listener). A real TCP peer streams; while the renderer is frozen, what main has queued towards it
- * (webContents.send has no backlog signal: Electron would hold every message) stays under the
- * window, and once the page runs again its acknowledgements bring every byte, in order.
+ * joined the way Electron joins them (invoke → ipcMain handler; main's event port → the preload →
+ * the page's window → the client). A real TCP peer streams; while the renderer is frozen, what main
+ * has queued towards it (a port has no backlog signal: Electron would hold every message) stays
+ * under the window, and once the page runs again its acknowledgements bring every byte, in order.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import type { AppService } from '../../../main/app-service.ts';
 import { ACK_WINDOW_BYTES } from '../../../main/ipc/session-updates.ts';
 import type { EventPayload } from '../../../shared/contract.ts';
 import type { PreloadBridge } from '../../../shared/preload-bridge.ts';
-import { createElectronClient } from '../../../renderer/lib/api/electron-client.ts';
+import { createElectronClient, eventPortFrom, type PortWindow } from '../../../renderer/lib/api/electron-client.ts';
 
 type Update = EventPayload<'session:update'>;
 const TOTAL = 48 * 1024 * 1024;
@@ -57,6 +57,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   ipcRenderer.invoke = realInvoke;
+  delete (globalThis as { window?: unknown }).window;
   unbind();
   await service.shutdown();
   for (const s of serverSockets) s.destroy();
@@ -75,17 +76,25 @@ describe('flow control over Electron IPC', () => {
       const handler = recorded.ipcHandlers.get(channel);
       return Promise.resolve(handler ? handler(ev, arg) : { ok: false });
     };
+    // The page's window: the preload's postMessage reaches the page's 'message' listeners.
+    const windowListeners = new Set<(e: { source: unknown; data: unknown; ports: unknown[] }) => void>();
+    const win = {
+      postMessage(data: unknown, _origin: string, ports: unknown[]): void {
+        for (const l of [...windowListeners]) l({ source: win, data, ports });
+      },
+      addEventListener: (_type: string, l: (e: { source: unknown; data: unknown; ports: unknown[] }) => void) => windowListeners.add(l),
+      removeEventListener: (_type: string, l: (e: { source: unknown; data: unknown; ports: unknown[] }) => void) => windowListeners.delete(l),
+    };
+    (globalThis as { window?: unknown }).window = win;
     await import('../../../main/preload.ts');
     const bridge = recorded.exposed.get('socketTester') as PreloadBridge;
-    const api = createElectronClient(bridge);
+    const api = createElectronClient(bridge, eventPortFrom(win as unknown as PortWindow));
     const updates: Update[] = [];
     api.on('session:update', (u) => updates.push(u));
 
-    // main → renderer: webContents.send lands in wc.sent; `deliver` plays the queue into the preload.
-    const deliver = (): void => {
-      for (const m of wc.sent.splice(0)) for (const l of recorded.rendererListeners.get(m.channel) ?? []) l({ sender: wc }, m.payload);
-    };
-    const queuedBytes = (): number => wc.sent.reduce((n, m) => n + (((m.payload as Update).data?.byteLength) ?? 0), 0);
+    // main → renderer: what main posts waits in the page's port until `deliver` lets the page run.
+    const deliver = (): void => void wc.eventPort?.deliver();
+    const queuedBytes = (): number => (wc.eventPort?.queue ?? []).reduce<number>((n, m) => n + (((m as { payload: Update }).payload.data?.byteLength) ?? 0), 0);
 
     const opened = await api.call('session:open', { host: '127.0.0.1', port, maxResponseBytes: 64 * 1024 * 1024 });
     if (!opened.ok) throw new Error(opened.error.message);
@@ -115,5 +124,6 @@ describe('flow control over Electron IPC', () => {
       expected += u.data?.byteLength ?? 0;
     }
     expect(recorded.invoked.length).toBe(0); // every call went through main's handlers
+    expect(wc.sent).toEqual([]); // and every event through the port
   }, 90_000);
 });

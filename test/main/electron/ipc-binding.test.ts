@@ -156,9 +156,11 @@ describe('Electron IPC binding', () => {
     expect(serverSockets.size).toBe(1);
     const info = (await call('profiles:list', {}, eventFrom(owner))) as Result<unknown[]>;
     expect(info).toEqual({ ok: true, value: [] });
-    const last = owner.sent.at(-1)?.payload as { status: { phase: string; bytesSent: number; localEnded: boolean } } | undefined;
+    const last = owner.events().at(-1)?.payload as { status: { phase: string; bytesSent: number; localEnded: boolean } } | undefined;
     expect(last?.status).toMatchObject({ phase: 'open', bytesSent: 0, localEnded: false });
-    expect(intruder.sent).toEqual([]);
+    // A refused sender gets no client context, hence no event port and no event.
+    expect(intruder.posted).toEqual([]);
+    expect(intruder.events()).toEqual([]);
   });
 
   it('refuses, without throwing, a call whose frame was disposed (its getters throw)', async () => {
@@ -183,8 +185,11 @@ describe('Electron IPC binding', () => {
     const wc = new FakeWebContents();
     const opened = (await call('session:open', { host: '127.0.0.1', port }, eventFrom(wc))) as Result<{ id: string }>;
     expect(opened.ok).toBe(true);
-    await until(() => wc.sent.some((m) => (m.payload as { status: { phase: string } }).status.phase === 'open'), 'open');
-    expect(wc.sent.every((m) => m.channel === 'session:update')).toBe(true);
+    await until(() => wc.events().some((m) => (m.payload as { status: { phase: string } }).status.phase === 'open'), 'open');
+    expect(wc.events().every((m) => m.channel === 'session:update')).toBe(true);
+    // Events travel on the page's one event port, never through webContents.send.
+    expect(wc.posted.map((p) => p.channel)).toEqual(['socket-tester:event-port']);
+    expect(wc.sent).toEqual([]);
   });
 
   it('a reload ends the old page\'s sessions and nothing is sent to destroyed contents (F25)', async () => {
@@ -204,7 +209,10 @@ describe('Electron IPC binding', () => {
     await until(() => serverSockets.size === 1, 'the second connection');
     wc.destroy();
     await until(() => serverSockets.size === 0, 'the second session to end');
-    // FakeWebContents.send throws when destroyed; reaching here means nothing was sent after.
+    // Each page got its own event port, closed when that page went; the fake port throws when
+    // posted to after close, so reaching here means nothing was sent to a gone page.
+    expect(wc.posted.length).toBe(2);
+    expect(wc.posted.every((p) => p.ports[0]!.closed)).toBe(true);
   });
 
   it('ignores same-document navigations', async () => {
@@ -219,22 +227,29 @@ describe('Electron IPC binding', () => {
 });
 
 describe('preload', () => {
-  it('exposes one function per call and one subscription per event, nothing else', async () => {
+  it('exposes one function per call and nothing else, and passes main\'s event port on to the page', async () => {
     recorded.reset();
-    await import('../../../main/preload.ts');
-    const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>>; events: Record<string, (l: (p: unknown) => void) => () => void> };
-    expect(Object.keys(bridge).sort()).toEqual(['calls', 'events']);
-    expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
-    expect(Object.keys(bridge.events).sort()).toEqual(['conversation:update', 'datagram:update', 'listener:update', 'profiles:changed', 'session:evicted', 'session:update']);
-    expect(Object.isFrozen(bridge.calls)).toBe(true);
-    await bridge.calls['session:close']!({ id: 'x' });
-    expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);
-    const got: unknown[] = [];
-    const off = bridge.events['session:update']!((p) => got.push(p));
-    const [listener] = recorded.rendererListeners.get('session:update')!;
-    listener!({ sender: 'secret' }, { id: 'p' });
-    expect(got).toEqual([{ id: 'p' }]);
-    off();
-    expect(recorded.rendererListeners.get('session:update')!.size).toBe(0);
+    (globalThis as { window?: unknown }).window = {
+      postMessage: (data: unknown, targetOrigin: string, ports: unknown[]) => recorded.windowMessages.push({ data, targetOrigin, ports }),
+    };
+    try {
+      await import('../../../main/preload.ts');
+      const bridge = recorded.exposed.get('socketTester') as { calls: Record<string, (a: unknown) => Promise<unknown>> };
+      expect(Object.keys(bridge)).toEqual(['calls']);
+      expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_CHANNELS].sort());
+      expect(Object.isFrozen(bridge)).toBe(true);
+      expect(Object.isFrozen(bridge.calls)).toBe(true);
+      await bridge.calls['session:close']!({ id: 'x' });
+      expect(recorded.invoked).toEqual([{ channel: 'session:close', arg: { id: 'x' } }]);
+      // The only thing the preload listens to is the port hand-over, and it keeps nothing of it.
+      expect([...recorded.rendererListeners.keys()]).toEqual(['socket-tester:event-port']);
+      const [listener] = recorded.rendererListeners.get('socket-tester:event-port')!;
+      const port = { fake: 'port' };
+      listener!({ ports: [port], sender: 'secret' }, null);
+      listener!({ ports: [] }, null); // no port: nothing is posted
+      expect(recorded.windowMessages).toEqual([{ data: { type: 'socket-tester:event-port' }, targetOrigin: '*', ports: [port] }]);
+    } finally {
+      delete (globalThis as { window?: unknown }).window;
+    }
   });
 });

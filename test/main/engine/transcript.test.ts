@@ -3,6 +3,7 @@
  * entry, and nothing is lost by that: offsets are contiguous, byte counts add up to what arrived,
  * timestamps never go backwards, and 'closed' comes last.
  */
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamSession } from '../../../main/engine/stream-session.ts';
 import { listen, type LoopbackServer } from './loopback.ts';
@@ -52,5 +53,31 @@ describe('StreamSession transcript', () => {
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.at).toBeGreaterThanOrEqual(entries[i - 1]!.at);
     expect(entries.at(-1)!.kind).toBe('closed');
     expect(session.response().byteLength).toBe(total);
+  });
+
+  it('writes the last entry of each burst by itself while the peer stays open, and re-arms for the next burst', async () => {
+    let peer: Socket | null = null;
+    const server = await listen((s) => {
+      peer = s;
+      s.write('first');
+    }, '127.0.0.1', { allowHalfOpen: true });
+    servers.push(server);
+    const session = new StreamSession('t');
+    const received: Array<{ offset: number; bytes: number }> = [];
+    session.on('transcript', (e) => {
+      if (e.kind === 'received') received.push({ offset: e.offset, bytes: e.bytes });
+    });
+    /** Waits (bounded) until `count` received entries were emitted: no further event forces them. */
+    const entries = async (count: number): Promise<void> => {
+      for (let i = 0; i < 500 && received.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await session.connect({ host: '127.0.0.1', port: server.port });
+    await entries(1);
+    expect(received).toEqual([{ offset: 0, bytes: 5 }]);
+    peer!.write('second!');
+    await entries(2);
+    expect(received).toEqual([{ offset: 0, bytes: 5 }, { offset: 5, bytes: 7 }]);
+    session.close();
+    await session.done();
   });
 });
