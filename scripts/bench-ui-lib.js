@@ -21,7 +21,7 @@ export const VIEW_TARGET_RATIO = 3;
 
 /** @param {string} profilesPath @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess }>} */
 export function startWebMode(profilesPath) {
-  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--profiles', profilesPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_WEB_NODE_ARGS ? process.env.BENCH_WEB_NODE_ARGS.split(' ') : []), BIN, 'web', '--port', '0', '--profiles', profilesPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) });
   return new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('web mode did not start')), 10_000);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bench:ui`: how the UI holds up while a large response arrives at full loopback speed
- * (issue 16, item 3). Then bench-ui-udp.js runs the same figures for a UDP burst.
+ * (issue 16, item 3). Then bench-ui-udp.js runs the same figures for a UDP burst, and
+ * bench-ui-listener.js for a listener with 50 busy clients.
  *
  * Through web mode (the built CLI) in Chromium, a loopback server sends SIZE MiB and closes. For the
  * Text and Hex views, with web mode's bridge in its worker (as shipped), and for the Text view with
@@ -158,9 +159,7 @@ async function main() {
       verdict('every byte in the view', worker.map((r) => r.viewMs / cliMs), VIEW_TARGET_RATIO, (v) => `${v.toFixed(2)}× CLI`, `CLI ${cliMs.toFixed(0)} ms in this run`),
     );
     console.log(verdict('page JS heap', worker.map((r) => r.heap / TOTAL), HEAP_TARGET_RATIO, (v) => `${v.toFixed(2)}× the response`, `response ${mib(TOTAL)}`));
-    console.log(
-      '\nListener with 50 busy clients: not measured: no listener tab (a listener\'s accepted sessions have no channel to the page yet; the engine side is in `npm run bench`).',
-    );
+    console.log('\nThe UDP burst and the listener with 50 busy clients follow (bench-ui-udp.js, bench-ui-listener.js).');
   } finally {
     await browser.close();
     child.kill('SIGTERM');

@@ -18,6 +18,7 @@
 import { formatCount } from './format.ts';
 import { t } from './i18n/index.ts';
 import type { DatagramWithBytes } from '../../shared/session-datagram.ts';
+import { NumberQueue } from './number-queue.ts';
 
 /** Default bounds: enough for a long capture, small enough for a page. */
 export const DATAGRAM_LOG_LIMITS = { maxRows: 100_000, maxBytes: 64 * 1024 * 1024 } as const;
@@ -42,6 +43,12 @@ export interface DatagramCounts {
 export class DatagramLog {
   readonly #maxRows: number;
   readonly #maxBytes: number;
+  /**
+   * With `keepDatagrams: false` (a tab, whose list is DatagramRows) only each kept datagram's size
+   * is stored, 4 bytes instead of an object and its bytes: the counts are the same, at() has none.
+   */
+  readonly #keep: boolean;
+  #sizes = new NumberQueue((n) => new Uint32Array(n));
   /** Ring storage: rows live at [#start, #rows.length); compacted when the dead prefix grows. */
   #rows: DatagramWithBytes[] = [];
   #start = 0;
@@ -51,14 +58,15 @@ export class DatagramLog {
   #missing = 0;
   #lastSeq = 0;
 
-  constructor(limits: { maxRows?: number; maxBytes?: number } = {}) {
+  constructor(limits: { maxRows?: number; maxBytes?: number; keepDatagrams?: boolean } = {}) {
     this.#maxRows = Math.max(1, limits.maxRows ?? DATAGRAM_LOG_LIMITS.maxRows);
     this.#maxBytes = Math.max(1, limits.maxBytes ?? DATAGRAM_LOG_LIMITS.maxBytes);
+    this.#keep = limits.keepDatagrams ?? true;
   }
 
   /** Rows kept now. */
   get length(): number {
-    return this.#rows.length - this.#start;
+    return this.#keep ? this.#rows.length - this.#start : this.#sizes.length;
   }
 
   /** Payload bytes kept now. */
@@ -66,9 +74,9 @@ export class DatagramLog {
     return this.#bytes;
   }
 
-  /** The kept row at `index` (0 = oldest kept), or undefined. */
+  /** The kept row at `index` (0 = oldest kept), or undefined (always, without `keepDatagrams`). */
   at(index: number): DatagramWithBytes | undefined {
-    if (index < 0 || index >= this.length) return undefined;
+    if (!this.#keep || index < 0 || index >= this.length) return undefined;
     return this.#rows[this.#start + index];
   }
 
@@ -80,14 +88,19 @@ export class DatagramLog {
       if (seq > this.#lastSeq + 1) this.#missing += seq - this.#lastSeq - 1;
       this.#lastSeq = seq;
       this.#delivered += 1;
-      this.#rows.push(d);
+      if (this.#keep) this.#rows.push(d);
+      else this.#sizes.push(d.bytes.byteLength);
       this.#bytes += d.bytes.byteLength;
     }
     // Keep at least the newest row, however large: a maximum-size datagram is always listable.
     while (this.length > 1 && (this.length > this.#maxRows || this.#bytes > this.#maxBytes)) {
-      const old = this.#rows[this.#start]!;
-      this.#bytes -= old.bytes.byteLength;
-      this.#start += 1;
+      if (this.#keep) {
+        this.#bytes -= this.#rows[this.#start]!.bytes.byteLength;
+        this.#start += 1;
+      } else {
+        this.#bytes -= this.#sizes.at(0)!;
+        this.#sizes.shift();
+      }
       this.#dropped += 1;
     }
     if (this.#start > 4096 && this.#start * 2 > this.#rows.length) {
@@ -111,6 +124,7 @@ export class DatagramLog {
   /** Forgets every row and count (a new session in the same tab). */
   clear(): void {
     this.#rows = [];
+    this.#sizes.clear();
     this.#start = 0;
     this.#bytes = 0;
     this.#delivered = 0;

@@ -3,7 +3,7 @@
  * can draw each mark as a small labelled chip. Fonts differ in which Control Pictures (U+2400…)
  * they have; a chip with ASCII letters reads the same everywhere.
  */
-import { t } from './i18n/index.ts';
+import { locale, t } from './i18n/index.ts';
 export type TextPiece = { text: string; mark: false } | { text: string; mark: true; label: string; title: string };
 
 const C0_NAMES = [
@@ -20,6 +20,26 @@ export function hasMarks(text: string): boolean {
   return MARKS.test(text);
 }
 
+/**
+ * How many marks `text` has, counting no further than `limit + 1`: a view that draws chips only up
+ * to a limit learns that a line is over it without splitting (and describing) every mark.
+ */
+export function countMarks(text: string, limit: number): number {
+  let n = 0;
+  MARKS.lastIndex = 0;
+  while (n <= limit && MARKS.exec(text)) n++;
+  return n;
+}
+
+/**
+ * `text` split into runs and marks, or null when it has no marks or more than `maxMarks` of them
+ * (the caller draws it as plain text then).
+ */
+export function splitMarksUpTo(text: string, maxMarks: number): TextPiece[] | null {
+  const n = countMarks(text, maxMarks);
+  return n === 0 || n > maxMarks ? null : splitMarks(text);
+}
+
 export function splitMarks(text: string): TextPiece[] {
   const pieces: TextPiece[] = [];
   let last = 0;
@@ -33,7 +53,26 @@ export function splitMarks(text: string): TextPiece[] {
   return pieces;
 }
 
+/**
+ * Each mark's label and title, per language: a large response redraws thousands of chips a second
+ * and a translation lookup per chip was most of a frame. `locale()` keeps the caller reactive to a
+ * language switch, as t() would. Bounded: marks are control pictures, U+FFFD and ⟨U+XXXX⟩ of the
+ * invisible characters byte-view.ts names, a few hundred at most.
+ */
+const described = new Map<string, { label: string; title: string }>();
+const DESCRIBED_MAX = 4096;
+
 function describe(mark: string): { label: string; title: string } {
+  const key = `${locale()}\u0000${mark}`;
+  let d = described.get(key);
+  if (!d) {
+    if (described.size >= DESCRIBED_MAX) described.clear();
+    described.set(key, (d = describeNow(mark)));
+  }
+  return d;
+}
+
+function describeNow(mark: string): { label: string; title: string } {
   const code = mark.codePointAt(0)!;
   if (code >= 0x2400 && code <= 0x241f) {
     const byte = code - 0x2400;

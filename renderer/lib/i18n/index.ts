@@ -52,10 +52,26 @@ const subscribe = createSubscriber((update) => {
   return () => instance.off('languageChanged', update);
 });
 
+/**
+ * Messages already made, per language, key and values: a list redrawn 20 times a second asks for
+ * the same few hundred strings over and over, and i18next's lookup and interpolation was a large
+ * part of each redraw. Bounded (cleared when full) and cleared on every language change.
+ */
+const made = new Map<string, string>();
+const MADE_MAX = 1000;
+instance.on('languageChanged', () => made.clear());
+
 /** The message for `key` in the current language, with `{{placeholders}}` filled from `vars`. */
 export function t(key: Key, vars?: Vars): string {
   subscribe();
-  return instance.t(key, vars as Record<string, unknown>) as string;
+  const id = vars === undefined ? `${instance.language}\u0000${key}` : `${instance.language}\u0000${key}\u0000${JSON.stringify(vars)}`;
+  let text = made.get(id);
+  if (text === undefined) {
+    text = instance.t(key, vars as Record<string, unknown>) as string;
+    if (made.size >= MADE_MAX) made.clear();
+    made.set(id, text);
+  }
+  return text;
 }
 
 /** The current language (reactive like {@link t}). */

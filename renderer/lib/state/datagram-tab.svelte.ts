@@ -5,14 +5,15 @@
  *
  * Reactivity: status is `$state.raw` (replaced whole from main); datagrams live in plain bounded
  * stores ({@link DatagramLog} for the exact counts, {@link DatagramRows} for the list) and
- * `version` is the one signal views redraw on: one bump per update, however many datagrams it
- * carried, so a burst costs one redraw per update (about 30 a second), not one per datagram.
+ * `version` is the one signal views redraw on: at most one bump per animation frame, however many
+ * updates and datagrams arrived in it.
  */
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import type { DatagramSessionStatus } from '../../../shared/session-datagram.ts';
 import { DatagramLog, describeCounts, type DatagramCounts } from '../datagram-log.ts';
 import { DatagramRows } from '../datagram-rows.ts';
+import { FrameCoalescer } from '../frame-coalescer.ts';
 import { uiMessage } from '../field-labels.ts';
 import { t } from '../i18n/index.ts';
 import type { StatusWords } from './status-words.ts';
@@ -38,7 +39,8 @@ export class DatagramTab {
   /** The selected row's id, or null. */
   selected = $state<number | null>(null);
   busy = $state(false);
-  readonly log = new DatagramLog();
+  /** Counts only: the list's bytes are in {@link rows}, kept once. */
+  readonly log = new DatagramLog({ keepDatagrams: false });
   readonly rows = new DatagramRows();
 
   readonly live = $derived(!!this.status && this.status.phase !== 'closed');
@@ -66,14 +68,14 @@ export class DatagramTab {
     this.busy = true;
     this.callError = null;
     const st = this.status;
-    const row = this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, 0);
+    const rowId = this.rows.add('sent', st?.remoteAddress ?? st?.host ?? '', st?.port ?? 0, Date.now(), bytes, 0);
     this.rows.trim();
     this.version++;
     const r = await this.api.call('datagram:send', { id: this.sessionId, data: bytes });
     this.busy = false;
-    if (r.ok) row.seq = r.value.sendId;
+    if (r.ok) this.rows.setSeq(rowId, r.value.sendId);
     else {
-      row.failed = true;
+      this.rows.markFailed(rowId);
       this.callError = r.error;
     }
     this.version++;
@@ -105,20 +107,37 @@ export class DatagramTab {
     this.reset();
   }
 
-  /** Every `datagram:update` for this tab's session. */
+  /**
+   * Every `datagram:update` for this tab's session. The datagrams are stored at once; the version
+   * and the status's counters are applied once per frame ({@link FrameCoalescer}: a burst sends an
+   * update every few milliseconds), a change of phase at once.
+   */
   applyUpdate(u: EventPayload<'datagram:update'>): void {
     if (u.id !== this.sessionId) return;
     if (u.datagrams.length > 0) {
       this.log.append(u.datagrams);
       for (const d of u.datagrams) this.rows.add('received', d.record.from, d.record.port, d.record.at, d.bytes, d.record.seq);
       this.rows.trim();
-      this.version++;
+      this.#changed = true;
     }
-    this.status = u.status;
+    const before = this.#pendingStatus ?? this.status;
+    this.#pendingStatus = u.status;
+    this.#frame.request();
+    if (!before || before.phase !== u.status.phase || (before.error === null) !== (u.status.error === null)) this.#frame.flush();
   }
+
+  #changed = false;
+  #pendingStatus: DatagramSessionStatus | null = null;
+  readonly #frame = new FrameCoalescer(() => {
+    if (this.#pendingStatus) this.status = this.#pendingStatus;
+    this.#pendingStatus = null;
+    if (this.#changed) this.version++;
+    this.#changed = false;
+  });
 
   /** Empties the list (the session and main's counts go on). */
   clearList(): void {
+    this.#frame.flush();
     this.rows.clear();
     this.selected = null;
     this.version++;
@@ -131,6 +150,9 @@ export class DatagramTab {
   }
 
   private reset(): void {
+    this.#frame.cancel();
+    this.#pendingStatus = null;
+    this.#changed = false;
     this.sessionId = null;
     this.status = null;
     this.callError = null;

@@ -13,6 +13,7 @@ import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptE
 import { endpointInputErrors } from '../endpoint-inputs.ts';
 import { ResponseBuffer } from '../response-buffer.ts';
 import { takeLineStarts } from '../line-index.ts';
+import { FrameCoalescer } from '../frame-coalescer.ts';
 import { SentLog } from '../sent-log.ts';
 import { formatCount } from '../format.ts';
 import { t } from '../i18n/index.ts';
@@ -61,6 +62,14 @@ const PROGRESS_PLACEHOLDER_BYTES = 64 * 1024;
 const MAX_TRANSCRIPT = SESSION_LIMITS.maxTranscriptEntries;
 
 let tabCounter = 0;
+
+/**
+ * Same stage of the session: only counters and times differ. Such an update may wait for the next
+ * frame; one that opens, ends either side or closes the session is applied at once.
+ */
+function sameStage(a: SessionStatus, b: SessionStatus): boolean {
+  return a.phase === b.phase && a.step === b.step && a.localEnded === b.localEnded && a.remoteEnded === b.remoteEnded && a.outcome === b.outcome && (a.error === null) === (b.error === null) && (a.tls === null) === (b.tls === null);
+}
 
 /** No `tls` key at all for TCP (the call's schema is strict about what it is given). */
 function tlsArg(tls: ReturnType<typeof tlsOptionsOf>): { tls?: NonNullable<ReturnType<typeof tlsOptionsOf>> } {
@@ -476,6 +485,7 @@ export class SessionTab implements WorkTab {
    * (dropped from the history by its bounds, or files whose bytes were not kept).
    */
   recordedExchanges(): { exchanges: RecordedExchange[]; skipped: number } {
+    this.flushPending();
     const sends = [...this.sentHistory].reverse();
     // Where the received stream stood when each send went out, from the transcript's order.
     const marks: number[] = [];
@@ -559,7 +569,12 @@ export class SessionTab implements WorkTab {
     if (!r.ok) this.callError = r.error;
   }
 
-  /** Called by the app for every `session:update` addressed to this tab's session. */
+  /**
+   * Called by the app for every `session:update` addressed to this tab's session. The bytes are
+   * stored at once (they are acknowledged after this returns); what views redraw on (the version,
+   * the status's counters, the transcript rows) is applied once per frame ({@link FrameCoalescer}),
+   * except a change of phase or of either side's end, which shows at once with everything before it.
+   */
   applyUpdate(u: EventPayload<'session:update'>): void {
     if (u.id !== this.sessionId) return;
     if (u.data && u.data.byteLength > 0) {
@@ -568,22 +583,58 @@ export class SessionTab implements WorkTab {
       } else {
         // Line starts found off the main thread (web mode's bridge worker) when they came along.
         this.response.append(u.data, takeLineStarts(u.data));
-        this.responseVersion++;
+        this.#responseChanged = true;
       }
     }
     // A listener client's replies, sent by main: their heads come with the update (before the
     // transcript below re-renders the rows that preview them).
     if (u.sentHeads) for (const h of u.sentHeads) this.sentLog.recordAt(h.offset, h.head);
     if (u.transcript.length > 0) {
-      const merged = this.transcript.concat(u.transcript);
-      if (merged.length > MAX_TRANSCRIPT) this.transcriptTruncated = true;
-      this.transcript = merged.length > MAX_TRANSCRIPT ? merged.slice(merged.length - MAX_TRANSCRIPT) : merged;
+      this.#pendingTranscript.push(...u.transcript);
+      // Never more than the view keeps: a page that gets no frames must not grow this without bound.
+      if (this.#pendingTranscript.length > MAX_TRANSCRIPT) {
+        this.#pendingTranscript.splice(0, this.#pendingTranscript.length - MAX_TRANSCRIPT);
+        this.#pendingTranscriptCut = true;
+      }
     }
     // Coalesced updates may trail a send's result; never let an older send's progress win.
     if (u.progress && (!this.sendProgress || u.progress.sendId >= this.sendProgress.sendId)) this.sendProgress = u.progress;
-    this.status = u.status;
+    const before = this.#pendingStatus ?? this.status;
+    this.#pendingStatus = u.status;
+    if (before && sameStage(before, u.status)) {
+      this.#frame.request();
+      return;
+    }
+    this.#frame.request();
+    this.#frame.flush();
     if (u.status.phase === 'closed' || u.status.localEnded) this.stopRepeat(u.status.phase === 'closed' ? t('request.stopClosed') : t('request.stopLocalEnded'));
     if (u.status.phase === 'open' || u.status.phase === 'closed') for (const w of this.settledWaiters.splice(0)) w();
+  }
+
+  /** Status, transcript and version gathered since the last frame, applied at once. */
+  #responseChanged = false;
+  #pendingStatus: SessionStatus | null = null;
+  #pendingTranscript: TranscriptEntry[] = [];
+  #pendingTranscriptCut = false;
+  readonly #frame = new FrameCoalescer(() => this.#applyFrame());
+
+  #applyFrame(): void {
+    if (this.#pendingTranscript.length > 0) {
+      const merged = this.transcript.concat(this.#pendingTranscript);
+      if (merged.length > MAX_TRANSCRIPT || this.#pendingTranscriptCut) this.transcriptTruncated = true;
+      this.transcript = merged.length > MAX_TRANSCRIPT ? merged.slice(merged.length - MAX_TRANSCRIPT) : merged;
+      this.#pendingTranscript = [];
+      this.#pendingTranscriptCut = false;
+    }
+    if (this.#pendingStatus) this.status = this.#pendingStatus;
+    this.#pendingStatus = null;
+    if (this.#responseChanged) this.responseVersion++;
+    this.#responseChanged = false;
+  }
+
+  /** Applies what is waiting for the next frame now (before reading status or transcript for an action). */
+  flushPending(): void {
+    this.#frame.flush();
   }
 
   /** Main evicted this tab's (closed) session: calls naming it would fail, so forget its id. */
@@ -592,6 +643,7 @@ export class SessionTab implements WorkTab {
   }
 
   clearResponse(): void {
+    this.#frame.flush();
     this.dgram.clearList();
     this.response.clear();
     this.responseVersion++;
@@ -665,6 +717,10 @@ export class SessionTab implements WorkTab {
   }
 
   private resetSession(): void {
+    this.#frame.cancel();
+    this.#pendingStatus = null;
+    this.#pendingTranscript = [];
+    this.#pendingTranscriptCut = false;
     this.sessionId = null;
     this.released = null;
     this.status = null;

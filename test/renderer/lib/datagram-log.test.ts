@@ -51,4 +51,16 @@ describe('DatagramLog', () => {
     log.clear();
     expect(log.counts(0)).toEqual({ received: 0, delivered: 0, kept: 0, droppedOldest: 0, inTransit: 0, missing: 0 });
   });
+
+  it('counts the same without keeping the datagrams (keepDatagrams: false)', () => {
+    const kept = new DatagramLog({ maxBytes: 100 });
+    const counted = new DatagramLog({ maxBytes: 100, keepDatagrams: false });
+    for (const log of [kept, counted]) {
+      log.append(range(1, 5, 30));
+      log.append([datagram(8, 10)]);
+    }
+    expect(counted.counts(9)).toEqual(kept.counts(9));
+    expect([counted.length, counted.bytes]).toEqual([kept.length, kept.bytes]);
+    expect(counted.at(0)).toBeUndefined();
+  });
 });

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/**
+ * `node scripts/bench-ui-listener.js`: the UI while a listener takes bytes from many clients at
+ * once (issue 16, item 3). Through web mode (the built CLI) in Chromium, a listener tab listens on
+ * 127.0.0.1 port 0; CLIENTS loopback clients (default 50) connect, the first is selected (its
+ * conversation is in the response views, so its bytes come to the page), then every client sends
+ * PER_CLIENT bytes (default 2 MiB: 100 MiB in all) as fast as the listener takes them, and stays
+ * connected. Reported, with PASS/FAIL:
+ * - the longest main-thread task while they send (PerformanceObserver 'longtask': tasks over
+ *   50 ms only), target ≤ 50 ms;
+ * - every byte counted in the view (each client's exact "In" count in the table, and the selected
+ *   client's bytes all in its view), within 3× the baseline measured in the same run: a raw Node
+ *   `net` server taking the same bytes from the same number of clients (there is no CLI listener
+ *   to compare with);
+ * - the JS heap those bytes added to the page (page and workers after a GC, ArrayBuffers included,
+ *   against the same page before they were sent) ≤ 1.5× the bytes the page holds: the selected
+ *   client's (the other clients' bytes stay in main; the page holds their table rows).
+ * One run per invocation: `npm run bench:ui` runs it once.
+ *
+ * Loopback only; every wait is bounded; exit 0 unless the bench could not run.
+ */
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HEAP_TARGET_RATIO, jsHeap, launchChromium, LONG_TASK_TARGET_MS, mib, probeLongTasks, startWebMode, verdict, VIEW_TARGET_RATIO } from './bench-ui-lib.js';
+
+const CLIENTS = Math.max(1, Math.min(64, Number(process.env.BENCH_LISTENER_CLIENTS ?? 50) || 50));
+const PER_CLIENT = Math.max(1024, Number(process.env.BENCH_LISTENER_BYTES ?? 2 * 1024 * 1024) || 2 * 1024 * 1024);
+const TOTAL = CLIENTS * PER_CLIENT;
+const LIMIT_MS = 120_000;
+
+/** Text lines (a listener's framing and rules see ordinary lines), 64 bytes each. */
+function payload() {
+  const line = Buffer.from(`${'0123456789abcdef'.repeat(3)}0123456789abcde\n`);
+  const out = Buffer.alloc(PER_CLIENT);
+  for (let at = 0; at < out.length; at += line.length) line.copy(out, at);
+  return out;
+}
+
+/**
+ * Connects `n` clients to `port`; resolves once all are connected.
+ * @param {number} port @param {number} n @returns {Promise<import('node:net').Socket[]>}
+ */
+async function connectClients(port, n) {
+  /** @type {import('node:net').Socket[]} */
+  const sockets = [];
+  for (let i = 0; i < n; i++) {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.on('error', () => undefined);
+    s.on('data', () => undefined); // replies, if a rule answers: read and forget
+    await new Promise((r, j) => {
+      const timer = setTimeout(() => j(new Error('a client could not connect')), 10_000);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        r(undefined);
+      });
+    });
+    sockets.push(s);
+  }
+  return sockets;
+}
+
+/**
+ * Every client writes the payload, with backpressure; resolves when all of it is written.
+ * @param {import('node:net').Socket[]} sockets @param {Buffer} bytes
+ */
+function sendAll(sockets, bytes) {
+  return Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise((resolve) => {
+          let at = 0;
+          const pump = () => {
+            while (at < bytes.length) {
+              const chunk = bytes.subarray(at, at + 64 * 1024);
+              at += chunk.length;
+              if (!s.write(chunk)) return void s.once('drain', pump);
+            }
+            resolve(undefined);
+          };
+          pump();
+        }),
+    ),
+  );
+}
+
+/**
+ * The baseline: a raw Node server counting the same bytes from the same number of clients.
+ * @param {Buffer} bytes @returns {Promise<number>}
+ */
+async function timeRawServer(bytes) {
+  let received = 0;
+  /** @type {(v?: unknown) => void} */
+  let done = () => undefined;
+  const all = new Promise((r) => (done = r));
+  const server = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.on('data', (d) => {
+      received += d.length;
+      if (received >= TOTAL) done();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  const sockets = await connectClients(/** @type {import('node:net').AddressInfo} */ (server.address()).port, CLIENTS);
+  const t0 = performance.now();
+  await sendAll(sockets, bytes);
+  await Promise.race([all, new Promise((r) => setTimeout(r, LIMIT_MS))]);
+  const ms = performance.now() - t0;
+  for (const s of sockets) s.destroy();
+  server.close();
+  if (received !== TOTAL) throw new Error(`the raw server counted ${received} of ${TOTAL} bytes`);
+  return ms;
+}
+
+const num = (/** @type {string | null} */ t) => Number((t ?? '').replace(/[^0-9]/g, '')) || 0;
+
+async function main() {
+  const bytes = payload();
+  const dir = mkdtempSync(join(tmpdir(), 'st-bench-listener-'));
+  const baselineMs = await timeRawServer(bytes);
+  const { url, child } = await startWebMode(join(dir, 'profiles.json'));
+  const browser = await launchChromium();
+  /** @type {import('node:net').Socket[]} */
+  let sockets = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const probe = await probeLongTasks(page);
+    await page.goto(url);
+    await page.getByRole('button', { name: 'New listener' }).click();
+    const bar = page.getByRole('form', { name: 'Listener' });
+    await bar.getByRole('button', { name: 'Start' }).click();
+    await bar.getByRole('status').filter({ hasText: 'Listening' }).waitFor({ timeout: 20_000 });
+    const port = Number((await page.getByTestId('bound-port').textContent())?.split(':').pop());
+    if (!(port > 0)) throw new Error('the listener did not say its port');
+    sockets = await connectClients(port, CLIENTS);
+    const clients = page.getByRole('listbox', { name: 'Clients' });
+    const t1 = Date.now();
+    while ((await clients.getByRole('option').count()) < CLIENTS && Date.now() - t1 < 30_000) await page.waitForTimeout(50);
+    await clients.getByRole('option').first().click();
+    await page.getByRole('tab', { name: 'Text', exact: true }).click();
+    await page.waitForTimeout(300);
+    const heapBefore = await jsHeap(browser, page);
+    await probe.reset();
+    const t0 = Date.now();
+    await sendAll(sockets, bytes);
+    // Every client's exact count in the table, and the selected client's bytes all in its view.
+    const want = PER_CLIENT.toLocaleString('en-US');
+    const deadline = Date.now() + LIMIT_MS;
+    for (;;) {
+      const counts = await page.getByTestId('bytes-in').allTextContents();
+      const loading = await page.getByText('Loading bytes into the view').count();
+      const selectedIn = await page.getByLabel('Bytes received', { exact: true }).textContent().catch(() => '');
+      if (counts.length === CLIENTS && counts.every((c) => c === want) && loading === 0 && num(selectedIn) === PER_CLIENT) break;
+      if (Date.now() > deadline) throw new Error(`not every byte reached the view: ${counts.filter((c) => c === want).length} of ${CLIENTS} clients counted`);
+      await page.waitForTimeout(50);
+    }
+    const viewMs = Date.now() - t0;
+    await page.waitForTimeout(300);
+    const tasks = await probe.read();
+    const longest = tasks.length ? Math.max(...tasks) : 0;
+    const heap = await jsHeap(browser, page);
+    const grew = heap.total - heapBefore.total;
+    console.log(`\nbench:ui listener — ${CLIENTS} loopback clients each sending ${mib(PER_CLIENT)} (${mib(TOTAL)} in all) to a listener tab, client 1 selected`);
+    console.log(`baseline: a raw Node server takes the same bytes from ${CLIENTS} clients in ${baselineMs.toFixed(0)} ms`);
+    console.log(verdict('longest main-thread task', [longest], LONG_TASK_TARGET_MS, (v) => (v > 0 ? `${v.toFixed(0)} ms` : 'none over 50 ms'), `${tasks.length} over 50 ms`));
+    console.log(
+      verdict('every byte counted in the view', [viewMs / baselineMs], VIEW_TARGET_RATIO, (v) => `${v.toFixed(2)}× the raw server`, `raw server ${baselineMs.toFixed(0)} ms, the view after ${viewMs} ms`),
+    );
+    console.log(
+      verdict(
+        'page JS heap the bytes added',
+        [grew / PER_CLIENT],
+        HEAP_TARGET_RATIO,
+        (v) => `${v.toFixed(2)}× the bytes the page holds`,
+        `${mib(grew)} for the selected client's ${mib(PER_CLIENT)}; ${mib(heap.total)} in all, ${mib(heapBefore.total)} before`,
+      ),
+    );
+  } finally {
+    for (const s of sockets) s.destroy();
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench:ui listener could not run: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
