@@ -51,6 +51,8 @@ type Matcher = (message: Uint8Array) => (Uint8Array | null)[] | null;
 
 interface CompiledRule {
   matcher: Matcher;
+  /** Bytes every message this rule matches contains (null for a regex). */
+  needle: Buffer | null;
   reply: PayloadTemplate | null;
   delayMs: number;
   close: boolean;
@@ -92,28 +94,30 @@ export function compileReply(spec: ReplySpec, field: string): Result<PayloadTemp
   return ok(template);
 }
 
-function compileMatcher(match: RuleMatch, field: string): Result<Matcher> {
+function compileMatcher(match: RuleMatch, field: string): Result<{ matcher: Matcher; needle: Buffer | null }> {
   if (match.kind === 'regex') {
     const regex = compileBoundedRegex(match.value);
     if (!regex.ok) return fail('INVALID_INPUT', `${field}: ${regex.error.message}`, { field });
     const re = regex.value;
-    return ok((message) => {
+    const matcher: Matcher = (message) => {
       const found = re.search(message);
       if (!found) return null;
       return [message.slice(found.start, found.end), ...found.groups.map((g) => (g ? message.slice(g.start, g.end) : null))];
-    });
+    };
+    return ok({ matcher, needle: null });
   }
   const bytes = match.kind === 'hex' ? literalBytes({ mode: 'hex', value: match.value }, field) : ok(encoder.encode(match.value));
   if (!bytes.ok) return bytes;
   const needle = Buffer.from(bytes.value);
+  // Every message a literal rule matches contains its needle (the framer's shortcut relies on it).
   switch (match.kind) {
     case 'exact':
-      return ok((m) => (asBuffer(m).equals(needle) ? [m] : null));
+      return ok({ matcher: (m) => (asBuffer(m).equals(needle) ? [m] : null), needle });
     case 'prefix':
-      return ok((m) => (m.length >= needle.length && asBuffer(m.subarray(0, needle.length)).equals(needle) ? [m] : null));
+      return ok({ matcher: (m) => (m.length >= needle.length && asBuffer(m.subarray(0, needle.length)).equals(needle) ? [m] : null), needle });
     case 'contains':
     case 'hex':
-      return ok((m) => (asBuffer(m).indexOf(needle) >= 0 ? [m] : null));
+      return ok({ matcher: (m) => (asBuffer(m).indexOf(needle) >= 0 ? [m] : null), needle });
   }
 }
 
@@ -157,12 +161,13 @@ export function compileResponder(spec: ResponderSpec): Result<CompiledResponder>
           field: `rules[${i}].delay_ms`,
         });
       }
-      rules.push({ matcher: matcher.value, reply, delayMs: rule.delayMs, close: rule.close });
+      rules.push({ matcher: matcher.value.matcher, needle: matcher.value.needle, reply, delayMs: rule.delayMs, close: rule.close });
       ruleHits.push(0);
     }
   }
   rules = rules.slice();
-  const parts: Compiled = { fixed, rules, framing, delimiter, ruleHits };
+  const needles = rules.every((r) => r.needle !== null) ? rules.map((r) => r.needle!) : null;
+  const parts: Compiled = { fixed, rules, framing, delimiter, ruleHits, needles };
   const compiled: CompiledResponder = {
     spec,
     ruleHits,
@@ -181,6 +186,8 @@ interface Compiled {
   framing: Framing;
   delimiter: Uint8Array | null;
   ruleHits: number[];
+  /** Every rule's needle when no rule is a regex: see {@link Framer.push}. */
+  needles: readonly Buffer[] | null;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -213,7 +220,14 @@ export class Framer {
     this.#separator = framing.kind === 'line' ? Buffer.from('\n') : framing.kind === 'delimiter' ? Buffer.from(delimiter!) : null;
   }
 
-  push(chunk: Uint8Array): { messages: Uint8Array[]; error: AppError | null } {
+  /**
+   * The messages completed by `chunk`. `needles`: bytes of which every message a rule can match
+   * contains one (literal rules only). When none occurs anywhere in the bytes at hand, no message
+   * among them can match, so they are not cut at all: only the unfinished tail is kept (a stream
+   * of lines no rule wants, the usual case, then costs a few searches per chunk instead of a
+   * message per line). Frame-length errors come out exactly as when cutting.
+   */
+  push(chunk: Uint8Array, needles: readonly Buffer[] | null = null): { messages: Uint8Array[]; error: AppError | null } {
     const max = LISTENER_LIMITS.maxFrameBytes;
     if (this.framing.kind === 'chunk') {
       // A chunk is a message; only its first maxFrameBytes are matched (stated in docs/listener.md).
@@ -221,6 +235,13 @@ export class Framer {
     }
     const data = this.#pending.length === 0 ? asBuffer(chunk) : Buffer.concat([this.#pending, chunk]);
     const messages: Uint8Array[] = [];
+    if (needles !== null) {
+      const skipTo = this.#unmatchableUpTo(data, needles);
+      if (skipTo >= 0) {
+        this.#pending = skipTo >= data.length ? EMPTY : Buffer.from(data.subarray(skipTo));
+        return { messages, error: null };
+      }
+    }
     let pos = 0;
     let error: AppError | null = null;
     if (this.framing.kind === 'length') {
@@ -244,6 +265,27 @@ export class Framer {
     // What is left waits for the next chunk: copied, since the chunk's memory may be reused.
     this.#pending = pos >= data.length ? EMPTY : Buffer.from(data.subarray(pos));
     return { messages, error };
+  }
+
+  /**
+   * Where the complete messages in `data` end, when none of them can match (no needle in `data`)
+   * and none is over the bound; otherwise -1 (cut them one by one).
+   */
+  #unmatchableUpTo(data: Buffer, needles: readonly Buffer[]): number {
+    for (const n of needles) if (data.indexOf(n) >= 0) return -1;
+    const max = LISTENER_LIMITS.maxFrameBytes;
+    let end: number;
+    if (this.framing.kind === 'length') {
+      end = data.length - (data.length % this.framing.length);
+    } else {
+      const sep = this.#separator!;
+      const first = data.indexOf(sep);
+      const last = first < 0 ? -1 : data.lastIndexOf(sep);
+      // Every message lies within [0, first) or between first and last: bounded when these are.
+      if (first > max || (first >= 0 && last - first - sep.length > max)) return -1;
+      end = last < 0 ? 0 : last + sep.length;
+    }
+    return data.length - end > max ? -1 : end;
   }
 }
 
@@ -301,7 +343,7 @@ class ClientResponder implements AttachedResponder {
     }
     if (kind !== 'rules') return;
     this.#framer ??= new Framer(this.c.framing, this.c.delimiter);
-    const { messages, error } = this.#framer.push(chunk);
+    const { messages, error } = this.#framer.push(chunk, this.c.needles);
     for (const m of messages) {
       if (this.#closing) break;
       this.#onMessage(m);

@@ -73,4 +73,45 @@ describe('Framer', () => {
     expect(text(f.push(Buffer.from('a\nb')).messages)).toEqual(['a\nb']);
     expect(f.push(Buffer.alloc(LISTENER_LIMITS.maxFrameBytes + 10)).messages[0]!.length).toBe(LISTENER_LIMITS.maxFrameBytes);
   });
+
+  it('with needles, hands over every message a needle could be in, whatever the cuts, and keeps the same tail', () => {
+    // A small deterministic generator (no Math.random: the same cases every run).
+    let seed = 12345;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const words = ['PING', 'PONG', 'x', '', 'GET /', 'PIN', 'G', 'hello world'];
+    const needles = [Buffer.from('PING'), Buffer.from('G /')];
+    const wanted = (ms: string[]): string[] => ms.filter((m) => needles.some((n) => m.includes(n.toString('latin1'))));
+    for (let round = 0; round < 300; round++) {
+      let input = '';
+      for (let i = 0, n = rand(40); i < n; i++) input += words[rand(words.length)]! + (rand(3) === 0 ? '\r\n' : '\n');
+      input += words[rand(words.length)]!; // maybe an unfinished tail
+      const cuts = [...new Set(Array.from({ length: rand(5) }, () => rand(input.length + 1)))].sort((a, b) => a - b);
+      const plain = new Framer({ kind: 'line' }, null);
+      const all = cut(plain, input, cuts);
+      const quick = new Framer({ kind: 'line' }, null);
+      const bytes = Buffer.from(input, 'latin1');
+      const got: string[] = [];
+      let from = 0;
+      for (const to of [...cuts, bytes.length]) {
+        const chunk = Buffer.from(bytes.subarray(from, to));
+        const r = quick.push(chunk, needles);
+        expect(r.error).toBeNull();
+        got.push(...text(r.messages));
+        chunk.fill(0x58);
+        from = to;
+      }
+      expect(wanted(got), `input ${JSON.stringify(input)} cut at ${cuts.join(',')}`).toEqual(wanted(all));
+      expect(quick.pendingBytes).toBe(plain.pendingBytes);
+    }
+  });
+
+  it('with needles, still reports a line over the bound', () => {
+    const max = LISTENER_LIMITS.maxFrameBytes;
+    const f = new Framer({ kind: 'line' }, null);
+    expect(f.push(Buffer.alloc(max, 0x61), [Buffer.from('PING')]).error).toBeNull();
+    expect(f.push(Buffer.from('aa\n'), [Buffer.from('PING')]).error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    const g = new Framer({ kind: 'line' }, null);
+    const big = Buffer.concat([Buffer.from('a\n'), Buffer.alloc(max + 5, 0x62), Buffer.from('\nc\n')]);
+    expect(g.push(big, [Buffer.from('PING')]).error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
 });
