@@ -166,3 +166,15 @@ export async function startNonAcceptingListener(): Promise<{ port: number; child
     },
   };
 }
+
+/** Text a client socket receives until the peer's FIN, a reset or a close (bounded by the test timeout). */
+export function readUntilEnd(s: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    s.on('data', (d: Buffer) => parts.push(d));
+    s.on('error', () => {});
+    const done = (): void => resolve(Buffer.concat(parts).toString('latin1'));
+    s.on('end', done);
+    s.on('close', done);
+  });
+}

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { readUntilEnd } from '../loopback.ts';
 import { startListener, type ClientInfo, type Listener } from '../../../../main/engine/listener/listener.ts';
 import type { ResponderSpec } from '../../../../shared/listener.ts';
 
@@ -30,17 +31,6 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-/** Text received until the listener's FIN or a close (bounded by the test timeout). */
-function untilEnd(s: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.on('error', () => {});
-    const done = (): void => resolve(Buffer.concat(parts).toString('latin1'));
-    s.on('end', done);
-    s.on('close', done);
-  });
-}
 
 /** The next `n` bytes (as text) the socket receives. */
 function nextBytes(s: net.Socket, n: number): Promise<string> {
@@ -81,7 +71,7 @@ describe('listener clients after the scale work', () => {
     const closed = closedEvents(l);
     const c = await connect(l.port);
     await until(() => l.stats().active === 1);
-    const text = untilEnd(c);
+    const text = readUntilEnd(c);
     c.end();
     expect(await text).toBe('');
     await until(() => closed.length === 1);
@@ -115,7 +105,7 @@ describe('listener clients after the scale work', () => {
       c.write(word);
       expect(await echoed).toBe(word);
     }
-    const rest = untilEnd(c);
+    const rest = readUntilEnd(c);
     c.end('last\n');
     expect(await rest).toBe('last\n');
   });
@@ -129,7 +119,7 @@ describe('listener clients after the scale work', () => {
     const hits: number[] = [];
     l.on('rule', (_c, i) => hits.push(i));
     const c = await connect(l.port);
-    const text = untilEnd(c);
+    const text = readUntilEnd(c);
     c.write('PI');
     await until(() => l.stats().active === 1);
     c.write('NG\r\n');
@@ -150,7 +140,7 @@ describe('listener clients after the scale work', () => {
     const echoed = nextBytes(talker, 4);
     talker.write('now\n');
     expect(await echoed).toBe('now\n');
-    const idleEnd = untilEnd(idle);
+    const idleEnd = readUntilEnd(idle);
     // Clients that answer our FIN with theirs let close() finish without the grace timer.
     for (const s of [talker, idle]) s.on('end', () => s.end());
     await l.close();

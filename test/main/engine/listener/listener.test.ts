@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { readUntilEnd } from '../loopback.ts';
 import dgram from 'node:dgram';
 import { startListener, type Listener } from '../../../../main/engine/listener/listener.ts';
 import type { ResponderSpec } from '../../../../shared/listener.ts';
@@ -29,17 +30,6 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-/** Everything the socket receives until our peer's FIN (or a reset; bounded by the test timeout). */
-function readAll(s: net.Socket): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.on('error', () => {});
-    const done = (): void => resolve(Buffer.concat(parts).toString('latin1'));
-    s.on('end', done);
-    s.on('close', done);
-  });
-}
 
 function until(cond: () => boolean, ms = 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -75,7 +65,7 @@ describe('stream listener', () => {
   it('answers rules per line, with captures, counters and hits; a half-closed client still gets every reply', async () => {
     const l = await start(rules());
     const s = await connect(l.port);
-    const all = readAll(s);
+    const all = readUntilEnd(s);
     s.end(Buffer.from('PING\r\nGET /a HTTP/1.0\r\nGET /b\n\xde\xad\n', 'latin1'));
     expect(await all).toBe('+PONG\r\npath=/a n=1\npath=/b n=2\n\xbe\xef');
     expect(l.stats().ruleHits).toEqual([1, 2, 0, 1]);
@@ -84,12 +74,12 @@ describe('stream listener', () => {
   it('a regex bomb is answered (linear-time engine) and the listener keeps serving', async () => {
     const l = await start(rules('chunk'));
     const s = await connect(l.port);
-    const all = readAll(s);
+    const all = readUntilEnd(s);
     s.write('a'.repeat(60_000) + 'c');
     s.write('a'.repeat(3_000) + 'b');
     expect(await all).toBe('bomb-defused\n');
     const s2 = await connect(l.port);
-    const all2 = readAll(s2);
+    const all2 = readUntilEnd(s2);
     s2.end('PING');
     expect(await all2).toBe('+PONG\r\n');
   });
@@ -99,7 +89,7 @@ describe('stream listener', () => {
     const errors: string[] = [];
     l.on('client-error', (_c, e) => errors.push(e.code));
     const s = await connect(l.port);
-    const all = readAll(s);
+    const all = readUntilEnd(s);
     s.write(Buffer.alloc(70_000, 0x61));
     await all;
     expect(errors).toEqual(['LIMIT_EXCEEDED']);
@@ -110,14 +100,14 @@ describe('stream listener', () => {
     const sockets = await Promise.all(Array.from({ length: 200 }, () => connect(l.port)));
     await until(() => l.stats().active === 200);
     const extra = await connect(l.port);
-    await readAll(extra);
+    await readUntilEnd(extra);
     expect(l.stats()).toMatchObject({ accepted: 200, refused: 1, active: 200 });
     const outcomes: string[] = [];
     l.on('closed', (_c, outcome, error) => outcomes.push(`${outcome}:${error?.code ?? ''}`));
     sockets[0]!.resetAndDestroy();
     await until(() => outcomes.length === 1);
     expect(outcomes[0]).toBe('error:RESET');
-    const echoed = readAll(sockets[1]!);
+    const echoed = readUntilEnd(sockets[1]!);
     sockets[1]!.end('hello');
     expect(await echoed).toBe('hello');
     for (const s of sockets) s.destroy();
@@ -128,7 +118,7 @@ describe('stream listener', () => {
     const outcomes: string[] = [];
     l.on('closed', (_c, outcome) => outcomes.push(outcome));
     const s = await connect(l.port);
-    const all = readAll(s);
+    const all = readUntilEnd(s);
     s.write(Buffer.alloc(10, 0x62));
     await new Promise((r) => s.once('data', r));
     s.write(Buffer.alloc(5000, 0x61));
@@ -140,7 +130,7 @@ describe('stream listener', () => {
   it('fixed reply on connect and after the first message', async () => {
     const l = await start({ kind: 'fixed', reply: { mode: 'text', value: 'hi ${counter}\n' }, when: 'connect' });
     const s = await connect(l.port);
-    const all = readAll(s);
+    const all = readUntilEnd(s);
     s.end();
     expect(await all).toBe('hi 1\n');
   });
@@ -175,7 +165,7 @@ describe('client outcomes and calls', () => {
     const outcomes: string[] = [];
     l.on('closed', (_c, outcome) => outcomes.push(outcome));
     const a = await connect(l.port);
-    const replyA = readAll(a);
+    const replyA = readUntilEnd(a);
     a.end('PING\n');
     expect(await replyA).toBe('+PONG\r\n');
     await until(() => outcomes.length === 1);
@@ -188,7 +178,7 @@ describe('client outcomes and calls', () => {
     const b = await connect(l.port);
     await until(() => l.clientIds().length === 2);
     const [ida, idb] = l.clientIds();
-    const gotA = readAll(a);
+    const gotA = readUntilEnd(a);
     expect(await l.sendToClient(ida!, new TextEncoder().encode('hi a'))).toEqual({ ok: true, value: 4 });
     expect((await l.endClient(ida!, 'half-close')).ok).toBe(true);
     expect(await gotA).toBe('hi a');
