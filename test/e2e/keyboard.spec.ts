@@ -203,6 +203,10 @@ test('a profile saved, found and renamed by keyboard; Escape returns focus to wh
 
 test('import preview and the narrow drawer: Escape closes them and focus goes back', async ({ page, web, errors }) => {
   await page.setViewportSize({ width: 800, height: 600 });
+  // Listening before anything happens: Playwright turns file-chooser interception on when the
+  // first listener is added, asynchronously, and a bare key press (unlike click(), which makes
+  // several round trips first) could open the chooser before it was on, so no event ever came.
+  const chooser = page.waitForEvent('filechooser', { timeout: 30_000 });
   await page.goto(web.url);
   const toggle = page.getByRole('button', { name: /Profiles/ });
   await toggle.focus();
@@ -211,7 +215,6 @@ test('import preview and the narrow drawer: Escape closes them and focus goes ba
   await expect(drawer).toBeVisible();
   const importButton = drawer.getByRole('button', { name: 'Import…' });
   await tabTo(page, importButton);
-  const chooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Enter');
   await (await chooser).setFiles('test/fixtures/profiles/packetsender/packets.ini');
   const imp = page.getByRole('dialog', { name: 'Import profiles' });
