@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BIN,
+  USER_ENV,
   HEAP_TARGET_RATIO,
   jsHeap,
   launchChromium,
@@ -68,7 +69,7 @@ function startServer() {
 function timeCli(port) {
   return new Promise((resolveTime, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, 'send', '127.0.0.1', String(port), '--output', '/dev/null', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'send', '127.0.0.1', String(port), '--output', '/dev/null', '--json'], { stdio: ['ignore', 'pipe', 'inherit'], env: USER_ENV });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS);
