@@ -19,7 +19,6 @@ export const HEAP_TARGET_RATIO = 1.5;
 /** Every byte in the view within this many times the CLI's time. */
 export const VIEW_TARGET_RATIO = 3;
 
-/** @param {string} profilesPath @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess }>} */
 /**
  * The environment of a user's machine for our child processes: NODE_EXTRA_CA_CERTS (set here)
  * adds ~75 ms to every Node start, which would slow the CLI baseline and hide our own costs.
@@ -30,6 +29,7 @@ export const USER_ENV = (() => {
   return env;
 })();
 
+/** @param {string} profilesPath @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess }>} */
 export function startWebMode(profilesPath) {
   const child = spawn(process.execPath, [...(process.env.BENCH_WEB_NODE_ARGS ? process.env.BENCH_WEB_NODE_ARGS.split(' ') : []), BIN, 'web', '--port', '0', '--profiles', profilesPath], { stdio: ['ignore', 'pipe', 'inherit'], env: USER_ENV });
   const rl = createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) });
