@@ -23,7 +23,7 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HEAP_TARGET_RATIO, jsHeap, launchChromium, LONG_TASK_TARGET_MS, mib, probeLongTasks, startWebMode, verdict, VIEW_TARGET_RATIO } from './bench-ui-lib.js';
+import { HEAP_TARGET_RATIO, launchChromium, LONG_TASK_TARGET_MS, mib, openUserPage, startWebMode, verdict, VIEW_TARGET_RATIO } from './bench-ui-lib.js';
 
 const CLIENTS = Math.max(1, Math.min(64, Number(process.env.BENCH_LISTENER_CLIENTS ?? 50) || 50));
 const PER_CLIENT = Math.max(1024, Number(process.env.BENCH_LISTENER_BYTES ?? 2 * 1024 * 1024) || 2 * 1024 * 1024);
@@ -113,58 +113,55 @@ async function timeRawServer(bytes) {
   return ms;
 }
 
-const num = (/** @type {string | null} */ t) => Number((t ?? '').replace(/[^0-9]/g, '')) || 0;
 
 async function main() {
   const bytes = payload();
   const dir = mkdtempSync(join(tmpdir(), 'st-bench-listener-'));
   const baselineMs = await timeRawServer(bytes);
   const { url, child } = await startWebMode(join(dir, 'profiles.json'));
-  const browser = await launchChromium();
+  const chrome = await launchChromium();
   /** @type {import('node:net').Socket[]} */
   let sockets = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const probe = await probeLongTasks(page);
-    await page.goto(url);
-    await page.getByRole('button', { name: 'New listener' }).click();
-    const bar = page.getByRole('form', { name: 'Listener' });
-    await bar.getByRole('button', { name: 'Start' }).click();
-    await bar.getByRole('status').filter({ hasText: 'Listening' }).waitFor({ timeout: 20_000 });
-    const port = Number((await page.getByTestId('bound-port').textContent())?.split(':').pop());
-    if (!(port > 0)) throw new Error('the listener did not say its port');
-    sockets = await connectClients(port, CLIENTS);
-    const clients = page.getByRole('listbox', { name: 'Clients' });
-    const t1 = Date.now();
-    while ((await clients.getByRole('option').count()) < CLIENTS && Date.now() - t1 < 30_000) await page.waitForTimeout(50);
-    await clients.getByRole('option').first().click();
-    await page.getByRole('tab', { name: 'Text', exact: true }).click();
-    await page.waitForTimeout(300);
-    const heapBefore = await jsHeap(browser, page);
-    await probe.reset();
+    // Playwright starts the listener and selects a client, then lets go before the bytes flow (bench-ui-lib.js).
+    const { user } = await openUserPage(chrome, url, async (page) => {
+      await page.getByRole('button', { name: 'New listener' }).click();
+      const bar = page.getByRole('form', { name: 'Listener' });
+      await bar.getByRole('button', { name: 'Start' }).click();
+      await bar.getByRole('status').filter({ hasText: 'Listening' }).waitFor({ timeout: 20_000 });
+      const port = Number((await page.getByTestId('bound-port').textContent())?.split(':').pop());
+      if (!(port > 0)) throw new Error('the listener did not say its port');
+      sockets = await connectClients(port, CLIENTS);
+      const clients = page.getByRole('listbox', { name: 'Clients' });
+      const t1 = Date.now();
+      while ((await clients.getByRole('option').count()) < CLIENTS && Date.now() - t1 < 30_000) await page.waitForTimeout(50);
+      await clients.getByRole('option').first().click();
+      await page.getByRole('tab', { name: 'Text', exact: true }).click();
+      await page.waitForTimeout(300);
+    });
+    const heapBefore = await user.heap();
+    await user.resetLongTasks();
     const t0 = Date.now();
     await sendAll(sockets, bytes);
-    // Every client's exact count in the table, and the selected client's bytes all in its view.
-    const want = PER_CLIENT.toLocaleString('en-US');
-    const deadline = Date.now() + LIMIT_MS;
-    // One cheap evaluate per poll with plain selectors: Playwright's text and role locators walk
-    // the whole DOM computing accessible names, and those 30–80 ms tasks of the bench's own
-    // showed up as the page's long tasks (Chromium trace).
-    for (;;) {
-      const { counts, loading, selectedIn } = await page.evaluate(() => ({
-        counts: [...document.querySelectorAll('[data-testid="bytes-in"]')].map((e) => e.textContent ?? ''),
-        loading: [...document.querySelectorAll('p.banner.info')].filter((p) => p.textContent?.startsWith('Loading bytes into the view')).length,
-        selectedIn: document.querySelector('[aria-labelledby="bytes-received-label"]')?.textContent ?? '',
-      }));
-      if (counts.length === CLIENTS && counts.every((c) => c === want) && loading === 0 && num(selectedIn) === PER_CLIENT) break;
-      if (Date.now() > deadline) throw new Error(`not every byte reached the view: ${counts.filter((c) => c === want).length} of ${CLIENTS} clients counted`);
-      await page.waitForTimeout(20);
-    }
+    // Every client's exact count in the table, and the selected client's bytes all in its view,
+    // polled in the page with plain selectors every 20 ms.
+    await user.waitFor(
+      (/** @type {{ want: string, clients: number, perClient: number }} */ a) => {
+        const counts = [...document.querySelectorAll('[data-testid="bytes-in"]')].map((e) => e.textContent ?? '');
+        const loading = [...document.querySelectorAll('p.banner.info')].some((p) => p.textContent?.startsWith('Loading bytes into the view'));
+        const selectedIn = Number((document.querySelector('[aria-labelledby="bytes-received-label"]')?.textContent ?? '').replace(/[^0-9]/g, ''));
+        return counts.length === a.clients && counts.every((c) => c === a.want) && !loading && selectedIn === a.perClient;
+      },
+      { want: PER_CLIENT.toLocaleString('en-US'), clients: CLIENTS, perClient: PER_CLIENT },
+      LIMIT_MS,
+      `every client's ${PER_CLIENT} bytes counted and the selected client's in its view`,
+    );
     const viewMs = Date.now() - t0;
-    await page.waitForTimeout(300);
-    const tasks = await probe.read();
+    await user.sleep(300);
+    const tasks = await user.readLongTasks();
     const longest = tasks.length ? Math.max(...tasks) : 0;
-    const heap = await jsHeap(browser, page);
+    const heap = await user.heap();
+    await user.close();
     const grew = heap.total - heapBefore.total;
     console.log(`\nbench:ui listener — ${CLIENTS} loopback clients each sending ${mib(PER_CLIENT)} (${mib(TOTAL)} in all) to a listener tab, client 1 selected`);
     console.log(`baseline: a raw Node server takes the same bytes from ${CLIENTS} clients in ${baselineMs.toFixed(0)} ms`);
@@ -183,7 +180,7 @@ async function main() {
     );
   } finally {
     for (const s of sockets) s.destroy();
-    await browser.close();
+    await chrome.close();
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,7 +20,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HEAP_TARGET_RATIO, jsHeap, launchChromium, LONG_TASK_TARGET_MS, mib, probeLongTasks, startWebMode, verdict, VIEW_TARGET_RATIO } from './bench-ui-lib.js';
+import { HEAP_TARGET_RATIO, launchChromium, LONG_TASK_TARGET_MS, mib, openUserPage, startWebMode, verdict, VIEW_TARGET_RATIO } from './bench-ui-lib.js';
 
 const RATE = Number(process.env.BENCH_UDP_RATE ?? 10_000) || 10_000;
 const SECONDS = Number(process.env.BENCH_UDP_SECONDS ?? 10) || 10;
@@ -46,7 +46,6 @@ async function flood(/** @type {dgram.Socket} */ socket, /** @type {dgram.Remote
   return { sent, ms: performance.now() - t0 };
 }
 
-const num = (/** @type {string | null} */ t) => Number((t ?? '').replace(/[^0-9]/g, '')) || 0;
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'st-bench-udp-'));
@@ -56,42 +55,43 @@ async function main() {
   peer.on('message', (_m, rinfo) => (client = rinfo));
   await new Promise((r) => peer.bind(0, '127.0.0.1', () => r(undefined)));
   const { url, child } = await startWebMode(join(dir, 'profiles.json'));
-  const browser = await launchChromium();
+  const chrome = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const probe = await probeLongTasks(page);
-    await page.goto(process.env.BENCH_BRIDGE === 'page' ? url.replace('/#', '/?bridge=page#') : url);
-    await page.getByRole('radiogroup', { name: 'Transport' }).getByLabel('UDP').check();
-    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-    await page.getByLabel('Port', { exact: true }).fill(String(peer.address().port));
-    await page.getByRole('button', { name: 'Options' }).click();
-    await page.getByLabel('Max datagrams').fill(String(Math.min(1_000_000, TOTAL * 2)));
-    await page.getByLabel('Max datagrams').blur();
-    await page.getByRole('textbox', { name: 'Payload' }).fill('hello');
-    await page.getByRole('button', { name: 'Open and send' }).click();
+    // Playwright sets the tab up and opens the session, then lets go before the burst (bench-ui-lib.js).
+    const { user } = await openUserPage(chrome, process.env.BENCH_BRIDGE === 'page' ? url.replace('/#', '/?bridge=page#') : url, async (page) => {
+      await page.getByRole('radiogroup', { name: 'Transport' }).getByLabel('UDP').check();
+      await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+      await page.getByLabel('Port', { exact: true }).fill(String(peer.address().port));
+      await page.getByRole('button', { name: 'Options' }).click();
+      await page.getByLabel('Max datagrams').fill(String(Math.min(1_000_000, TOTAL * 2)));
+      await page.getByLabel('Max datagrams').blur();
+      await page.getByRole('textbox', { name: 'Payload' }).fill('hello');
+      await page.getByRole('button', { name: 'Open and send' }).click();
+    });
     const t0 = Date.now();
     while (!client && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
     if (!client) throw new Error('the page never sent its first datagram');
     // The page's own heap before the burst (the app, its worker, the open tab): what the burst adds
     // is measured against it, because 100,000 datagrams of 64 bytes are 6 MiB, about the app's own size.
-    const heapBefore = await jsHeap(browser, page);
-    await probe.reset();
+    const heapBefore = await user.heap();
+    await user.resetLongTasks();
     const tFlood = Date.now();
     const { sent, ms } = await flood(peer, client);
-    await page.waitForTimeout(500);
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: 'Closed' }).waitFor({ timeout: 60_000 });
-    const received = num(await page.getByTestId('dg-received').textContent());
-    const t1 = Date.now();
-    while (num(await page.getByTestId('dg-listed').textContent()) < received && Date.now() - t1 < 60_000) await page.waitForTimeout(100);
-    const listed = num(await page.getByTestId('dg-listed').textContent());
+    await user.sleep(500);
+    await user.clickButton('Close');
+    await user.waitFor(() => [...document.querySelectorAll('[role="status"]')].some((e) => e.textContent?.includes('Closed')), null, 60_000, 'the session to close');
+    const count = (/** @type {string} */ id) => user.evaluate((i) => Number((document.querySelector(`[data-testid="${i}"]`)?.textContent ?? '').replace(/[^0-9]/g, '')) || 0, id);
+    const received = await count('dg-received');
+    await user.waitFor((want) => Number((document.querySelector('[data-testid="dg-listed"]')?.textContent ?? '').replace(/[^0-9]/g, '')) >= want, received, 60_000, 'every datagram listed');
+    const listed = await count('dg-listed');
     // Every datagram listed, from the burst's first: the close above waited half a second on purpose,
     // so the time is the burst plus that wait at best. The CLI cannot take a paced burst faster than
     // the peer sends it, so the sender's duration is the baseline.
     const viewMs = Date.now() - tFlood;
-    const heap = await jsHeap(browser, page);
-    const drops = (await page.getByTestId('dg-kernel-drops').count()) > 0 ? num(await page.getByTestId('dg-kernel-drops').textContent()) : 0;
-    const tasks = await probe.read();
+    const heap = await user.heap();
+    const drops = await count('dg-kernel-drops');
+    const tasks = await user.readLongTasks();
+    await user.close();
     const longest = tasks.length ? Math.max(...tasks) : 0;
     const bytes = received * SIZE;
     console.log(`\nbench:ui udp — ${RATE.toLocaleString('en-US')} datagrams/s × ${SECONDS} s of ${SIZE} bytes from a loopback peer (sent in ${(ms / 1000).toFixed(1)} s)`);
@@ -110,7 +110,7 @@ async function main() {
       ),
     );
   } finally {
-    await browser.close();
+    await chrome.close();
     child.kill('SIGTERM');
     peer.close();
     rmSync(dir, { recursive: true, force: true });

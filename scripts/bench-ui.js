@@ -12,6 +12,8 @@
  * - the longest main-thread task (PerformanceObserver 'longtask', which reports tasks over 50 ms
  *   only: none means every task stayed within 50 ms);
  * - the page's JS heap once every byte is in (page and its workers after a GC, ArrayBuffers included).
+ * Playwright sets each tab up and disconnects before Connect: with it attached, Chromium reports
+ * every chunk of the page's traffic to it, which a user's browser does not (bench-ui-lib.js).
  * Baseline, measured in the same run: the whole-process time of `socket-tester send` for the same
  * transfer (to /dev/null), and the response size. Targets (PASS/FAIL by the median over the worker
  * runs, with how many runs were within): longest task ≤ 50 ms, every byte in the view ≤ 3× the
@@ -28,12 +30,11 @@ import {
   BIN,
   USER_ENV,
   HEAP_TARGET_RATIO,
-  jsHeap,
   launchChromium,
+  openUserPage,
   LONG_TASK_TARGET_MS,
   median,
   mib,
-  probeLongTasks,
   startWebMode,
   verdict,
   VIEW_TARGET_RATIO,
@@ -86,15 +87,12 @@ function timeCli(port) {
 const formatCount = (/** @type {number} */ n) => n.toLocaleString('en-US');
 
 /**
- * @param {import('playwright-core').Browser} browser @param {string} url @param {number} port
+ * @param {import('./bench-ui-lib.js').Chromium} chrome @param {string} url @param {number} port
  * @param {string} view @param {'worker' | 'page'} bridge
  * @returns {Promise<{ ms: number, viewMs: number, longest: number, heap: number }>}
  */
-async function timeUi(browser, url, port, view, bridge) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  try {
-    const tasks = await probeLongTasks(page);
-    await page.goto(bridge === 'page' ? url.replace('/#', '/?bridge=page#') : url);
+async function timeUi(chrome, url, port, view, bridge) {
+  const { user } = await openUserPage(chrome, bridge === 'page' ? url.replace('/#', '/?bridge=page#') : url, async (page) => {
     await page.getByRole('button', { name: 'Options' }).click();
     const cap = page.getByLabel('Response cap (MiB)');
     await cap.fill(String(Math.max(64, SIZE_MIB + 1)));
@@ -102,23 +100,22 @@ async function timeUi(browser, url, port, view, bridge) {
     await page.getByRole('tab', { name: view, exact: true }).click();
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill(String(port));
-    await tasks.reset();
+  });
+  try {
+    await user.resetLongTasks();
     const t0 = Date.now();
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    // Waiting with plain selectors, not Playwright locators: a role or text locator is resolved in
-    // the page by walking the whole DOM and computing accessible names, which showed up in traces
-    // as 30–80 ms main-thread tasks of the bench's own, counted as the app's long tasks.
-    await page.waitForFunction((want) => document.querySelector('[aria-labelledby="bytes-received-label"]')?.textContent === want, formatCount(TOTAL), { timeout: LIMIT_MS, polling: 20 });
+    await user.clickButton('Connect');
+    await user.waitFor((want) => document.querySelector('[aria-labelledby="bytes-received-label"]')?.textContent === want, formatCount(TOTAL), LIMIT_MS, 'the final count');
     const ms = Date.now() - t0;
-    await page.waitForFunction(() => ![...document.querySelectorAll('p.banner.info')].some((p) => p.textContent?.startsWith('Loading bytes into the view')), null, { timeout: LIMIT_MS, polling: 20 });
+    await user.waitFor(() => ![...document.querySelectorAll('p.banner.info')].some((p) => p.textContent?.startsWith('Loading bytes into the view')), null, LIMIT_MS, 'every byte in the view');
     const viewMs = Date.now() - t0;
     // Let the last frames render, then read the long tasks and the heap.
-    await page.waitForTimeout(300);
-    const longTasks = await tasks.read();
-    const heap = await jsHeap(browser, page);
+    await user.sleep(300);
+    const longTasks = await user.readLongTasks();
+    const heap = await user.heap();
     return { ms, viewMs, longest: longTasks.length ? Math.max(...longTasks) : 0, heap: heap.total };
   } finally {
-    await page.close();
+    await user.close();
   }
 }
 
@@ -127,7 +124,7 @@ async function main() {
   const server = await startServer();
   const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
   const { url, child } = await startWebMode(join(dir, 'profiles.json'));
-  const browser = await launchChromium();
+  const chrome = await launchChromium();
   try {
     console.log(`bench:ui — ${SIZE_MIB} MiB from a loopback server, ${RUNS} runs each, medians\n`);
     /** @type {Record<string, Array<{ ms: number, viewMs: number, longest: number, heap: number }>>} */
@@ -138,7 +135,7 @@ async function main() {
       cli.push(await timeCli(port));
       for (const key of Object.keys(rows)) {
         const [view, bridge] = /** @type {[string, 'worker' | 'page']} */ (key.split(' '));
-        /** @type {NonNullable<typeof rows[string]>} */ (rows[key]).push(await timeUi(browser, url, port, view, bridge));
+        /** @type {NonNullable<typeof rows[string]>} */ (rows[key]).push(await timeUi(chrome, url, port, view, bridge));
       }
     }
     const cliMs = median(cli);
@@ -165,7 +162,7 @@ async function main() {
     console.log(verdict('page JS heap', worker.map((r) => r.heap / TOTAL), HEAP_TARGET_RATIO, (v) => `${v.toFixed(2)}× the response`, `response ${mib(TOTAL)}`));
     console.log('\nThe UDP burst and the listener with 50 busy clients follow (bench-ui-udp.js, bench-ui-listener.js).');
   } finally {
-    await browser.close();
+    await chrome.close();
     child.kill('SIGTERM');
     server.close();
     rmSync(dir, { recursive: true, force: true });

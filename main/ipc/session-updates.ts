@@ -62,6 +62,9 @@ export interface UpdateSink {
 /** Where streamed bytes go (an HTTP response). */
 export interface ByteStreamOut {
   write(chunk: Uint8Array): boolean;
+  /** Optional: writes between cork() and uncork() go out together (one writev). */
+  cork?(): void;
+  uncork?(): void;
   end(): void;
   readonly writableLength: number;
   readonly destroyed: boolean;
@@ -71,13 +74,13 @@ export interface ByteStreamOut {
 export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
 export const MAX_SINK_BACKLOG = 8 * 1024 * 1024;
 /** Bytes sent to an acknowledging client and not yet acknowledged, at most. */
-export const ACK_WINDOW_BYTES = 8 * 1024 * 1024;
+export const ACK_WINDOW_BYTES = 32 * 1024 * 1024;
 /** Update size for an acknowledging client: small enough that the page takes each in well under a frame. */
 export const ACKED_UPDATE_BYTES = 1024 * 1024;
 /** Read but not acknowledged above this: the session stops reading its socket. */
-export const HOLD_READING_BYTES = 16 * 1024 * 1024;
+export const HOLD_READING_BYTES = 40 * 1024 * 1024;
 /** …and reads again once acknowledgements bring it to this. */
-export const RESUME_READING_BYTES = 8 * 1024 * 1024;
+export const RESUME_READING_BYTES = 32 * 1024 * 1024;
 /** Pending bytes worth an update at once rather than at the next paced turn. */
 const BATCH_BYTES = 256 * 1024;
 const MIN_INTERVAL_MS = 1000 / IPC_LIMITS.updatesPerSecond;
@@ -132,6 +135,8 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
   const streamed = sink.byteStream === true;
   let stream: ByteStreamOut | null = null;
   let streamGiven = false;
+  /** A 'drain' listener is on the stream already (one, however many flushes found it full). */
+  let awaitingDrain = false;
 
   /** Takes up to `limit` pending bytes as one array (copying only when chunks are joined). */
   function takeData(limit: number): Uint8Array | null {
@@ -159,6 +164,27 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
     // A plain view, not a Buffer: JSON.stringify would call Buffer's toJSON (an array of every byte)
     // before the wire encoder's replacer sees it.
     return Buffer.isBuffer(out) ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : out;
+  }
+
+  /** Takes up to `limit` pending bytes as views of the chunks they are in (no copy). */
+  function takeChunks(limit: number): Uint8Array[] {
+    const parts: Uint8Array[] = [];
+    let left = Math.min(limit, pendingBytes);
+    while (left > 0) {
+      const c = chunks[0]!;
+      if (c.byteLength <= left) {
+        parts.push(c);
+        chunks.shift();
+        left -= c.byteLength;
+        pendingBytes -= c.byteLength;
+      } else {
+        parts.push(c.subarray(0, left));
+        chunks[0] = c.subarray(left);
+        pendingBytes -= left;
+        left = 0;
+      }
+    }
+    return parts;
   }
 
   /** Bytes the next update may carry. */
@@ -203,13 +229,32 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
       return;
     }
     const offset = nextOffset;
-    const data = takeData(space);
-    if (data) nextOffset += data.byteLength;
     const status = session.status;
-    if (streamed && data && stream) {
-      if (!stream.write(data)) stream.once('drain', () => schedule());
+    if (streamed && stream) {
+      // Streamed bytes are written as the chunks they were read in (views, never joined: joining
+      // copied nearly every byte once more, and the garbage cost web mode more GC than the copy).
+      const out = stream;
+      const parts = takeChunks(space);
+      let room = true;
+      if (parts.length > 1) out.cork?.();
+      for (const part of parts) {
+        nextOffset += part.byteLength;
+        room = out.write(part) && room;
+      }
+      if (parts.length > 1) out.uncork?.();
+      if (!room && !awaitingDrain) {
+        awaitingDrain = true;
+        out.once('drain', () => {
+          awaitingDrain = false;
+          schedule();
+        });
+      }
       sink.sendUpdate({ id: session.id, status, data: null, dataOffset: nextOffset, transcript, progress });
-    } else sink.sendUpdate({ id: session.id, status, data, dataOffset: offset, transcript, progress });
+    } else {
+      const data = takeData(space);
+      if (data) nextOffset += data.byteLength;
+      sink.sendUpdate({ id: session.id, status, data, dataOffset: offset, transcript, progress });
+    }
     transcript = [];
     progress = null;
     lastFlush = performance.now();

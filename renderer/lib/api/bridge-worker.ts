@@ -50,9 +50,14 @@ function forwardUpdate(u: EventPayload<'session:update'>): void {
  * reading, then TCP stops main), joins reads into updates of up to {@link STREAM_UPDATE_BYTES},
  * and hands them to the page as `session:update` carrying the latest status main sent.
  */
-const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
+const STREAM_WINDOW_BYTES = 32 * 1024 * 1024;
 const STREAM_UPDATE_BYTES = 1024 * 1024;
 const STREAM_BATCH_MS = 16;
+/**
+ * A read at least this big goes to the page as it is, not joined with others: Chromium's reads of
+ * a fast stream are mostly 0.5–1 MiB, and joining them copied nearly every byte once more.
+ */
+const STREAM_DIRECT_BYTES = 256 * 1024;
 
 interface ByteStream {
   offset: number;
@@ -102,10 +107,12 @@ async function readStream(id: string): Promise<void> {
       while (st.offset - st.acked >= STREAM_WINDOW_BYTES) await new Promise<void>((r) => (st.wake = r));
       const { done, value } = await reader.read();
       if (done) break;
+      // Smaller reads already waiting go first, on their own: the big one is never copied.
+      if (value.byteLength >= STREAM_DIRECT_BYTES && st.batchBytes > 0 && st.status) emitBatch(id, st);
       st.batch.push(value);
       st.batchBytes += value.byteLength;
       st.offset += value.byteLength;
-      if (st.batchBytes >= STREAM_UPDATE_BYTES) emitBatch(id, st);
+      if (st.batchBytes >= STREAM_UPDATE_BYTES || value.byteLength >= STREAM_DIRECT_BYTES) emitBatch(id, st);
       else st.timer ??= setTimeout(() => emitBatch(id, st), STREAM_BATCH_MS);
     }
   } catch {

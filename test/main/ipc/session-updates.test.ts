@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { forwardSessionUpdates, MAX_SINK_BACKLOG, MAX_UPDATE_BYTES, type SessionEventSource } from '../../../main/ipc/session-updates.ts';
+import { forwardSessionUpdates, MAX_SINK_BACKLOG, MAX_UPDATE_BYTES, startForwarding, type SessionEventSource } from '../../../main/ipc/session-updates.ts';
 import type { EventPayload } from '../../../shared/contract.ts';
 import type { SessionStatus } from '../../../shared/session.ts';
 
@@ -95,5 +95,52 @@ describe('session update coalescer', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(out.updates.length).toBe(n);
     expect(s.listenerCount('data')).toBe(0);
+  });
+
+  it('writes streamed bytes as the chunks they came in (views, not copies), with one drain listener however often it finds the stream full', async () => {
+    vi.useFakeTimers();
+    const s = new ScriptedSession();
+    const out = { ...sink(), acknowledges: true, byteStream: true };
+    const forwarder = startForwarding(s as unknown as SessionEventSource, out);
+    const written: Uint8Array[] = [];
+    const stream = Object.assign(new EventEmitter(), {
+      writableLength: 0,
+      destroyed: false,
+      corked: 0,
+      full: true,
+      write(c: Uint8Array): boolean {
+        written.push(c);
+        return !this.full;
+      },
+      cork(): void {
+        this.corked++;
+      },
+      uncork(): void {},
+      end(): void {},
+    });
+    expect(forwarder.attachStream(stream)).toBe(true);
+    const reads = [300_000, 500_000, 700_000, 200_000].map((n, k) => new Uint8Array(n).fill(k + 1));
+    for (const r of reads) s.receive(r);
+    for (let i = 0; i < 40; i++) {
+      await vi.advanceTimersByTimeAsync(20);
+      // The page keeps acknowledging, so flushes keep coming while the stream stays full.
+      forwarder.ack(written.reduce((n, c) => n + c.byteLength, 0));
+      s.receive(new Uint8Array(1000).fill(9));
+    }
+    // Every byte exactly once, in order, and each written piece a view of a received chunk.
+    const all = new Uint8Array(written.reduce((n, c) => n + c.byteLength, 0));
+    let at = 0;
+    for (const c of written) {
+      all.set(c, at);
+      at += c.byteLength;
+      expect(reads.some((r) => r.buffer === c.buffer) || c.byteLength <= 1000).toBe(true);
+    }
+    expect(all.subarray(0, 300_000).every((b) => b === 1)).toBe(true);
+    expect(all.subarray(1_500_000, 1_700_000).every((b) => b === 4)).toBe(true);
+    expect(stream.corked).toBeGreaterThan(0);
+    expect(stream.listenerCount('drain')).toBe(1);
+    stream.full = false;
+    stream.emit('drain');
+    expect(stream.listenerCount('drain')).toBe(0);
   });
 });
