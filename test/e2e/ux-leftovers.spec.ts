@@ -146,6 +146,15 @@ test('a listener client\'s TLS view: the handshake, the client certificate or a 
     await expect(response.getByTestId('tls-client-cert')).toHaveText('none: the client presented no certificate');
     await expect(response).not.toContainText('CN=ux-client');
 
+    // A client that speaks no TLS: its failed handshake is said where the conversation would be.
+    const notTls = net.connect(port, '127.0.0.1', () => notTls.write('GET / HTTP/1.0\r\n\r\n'));
+    notTls.on('error', () => undefined);
+    sockets.push(notTls);
+    await expect(clients.getByRole('option')).toHaveCount(3);
+    await clients.getByRole('option').nth(2).click();
+    await expect(page.getByTestId('client-error')).toContainText('did not speak TLS');
+    await expect(response).toBeHidden();
+
     const plainPort = await startListener(page, 'TCP');
     const plain = net.connect(plainPort, '127.0.0.1');
     plain.on('error', () => undefined);
