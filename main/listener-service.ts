@@ -205,7 +205,13 @@ export class ListenerService {
       if (arg.clientId === null) return ok({ sessionId: null });
       const row = hosted.table.snapshotRow(arg.clientId);
       if (!row) return fail('UNKNOWN_SESSION', `Client ${arg.clientId} is not in this listener's table.`, { field: 'clientId' });
-      if (!row.sessionId) return fail('UNSUPPORTED', 'A UDP peer has no session to show; its datagrams are counted in the table.', { field: 'clientId' });
+      if (!row.sessionId) {
+        // A UDP peer: its kept datagrams now, the rest in listener:update's `watched`.
+        const table = hosted.table;
+        const datagrams = table.watchDatagrams(arg.clientId);
+        hosted.watch = { clientId: arg.clientId, stop: () => table.watchDatagrams(null) };
+        return ok({ sessionId: null, tls: null, datagrams });
+      }
       const session = this.sessions.get(row.sessionId);
       if (!session || session.kind !== 'stream') {
         return fail('UNKNOWN_SESSION', `Client ${arg.clientId}'s conversation was released to bound memory.`, { field: 'clientId' });
@@ -229,7 +235,7 @@ export class ListenerService {
         { response: session.response(), transcript: session.transcript() },
       );
       hosted.watch = { clientId: arg.clientId, stop };
-      return ok({ sessionId: session.id });
+      return ok({ sessionId: session.id, tls: hosted.table.tlsOf(clientId) });
     },
   };
 }

@@ -15,7 +15,7 @@ import type { ConnectOptions, SendProgress, SessionStatus, TranscriptEntry } fro
 import type { Profile, ProfileDraft } from './profile.ts';
 import type { TlsClientOptions, TlsFilePurpose, TlsSessionInfo } from './tls.ts';
 import type { DatagramOpenOptions, DatagramUpdate } from './session-datagram.ts';
-import type { ListenerOptions, ListenerStats, ListenerUpdate, ListenerView, ResponderSpec, RuleTestResult } from './listener.ts';
+import type { AcceptedTlsInfo, ListenerDatagram, ListenerOptions, ListenerStats, ListenerUpdate, ListenerView, ResponderSpec, RuleTestResult } from './listener.ts';
 import type { ConversationCheck, ConversationRunUpdate, ConversationStart } from './conversation.ts';
 
 /** Limits main enforces on every call (R5), whatever the renderer claims. */
@@ -167,8 +167,14 @@ export interface Calls {
    * Shows one TCP/TLS client's conversation: main sends `session:update` for its session from its
    * first byte (replaying what it already has), then live; watching another client (or null) stops
    * the previous one. One watched client per listener keeps a busy listener from flooding the page.
+   * `tls`: what the client's TLS handshake established, for its TLS view; null for a plain TCP client.
+   * A UDP peer has no session: `datagrams` are the newest it sent and was sent that main still keeps
+   * (LISTENER_IPC_LIMITS.udpKept*), and the ones after come in `listener:update`'s `watched`.
    */
-  'listener:watch': { arg: { id: string; clientId: number | null }; value: { sessionId: string | null } };
+  'listener:watch': {
+    arg: { id: string; clientId: number | null };
+    value: { sessionId: string | null; tls?: AcceptedTlsInfo | null; datagrams?: ListenerDatagram[] };
+  };
   'profiles:state': { arg: Record<string, never>; value: ProfileStoreState };
   'profiles:list': { arg: Record<string, never>; value: Profile[] };
   'profiles:create': { arg: { draft: ProfileDraft }; value: Profile };

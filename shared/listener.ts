@@ -5,6 +5,7 @@
 import type { AppError } from './errors.ts';
 import type { PayloadMode } from './payload.ts';
 import type { SessionOutcome } from './session.ts';
+import type { TlsCertificateInfo } from './tls.ts';
 
 export const LISTENER_LIMITS = {
   /** Default and largest --max-clients: clients connected at once (UDP: peers remembered). */
@@ -136,6 +137,45 @@ export interface ListenerClientView {
   tls: { protocol: string | null; cipher: string | null } | null;
   /** TLS with a client certificate requested: what it presented (null: nothing). Absent otherwise. */
   clientCert?: { subject: string | null; fingerprint256: string | null } | null;
+  /** UDP only: datagrams from the peer and to it (bytesIn/bytesOut are their payload bytes). */
+  datagramsIn?: number;
+  datagramsOut?: number;
+}
+
+/** One datagram of a UDP listener's peer, for the watched peer's list (`ListenerUpdate.watched`). */
+export interface ListenerDatagram {
+  direction: 'received' | 'sent';
+  /**
+   * 1, 2, … per peer and direction, as main counted them (`datagramsIn`/`datagramsOut`): a gap is
+   * datagrams main no longer kept (LISTENER_IPC_LIMITS.udpKept*) when the page asked for them.
+   */
+  seq: number;
+  /** Epoch ms. */
+  at: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * What the TLS handshake with an accepted client established, the listener being the server: the
+ * listener's TLS view for that client (`listener:watch` answers it). Kept per row of the table, so
+ * bounded as the table is.
+ */
+export interface AcceptedTlsInfo {
+  /** e.g. 'TLSv1.3'. */
+  protocol: string;
+  /** Cipher suite, IANA name where the library gives one. */
+  cipher: string;
+  /** The protocol agreed by ALPN, or null (the listener offers none, so this stays null today). */
+  alpnProtocol: string | null;
+  /** The SNI name the client sent, or null when it sent none. */
+  serverNameReceived: string | null;
+  resumed: boolean;
+  /** The listener asked for a client certificate (`requestClientCert`). */
+  clientCertRequested: boolean;
+  /** The client's chain as sent, leaf first; empty when none was presented or none was asked for. */
+  clientChain: TlsCertificateInfo[];
+  /** The chain was longer than TLS_LIMITS.maxChainCertificates and is cut. */
+  clientChainTruncated: boolean;
 }
 
 /**
@@ -151,6 +191,11 @@ export interface ListenerUpdate {
   dropped: number[];
   /** The most recent refusal, when there was one since the previous update. */
   refused: { address: string; port: number; reason: string } | null;
+  /**
+   * UDP, with a peer watched (`listener:watch`): its datagrams since the previous update, in order
+   * (the first updates after the watch carry what main kept from before it). Absent otherwise.
+   */
+  watched?: { clientId: number; datagrams: ListenerDatagram[] };
 }
 
 /** What "test this rule" answers for each message of the sample. */
@@ -184,6 +229,15 @@ export const LISTENER_IPC_LIMITS = {
   maxRowsPerUpdate: 500,
   /** The sample of "test this rule". */
   maxTestSampleBytes: 64 * 1024,
+  /**
+   * A UDP listener keeps its peers' latest datagrams (both ways, all peers together) for the
+   * watched peer's list: at most this many, and this many payload bytes; the oldest go first.
+   */
+  udpKeptDatagrams: 10_000,
+  udpKeptBytes: 8 * 1024 * 1024,
+  /** Datagrams, and their payload bytes, of the watched peer in one listener:update; more go in the next. */
+  udpDatagramsPerUpdate: 1_000,
+  udpBytesPerUpdate: 1024 * 1024,
 } as const;
 
 /**

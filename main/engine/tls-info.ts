@@ -13,6 +13,7 @@
 import type tls from 'node:tls';
 import { lazyCrypto, lazyTls } from './lazy-builtins.ts';
 import { TLS_LIMITS, type TlsCertificateInfo, type TlsSessionInfo } from '../../shared/tls.ts';
+import type { AcceptedTlsInfo } from '../../shared/listener.ts';
 import { toTlsNameError, toTlsVerifyError } from './error-mapping.ts';
 
 const DAY_MS = 86_400_000;
@@ -225,5 +226,27 @@ export function describeTls(socket: tls.TLSSocket, options: DescribeTlsOptions):
       verifyName: options.verifyName,
       nameError,
     },
+  };
+}
+
+/**
+ * What a handshake we accepted as the server established (a listener's client), read once right
+ * after 'secure'. The client's certificate is described, not judged: a listener shows what it was
+ * given. Same invariant as describeTls: getPeerCertificate(true) is the first read of the peer.
+ */
+export function describeAcceptedTls(socket: tls.TLSSocket, clientCertRequested: boolean, now = Date.now()): AcceptedTlsInfo {
+  const detailed = clientCertRequested ? socket.getPeerCertificate(true) : undefined;
+  const { chain, truncated } = peerChain(detailed && detailed.raw ? detailed : undefined, now);
+  const cipher = socket.getCipher();
+  const sni = (socket as tls.TLSSocket & { servername?: string | false }).servername;
+  return {
+    protocol: socket.getProtocol() ?? 'unknown',
+    cipher: cipher.standardName || cipher.name,
+    alpnProtocol: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+    serverNameReceived: typeof sni === 'string' && sni.length > 0 ? sni : null,
+    resumed: socket.isSessionReused(),
+    clientCertRequested,
+    clientChain: chain,
+    clientChainTruncated: truncated,
   };
 }

@@ -109,6 +109,18 @@ export class DatagramLog {
     }
   }
 
+  /**
+   * The datagrams up to `seq` were dropped by main's own bound before this page asked for them (a
+   * listener's peer watched late): they count among the oldest not kept, not as lost on the way.
+   */
+  notKeptThrough(seq: number): void {
+    if (seq <= this.#lastSeq) return;
+    const n = seq - this.#lastSeq;
+    this.#delivered += n;
+    this.#dropped += n;
+    this.#lastSeq = seq;
+  }
+
   /** The counts for the header, against main's own `received` count. */
   counts(received: number): DatagramCounts {
     return {

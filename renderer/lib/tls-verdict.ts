@@ -45,6 +45,6 @@ export function validityWords(cert: TlsCertificateInfo): { text: string; bad: bo
 }
 
 /** The chain as one PEM file, leaf first (what "Export chain" saves). */
-export function chainPem(info: TlsSessionInfo): string {
+export function chainPem(info: TlsSessionInfo | { peerChain: readonly TlsCertificateInfo[] }): string {
   return info.peerChain.map((c) => (c.pem.endsWith('\n') ? c.pem : `${c.pem}\n`)).join('');
 }

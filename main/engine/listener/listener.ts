@@ -16,10 +16,11 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
-import { LISTENER_LIMITS, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
+import { LISTENER_LIMITS, type AcceptedTlsInfo, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
 import type { SessionOutcome, SessionStatus, TranscriptEntry } from '../../../shared/session.ts';
 import { toAppError, toFileError } from '../error-mapping.ts';
 import { lazyTls } from '../lazy-builtins.ts';
+import { describeAcceptedTls } from '../tls-info.ts';
 import { StreamSession } from '../stream-session.ts';
 import { adopt } from '../stream-openers.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
@@ -38,6 +39,8 @@ export interface ClientInfo {
   clientCert?: { subject: string | null; fingerprint256: string | null } | null;
   /** TLS only: what the handshake agreed. */
   tls?: { protocol: string | null; cipher: string | null };
+  /** TLS only: the handshake's facts in full, for the client's TLS view. */
+  tlsDetails?: AcceptedTlsInfo;
   /** TCP and TLS: the stream session that carries this client's conversation. */
   session?: StreamSession;
 }
@@ -351,7 +354,15 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
       raw.off('end', onGone);
       const cipher = secure.getCipher() as { name?: string } | undefined;
       client.tls = { protocol: secure.getProtocol() ?? null, cipher: cipher?.name ?? null };
-      if (this.#secure!.requestCert) {
+      const requested = this.#secure!.requestCert;
+      // First: describeAcceptedTls reads the peer certificate with getPeerCertificate(true), which
+      // must come before any other read of it (tls-info.ts).
+      try {
+        client.tlsDetails = describeAcceptedTls(secure, requested);
+      } catch {
+        // Never seen; the row's protocol and cipher still say it is TLS, the view says no details.
+      }
+      if (requested) {
         const c = secure.getPeerCertificate();
         const present = c && Object.keys(c).length > 0;
         client.clientCert = present ? { subject: c.subject?.CN ?? null, fingerprint256: c.fingerprint256 ?? null } : null;

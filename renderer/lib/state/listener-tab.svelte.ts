@@ -8,12 +8,13 @@
  */
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import type { AppError, Result } from '../../../shared/errors.ts';
-import type { ListenerClientView, ListenerStats, ListenerView, RuleTestResult } from '../../../shared/listener.ts';
+import type { ListenerClientView, ListenerDatagram, ListenerStats, ListenerView, RuleTestResult } from '../../../shared/listener.ts';
 import { encodePayload, type PayloadMode } from '../../../shared/payload.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 import { uiMessage } from '../field-labels.ts';
 import { t } from '../i18n/index.ts';
 import { SessionTab } from './session-tab.svelte.ts';
+import { feedPeerDatagrams, peerStatus } from './udp-peer-view.ts';
 import type { StatusWords } from './status-words.ts';
 import type { ProfileMeta } from './tab-settings.ts';
 import type { WorkTab } from './work-tab.ts';
@@ -229,21 +230,60 @@ export class ListenerTab implements WorkTab {
     this.selectedId = clientId;
     // The previous viewer is dropped; the next watch (or null) stops main's forwarding to it.
     this.clientView = null;
+    this.#peerFed = false;
+    this.#peerBacklog.length = 0;
     const view = this.view;
     const row = this.rows.find((r) => r.clientId === clientId);
-    if (view && (clientId === null || !row?.sessionId) && (this.phase === 'listening' || this.phase === 'stopped')) {
+    const udp = view?.transport === 'udp';
+    if (view && (clientId === null || (!row?.sessionId && !udp)) && (this.phase === 'listening' || this.phase === 'stopped')) {
       void this.api.call('listener:watch', { id: view.id, clientId: null });
     }
-    if (!view || clientId === null || !row?.sessionId) return;
+    if (!view || clientId === null || !row) return;
     if (this.phase !== 'listening' && this.phase !== 'stopped') return;
+    if (udp) {
+      await this.#watchPeer(view, row);
+      return;
+    }
+    if (!row.sessionId) return;
     const viewer = new SessionTab(this.api);
     viewer.sessionId = row.sessionId;
     viewer.settings.host = row.address;
     viewer.settings.port = String(row.port);
+    // The TLS view says "plain TCP" or shows the handshake from the answer, never the outgoing kind.
+    viewer.settings.transport = view.transport;
+    viewer.acceptedTls = null;
     this.clientView = viewer;
     const r = await this.api.call('listener:watch', { id: view.id, clientId });
     if (!r.ok && this.clientView === viewer) viewer.callError = r.error;
+    if (r.ok) viewer.acceptedTls = r.value.tls ?? null;
   }
+
+  /**
+   * A UDP peer: its datagrams in a viewer whose datagram list is the usual one. The watch answers
+   * what main kept; later ones arrive in listener:update's `watched`.
+   */
+  async #watchPeer(view: ListenerView, row: ListenerClientView): Promise<void> {
+    const viewer = new SessionTab(this.api);
+    viewer.settings.transport = 'udp';
+    viewer.settings.host = row.address;
+    viewer.settings.port = String(row.port);
+    viewer.dgram.status = peerStatus(row, view);
+    this.clientView = viewer;
+    const r = await this.api.call('listener:watch', { id: view.id, clientId: row.clientId });
+    if (this.clientView !== viewer) return;
+    if (!r.ok) {
+      viewer.dgram.callError = r.error;
+      return;
+    }
+    const now = this.rows.find((x) => x.clientId === row.clientId) ?? row;
+    feedPeerDatagrams(viewer.dgram, now, view, r.value.datagrams ?? [], true);
+    this.#peerFed = true;
+    for (const later of this.#peerBacklog.splice(0)) feedPeerDatagrams(viewer.dgram, now, view, later, false);
+  }
+
+  /** Datagrams of the watched peer that came in an update before the watch's answer did. */
+  readonly #peerBacklog: ListenerDatagram[][] = [];
+  #peerFed = false;
 
   /** Sends the editor's bytes to the selected client, or to every connected client. */
   async send(toAll: boolean): Promise<void> {
@@ -302,7 +342,24 @@ export class ListenerTab implements WorkTab {
     if (u.clients.length > 0 || u.dropped.length > 0) this.rows = [...this.#rows.values()].sort((a, b) => a.clientId - b.clientId);
     this.stats = u.stats;
     if (u.refused) this.lastRefused = u.refused;
+    this.#updatePeer(u);
     if (u.phase === 'stopped' && this.phase !== 'idle') this.phase = 'stopped';
+  }
+
+  /** The watched UDP peer's new datagrams and figures, into its viewer. */
+  #updatePeer(u: EventPayload<'listener:update'>): void {
+    const viewer = this.clientView;
+    const view = this.view;
+    if (!viewer?.udp || !view || this.selectedId === null) return;
+    const row = this.#rows.get(this.selectedId);
+    const datagrams = u.watched?.clientId === this.selectedId ? u.watched.datagrams : [];
+    if (!this.#peerFed) {
+      if (datagrams.length > 0) this.#peerBacklog.push(datagrams);
+      return;
+    }
+    if (!row) return;
+    if (datagrams.length > 0) feedPeerDatagrams(viewer.dgram, row, view, datagrams, false);
+    else if (u.clients.some((c) => c.clientId === row.clientId)) viewer.dgram.status = peerStatus(row, view);
   }
 
   /** A `session:update` for the selected client's session. */

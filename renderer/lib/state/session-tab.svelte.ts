@@ -5,6 +5,7 @@
  * whole, never mutated. Received bytes live in a plain {@link ResponseBuffer} (hundreds of MiB must
  * not be proxied); `responseVersion` is the one reactive signal views depend on to redraw.
  */
+import type { AcceptedTlsInfo } from '../../../shared/listener.ts';
 import { ok, type AppError, type Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
@@ -102,6 +103,12 @@ export class SessionTab implements WorkTab {
   /** Main released this closed session's data to bound its memory; the bytes shown are this tab's copy. */
   released = $state<EventPayload<'session:evicted'>['reason'] | null>(null);
   status = $state.raw<SessionStatus | null>(null);
+  /**
+   * Only in a listener client's viewer: what the accepted connection's TLS handshake established
+   * (null: the client came over plain TCP), from `listener:watch`. Undefined in every other tab,
+   * whose TLS view is the outgoing session's.
+   */
+  acceptedTls = $state.raw<AcceptedTlsInfo | null | undefined>(undefined);
   /** A failure of the last call (open, send, …), shown beside the control that made it. */
   callError = $state.raw<AppError | null>(null);
   sendProgress = $state.raw<SendProgress | null>(null);

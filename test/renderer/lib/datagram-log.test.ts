@@ -64,3 +64,13 @@ describe('DatagramLog', () => {
     expect(counted.at(0)).toBeUndefined();
   });
 });
+
+describe('DatagramLog.notKeptThrough', () => {
+  it('counts datagrams the sender no longer kept as the oldest not kept, once, and never backwards', () => {
+    const log = new DatagramLog();
+    log.notKeptThrough(3);
+    log.notKeptThrough(2);
+    log.append([{ record: { seq: 4, from: '127.0.0.1', port: 1, family: 4, size: 1, at: 0 }, bytes: Uint8Array.of(1) }]);
+    expect(log.counts(4)).toMatchObject({ delivered: 4, kept: 1, droppedOldest: 3, missing: 0, inTransit: 0 });
+  });
+});

@@ -43,9 +43,39 @@ describe('tls listener', () => {
       const echoed = await new Promise<string>((r) => socket.once('data', (d: Buffer) => r(d.toString())));
       expect(echoed).toBe('ping');
       expect(accepted[0]!.clientCert).toMatchObject({ fingerprint256: expect.stringMatching(/^[0-9A-F:]+$/) });
+      // The TLS view's facts: the SNI the client sent and its certificate, described whole.
+      const details = accepted[0]!.tlsDetails!;
+      expect(details).toMatchObject({ protocol: socket.getProtocol(), serverNameReceived: 'localhost', clientCertRequested: true, clientChainTruncated: false });
+      expect(details.cipher).toMatch(/^TLS_/);
+      expect(details.clientChain[0]).toMatchObject({ subject: expect.stringContaining('CN=test client'), keyType: 'EC', fingerprint256: accepted[0]!.clientCert!.fingerprint256 });
+      expect(details.clientChain[0]!.pem).toContain('BEGIN CERTIFICATE');
       socket.destroy();
     } finally {
       await l.close();
+    }
+  });
+
+  it('describes a handshake without a client certificate: none presented, or none asked for; no SNI from an IP', async () => {
+    for (const requestClientCert of [true, false]) {
+      const started = await startListener({ transport: 'tls', host: '127.0.0.1', port: 0, tls: { kind: 'self-signed', requestClientCert } });
+      if (!started.ok) throw new Error(started.error.message);
+      const l = started.value;
+      const accepted: ClientInfo[] = [];
+      l.on('accepted', (c) => accepted.push(c));
+      try {
+        const socket = tls.connect({ host: '127.0.0.1', port: l.port, rejectUnauthorized: false });
+        socket.on('error', () => {});
+        await new Promise((r) => socket.once('secureConnect', r));
+        await new Promise<void>((r) => {
+          const tick = (): void => (accepted.length === 1 ? r() : void setTimeout(tick, 10));
+          tick();
+        });
+        expect(accepted[0]!.tlsDetails).toMatchObject({ serverNameReceived: null, clientCertRequested: requestClientCert, clientChain: [], resumed: false });
+        expect(accepted[0]!.clientCert).toBe(requestClientCert ? null : undefined);
+        socket.destroy();
+      } finally {
+        await l.close();
+      }
     }
   });
 

@@ -50,7 +50,6 @@ export const listener = {
   sendSelected: 'Send to selected',
   sendAll: 'Send to all ({{n}})',
   bytes: '{{n}} bytes',
-  udpNote: 'A UDP peer\'s datagrams are counted in the table.',
   form: 'Listener',
   transport: 'Transport',
   bindAddress: 'Bind address',

@@ -17,4 +17,6 @@ export const tabs = {
   newListener: '+ Listener',
   newListenerLabel: 'New listener',
   newListenerTitle: 'New listener: be the server for a client under test',
+  scrollStart: 'Scroll tabs left',
+  scrollEnd: 'Scroll tabs right',
 };

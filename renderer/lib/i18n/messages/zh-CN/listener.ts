@@ -52,7 +52,6 @@ export const listener: MessageShape<typeof en> = {
   sendSelected: '发送给所选客户端',
   sendAll: '发送给全部（{{n}}）',
   bytes: '{{n}} 字节',
-  udpNote: 'UDP 对端的数据报在表中计数。',
   form: '监听',
   transport: '传输',
   bindAddress: '绑定地址',

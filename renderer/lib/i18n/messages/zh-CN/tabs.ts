@@ -19,4 +19,6 @@ export const tabs: MessageShape<typeof en> = {
   newListener: '+ 监听',
   newListenerLabel: '新建监听',
   newListenerTitle: '新建监听：作为服务器，供被测客户端连接',
+  scrollStart: '向左滚动标签',
+  scrollEnd: '向右滚动标签',
 };
