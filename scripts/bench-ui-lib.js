@@ -110,7 +110,12 @@ export async function launchChromium() {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be writing their last files: retry, and never fail the bench over a temp dir.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch {
+        // left in the temp dir
+      }
     },
   };
 }

@@ -137,6 +137,10 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
   let streamGiven = false;
   /** A 'drain' listener is on the stream already (one, however many flushes found it full). */
   let awaitingDrain = false;
+  /** Streamed sinks: when status was last sent, and whether a newer one waits for its turn. */
+  let lastStatusAt = -Infinity;
+  let statusOwed = false;
+  let statusTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Takes up to `limit` pending bytes as one array (copying only when chunks are joined). */
   function takeData(limit: number): Uint8Array | null {
@@ -249,6 +253,21 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
           schedule();
         });
       }
+      // The bytes went into the stream; the status (counters, transcript) that goes with them is
+      // paced like any other client's: at full speed a flush comes every 256 KiB, and a status
+      // message each time was ~400 messages per 100 MiB for main to encode and the page to apply.
+      const now = performance.now();
+      if (!force && !closedSent && progress === null && now - lastStatusAt < MIN_INTERVAL_MS) {
+        statusOwed = true;
+        if (!statusTimer) statusTimer = setTimeout(() => {
+          statusTimer = null;
+          if (statusOwed) flush();
+        }, lastStatusAt + MIN_INTERVAL_MS - now);
+        if (pendingBytes > 0) schedule();
+        return;
+      }
+      statusOwed = false;
+      lastStatusAt = now;
       sink.sendUpdate({ id: session.id, status, data: null, dataOffset: nextOffset, transcript, progress });
     } else {
       const data = takeData(space);
@@ -309,6 +328,8 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
     detached = true;
     if (timer) clearTimeout(timer);
     timer = null;
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = null;
     chunks = [];
     pendingBytes = 0;
     session.off('status', onStatus);

@@ -143,4 +143,42 @@ describe('session update coalescer', () => {
     stream.emit('drain');
     expect(stream.listenerCount('drain')).toBe(0);
   });
+
+  it('paces a streamed session\'s status like any other (not one per write), and says the close at once', async () => {
+    vi.useFakeTimers();
+    const s = new ScriptedSession();
+    const out = { ...sink(), acknowledges: true, byteStream: true };
+    const forwarder = startForwarding(s as unknown as SessionEventSource, out);
+    let written = 0;
+    let ended = false;
+    const stream = Object.assign(new EventEmitter(), {
+      writableLength: 0,
+      destroyed: false,
+      write(c: Uint8Array): boolean {
+        written += c.byteLength;
+        return true;
+      },
+      end(): void {
+        ended = true;
+      },
+    });
+    forwarder.attachStream(stream);
+    // 300 reads of 300 KB over 300 ms, each urgent enough for a write of its own; the page keeps up.
+    for (let i = 0; i < 300; i++) {
+      s.receive(new Uint8Array(300_000));
+      await vi.advanceTimersByTimeAsync(1);
+      forwarder.ack(written);
+    }
+    await vi.advanceTimersByTimeAsync(100);
+    expect(written).toBe(300 * 300_000);
+    // About 30 a second: ~12 in 400 ms, far from one per write.
+    expect(out.updates.length).toBeLessThan(20);
+    expect(out.updates.at(-1)!.status.bytesReceived).toBe(300 * 300_000);
+    const before = out.updates.length;
+    s.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(out.updates.length).toBe(before + 1);
+    expect(out.updates.at(-1)!.status.phase).toBe('closed');
+    expect(ended).toBe(true);
+  });
 });
