@@ -14,7 +14,8 @@ import { WebSocket } from 'ws';
 import { findChromium } from './find-chromium.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const BIN = join(ROOT, 'bin', 'socket-tester.js');
+/** The CLI under test; BENCH_BIN runs another build (an A/B comparison against a copy of an older tree). */
+export const BIN = process.env.BENCH_BIN ?? join(ROOT, 'bin', 'socket-tester.js');
 
 /** Target for the longest main-thread task, ms. */
 export const LONG_TASK_TARGET_MS = 50;

@@ -40,3 +40,32 @@ export function wrapBlockedReason(blocked: Exclude<WrapBlock, null>): string {
     ? t('response.wrapOffSize')
     : t('response.wrapOffMarks', { n: formatCount(WRAP_LIMITS.maxMarks) });
 }
+
+/** A wrapped piece ends at the first line break after this many characters… */
+export const PIECE_CHARS = 8 * 1024;
+/** …or here, when a line is longer (a line break of our own there, the one visible trace of the split). */
+export const MAX_PIECE_CHARS = 64 * 1024;
+
+/**
+ * The wrapped text in pieces, each drawn as a block of its own. Why: while a response grows, the
+ * whole text is drawn again at every redraw, and one block of 200 KiB of wrapped text took one
+ * layout of 140 ms (a listener client's view, measured by the Long Animation Frames API). Split
+ * from the start the same way every time, so the pieces before the last stay identical strings:
+ * Svelte leaves their DOM alone and Blink keeps their layout; only the growing end is laid out again.
+ * Cuts fall right after a "\n" (no visible change), never inside a surrogate pair.
+ */
+export function layoutPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let at = 0;
+  while (text.length - at > PIECE_CHARS) {
+    const nl = text.indexOf('\n', at + PIECE_CHARS);
+    let end = nl === -1 || nl + 1 - at > MAX_PIECE_CHARS ? at + MAX_PIECE_CHARS : nl + 1;
+    if (end >= text.length) break;
+    const c = text.charCodeAt(end - 1);
+    if (c >= 0xd800 && c <= 0xdbff) end++;
+    pieces.push(text.slice(at, end));
+    at = end;
+  }
+  pieces.push(text.slice(at));
+  return pieces;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseBuffer } from '../../../renderer/lib/response-buffer.ts';
 import { textLayout, WRAP_LIMITS, wrapBlockedReason } from '../../../renderer/lib/text-layout.ts';
+import { layoutPieces, MAX_PIECE_CHARS, PIECE_CHARS } from '../../../renderer/lib/text-layout.ts';
 
 function buffer(bytes: Uint8Array): ResponseBuffer {
   const b = new ResponseBuffer();
@@ -26,5 +27,43 @@ describe('textLayout', () => {
     const l = textLayout(buffer(new Uint8Array(WRAP_LIMITS.maxMarks + 1).fill(0x01)), 'utf8');
     expect(l.blocked).toBe('marks');
     expect(wrapBlockedReason('marks')).toMatch(/4,000 control or invalid bytes/);
+  });
+});
+
+describe('layoutPieces', () => {
+  const lines = (n: number, width: number): string => Array.from({ length: n }, (_, i) => `${i}`.padEnd(width, 'x') + '\n').join('');
+
+  it('cuts right after a line break, and keeps every character, in order', () => {
+    const text = lines(2000, 63);
+    const pieces = layoutPieces(text);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.length).toBeGreaterThan(10);
+    for (const p of pieces.slice(0, -1)) {
+      expect(p.endsWith('\n')).toBe(true);
+      expect(p.length).toBeGreaterThanOrEqual(PIECE_CHARS);
+    }
+  });
+
+  it('gives a growing text the same pieces before the last, so only the end is drawn again', () => {
+    const text = lines(3000, 40);
+    let before = layoutPieces(text.slice(0, 10_000));
+    for (let n = 10_000; n <= text.length; n += 7_777) {
+      const now = layoutPieces(text.slice(0, n));
+      expect(now.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
+      before = now;
+    }
+  });
+
+  it('cuts a line longer than MAX_PIECE_CHARS, never inside a surrogate pair', () => {
+    const text = 'a'.repeat(MAX_PIECE_CHARS - 1) + '😀'.repeat(10) + 'b'.repeat(MAX_PIECE_CHARS);
+    const pieces = layoutPieces(text);
+    expect(pieces.join('')).toBe(text);
+    for (const p of pieces) {
+      const last = p.charCodeAt(p.length - 1);
+      expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+      expect(p.length).toBeLessThanOrEqual(MAX_PIECE_CHARS + 1);
+    }
+    expect(layoutPieces('')).toEqual(['']);
+    expect(layoutPieces('short\n')).toEqual(['short\n']);
   });
 });
