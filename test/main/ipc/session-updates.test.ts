@@ -38,6 +38,36 @@ function sink(backlog = () => 0) {
   return { updates, alive: true, sendUpdate: (u: Update) => updates.push(u), backlog };
 }
 
+/** A forwarder for a page that acknowledges and takes its bytes from a stream, with the stream it writes to. */
+function streamed() {
+  const s = new ScriptedSession();
+  const out = { ...sink(), acknowledges: true, byteStream: true };
+  const forwarder = startForwarding(s as unknown as SessionEventSource, out);
+  const stream = Object.assign(new EventEmitter(), {
+    writableLength: 0,
+    destroyed: false,
+    written: [] as Uint8Array[],
+    corked: 0,
+    ended: false,
+    /** write() says the stream is full (the caller must wait for 'drain'). */
+    full: false,
+    write(c: Uint8Array): boolean {
+      this.written.push(c);
+      return !this.full;
+    },
+    cork(): void {
+      this.corked++;
+    },
+    uncork(): void {},
+    end(): void {
+      this.ended = true;
+    },
+  });
+  expect(forwarder.attachStream(stream)).toBe(true);
+  const writtenBytes = (): number => stream.written.reduce((n, c) => n + c.byteLength, 0);
+  return { s, out, forwarder, stream, writtenBytes };
+}
+
 afterEach(() => vi.useRealTimers());
 
 describe('session update coalescer', () => {
@@ -99,32 +129,15 @@ describe('session update coalescer', () => {
 
   it('writes streamed bytes as the chunks they came in (views, not copies), with one drain listener however often it finds the stream full', async () => {
     vi.useFakeTimers();
-    const s = new ScriptedSession();
-    const out = { ...sink(), acknowledges: true, byteStream: true };
-    const forwarder = startForwarding(s as unknown as SessionEventSource, out);
-    const written: Uint8Array[] = [];
-    const stream = Object.assign(new EventEmitter(), {
-      writableLength: 0,
-      destroyed: false,
-      corked: 0,
-      full: true,
-      write(c: Uint8Array): boolean {
-        written.push(c);
-        return !this.full;
-      },
-      cork(): void {
-        this.corked++;
-      },
-      uncork(): void {},
-      end(): void {},
-    });
-    expect(forwarder.attachStream(stream)).toBe(true);
+    const { s, forwarder, stream, writtenBytes } = streamed();
+    stream.full = true;
+    const written = stream.written;
     const reads = [300_000, 500_000, 700_000, 200_000].map((n, k) => new Uint8Array(n).fill(k + 1));
     for (const r of reads) s.receive(r);
     for (let i = 0; i < 40; i++) {
       await vi.advanceTimersByTimeAsync(20);
       // The page keeps acknowledging, so flushes keep coming while the stream stays full.
-      forwarder.ack(written.reduce((n, c) => n + c.byteLength, 0));
+      forwarder.ack(writtenBytes());
       s.receive(new Uint8Array(1000).fill(9));
     }
     // Every byte exactly once, in order, and each written piece a view of a received chunk.
@@ -146,31 +159,15 @@ describe('session update coalescer', () => {
 
   it('paces a streamed session\'s status like any other (not one per write), and says the close at once', async () => {
     vi.useFakeTimers();
-    const s = new ScriptedSession();
-    const out = { ...sink(), acknowledges: true, byteStream: true };
-    const forwarder = startForwarding(s as unknown as SessionEventSource, out);
-    let written = 0;
-    let ended = false;
-    const stream = Object.assign(new EventEmitter(), {
-      writableLength: 0,
-      destroyed: false,
-      write(c: Uint8Array): boolean {
-        written += c.byteLength;
-        return true;
-      },
-      end(): void {
-        ended = true;
-      },
-    });
-    forwarder.attachStream(stream);
+    const { s, out, forwarder, stream, writtenBytes } = streamed();
     // 300 reads of 300 KB over 300 ms, each urgent enough for a write of its own; the page keeps up.
     for (let i = 0; i < 300; i++) {
       s.receive(new Uint8Array(300_000));
       await vi.advanceTimersByTimeAsync(1);
-      forwarder.ack(written);
+      forwarder.ack(writtenBytes());
     }
     await vi.advanceTimersByTimeAsync(100);
-    expect(written).toBe(300 * 300_000);
+    expect(writtenBytes()).toBe(300 * 300_000);
     // About 30 a second: ~12 in 400 ms, far from one per write.
     expect(out.updates.length).toBeLessThan(20);
     expect(out.updates.at(-1)!.status.bytesReceived).toBe(300 * 300_000);
@@ -179,6 +176,6 @@ describe('session update coalescer', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(out.updates.length).toBe(before + 1);
     expect(out.updates.at(-1)!.status.phase).toBe('closed');
-    expect(ended).toBe(true);
+    expect(stream.ended).toBe(true);
   });
 });
