@@ -69,3 +69,19 @@ export function layoutPieces(text: string): string[] {
   pieces.push(text.slice(at));
   return pieces;
 }
+
+/** Line height of the response text (ResponsePanel.svelte), for the size a skipped piece is drawn as. */
+export const TEXT_LINE_PX = 20;
+
+/**
+ * The height a piece is taken to have while the browser skips it (`content-visibility: auto`):
+ * one line per line break in it, unwrapped. Why pieces are skipped at all: a listener client's
+ * first redraw put 200 KiB of wrapped text into the view at once, one layout of 60–76 ms (a long
+ * task); with off-screen pieces skipped, only the few in view are laid out. The estimate only
+ * steers the scrollbar until a piece is first drawn (`auto` then keeps its real size).
+ */
+export function pieceHeightEstimate(piece: string): number {
+  let lines = 1;
+  for (let at = piece.indexOf('\n'); at !== -1 && at < piece.length - 1; at = piece.indexOf('\n', at + 1)) lines++;
+  return lines * TEXT_LINE_PX;
+}

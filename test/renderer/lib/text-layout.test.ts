@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseBuffer } from '../../../renderer/lib/response-buffer.ts';
 import { textLayout, WRAP_LIMITS, wrapBlockedReason } from '../../../renderer/lib/text-layout.ts';
-import { layoutPieces, MAX_PIECE_CHARS, PIECE_CHARS } from '../../../renderer/lib/text-layout.ts';
+import { layoutPieces, MAX_PIECE_CHARS, PIECE_CHARS, pieceHeightEstimate, TEXT_LINE_PX } from '../../../renderer/lib/text-layout.ts';
 
 function buffer(bytes: Uint8Array): ResponseBuffer {
   const b = new ResponseBuffer();
@@ -65,5 +65,16 @@ describe('layoutPieces', () => {
     }
     expect(layoutPieces('')).toEqual(['']);
     expect(layoutPieces('short\n')).toEqual(['short\n']);
+  });
+});
+
+describe('pieceHeightEstimate', () => {
+  it('takes a skipped piece as one unwrapped row per line, a trailing line break ending the last', () => {
+    expect(pieceHeightEstimate('')).toBe(TEXT_LINE_PX);
+    expect(pieceHeightEstimate('one')).toBe(TEXT_LINE_PX);
+    expect(pieceHeightEstimate('one\n')).toBe(TEXT_LINE_PX);
+    expect(pieceHeightEstimate('one\ntwo')).toBe(2 * TEXT_LINE_PX);
+    expect(pieceHeightEstimate('\n\n\n')).toBe(3 * TEXT_LINE_PX);
+    expect(pieceHeightEstimate('x'.repeat(40).concat('\n').repeat(300))).toBe(300 * TEXT_LINE_PX);
   });
 });
