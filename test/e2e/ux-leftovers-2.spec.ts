@@ -201,3 +201,53 @@ test('a reset that comes with the last bytes is shown as a reset, the bytes kept
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const [width, count] of [[800, 6], [1280, 15]] as const) {
+  test(`squeezed session tabs at ${width} px with ${count} tabs still show each one's port, whole`, async ({ browser, web }) => {
+    const context = await browser.newContext({ viewport: { width, height: 600 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(web.url);
+      for (let i = 0; i < count; i++) {
+        if (i > 0) await page.getByRole('button', { name: 'New tab' }).click();
+        await page.getByLabel('Host', { exact: true }).fill(i % 2 ? '192.168.1.10' : '127.0.0.1');
+        await page.getByLabel('Port', { exact: true }).fill(String(8080 + i));
+      }
+      const tabs = page.getByRole('tablist', { name: 'Sessions' }).getByRole('tab');
+      await expect(tabs).toHaveCount(count);
+      // Squeezed to the stub the strip allows, and scrolling: the case this is about.
+      await expect(page.getByRole('button', { name: 'Scroll tabs left' })).toBeVisible();
+      for (let i = 0; i < count; i++) {
+        const host = i % 2 ? '192.168.1.10' : '127.0.0.1';
+        const tab = tabs.nth(i);
+        await tab.click();
+        // The whole title stays the tab's name and its tooltip.
+        await expect(tab).toHaveAccessibleName(`${host}:${8080 + i}`);
+        await expect(tab).toHaveAttribute('title', new RegExp(`^${host.replace(/\./g, '\\.')}:${8080 + i} — `));
+        // The port's characters are drawn inside the box that clips the label, not cut off by it.
+        const visible = await tab.evaluate((el, port) => {
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const parent = node.parentElement!;
+            if (parent.closest('.sr-only') || parent.getClientRects().length === 0) continue;
+            const at = node.textContent!.indexOf(port);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + port.length);
+            const r = range.getBoundingClientRect();
+            let clip: Element | null = parent;
+            while (clip && clip !== el && getComputedStyle(clip).overflowX === 'visible') clip = clip.parentElement;
+            const box = (clip ?? el).getBoundingClientRect();
+            return r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5;
+          }
+          return false;
+        }, `:${8080 + i}`);
+        expect(visible, `tab ${i}: ":${8080 + i}" wholly drawn`).toBe(true);
+      }
+      await page.screenshot({ path: `test-results/screenshots/tabs-squeezed-${width}.png` });
+    } finally {
+      await context.close();
+    }
+  });
+}
