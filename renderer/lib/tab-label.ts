@@ -16,8 +16,8 @@ export interface TabLabelParts {
   keep: string;
 }
 
-/** A trailing port (":8080"), as formatEndpoint writes it and listener titles end. */
-const TRAILING_PORT = /^([\s\S]*?)(:\d{1,5})$/;
+/** A trailing port (":8080"), as formatEndpoint writes it and listener titles end (" :8080", with its space). */
+const TRAILING_PORT = /^([\s\S]*?)(\s*:\d{1,5})$/;
 /** The host's last label with its separator, when short: ".1", ".20", ".com", ":1]" (IPv6 in brackets). */
 const LAST_LABEL = /([.:][^.:\s]{1,4}\]?)$/;
 

@@ -18,7 +18,7 @@ describe('tabLabelParts', () => {
   it('a host without a short last label is cut before the port', () => {
     expect(tabLabelParts('localhost:80')).toEqual({ start: 'localhost', end: '', keep: ':80' });
     expect(tabLabelParts('mail.averyverylongdomain:25')).toEqual({ start: 'mail.averyverylongdomain', end: '', keep: ':25' });
-    expect(tabLabelParts('Listener :8080')).toEqual({ start: 'Listener ', end: '', keep: ':8080' });
+    expect(tabLabelParts('Listener :8080')).toEqual({ start: 'Listener', end: '', keep: ' :8080' });
   });
 
   it('titles without a port keep the usual end ellipsis', () => {
