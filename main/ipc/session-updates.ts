@@ -291,14 +291,30 @@ export function startForwarding(session: SessionEventSource, sink: UpdateSink, r
     return acked && (pendingBytes >= BATCH_BYTES || closedSent) && room() > 0;
   }
 
+  /**
+   * Urgent bytes go out from a microtask, not a timer: at full loopback speed one turn of the
+   * event loop reads up to 32 reads of 1 MiB before any timer runs, so a timer-driven flush left
+   * the page waiting ~45 ms for its first byte while main piled up 32 MiB. A microtask runs after
+   * each read's callback, so reading and forwarding interleave.
+   */
+  let flushQueued = false;
   function schedule(): void {
     if (detached) return;
-    if (timer) {
-      if (!urgent()) return;
-      clearTimeout(timer);
+    if (urgent()) {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (!flushQueued) {
+        flushQueued = true;
+        queueMicrotask(() => {
+          flushQueued = false;
+          if (urgent()) flush();
+          else if (pendingBytes > 0) schedule();
+        });
+      }
+      return;
     }
-    const wait = urgent() ? 0 : Math.max(0, lastFlush + MIN_INTERVAL_MS - performance.now());
-    timer = setTimeout(() => flush(), wait);
+    if (timer || flushQueued) return;
+    timer = setTimeout(() => flush(), Math.max(0, lastFlush + MIN_INTERVAL_MS - performance.now()));
   }
 
   const onStatus = (s: SessionStatus): void => {

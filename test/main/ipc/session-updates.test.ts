@@ -157,6 +157,23 @@ describe('session update coalescer', () => {
     expect(stream.listenerCount('drain')).toBe(0);
   });
 
+  it('forwards urgent streamed bytes between reads, not only when a timer turn comes', async () => {
+    // At full loopback speed one event-loop turn runs up to 32 read callbacks (1 MiB each) before
+    // any timer: a timer-driven flush let 32 MiB pile up in main while the page waited ~45 ms.
+    const { s, writtenBytes } = streamed();
+    const timerTurn = new Promise<void>((resolve) => setTimeout(resolve, 0));
+    const writtenAfterRead: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      s.receive(new Uint8Array(1024 * 1024));
+      // What a read callback is followed by in Node: the microtask queue, never a timer.
+      await Promise.resolve();
+      writtenAfterRead.push(writtenBytes());
+    }
+    await timerTurn;
+    // The window lets 1 MiB go per flush: every read's bytes went out before the next read.
+    expect(writtenAfterRead).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => n * 1024 * 1024));
+  });
+
   it('paces a streamed session\'s status like any other (not one per write), and says the close at once', async () => {
     vi.useFakeTimers();
     const { s, out, forwarder, stream, writtenBytes } = streamed();
