@@ -27,6 +27,8 @@
  * - Received bytes are kept as a list of chunks, joined only when response() is asked for, and never
  *   converted to text. With a sink they are streamed out, not kept, and the socket is paused while
  *   the sink applies backpressure (the idle timer is suspended meanwhile: the silence is ours).
+ * - A reset is a reset even when Node reports it as the peer's FIN (hidden-reset.ts): every 'end'
+ *   is checked with the kernel first (F10 on a busy machine).
  * - When we have half-closed and the peer FINs, the session is over ('peer-closed'). When the peer
  *   half-closes first, we stay open and writable with remoteEnded (F15). We never linger for a
  *   fixed time waiting for a reply (F12/F13): only the peer's FIN or the idle timeout end it.
@@ -47,6 +49,7 @@ import {
 import { STARTTLS_PROTOCOLS, type TlsClientOptions, type TlsSessionInfo } from '../../shared/tls.ts';
 import { checkConnectOptions, type CheckedConnectOptions } from './connect-options.ts';
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
+import { errorHiddenByEnd } from './hidden-reset.ts';
 import type { Session } from './session.ts';
 import { KeepSlabs, SinkBufferPool, releasesOnCallback } from './receive-buffers.ts';
 import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
@@ -778,6 +781,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   #onPeerEnd(): void {
     if (this.#state.phase === 'closed') return;
+    // A reset that arrived with the last bytes can reach us as 'end' (hidden-reset.ts): ask the
+    // kernel before calling it the peer's FIN.
+    const hidden = errorHiddenByEnd(this.#unreleased);
+    if (hidden) {
+      this.#onSocketError(hidden);
+      return;
+    }
     this.#transition({ remoteEnded: true });
     this.#record({ kind: 'remote-ended' });
     if (this.#state.phase === 'closing') {

@@ -30,6 +30,9 @@ export interface DatagramOpenSettings {
   maxResponseBytes: number;
 }
 
+/** How datagrams are shown: the list's preview column, or the selected datagram's detail. */
+export type DatagramLook = 'text' | 'hex';
+
 export class DatagramTab {
   sessionId = $state<string | null>(null);
   status = $state.raw<DatagramSessionStatus | null>(null);
@@ -39,6 +42,12 @@ export class DatagramTab {
   /** The selected row's id, or null. */
   selected = $state<number | null>(null);
   busy = $state(false);
+  /**
+   * The list's preview column and the detail's view. Here, not in the panel, so a listener's next
+   * UDP peer (a fresh viewer) opens the way the user last looked (ListenerTab's #look).
+   */
+  previewAs = $state<DatagramLook>('text');
+  detailView = $state<DatagramLook>('text');
   /** Counts only: the list's bytes are in {@link rows}, kept once. */
   readonly log = new DatagramLog({ keepDatagrams: false });
   readonly rows = new DatagramRows();

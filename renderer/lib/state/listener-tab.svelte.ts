@@ -13,7 +13,8 @@ import { encodePayload, type PayloadMode } from '../../../shared/payload.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 import { uiMessage } from '../field-labels.ts';
 import { t } from '../i18n/index.ts';
-import { SessionTab } from './session-tab.svelte.ts';
+import { SessionTab, type ResponseView } from './session-tab.svelte.ts';
+import type { DatagramLook } from './datagram-tab.svelte.ts';
 import { feedPeerDatagrams, peerStatus } from './udp-peer-view.ts';
 import type { StatusWords } from './status-words.ts';
 import type { ProfileMeta } from './tab-settings.ts';
@@ -33,6 +34,14 @@ import {
 } from './listener-settings.ts';
 
 let listenerCounter = 0;
+
+/** How a client's conversation is looked at, carried between viewers (ListenerTab's #look). */
+interface ViewerLook {
+  view: ResponseView;
+  wrap: boolean;
+  previewAs: DatagramLook;
+  detailView: DatagramLook;
+}
 
 export type ListenerPhase = 'idle' | 'starting' | 'listening' | 'stopping' | 'stopped';
 
@@ -64,6 +73,14 @@ export class ListenerTab implements WorkTab {
   selectedId = $state<number | null>(null);
   /** The selected client's conversation (a viewer: its session is the client's). */
   clientView = $state.raw<SessionTab | null>(null);
+  /**
+   * How the user looks at clients' conversations: the response view (Text, Hex, Transcript, …),
+   * Wrap, and a UDP peer's preview and detail views. Each selection makes a fresh viewer, so the
+   * choice is carried from the viewer going away to the next one (#dropViewer, #newViewer): pick
+   * Hex for one client and the next client opens in Hex. Per listener, not global: two listeners
+   * often speak different protocols (one text, one binary), and session tabs keep their own.
+   */
+  #look: ViewerLook = { view: 'text', wrap: true, previewAs: 'text', detailView: 'text' };
 
   sendText = $state('');
   sendMode = $state<PayloadMode>('text');
@@ -147,7 +164,7 @@ export class ListenerTab implements WorkTab {
    * the client's connection, which only Stop or the client table's buttons end.
    */
   releaseSession(): void {
-    this.clientView = null;
+    this.#dropViewer();
     this.selectedId = null;
   }
 
@@ -167,7 +184,7 @@ export class ListenerTab implements WorkTab {
     this.#rows.clear();
     this.droppedRows = 0;
     this.selectedId = null;
-    this.clientView = null;
+    this.#dropViewer();
     this.lastRefused = null;
     const r = await this.api.call('listener:start', arg.value);
     if (!r.ok) {
@@ -229,7 +246,7 @@ export class ListenerTab implements WorkTab {
     if (clientId === this.selectedId) return;
     this.selectedId = clientId;
     // The previous viewer is dropped; the next watch (or null) stops main's forwarding to it.
-    this.clientView = null;
+    this.#dropViewer();
     this.#peerFed = false;
     this.#peerBacklog.length = 0;
     const view = this.view;
@@ -245,17 +262,38 @@ export class ListenerTab implements WorkTab {
       return;
     }
     if (!row.sessionId) return;
-    const viewer = new SessionTab(this.api);
+    const viewer = this.#newViewer();
     viewer.sessionId = row.sessionId;
     viewer.settings.host = row.address;
     viewer.settings.port = String(row.port);
-    // The TLS view says "plain TCP" or shows the handshake from the answer, never the outgoing kind.
+    // The TLS view says "plain TCP" or shows the handshake from the answer, never the outgoing
+    // kind; until the answer comes it says it is reading (not "could not be read").
     viewer.settings.transport = view.transport;
-    viewer.acceptedTls = null;
+    viewer.acceptedTls = 'pending';
     this.clientView = viewer;
     const r = await this.api.call('listener:watch', { id: view.id, clientId });
     if (!r.ok && this.clientView === viewer) viewer.callError = r.error;
-    if (r.ok) viewer.acceptedTls = r.value.tls ?? null;
+    // A failed watch leaves nothing to show: "could not be read" is then the truth.
+    viewer.acceptedTls = r.ok ? (r.value.tls ?? null) : null;
+  }
+
+  /** Drops the selected client's viewer, keeping how the user looked at it (#look). */
+  #dropViewer(): void {
+    const viewer = this.clientView;
+    if (viewer) {
+      this.#look = { view: viewer.view, wrap: viewer.wrap, previewAs: viewer.dgram.previewAs, detailView: viewer.dgram.detailView };
+    }
+    this.clientView = null;
+  }
+
+  /** A viewer for the next selected client, looking the way the last one did. */
+  #newViewer(): SessionTab {
+    const viewer = new SessionTab(this.api);
+    viewer.view = this.#look.view;
+    viewer.wrap = this.#look.wrap;
+    viewer.dgram.previewAs = this.#look.previewAs;
+    viewer.dgram.detailView = this.#look.detailView;
+    return viewer;
   }
 
   /**
@@ -263,7 +301,7 @@ export class ListenerTab implements WorkTab {
    * what main kept; later ones arrive in listener:update's `watched`.
    */
   async #watchPeer(view: ListenerView, row: ListenerClientView): Promise<void> {
-    const viewer = new SessionTab(this.api);
+    const viewer = this.#newViewer();
     viewer.settings.transport = 'udp';
     viewer.settings.host = row.address;
     viewer.settings.port = String(row.port);

@@ -105,10 +105,11 @@ export class SessionTab implements WorkTab {
   status = $state.raw<SessionStatus | null>(null);
   /**
    * Only in a listener client's viewer: what the accepted connection's TLS handshake established
-   * (null: the client came over plain TCP), from `listener:watch`. Undefined in every other tab,
-   * whose TLS view is the outgoing session's.
+   * (null: the client came over plain TCP, or its details could not be read), from
+   * `listener:watch`; 'pending' until that call answers. Undefined in every other tab, whose TLS
+   * view is the outgoing session's.
    */
-  acceptedTls = $state.raw<AcceptedTlsInfo | null | undefined>(undefined);
+  acceptedTls = $state.raw<AcceptedTlsInfo | null | 'pending' | undefined>(undefined);
   /** A failure of the last call (open, send, …), shown beside the control that made it. */
   callError = $state.raw<AppError | null>(null);
   sendProgress = $state.raw<SendProgress | null>(null);

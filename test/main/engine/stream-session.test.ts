@@ -290,6 +290,56 @@ describe('receiving', () => {
     expect(rec.transcript.filter((e) => e.kind === 'closed')).toHaveLength(1);
   });
 
+  /*
+   * F10 when the reset lands before we read (a loaded machine: the e2e "data then reset" once
+   * showed "Closed by peer"). The peer writes and resets in one turn of this process's event loop,
+   * so the 12 bytes and the RST are both in our receive queue when libuv next polls: it reads the
+   * bytes and, seeing POLLHUP after a short read, reports EOF without reading the ECONNRESET.
+   */
+  for (const weFinished of [false, true]) {
+    it(`F10: data and reset arriving together${weFinished ? ' after our FIN' : ''} are still a reset, not the peer's FIN`, async () => {
+      let peer: net.Socket | null = null;
+      const server = await serve((s) => {
+        peer = s;
+        s.resume();
+      });
+      const session = newSession();
+      const rec = record(session);
+      await session.connect({ host: '127.0.0.1', port: server.port });
+      if (weFinished) await session.send(Buffer.from('bye'), { halfClose: true });
+      await until(() => peer !== null && (!weFinished || server.accepted[0]?.readableEnded === true), 'the peer has the connection');
+      const p = peer as unknown as net.Socket;
+      p.write('hello world!');
+      p.resetAndDestroy();
+      const final = await session.done();
+      expect(final).toMatchObject({ outcome: 'error', error: { code: 'RESET' }, bytesReceived: 12 });
+      expect(Buffer.from(session.response()).toString('latin1')).toBe('hello world!');
+      expect(rec.transcript.filter((e) => e.kind === 'closed')).toHaveLength(1);
+      expect(rec.transcript.some((e) => e.kind === 'remote-ended')).toBe(false);
+    });
+  }
+
+  it("F10 control: the peer's FIN after data (no reset) stays the peer's FIN, with or without our FIN first", async () => {
+    const peers: net.Socket[] = [];
+    const server = await serve((s) => {
+      peers.push(s);
+      s.resume();
+    });
+    const open = newSession();
+    await open.connect({ host: '127.0.0.1', port: server.port });
+    await until(() => peers.length === 1, 'first peer');
+    peers[0]!.end('hello world!');
+    await until(() => open.status.remoteEnded, 'the peer finished');
+    expect(open.status).toMatchObject({ phase: 'open', remoteEnded: true, localEnded: false, bytesReceived: 12, error: null });
+
+    const ended = newSession();
+    await ended.connect({ host: '127.0.0.1', port: server.port });
+    await ended.send(Buffer.from('bye'), { halfClose: true });
+    await until(() => peers.length === 2 && peers[1]!.readableEnded, 'second peer saw our FIN');
+    peers[1]!.end('hello world!');
+    expect(await ended.done()).toMatchObject({ outcome: 'peer-closed', error: null, bytesReceived: 12 });
+  });
+
   it('F11: accept then close with no data is a normal outcome', async () => {
     const server = await serve((s) => s.end());
     const session = newSession();

@@ -41,6 +41,7 @@ export const tls = {
   serial: 'Serial',
   acceptedHeadline: 'Accepted over TLS ({{protocol}}): this listener was the server',
   acceptedPlain: 'Not TLS: this client connected over plain TCP. Start the listener with TLS to see a handshake here.',
+  acceptedReading: 'Reading this client\'s TLS handshake…',
   acceptedNoDetails: 'This client spoke TLS, but its handshake details could not be read.',
   sniReceived: 'SNI received',
   clientCert: 'Client certificate',

@@ -43,6 +43,7 @@ export const tls: MessageShape<typeof en> = {
   serial: '序列号',
   acceptedHeadline: '已通过 TLS 接受（{{protocol}}）：本监听作为服务器',
   acceptedPlain: '不是 TLS：此客户端通过普通 TCP 连接。以 TLS 启动监听后，这里会显示握手信息。',
+  acceptedReading: '正在读取此客户端的 TLS 握手信息…',
   acceptedNoDetails: '此客户端使用了 TLS，但无法读取其握手详情。',
   sniReceived: '收到的 SNI',
   clientCert: '客户端证书',
