@@ -9,7 +9,12 @@
  * long, so a forced cut always falls in the current chunk or, backing up over at most three UTF-8
  * continuation bytes, in the last three bytes before it, which {@link LineIndexer} keeps.
  */
+import { SCAN_WINDOW_BYTES, type NewlineScanner } from './newline-scan.ts';
+
 export const MAX_LINE_BYTES = 1024;
+
+/** Below this a chunk is scanned in JavaScript even with a SIMD scanner (copying it in costs more). */
+const SIMD_MIN_BYTES = 4096;
 
 export class LineIndexer {
   /** Offset of the open (last) line's first byte. */
@@ -21,6 +26,9 @@ export class LineIndexer {
   /** Reused output space (grown as needed); each call returns a copy of what it found. */
   private scratch = new Float64Array(4096);
   private found = 0;
+
+  /** `scanner`: finds the "\n"s of big chunks (newline-scan.ts); without one, the JavaScript scan below. */
+  constructor(private readonly scanner: NewlineScanner | null = null) {}
 
   /**
    * Indexes the next chunk of the response; returns the line starts it adds (absolute offsets).
@@ -35,23 +43,30 @@ export class LineIndexer {
     const base = this.total;
     const len = bytes.byteLength;
     this.found = 0;
-    // Bytes before the first 4-byte-aligned one, then whole words, then the last few bytes.
-    const head = Math.min(len, (4 - (bytes.byteOffset & 3)) & 3);
-    let i = 0;
-    for (; i < head; i++) if (bytes[i] === 0x0a) this.lineEnd(bytes, base, base + i + 1);
-    const words = (len - head) >> 2;
-    if (words > 0) {
-      const view = new Uint32Array(bytes.buffer, bytes.byteOffset + head, words);
-      for (let w = 0; w < words; w++) {
-        const x = view[w]! ^ 0x0a0a0a0a;
-        if (((x - 0x01010101) & ~x & 0x80808080) !== 0) {
-          const at = head + (w << 2);
-          for (let k = at; k < at + 4; k++) if (bytes[k] === 0x0a) this.lineEnd(bytes, base, base + k + 1);
-        }
+    if (this.scanner && len >= SIMD_MIN_BYTES) {
+      for (let from = 0; from < len; from += SCAN_WINDOW_BYTES) {
+        const ends = this.scanner.scanWindow(bytes, from, Math.min(SCAN_WINDOW_BYTES, len - from));
+        for (let k = 0; k < ends.length; k++) this.lineEnd(bytes, base, base + from + ends[k]!);
       }
-      i = head + (words << 2);
+    } else {
+      // Bytes before the first 4-byte-aligned one, then whole words, then the last few bytes.
+      const head = Math.min(len, (4 - (bytes.byteOffset & 3)) & 3);
+      let i = 0;
+      for (; i < head; i++) if (bytes[i] === 0x0a) this.lineEnd(bytes, base, base + i + 1);
+      const words = (len - head) >> 2;
+      if (words > 0) {
+        const view = new Uint32Array(bytes.buffer, bytes.byteOffset + head, words);
+        for (let w = 0; w < words; w++) {
+          const x = view[w]! ^ 0x0a0a0a0a;
+          if (((x - 0x01010101) & ~x & 0x80808080) !== 0) {
+            const at = head + (w << 2);
+            for (let k = at; k < at + 4; k++) if (bytes[k] === 0x0a) this.lineEnd(bytes, base, base + k + 1);
+          }
+        }
+        i = head + (words << 2);
+      }
+      for (; i < len; i++) if (bytes[i] === 0x0a) this.lineEnd(bytes, base, base + i + 1);
     }
-    for (; i < len; i++) if (bytes[i] === 0x0a) this.lineEnd(bytes, base, base + i + 1);
     // The open line may already be too long: cut it where it reaches MAX_LINE_BYTES.
     if (base + len - this.currentLineStart > MAX_LINE_BYTES) this.cutLongLine(bytes, base, base + len);
     this.total += len;

@@ -11,6 +11,7 @@ import type { EventPayload } from '../../../shared/contract.ts';
 import type { SessionStatus } from '../../../shared/session.ts';
 import { EVENT_CHANNELS } from '../../../shared/contract.ts';
 import { LineIndexer } from '../line-index.ts';
+import { createNewlineScanner } from '../newline-scan.ts';
 import type { FromWorker, ToWorker } from './bridge-messages.ts';
 import { createWebClient, type WebClient } from './web-client.ts';
 
@@ -23,6 +24,8 @@ const scope = self as unknown as WorkerScope;
 let client: WebClient | null = null;
 /** Per session: the indexer and the offset it expects next (a gap stops indexing; the page reports it). */
 const indexers = new Map<string, { indexer: LineIndexer; next: number }>();
+/** SIMD line-end search for every indexer here (null: the JavaScript one; newline-scan.ts). */
+const scanner = createNewlineScanner();
 
 function forwardUpdate(u: EventPayload<'session:update'>): void {
   const data = u.data;
@@ -31,7 +34,7 @@ function forwardUpdate(u: EventPayload<'session:update'>): void {
     return;
   }
   let entry = indexers.get(u.id);
-  if (!entry && u.dataOffset === 0) indexers.set(u.id, (entry = { indexer: new LineIndexer(), next: 0 }));
+  if (!entry && u.dataOffset === 0) indexers.set(u.id, (entry = { indexer: new LineIndexer(scanner), next: 0 }));
   let lineStarts: Float64Array | undefined;
   if (entry && entry.next === u.dataOffset) {
     lineStarts = entry.indexer.index(data);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachLineStarts, LineIndexer, MAX_LINE_BYTES, takeLineStarts } from '../../../renderer/lib/line-index.ts';
 import { ResponseBuffer } from '../../../renderer/lib/response-buffer.ts';
+import { createNewlineScanner, type NewlineScanner } from '../../../renderer/lib/newline-scan.ts';
 
 /** A deterministic mix of ASCII, newlines, long runs and multi-byte UTF-8 characters. */
 function sample(n: number): Uint8Array {
@@ -48,16 +49,22 @@ function binary(n: number, seed: number): Uint8Array {
 }
 
 describe('LineIndexer', () => {
-  it('finds exactly the line starts of the byte-by-byte definition, however the chunks are cut and aligned', () => {
+  it.each([
+    ['the JavaScript scan', (): NewlineScanner | null => null],
+    ['the SIMD scan (web mode\'s worker)', (): NewlineScanner | null => createNewlineScanner()],
+  ] as const)('finds exactly the line starts of the byte-by-byte definition, however the chunks are cut and aligned: %s', (_, makeScanner) => {
+    const scanner = makeScanner();
     for (const [all, sizes] of [
       [sample(120_000), [1, 3, 4, 7, 1024, 4093, 65536]],
       [binary(60_000, 3), [1, 2, 5, 8, 999, 60_000]],
       [binary(9_000, 11).map((b) => (b === 0x0a ? 0x61 : b)), [1, 6, 4096]],
       [new Uint8Array(5000).fill(0x0a), [1, 5, 4096]],
+      // Chunks of several SIMD windows (256 KiB), lines cut at MAX_LINE_BYTES across windows.
+      [binary(700_000, 17).map((b, i) => (i > 300_000 && i < 330_000 && b === 0x0a ? 0x61 : b)), [262_143, 524_289, 700_000]],
     ] as const) {
       const want = referenceStarts(all);
       for (const size of sizes) {
-        const indexer = new LineIndexer();
+        const indexer = new LineIndexer(scanner);
         const got: number[] = [];
         // Chunks at every byte offset mod 4 inside their buffer, as fetch() and slicing give them.
         for (let at = 0; at < all.byteLength; at += size) {
