@@ -24,7 +24,8 @@
  *   that is ours alone.
  * - Written once (when missing or refused), at exit, to a new temporary name (never through an
  *   existing file or link) then renamed: concurrent runs never see half a file, and the last writer
- *   wins with a whole one. Files of older builds of the same chunk are removed then.
+ *   wins with a whole one. Files of other builds of the same chunk (another hash, size or mtime)
+ *   are removed then, whatever their command.
  */
 const Module = require('node:module');
 const path = require('node:path');
@@ -180,16 +181,32 @@ function writeCacheFile(dir, file, data, print) {
     }
     return;
   }
-  const mine = CHUNK_NAME.exec(file.slice(0, file.indexOf('.cjs') + 4));
+  const mine = buildOf(file);
   if (!mine) return;
   try {
     for (const other of fs.readdirSync(dir)) {
-      const theirs = CHUNK_NAME.exec(other.slice(0, other.indexOf('.cjs') + 4));
-      if (theirs && theirs[1] === mine[1] && theirs[2] !== mine[2]) fs.unlinkSync(path.join(dir, other));
+      const theirs = buildOf(other);
+      if (theirs && theirs.chunk === mine.chunk && theirs.build !== mine.build) fs.unlinkSync(path.join(dir, other));
     }
   } catch {
     // Pruning is housekeeping: a file that cannot be removed now is tried again next time.
   }
+}
+
+/** A cache file's name: NAME-HASH.cjs.SIZE.MTIME.COMMAND.v8cache (and its temporary names). */
+const CACHE_FILE_NAME = /^(.+)-([A-Za-z0-9_-]{8})\.cjs\.(\d+)\.(\d+)\./;
+
+/**
+ * The chunk a cache file is for (NAME) and the build of it (HASH, size and mtime), or null for a
+ * name that is not a cache file's. A rebuild keeps the hash of an unchanged chunk but not its
+ * mtime, so pruning by hash alone kept one file per rebuild (931 files, 19 MB, in a developer's
+ * cache after a day of builds).
+ * @param {string} name
+ * @returns {{ chunk: string, build: string } | null}
+ */
+function buildOf(name) {
+  const match = CACHE_FILE_NAME.exec(name);
+  return match ? { chunk: /** @type {string} */ (match[1]), build: `${match[2]}.${match[3]}.${match[4]}` } : null;
 }
 
 /**
@@ -262,4 +279,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { cacheDirFor, fingerprint, decodeCacheFile, encodeCacheFile, readCacheFile, installCodeCache, writeCacheFile, commandOf };
+module.exports = { cacheDirFor, fingerprint, decodeCacheFile, encodeCacheFile, readCacheFile, installCodeCache, writeCacheFile, commandOf, buildOf };

@@ -24,6 +24,7 @@ interface Launcher {
   readCacheFile(file: string, print: number): Buffer | null;
   writeCacheFile(dir: string, file: string, data: Buffer, print: number): void;
   commandOf(argv: readonly string[]): string;
+  buildOf(name: string): { chunk: string; build: string } | null;
 }
 const launcher = createRequire(import.meta.url)(bin) as Launcher;
 
@@ -161,6 +162,12 @@ describe('code cache file format', () => {
     launcher.writeCacheFile(dir, 'cli-send-BBBBBBBB.cjs.12.2.send.v8cache', data, P);
     expect(readdirSync(dir).sort()).toEqual(['cli-send-BBBBBBBB.cjs.12.2.send.v8cache', 'web-command-CCCCCCCC.cjs.10.1.web.v8cache']);
     expect(launcher.readCacheFile(join(dir, 'cli-send-BBBBBBBB.cjs.12.2.send.v8cache'), P)).toEqual(data);
+    // A rebuild keeps an unchanged chunk's hash but not its mtime (or size): its files replace the
+    // old build's too, so the folder holds one build per chunk however often it is rebuilt.
+    launcher.writeCacheFile(dir, 'cli-send-BBBBBBBB.cjs.12.2.run.v8cache', data, P);
+    for (let build = 3; build < 6; build++) launcher.writeCacheFile(dir, `cli-send-BBBBBBBB.cjs.12.${build}.send.v8cache`, data, P);
+    launcher.writeCacheFile(dir, 'cli-send-BBBBBBBB.cjs.13.5.send.v8cache', data, P);
+    expect(readdirSync(dir).sort()).toEqual(['cli-send-BBBBBBBB.cjs.13.5.send.v8cache', 'web-command-CCCCCCCC.cjs.10.1.web.v8cache']);
 
     const shared = folder();
     chmodSync(shared, 0o777);
@@ -178,6 +185,14 @@ describe('code cache file format', () => {
     expect(launcher.cacheDirFor({ HOME: 'relative' }, 'linux')).toBeNull();
     expect(launcher.cacheDirFor({ HOME: '/home/u', SOCKET_TESTER_CODE_CACHE: 'off' }, 'linux')).toBeNull();
     expect(launcher.cacheDirFor({ HOME: '/home/u', SOCKET_TESTER_CODE_CACHE: '0' }, 'linux')).toBeNull();
+  });
+
+  it('tells a cache file\'s chunk and build from its name', () => {
+    expect(launcher.buildOf('cli-send-DQNrMJGZ.cjs.88662.1796161588564.send.v8cache')).toEqual({ chunk: 'cli-send', build: 'DQNrMJGZ.88662.1796161588564' });
+    expect(launcher.buildOf('cli-send-DQNrMJGZ.cjs.88662.1796161588564.send.v8cache.123.456.tmp')).toEqual({ chunk: 'cli-send', build: 'DQNrMJGZ.88662.1796161588564' });
+    expect(launcher.buildOf('web-command-L3NL5f7E.cjs.1.2.web.v8cache')?.chunk).toBe('web-command');
+    expect(launcher.buildOf('cli-send-DQNrMJGZ.cjs')).toBeNull();
+    expect(launcher.buildOf('notes.txt')).toBeNull();
   });
 
   it('names the command in cache files, or "other"', () => {
