@@ -13,12 +13,20 @@ import { LineIndexer } from './line-index.ts';
 
 export { MAX_LINE_BYTES } from './line-index.ts';
 
+const UINT32_MAX = 0xffff_ffff;
+
 export class ResponseBuffer {
   private chunks: Uint8Array[] = [];
   /** starts[i] is the byte offset of chunks[i]. */
   private starts: number[] = [];
   private total = 0;
-  private lineStarts = new Float64Array(1024);
+  /**
+   * Line starts, 4 bytes each while every offset fits (a kept response is capped at 1 GiB), 8
+   * bytes past 4 GiB. The index is the page's biggest cost beside the bytes themselves: 64-byte
+   * lines add one start per 64 bytes, so Float64 starts (with doubling's slack) were up to 25 % of
+   * the response again; Uint32 halves that.
+   */
+  private lineStarts: Uint32Array | Float64Array = new Uint32Array(1024);
   private lineCount = 1;
   private indexer = new LineIndexer();
 
@@ -47,7 +55,7 @@ export class ResponseBuffer {
     this.chunks = [];
     this.starts = [];
     this.total = 0;
-    this.lineStarts = new Float64Array(1024);
+    this.lineStarts = new Uint32Array(1024);
     this.lineCount = 1;
     this.indexer = new LineIndexer();
   }
@@ -99,8 +107,10 @@ export class ResponseBuffer {
     if (found.length === 0) return;
     let size = this.lineStarts.length;
     while (this.lineCount + found.length > size) size *= 2;
-    if (size !== this.lineStarts.length) {
-      const bigger = new Float64Array(size);
+    // Starts only grow, so the chunk's last one says whether 32 bits still hold them all.
+    const wide = this.lineStarts instanceof Float64Array || found[found.length - 1]! > UINT32_MAX;
+    if (size !== this.lineStarts.length || wide !== this.lineStarts instanceof Float64Array) {
+      const bigger = wide ? new Float64Array(size) : new Uint32Array(size);
       bigger.set(this.lineStarts.subarray(0, this.lineCount));
       this.lineStarts = bigger;
     }

@@ -48,4 +48,29 @@ describe('ResponseBuffer', () => {
     expect(b.lines).toBe(1);
     expect(b.lineRange(0)).toEqual([0, 0]);
   });
+
+  it('keeps every line start exact through the index\'s growth (100,000 short lines)', () => {
+    const b = new ResponseBuffer();
+    const line = bytes('0123456789\n');
+    for (let chunk = 0; chunk < 100; chunk++) {
+      const part = new Uint8Array(line.length * 1000);
+      for (let i = 0; i < 1000; i++) part.set(line, i * line.length);
+      b.append(part);
+    }
+    expect(b.lines).toBe(100_001);
+    for (const n of [0, 1, 1023, 1024, 65_535, 65_536, 99_999]) expect(b.lineRange(n)).toEqual([n * 11, n * 11 + 11]);
+    expect(b.lineRange(100_000)).toEqual([1_100_000, 1_100_000]);
+  });
+
+  it('widens the index past 4 GiB of offsets instead of wrapping them', () => {
+    // Starts found elsewhere (the worker's) may name offsets past 32 bits; no 4 GiB is needed to
+    // check that they are stored whole. (A kept response is capped at 1 GiB today.)
+    const b = new ResponseBuffer();
+    b.append(bytes('a\nb'), new Float64Array([2]));
+    b.append(bytes('c'), new Float64Array([2 ** 32 + 5, 2 ** 33]));
+    expect(b.lines).toBe(4);
+    expect(b.lineRange(1)[0]).toBe(2);
+    expect(b.lineRange(2)[0]).toBe(2 ** 32 + 5);
+    expect(b.lineRange(3)[0]).toBe(2 ** 33);
+  });
 });
