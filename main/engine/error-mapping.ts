@@ -287,7 +287,10 @@ export function toTlsVerifyError(verifyCode: string, where: string, leaf: TlsCer
 /** The name check's verdict (tls.checkServerIdentity's error) as an error. */
 export function toTlsNameError(err: unknown, verifyName: string, where: string): AppError {
   const e = asNodeError(err);
-  const reason = stringField((e as { reason?: unknown }).reason) ?? stringField(e.message) ?? 'no match';
+  // Node's reason ends with the names the certificate lists: "IP: 127.0.0.1 is not in the cert's
+  // list: " when it lists none, which read as an unfinished sentence inside our parentheses.
+  const raw = stringField((e as { reason?: unknown }).reason) ?? stringField(e.message) ?? 'no match';
+  const reason = /:\s*$/.test(raw) ? `${raw.replace(/:\s*$/, '')}, which is empty` : raw;
   return {
     code: 'TLS_HOSTNAME_MISMATCH',
     message:

@@ -166,6 +166,12 @@ describe('TLS errors (OpenSSL and BoringSSL spellings)', () => {
     expect(toTlsVerifyError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'h:1', null).code).toBe('TLS_UNTRUSTED');
     expect(toTlsVerifyError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'h:1', null).code).toBe('TLS_UNTRUSTED');
     expect(toTlsNameError(sysError('ERR_TLS_CERT_ALTNAME_INVALID'), 'x.test', 'h:1').code).toBe('TLS_HOSTNAME_MISMATCH');
+    // A certificate with no names of that kind: Node's reason ends in an empty list.
+    const none = toTlsNameError(sysError('ERR_TLS_CERT_ALTNAME_INVALID', { reason: "IP: 127.0.0.1 is not in the cert's list: " }), '127.0.0.1', 'h:1');
+    expect(none.message).toContain("(IP: 127.0.0.1 is not in the cert's list, which is empty)");
+    expect(none.message).not.toMatch(/: \)/);
+    const some = toTlsNameError(sysError('ERR_TLS_CERT_ALTNAME_INVALID', { reason: 'Host: x.test. is not in the cert\'s altnames: DNS:a.test' }), 'x.test', 'h:1');
+    expect(some.message).toContain('(Host: x.test. is not in the cert\'s altnames: DNS:a.test)');
     expect(toTlsCredentialError(sysError('ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE'), 'pfxFile', true)).toMatchObject({
       code: 'TLS_CREDENTIALS_INVALID',
       field: 'passphrase',
