@@ -1,0 +1,46 @@
+/**
+ * Rough edges a tester found by trying the app as a new user (session 6): a pasted payload over the
+ * editor's limit, and the byte preview beside "N bytes will be sent" in a narrow window. Real web
+ * mode in Chromium.
+ */
+import { expect, test, ui } from './web-mode.ts';
+
+test('a paste over the editor limit is refused with the reason, never cut short in silence', async ({ page, web, errors }) => {
+  await page.goto(web.url);
+  const u = ui(page);
+  // Pasting: the textarea used to carry maxlength, so the browser kept the first 1,000,000
+  // characters, said "1,000,000 bytes will be sent" and dropped the rest without a word.
+  const big = 'a'.repeat(1_200_000);
+  await u.payload.focus();
+  await page.keyboard.insertText(big);
+  expect(await u.payload.evaluate((el) => (el as HTMLTextAreaElement).value.length)).toBe(1_200_000);
+  await expect(page.getByText(/holds at most 1,000,000 characters and this text has 1,200,000/)).toBeVisible();
+  await expect(u.payload).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('bytes will be sent')).toHaveCount(0);
+  // Back under the limit: counted again.
+  await u.payload.fill('hello');
+  await expect(page.getByText('5 bytes will be sent')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('in a narrow window the byte preview takes a line of its own instead of shrinking to a digit', async ({ page, web, errors }) => {
+  await page.setViewportSize({ width: 800, height: 800 });
+  await page.goto(web.url);
+  const u = ui(page);
+  await u.payload.fill('PING\nSET k hello\nGET k\nINFO server\n');
+  const hex = page.locator('.preview .hex');
+  await expect(hex).toBeVisible();
+  // Wide enough to show whole bytes: at 800 px it used to be squeezed to "5" and an ellipsis.
+  const shown = await hex.evaluate((el) => el.getBoundingClientRect().width);
+  const ch = await hex.evaluate((el) => {
+    const probe = document.createElement('span');
+    probe.textContent = '0'.repeat(10);
+    el.appendChild(probe);
+    const w = probe.getBoundingClientRect().width / 10;
+    probe.remove();
+    return w;
+  });
+  expect(shown).toBeGreaterThanOrEqual(11 * ch);
+  await expect(hex).toContainText('50 49 4e 47');
+  expect(errors).toEqual([]);
+});
