@@ -27,6 +27,7 @@ import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { USER_ENV } from './user-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const LISTENER = join(ROOT, 'out', 'main', 'listener.js');
@@ -207,11 +208,9 @@ function start(name, source, args) {
   };
 }
 
-/** As a user's machine has it: NODE_EXTRA_CA_CERTS would add CA loading to every child. */
+/** As a user's machine has it (user-env.js); a copy, for callers that add to it. */
 function withoutExtraCerts() {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
+  return { ...USER_ENV };
 }
 
 /**

@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { USER_ENV } from './user-env.js';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
@@ -62,10 +63,8 @@ import(process.argv[1]).then(async ({ StreamSession }) => {
 
 /** @param {string[]} args @returns {Promise<{ ms: number, cpuMs: number, bytes: number }>} */
 function client(args) {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: USER_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

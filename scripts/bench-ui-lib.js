@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { findChromium } from './find-chromium.js';
+import { USER_ENV } from './user-env.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 /** The CLI under test; BENCH_BIN runs another build (an A/B comparison against a copy of an older tree). */
@@ -24,15 +25,8 @@ export const HEAP_TARGET_RATIO = 1.5;
 /** Every byte in the view within this many times the CLI's time. */
 export const VIEW_TARGET_RATIO = 3;
 
-/**
- * The environment of a user's machine for our child processes: NODE_EXTRA_CA_CERTS (set here)
- * adds ~75 ms to every Node start, which would slow the CLI baseline and hide our own costs.
- */
-export const USER_ENV = (() => {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-})();
+/** A user's machine's environment for our child processes (user-env.js). */
+export { USER_ENV };
 
 /** @param {string} profilesPath @returns {Promise<{ url: string, child: import('node:child_process').ChildProcess }>} */
 export function startWebMode(profilesPath) {

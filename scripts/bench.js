@@ -18,8 +18,8 @@
  * Every client runs in its own child process; times are whole-process wall times (spawn to exit)
  * so nobody's start-up is hidden, and peak RSS is the child's own maxRSS (GNU time's %M for the
  * CLI, started through bin/socket-tester.js as a user starts it, and for non-Node tools). Children
- * get a user's environment: NODE_EXTRA_CA_CERTS unset (see USER_ENV). Several runs, medians. Targets are printed as PASS/FAIL lines; the exit code is
- * 0 unless the bench itself could not run. BENCH_RUNS overrides the run count (default 5).
+ * get a user's environment (scripts/user-env.js). Several runs, medians. Targets are printed as
+ * PASS/FAIL lines; the exit code is 0 unless the bench itself could not run. BENCH_RUNS overrides the run count (default 5).
  *
  * Invariants: only 127.0.0.1 is used; every child has a time limit; temporary files live in one
  * mkdtemp folder that is removed at the end.
@@ -29,6 +29,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { USER_ENV } from './user-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'out', 'cli', 'cli.cjs');
@@ -37,14 +38,6 @@ const MiB = 1024 * 1024;
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
 const CHILD_LIMIT_MS = 60_000;
 
-/**
- * Every child's environment: this process's, as a user's machine has it. NODE_EXTRA_CA_CERTS (set
- * in our CI and sandboxes, unset on a user's machine) makes every Node child load a CA bundle at
- * start-up, ~50-75 ms here: enough to fail the whole-process comparison with nc on its own, and to
- * hide our own start-up cost. Only the start-up section puts it back, for rows printed as info.
- */
-const USER_ENV = { ...process.env };
-delete USER_ENV.NODE_EXTRA_CA_CERTS;
 const GNU_TIME = '/usr/bin/time';
 
 /** Node wrapper that runs a script with its own argv and reports maxRSS (KiB) on fd 3 at exit. */
