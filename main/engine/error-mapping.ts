@@ -247,15 +247,19 @@ const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN
 /**
  * The chain's verdict as an error. `authorizationError` is the X509_V_ERR name without its
  * prefix; BoringSSL keeps OpenSSL's X509_V_ERR numbering and Node names them from one table.
+ * `enforced`: whether verification was on. When it was off the session went on anyway, and
+ * advice to turn it off (to inspect the certificate) would tell the user to do what they did.
  */
-export function toTlsVerifyError(verifyCode: string, where: string, leaf: TlsCertificateInfo | null): AppError {
+export function toTlsVerifyError(verifyCode: string, where: string, leaf: TlsCertificateInfo | null, enforced = true): AppError {
   const leafWords = leaf ? ` ("${leaf.subject}", issued by "${leaf.issuer}")` : '';
   if (SELF_SIGNED.has(verifyCode)) {
     return {
       code: 'TLS_SELF_SIGNED',
       message:
         `The certificate of ${where}${leafWords} is self-signed or its chain ends in a self-signed certificate we do not trust (${verifyCode}); ` +
-        'trust it by giving its certificate (or its CA) as the CA file, or turn verification off to inspect it.',
+        (enforced
+          ? 'trust it by giving its certificate (or its CA) as the CA file, or turn verification off to inspect it.'
+          : 'to trust it, give its certificate (or its CA) as the CA file.'),
       errno: verifyCode,
     };
   }

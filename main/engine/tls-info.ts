@@ -203,7 +203,7 @@ export function describeTls(socket: tls.TLSSocket, options: DescribeTlsOptions):
   const cipher = socket.getCipher();
   const chainError = socket.authorized
     ? null
-    : toTlsVerifyError(String(socket.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), options.where, chain[0] ?? null);
+    : toTlsVerifyError(String(socket.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), options.where, chain[0] ?? null, options.enforced);
   let nameError = null;
   if (!detailed || !detailed.raw) {
     nameError = toTlsNameError(new Error('the server sent no certificate'), options.verifyName, options.where);

@@ -165,6 +165,11 @@ describe('TLS errors (OpenSSL and BoringSSL spellings)', () => {
     expect(toTlsVerifyError('CERT_NOT_YET_VALID', 'h:1', null).code).toBe('TLS_CERT_NOT_YET_VALID');
     expect(toTlsVerifyError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'h:1', null).code).toBe('TLS_UNTRUSTED');
     expect(toTlsVerifyError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'h:1', null).code).toBe('TLS_UNTRUSTED');
+    // With verification on, turning it off is one way forward; with it off (the session went on), that advice would ask for what was done.
+    expect(toTlsVerifyError('DEPTH_ZERO_SELF_SIGNED_CERT', 'h:1', null).message).toContain('or turn verification off to inspect it');
+    const inspected = toTlsVerifyError('DEPTH_ZERO_SELF_SIGNED_CERT', 'h:1', null, false).message;
+    expect(inspected).not.toContain('verification off');
+    expect(inspected).toMatch(/\(DEPTH_ZERO_SELF_SIGNED_CERT\); to trust it, give its certificate \(or its CA\) as the CA file\.$/);
     expect(toTlsNameError(sysError('ERR_TLS_CERT_ALTNAME_INVALID'), 'x.test', 'h:1').code).toBe('TLS_HOSTNAME_MISMATCH');
     // A certificate with no names of that kind: Node's reason ends in an empty list.
     const none = toTlsNameError(sysError('ERR_TLS_CERT_ALTNAME_INVALID', { reason: "IP: 127.0.0.1 is not in the cert's list: " }), '127.0.0.1', 'h:1');

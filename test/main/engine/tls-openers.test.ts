@@ -141,6 +141,8 @@ describe('verification failures: each with its code, the chain still shown', () 
       expect(verdict.ok).toBe(false);
       expect(verdict.enforced).toBe(false);
       expect((verdict.chainError ?? verdict.nameError)!.code).toBe(code);
+      // Verification was off: no error's advice says to turn it off.
+      expect([verdict.chainError?.message, verdict.nameError?.message].join(' ')).not.toContain('verification off');
       expect(off.rec.transcript.find((e) => e.kind === 'tls')).toMatchObject({ verified: false });
     });
   }
