@@ -161,7 +161,7 @@ function splitWords(text: string): Result<Word[]> {
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '|' || ch === ';' || ch === '&' || ch === '>' || ch === '<') break;
       if (ch === "'") {
         const end = text.indexOf("'", i + 1);
-        if (end < 0) return bad(`the quote ' at position ${i} is never closed.`);
+        if (end < 0) return bad(`the quote ' at character ${i + 1} is never closed.`);
         out += text.slice(i + 1, end);
         i = end + 1;
       } else if (ch === '"') {
@@ -177,7 +177,7 @@ function splitWords(text: string): Result<Word[]> {
           out += d;
           i++;
         }
-        if (i >= n) return bad(`the quote " at position ${start} is never closed.`);
+        if (i >= n) return bad(`the quote " at character ${start + 1} is never closed.`);
         i++;
       } else if (ch === '\\') {
         if (i + 1 < n) out += text[i + 1];

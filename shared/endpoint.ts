@@ -82,18 +82,18 @@ export function parseHost(text: string): Result<ParsedHost> {
     const position = leading + i;
     if (CONTROL.test(character)) {
       const name = describeCharacter(body, i);
-      return hostError(`control character ${name} at position ${position} is not allowed.`, position);
+      return hostError(`control character ${name} at character ${position + 1} is not allowed.`, position);
     }
     if ((invisible ??= /(?![\u200c\u200d])\p{Cf}/u).test(character)) {
       const name = describeCharacter(body, i);
-      return hostError(`invisible character ${name} at position ${position} is not allowed.`, position);
+      return hostError(`invisible character ${name} at character ${position + 1} is not allowed.`, position);
     }
     if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
-      return hostError(`${describeCharacter(body, i)} at position ${position} is not allowed.`, position);
+      return hostError(`${describeCharacter(body, i)} at character ${position + 1} is not allowed.`, position);
     }
     if (WHITESPACE.test(character)) {
       return hostError(
-        `${describeCharacter(body, i)} at position ${position} is not allowed; host names contain no spaces.`,
+        `${describeCharacter(body, i)} at character ${position + 1} is not allowed; host names contain no spaces.`,
         position,
       );
     }
@@ -117,7 +117,7 @@ export function parseHost(text: string): Result<ParsedHost> {
     const pathStart = rest.search(/[/?#]/);
     if (pathStart >= 0) {
       return hostError(
-        `a tcp:// address has no path or query; remove everything from position ${offset + pathStart}.`,
+        `a tcp:// address has no path or query; remove everything from character ${offset + pathStart + 1}.`,
         offset + pathStart,
       );
     }
@@ -135,7 +135,7 @@ export function parseHost(text: string): Result<ParsedHost> {
   if (firstColon >= 0) {
     const namePart = rest.slice(0, firstColon);
     if (namePart === '') {
-      return hostError(`enter a host name or address before the colon at position ${offset}.`, offset);
+      return hostError(`enter a host name or address before the colon at character ${offset + 1}.`, offset);
     }
     const port = portInHostText(rest.slice(firstColon + 1), offset + firstColon);
     if (!port.ok) return port;
@@ -165,7 +165,7 @@ export function parsePort(text: string | number, opts: { allowZero?: boolean } =
     const unit = text.charCodeAt(i);
     if (unit < 0x30 || unit > 0x39) {
       return portError(
-        `${describeCharacter(text, i)} at position ${i} is not a digit; write the port with the digits 0–9 ` +
+        `${describeCharacter(text, i)} at character ${i + 1} is not a digit; write the port with the digits 0–9 ` +
           `only, as a number from ${range}.`,
         i,
       );
@@ -221,10 +221,10 @@ export function formatEndpoint(host: string, port: number | string | null): stri
 /** `[v6]` or `[v6]:port`, at `offset` in the original text. */
 function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
   const close = rest.indexOf(']');
-  if (close < 0) return hostError(`the "[" at position ${offset} has no closing "]".`, offset);
+  if (close < 0) return hostError(`the "[" at character ${offset + 1} has no closing "]".`, offset);
   const inner = rest.slice(1, close);
   const after = rest.slice(close + 1);
-  if (inner === '') return hostError(`enter an IPv6 address between the brackets at position ${offset}.`, offset);
+  if (inner === '') return hostError(`enter an IPv6 address between the brackets at character ${offset + 1}.`, offset);
   if (!inner.includes(':')) {
     return hostError(
       `brackets hold IPv6 addresses only; write ${JSON.stringify(inner)} without them.`,
@@ -236,7 +236,7 @@ function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
   if (after === '') return ok({ host: inner, display: inner, family: 6 });
   if (!after.startsWith(':')) {
     return hostError(
-      `${describeCharacter(after, 0)} at position ${offset + close + 1} is unexpected after "]"; ` +
+      `${describeCharacter(after, 0)} at character ${offset + close + 1 + 1} is unexpected after "]"; ` +
         'write [address]:port.',
       offset + close + 1,
     );
@@ -249,12 +249,12 @@ function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
 /** The port after a colon in the host text; errors stay on the host field, where the text is. */
 function portInHostText(portText: string, colonPosition: number): Result<number> {
   if (portText === '') {
-    return hostError(`the colon at position ${colonPosition} must be followed by a port number.`, colonPosition);
+    return hostError(`the colon at character ${colonPosition + 1} must be followed by a port number.`, colonPosition);
   }
   const port = parsePort(portText);
   if (port.ok) return port;
   return hostError(
-    `the port after the colon at position ${colonPosition} must be a number from 1 to ${MAX_PORT}, ` +
+    `the port after the colon at character ${colonPosition + 1} must be a number from 1 to ${MAX_PORT}, ` +
       'written with the digits 0–9 only.',
     colonPosition + 1 + (port.error.position ?? 0),
   );
@@ -271,7 +271,7 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
   for (const label of labels) {
     if (label === '') {
       return hostError(
-        `empty label at position ${labelStart}: two dots in a row, or a dot at the start.`,
+        `empty label at character ${labelStart + 1}: two dots in a row, or a dot at the start.`,
         labelStart,
       );
     }
@@ -281,7 +281,7 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
         nonAscii = true;
       } else if (!ASCII_LABEL_CHARACTER.test(label[i]!)) {
         return hostError(
-          `${describeCharacter(label, i)} at position ${labelStart + i} is not allowed in a host name; ` +
+          `${describeCharacter(label, i)} at character ${labelStart + i + 1} is not allowed in a host name; ` +
             'use letters, digits, hyphens, underscores and dots.',
           labelStart + i,
         );
@@ -290,14 +290,14 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
     if (label.startsWith('-') || label.endsWith('-')) {
       const edge = label.startsWith('-') ? labelStart : labelStart + label.length - 1;
       return hostError(
-        `the label at position ${labelStart} ${label.startsWith('-') ? 'starts' : 'ends'} with a hyphen, ` +
+        `the label at character ${labelStart + 1} ${label.startsWith('-') ? 'starts' : 'ends'} with a hyphen, ` +
           'which host names may not do.',
         edge,
       );
     }
     if (!nonAscii && label.length > HOST_LIMITS.maxLabelLength) {
       return hostError(
-        `the label at position ${labelStart} is ${label.length} characters long; a label has at most 63.`,
+        `the label at character ${labelStart + 1} is ${label.length} characters long; a label has at most 63.`,
         labelStart + HOST_LIMITS.maxLabelLength,
       );
     }
@@ -371,21 +371,21 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
   for (const part of parts) {
     if (!/^[0-9]+$/.test(part)) {
       return hostError(
-        `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
-          `${partStart} is not a decimal number; write ${shape}.`,
+        `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at character ` +
+          `${partStart + 1} is not a decimal number; write ${shape}.`,
         partStart,
       );
     }
     if (!DECIMAL_OCTET.test(part)) {
       return hostError(
-        `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at position ` +
-          `${partStart} has a leading zero, which some systems read as octal; write it without leading zeros.`,
+        `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at character ` +
+          `${partStart + 1} has a leading zero, which some systems read as octal; write it without leading zeros.`,
         partStart,
       );
     }
     if (Number(part) > 255) {
       return hostError(
-        `${JSON.stringify(text)} is not a valid IPv4 address: ${part} at position ${partStart} is more than 255.`,
+        `${JSON.stringify(text)} is not a valid IPv4 address: ${part} at character ${partStart + 1} is more than 255.`,
         partStart,
       );
     }
@@ -408,7 +408,7 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
     const zone = text.slice(percent + 1);
     if (!IPV6_ZONE.test(zone)) {
       return invalid(
-        `the zone after "%" at position ${offset + percent} must be an interface name or number, e.g. %eth0 or %3`,
+        `the zone after "%" at character ${offset + percent + 1} must be an interface name or number, e.g. %eth0 or %3`,
         offset + percent,
       );
     }
@@ -430,7 +430,7 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
       const octets = group.split('.');
       if (octets.length !== 4 || octets.some((octet) => !DECIMAL_OCTET.test(octet) || Number(octet) > 255)) {
         return invalid(
-          `the embedded IPv4 part at position ${groupPosition} must be four numbers from 0 to 255`,
+          `the embedded IPv4 part at character ${groupPosition + 1} must be four numbers from 0 to 255`,
           groupPosition,
         );
       }
@@ -438,8 +438,8 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
     } else if (!/^[0-9A-Fa-f]{1,4}$/.test(group)) {
       return invalid(
         group === ''
-          ? `empty group at position ${groupPosition}`
-          : `group ${JSON.stringify(group)} at position ${groupPosition} must be 1 to 4 hex digits`,
+          ? `empty group at character ${groupPosition + 1}`
+          : `group ${JSON.stringify(group)} at character ${groupPosition + 1} must be 1 to 4 hex digits`,
         groupPosition,
       );
     } else {

@@ -95,7 +95,7 @@ export interface AppError {
   field?: string;
   /** Zero-based position of the item at fault in an imported file (IMPORT_FAILED). */
   item?: number;
-  /** Zero-based character position in the field's text, where one applies. */
+  /** Zero-based character position in the field's text, where one applies (messages say it counted from 1: "at character N+1"). */
   position?: number;
   /** Each address tried, when a connect failed on several (dual-stack). */
   attempts?: AttemptFailure[];

@@ -259,13 +259,13 @@ function characterError(text: string, index: number, encoding: TextEncoding): Re
   const unit = text.charCodeAt(index);
   if (encoding === 'utf8' || (unit >= 0xd800 && unit <= 0xdfff)) {
     return payloadError(
-      `${describeCharacter(text, index)} at position ${index} is half a character and cannot be ` +
+      `${describeCharacter(text, index)} at character ${index + 1} is half a character and cannot be ` +
         'encoded; delete it or retype the character.',
       index,
     );
   }
   return payloadError(
-    `${describeCharacter(text, index)} at position ${index} is outside Latin-1 (U+0000–U+00FF); ` +
+    `${describeCharacter(text, index)} at character ${index + 1} is outside Latin-1 (U+0000–U+00FF); ` +
       'choose UTF-8, or write the bytes you mean as \\xHH escapes.',
     index,
   );
@@ -283,7 +283,7 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
   let lastDigitPosition = -1;
   const oddGroupError = (): Result<never> =>
     payloadError(
-      `odd number of hex digits: the digit at position ${lastDigitPosition} has no partner.`,
+      `odd number of hex digits: the digit at character ${lastDigitPosition + 1} has no partner.`,
       lastDigitPosition,
     );
 
@@ -297,7 +297,7 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
     }
     if (!inGroup && unit === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) {
       if (hexDigitValue(text.charCodeAt(i + 2)) < 0) {
-        return payloadError(`the 0x prefix at position ${i} is not followed by hex digits.`, i);
+        return payloadError(`the 0x prefix at character ${i + 1} is not followed by hex digits.`, i);
       }
       i += 1;
       inGroup = true;
@@ -307,7 +307,7 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
     if (value < 0) {
       const misplacedPrefix = (unit | 0x20) === 0x78 && text.charCodeAt(i - 1) === 0x30;
       return payloadError(
-        `invalid hex digit ${describeCharacter(text, i)} at position ${i}` +
+        `invalid hex digit ${describeCharacter(text, i)} at character ${i + 1}` +
           (misplacedPrefix ? '; a 0x prefix must start a group (after a space, comma or colon).' : '.'),
         i,
       );
@@ -342,7 +342,7 @@ function encodeEscapes(
     const start = i;
     if (i + 1 >= text.length) {
       return payloadError(
-        `lone backslash at position ${start} at the end of the text; write \\\\ for a backslash byte.`,
+        `lone backslash at character ${start + 1} at the end of the text; write \\\\ for a backslash byte.`,
         start,
       );
     }
@@ -368,7 +368,7 @@ function encodeEscapes(
         // `\012` means byte 10 in C and byte 0 then "12" here: refuse the ambiguity.
         if (isAsciiDigit(text.charCodeAt(i + 2))) {
           return payloadError(
-            `\\0 at position ${start} is followed by the digit "${text[i + 2]}", which reads like an ` +
+            `\\0 at character ${start + 1} is followed by the digit "${text[i + 2]}", which reads like an ` +
               'octal escape; write \\x00 before a digit, or \\xHH for the byte you mean.',
             start,
           );
@@ -380,7 +380,7 @@ function encodeEscapes(
         const high = hexDigitValue(text.charCodeAt(i + 2));
         const low = hexDigitValue(text.charCodeAt(i + 3));
         if (high < 0 || low < 0) {
-          return payloadError(`the \\x escape at position ${start} needs exactly two hex digits.`, start);
+          return payloadError(`the \\x escape at character ${start + 1} needs exactly two hex digits.`, start);
         }
         writer.push((high << 4) | low);
         i += 4;
@@ -394,7 +394,7 @@ function encodeEscapes(
       }
       default:
         return payloadError(
-          `unknown escape at position ${start}: backslash followed by ${describeCharacter(text, i + 1)}; ` +
+          `unknown escape at character ${start + 1}: backslash followed by ${describeCharacter(text, i + 1)}; ` +
             `${ESCAPES_HELP}.`,
           start,
         );
@@ -407,7 +407,7 @@ function encodeEscapes(
 /** Reads `\u{H…}` at `start` (the backslash), appends its bytes, returns the UTF-16 units consumed. */
 function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding, writer: ByteWriter): Result<number> {
   const malformed = (): Result<never> =>
-    payloadError(`the \\u escape at position ${start} must be written \\u{HEX} with 1 to 6 hex digits.`, start);
+    payloadError(`the \\u escape at character ${start + 1} must be written \\u{HEX} with 1 to 6 hex digits.`, start);
   if (text.charCodeAt(start + 2) !== 0x7b) return malformed();
   let end = start + 3;
   let codePoint = 0;
@@ -422,13 +422,13 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   const source = text.slice(start, end + 1);
   if (codePoint > MAX_CODE_POINT) {
     return payloadError(
-      `${source} at position ${start} is beyond U+10FFFF, the last Unicode code point.`,
+      `${source} at character ${start + 1} is beyond U+10FFFF, the last Unicode code point.`,
       start,
     );
   }
   if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
     return payloadError(
-      `${source} at position ${start} is a surrogate code point, which no encoding can hold; ` +
+      `${source} at character ${start + 1} is a surrogate code point, which no encoding can hold; ` +
         'write the character itself, or its bytes as \\xHH escapes.',
       start,
     );
@@ -436,7 +436,7 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   if (encoding === 'latin1') {
     if (codePoint > 0xff) {
       return payloadError(
-        `${source} at position ${start} (${codePointLabel(codePoint)}) is outside Latin-1 ` +
+        `${source} at character ${start + 1} (${codePointLabel(codePoint)}) is outside Latin-1 ` +
           '(U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.',
         start,
       );

@@ -199,7 +199,7 @@ function validateLabel(text: string, field: 'name' | 'folder', maxLength: number
   const label = field === 'name' ? 'Profile name' : 'Folder name';
   const match = FORBIDDEN_LABEL_CHARACTER.exec(text);
   if (match) {
-    return fail('INVALID_INPUT', `${label} contains the control character ${codePointLabel(text, match.index)} at position ${match.index}.`, {
+    return fail('INVALID_INPUT', `${label} contains the control character ${codePointLabel(text, match.index)} at character ${match.index + 1}.`, {
       field,
       position: match.index,
     });

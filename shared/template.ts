@@ -50,7 +50,7 @@ export function parseTemplate(source: string): Result<TemplatePart[]> {
     }
     const close = source.indexOf('}', i + 2);
     if (close < 0) {
-      return fail('INVALID_INPUT', `"\${" at position ${i} has no closing "}"; write $\${ for a literal "\${".`, { position: i });
+      return fail('INVALID_INPUT', `"\${" at character ${i + 1} has no closing "}"; write $\${ for a literal "\${".`, { position: i });
     }
     const body = source.slice(i + 2, close);
     const ref = parseReference(body, i);
@@ -70,17 +70,17 @@ function parseReference(body: string, position: number): Result<Extract<Template
   if (random) {
     const digits = Number(random[1]);
     if (digits >= 1 && digits <= CONVERSATION_LIMITS.maxRandomHexDigits) return ok({ kind: 'random-hex', digits });
-    return fail('INVALID_INPUT', `\${${body}} at position ${position}: N must be 1 to ${CONVERSATION_LIMITS.maxRandomHexDigits}.`, {
+    return fail('INVALID_INPUT', `\${${body}} at character ${position + 1}: N must be 1 to ${CONVERSATION_LIMITS.maxRandomHexDigits}.`, {
       position,
     });
   }
   if (body.startsWith('random')) {
-    return fail('INVALID_INPUT', `\${${body}} at position ${position}: the random macro is written \${random:hex:N}.`, { position });
+    return fail('INVALID_INPUT', `\${${body}} at character ${position + 1}: the random macro is written \${random:hex:N}.`, { position });
   }
   if (!NAME_PATTERN.test(body)) {
     return fail(
       'INVALID_INPUT',
-      `\${${truncate(body)}} at position ${position} is not a valid name: use letters, digits and _, starting with a letter or _.`,
+      `\${${truncate(body)}} at character ${position + 1} is not a valid name: use letters, digits and _, starting with a letter or _.`,
       { position },
     );
   }

@@ -134,7 +134,7 @@ function invalid(message: string, code?: ErrorCode): Checked<never> {
 function argumentError(argument: 'HOST' | 'PORT' | 'DATA', error: AppError): Checked<never> {
   const message = error.message.replace(/^(Host|Port|Payload): /, '');
   const position = error.position;
-  const at = argument !== 'DATA' || position === undefined || message.includes(`position ${position}`) ? '' : ` (at character ${position})`;
+  const at = argument !== 'DATA' || position === undefined || message.includes(`character ${position + 1}`) ? '' : ` (at character ${position + 1})`;
   return invalid(`${argument}${at}: ${message}`);
 }
 

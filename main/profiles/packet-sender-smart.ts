@@ -68,7 +68,7 @@ export function mixedAsciiToBytes(input: string): { ok: true; bytes: Uint8Array 
       out.push(parseInt(input.slice(i + 1, i + 3), 16));
       i += 2;
       continue;
-    } else return { ok: false, reason: `"\\${next ?? ''}" at position ${i + 1} is not an escape Packet Sender writes (\\\\, \\n, \\r, \\t, \\XX)` };
+    } else return { ok: false, reason: `"\\${next ?? ''}" at character ${i + 1} is not an escape Packet Sender writes (\\\\, \\n, \\r, \\t, \\XX)` };
     i += 1;
   }
   return { ok: true, bytes: Uint8Array.from(out) };

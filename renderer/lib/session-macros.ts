@@ -40,7 +40,7 @@ export function expandMacros(spec: PayloadSpec, values: MacroValues): Result<Uin
       case 'name':
         return fail(
           'INVALID_INPUT',
-          `\${${ref.name}} at position ${part.offset}: a session expands only \${counter}, \${time}, \${date} and \${random:hex:N} (variables belong to conversations); write $\${ for a literal "\${".`,
+          `\${${ref.name}} at character ${part.offset + 1}: a session expands only \${counter}, \${time}, \${date} and \${random:hex:N} (variables belong to conversations); write $\${ for a literal "\${".`,
           { field: 'payload', position: part.offset },
         );
       case 'counter':

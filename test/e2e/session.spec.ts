@@ -206,7 +206,7 @@ test('payload errors are shown at their position and Send stays off', async ({ p
     const u = await connectTo(page, web, server.port);
     await u.mode('Hex').check();
     await u.payload.fill('41 42 4g');
-    await expect(page.getByText(/position 7/)).toBeVisible();
+    await expect(page.getByText(/at character 8/)).toBeVisible();
     await expect(u.send).toBeDisabled();
     await u.payload.fill('41 42 4');
     await expect(page.getByText(/odd number of hex digits/i)).toBeVisible();

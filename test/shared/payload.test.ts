@@ -69,7 +69,7 @@ describe('encodePayload: text mode', () => {
     const high = errorOf(spec('ab\uD800c', 'text'));
     expect(high.position).toBe(2);
     expect(high.message).toBe(
-      'lone surrogate U+D800 at position 2 is half a character and cannot be encoded; delete it or retype the character.',
+      'lone surrogate U+D800 at character 3 is half a character and cannot be encoded; delete it or retype the character.',
     );
     expect(errorOf(spec('abc\uDC00', 'text')).position).toBe(3);
     expect(errorOf(spec('\uDBFF', 'text')).position).toBe(0);
@@ -84,10 +84,10 @@ describe('encodePayload: text mode', () => {
     const euro = errorOf(spec('price: 5€', 'text', 'latin1'));
     expect(euro.position).toBe(8);
     expect(euro.message).toBe(
-      '"€" (U+20AC) at position 8 is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.',
+      '"€" (U+20AC) at character 9 is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.',
     );
-    expect(errorOf(spec('ab😀', 'text', 'latin1')).message).toContain('"😀" (U+1F600) at position 2');
-    expect(errorOf(spec('\u202e', 'text', 'latin1')).message).toContain('U+202E at position 0');
+    expect(errorOf(spec('ab😀', 'text', 'latin1')).message).toContain('"😀" (U+1F600) at character 3');
+    expect(errorOf(spec('\u202e', 'text', 'latin1')).message).toContain('U+202E at character 1');
   });
 });
 
@@ -178,26 +178,26 @@ describe('encodePayload: hex mode', () => {
   });
 
   it.each([
-    ['4g', 1, 'invalid hex digit "g" at position 1.'],
-    ['41 42 4g', 7, 'invalid hex digit "g" at position 7.'],
-    ['41\u00a042', 2, 'invalid hex digit U+00A0 at position 2.'],
-    ['41\u000042', 2, 'invalid hex digit U+0000 at position 2.'],
-    ['-41', 0, 'invalid hex digit "-" at position 0.'],
-    ['41 é', 3, 'invalid hex digit "é" (U+00E9) at position 3.'],
-    ['41 42 \uD83D', 6, 'invalid hex digit lone surrogate U+D83D at position 6.'],
+    ['4g', 1, 'invalid hex digit "g" at character 2.'],
+    ['41 42 4g', 7, 'invalid hex digit "g" at character 8.'],
+    ['41\u00a042', 2, 'invalid hex digit U+00A0 at character 3.'],
+    ['41\u000042', 2, 'invalid hex digit U+0000 at character 3.'],
+    ['-41', 0, 'invalid hex digit "-" at character 1.'],
+    ['41 é', 3, 'invalid hex digit "é" (U+00E9) at character 4.'],
+    ['41 42 \uD83D', 6, 'invalid hex digit lone surrogate U+D83D at character 7.'],
     [
       '410x42',
       3,
-      'invalid hex digit "x" at position 3; a 0x prefix must start a group (after a space, comma or colon).',
+      'invalid hex digit "x" at character 4; a 0x prefix must start a group (after a space, comma or colon).',
     ],
-    ['0x0x41', 3, 'invalid hex digit "x" at position 3; a 0x prefix must start a group (after a space, comma or colon).'],
-    ['414', 2, 'odd number of hex digits: the digit at position 2 has no partner.'],
-    ['41 4 42', 3, 'odd number of hex digits: the digit at position 3 has no partner.'],
-    ['0x123', 4, 'odd number of hex digits: the digit at position 4 has no partner.'],
-    ['0x1, 0x2', 2, 'odd number of hex digits: the digit at position 2 has no partner.'],
-    ['0x', 0, 'the 0x prefix at position 0 is not followed by hex digits.'],
-    ['41 0x 42', 3, 'the 0x prefix at position 3 is not followed by hex digits.'],
-    ['41 0xg', 3, 'the 0x prefix at position 3 is not followed by hex digits.'],
+    ['0x0x41', 3, 'invalid hex digit "x" at character 4; a 0x prefix must start a group (after a space, comma or colon).'],
+    ['414', 2, 'odd number of hex digits: the digit at character 3 has no partner.'],
+    ['41 4 42', 3, 'odd number of hex digits: the digit at character 4 has no partner.'],
+    ['0x123', 4, 'odd number of hex digits: the digit at character 5 has no partner.'],
+    ['0x1, 0x2', 2, 'odd number of hex digits: the digit at character 3 has no partner.'],
+    ['0x', 0, 'the 0x prefix at character 1 is not followed by hex digits.'],
+    ['41 0x 42', 3, 'the 0x prefix at character 4 is not followed by hex digits.'],
+    ['41 0xg', 3, 'the 0x prefix at character 4 is not followed by hex digits.'],
   ])('refuses %j at position %i', (text, position, message) => {
     const error = errorOf(spec(text, 'hex'));
     expect(error.position).toBe(position);
@@ -228,27 +228,27 @@ describe('encodePayload: escapes mode', () => {
   });
 
   it.each([
-    ['ab\\q', 'utf8', 2, 'unknown escape at position 2: backslash followed by "q"; the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}.'],
-    ['\\X41', 'utf8', 0, 'unknown escape at position 0: backslash followed by "X"; the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}.'],
-    ['\\\u0000', 'utf8', 0, 'unknown escape at position 0: backslash followed by U+0000; the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}.'],
-    ['abc\\', 'utf8', 3, 'lone backslash at position 3 at the end of the text; write \\\\ for a backslash byte.'],
-    ['\\x', 'utf8', 0, 'the \\x escape at position 0 needs exactly two hex digits.'],
-    ['a\\x4', 'utf8', 1, 'the \\x escape at position 1 needs exactly two hex digits.'],
-    ['\\x4g', 'utf8', 0, 'the \\x escape at position 0 needs exactly two hex digits.'],
-    ['\\xg0', 'utf8', 0, 'the \\x escape at position 0 needs exactly two hex digits.'],
-    ['\\012', 'utf8', 0, '\\0 at position 0 is followed by the digit "1", which reads like an octal escape; write \\x00 before a digit, or \\xHH for the byte you mean.'],
-    ['\\u1234', 'utf8', 0, 'the \\u escape at position 0 must be written \\u{HEX} with 1 to 6 hex digits.'],
-    ['\\u{}', 'utf8', 0, 'the \\u escape at position 0 must be written \\u{HEX} with 1 to 6 hex digits.'],
-    ['\\u{12', 'utf8', 0, 'the \\u escape at position 0 must be written \\u{HEX} with 1 to 6 hex digits.'],
-    ['\\u{12g}', 'utf8', 0, 'the \\u escape at position 0 must be written \\u{HEX} with 1 to 6 hex digits.'],
-    ['\\u{1234567}', 'utf8', 0, 'the \\u escape at position 0 must be written \\u{HEX} with 1 to 6 hex digits.'],
-    ['\\u', 'utf8', 0, 'the \\u escape at position 0 must be written \\u{HEX} with 1 to 6 hex digits.'],
-    ['x\\u{110000}', 'utf8', 1, '\\u{110000} at position 1 is beyond U+10FFFF, the last Unicode code point.'],
-    ['\\u{D800}', 'utf8', 0, '\\u{D800} at position 0 is a surrogate code point, which no encoding can hold; write the character itself, or its bytes as \\xHH escapes.'],
-    ['\\u{dfff}', 'latin1', 0, '\\u{dfff} at position 0 is a surrogate code point, which no encoding can hold; write the character itself, or its bytes as \\xHH escapes.'],
-    ['\\u{100}', 'latin1', 0, '\\u{100} at position 0 (U+0100) is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.'],
-    ['\\x41€', 'latin1', 4, '"€" (U+20AC) at position 4 is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.'],
-    ['\\n\uDC00', 'utf8', 2, 'lone surrogate U+DC00 at position 2 is half a character and cannot be encoded; delete it or retype the character.'],
+    ['ab\\q', 'utf8', 2, 'unknown escape at character 3: backslash followed by "q"; the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}.'],
+    ['\\X41', 'utf8', 0, 'unknown escape at character 1: backslash followed by "X"; the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}.'],
+    ['\\\u0000', 'utf8', 0, 'unknown escape at character 1: backslash followed by U+0000; the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}.'],
+    ['abc\\', 'utf8', 3, 'lone backslash at character 4 at the end of the text; write \\\\ for a backslash byte.'],
+    ['\\x', 'utf8', 0, 'the \\x escape at character 1 needs exactly two hex digits.'],
+    ['a\\x4', 'utf8', 1, 'the \\x escape at character 2 needs exactly two hex digits.'],
+    ['\\x4g', 'utf8', 0, 'the \\x escape at character 1 needs exactly two hex digits.'],
+    ['\\xg0', 'utf8', 0, 'the \\x escape at character 1 needs exactly two hex digits.'],
+    ['\\012', 'utf8', 0, '\\0 at character 1 is followed by the digit "1", which reads like an octal escape; write \\x00 before a digit, or \\xHH for the byte you mean.'],
+    ['\\u1234', 'utf8', 0, 'the \\u escape at character 1 must be written \\u{HEX} with 1 to 6 hex digits.'],
+    ['\\u{}', 'utf8', 0, 'the \\u escape at character 1 must be written \\u{HEX} with 1 to 6 hex digits.'],
+    ['\\u{12', 'utf8', 0, 'the \\u escape at character 1 must be written \\u{HEX} with 1 to 6 hex digits.'],
+    ['\\u{12g}', 'utf8', 0, 'the \\u escape at character 1 must be written \\u{HEX} with 1 to 6 hex digits.'],
+    ['\\u{1234567}', 'utf8', 0, 'the \\u escape at character 1 must be written \\u{HEX} with 1 to 6 hex digits.'],
+    ['\\u', 'utf8', 0, 'the \\u escape at character 1 must be written \\u{HEX} with 1 to 6 hex digits.'],
+    ['x\\u{110000}', 'utf8', 1, '\\u{110000} at character 2 is beyond U+10FFFF, the last Unicode code point.'],
+    ['\\u{D800}', 'utf8', 0, '\\u{D800} at character 1 is a surrogate code point, which no encoding can hold; write the character itself, or its bytes as \\xHH escapes.'],
+    ['\\u{dfff}', 'latin1', 0, '\\u{dfff} at character 1 is a surrogate code point, which no encoding can hold; write the character itself, or its bytes as \\xHH escapes.'],
+    ['\\u{100}', 'latin1', 0, '\\u{100} at character 1 (U+0100) is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.'],
+    ['\\x41€', 'latin1', 4, '"€" (U+20AC) at character 5 is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.'],
+    ['\\n\uDC00', 'utf8', 2, 'lone surrogate U+DC00 at character 3 is half a character and cannot be encoded; delete it or retype the character.'],
   ] as const)('refuses %j (%s) at position %i', (text, encoding, position, message) => {
     const error = errorOf(spec(text, 'escapes', encoding));
     expect(error.position).toBe(position);

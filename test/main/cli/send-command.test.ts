@@ -102,7 +102,7 @@ describe('invalid input exits 2 before any connection', () => {
     [['send', 'localhost\u0000x', 'PORT', 'x'], /HOST/],
     [['send', '', 'PORT', 'x'], /HOST/],
     [['send', '127.0.0.1'], /HOST and PORT are required/],
-    [['send', 'HOST', 'PORT', 'zz', '--hex'], /^socket-tester send: DATA: invalid hex digit "z" at position 0\.$/m],
+    [['send', 'HOST', 'PORT', 'zz', '--hex'], /^socket-tester send: DATA: invalid hex digit "z" at character 1\.$/m],
     [['send', 'HOST', 'PORT', 'abc', '--hex'], /DATA/],
     [['send', 'HOST', 'PORT', 'a\\q', '--escapes'], /DATA/],
     [['send', 'HOST', 'PORT', 'x', '--hex', '--escapes'], /--hex and --escapes/],

@@ -246,7 +246,7 @@ describe('send --profile: failures exit before any connection', () => {
     [['send', '--profile', 'Echo', '--profiles', 'FILE', '--keep-open', '--half-close'], /--keep-open and --half-close/],
     [['send', '--profile', ' ', '--profiles', 'FILE'], /--profile needs a profile name/],
     [['send', '--profile', 'Echo', '--profiles', ''], /--profiles needs a file path/],
-    [['send', '--profile', 'Echo', '--profiles', 'FILE', 'zz', '--hex'], /^socket-tester send: DATA: invalid hex digit "z" at position 0\.$/m],
+    [['send', '--profile', 'Echo', '--profiles', 'FILE', 'zz', '--hex'], /^socket-tester send: DATA: invalid hex digit "z" at character 1\.$/m],
     [['send', '--profile', 'Echo', '--profiles', 'FILE', '--connect-timeout', '0'], /--connect-timeout/],
   ])('invalid input %j exits 2 with no connection', async (template, message) => {
     const server = await echoServer();

@@ -119,10 +119,10 @@ describe('loadConversation', () => {
   });
 
   it('checks templates and payloads with the codec, with positions', () => {
-    expect(errorsOf(yaml([...head, '  - send: {hex: "41 4"}']))).toEqual(['5:17 odd number of hex digits: the digit at position 3 has no partner.']);
-    expect(errorsOf(yaml([...head, '  - send: "a ${x"']))).toEqual(['5:11 "${" at position 2 has no closing "}"; write $${ for a literal "${".']);
-    expect(errorsOf(yaml([...head, '  - send: "${random:hex:0}"']))).toEqual(['5:11 ${random:hex:0} at position 0: N must be 1 to 1024.']);
-    expect(errorsOf(yaml([...head, '  - send: {escapes: "\\\\q"}']))[0]).toMatch(/^5:21 unknown escape at position 0/);
+    expect(errorsOf(yaml([...head, '  - send: {hex: "41 4"}']))).toEqual(['5:17 odd number of hex digits: the digit at character 4 has no partner.']);
+    expect(errorsOf(yaml([...head, '  - send: "a ${x"']))).toEqual(['5:11 "${" at character 3 has no closing "}"; write $${ for a literal "${".']);
+    expect(errorsOf(yaml([...head, '  - send: "${random:hex:0}"']))).toEqual(['5:11 ${random:hex:0} at character 1: N must be 1 to 1024.']);
+    expect(errorsOf(yaml([...head, '  - send: {escapes: "\\\\q"}']))[0]).toMatch(/^5:21 unknown escape at character 1/);
   });
 
   it('refuses regexes RE2 cannot run and captures without exactly one group', () => {
