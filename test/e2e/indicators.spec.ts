@@ -243,3 +243,30 @@ test('the loading note sits over the view: the view keeps its height while the p
   }
   expect(errors).toEqual([]);
 });
+
+test('a response too big to wrap shows its last line: the note above the rows does not push them past the panel', async ({ page, web, errors }) => {
+  test.setTimeout(60_000);
+  let text = '';
+  for (let i = 0; text.length < 600 * 1024; i++) text += `line ${String(i).padStart(8, '0')} ${'x'.repeat(60)}\n`;
+  text += 'THE LAST LINE\n';
+  const server = await tcpServer((s) => {
+    s.on('error', () => undefined);
+    s.end(text);
+  });
+  try {
+    const u = await startSession(page, web, server.port);
+    await expect(u.bytesReceived).toHaveText(Buffer.byteLength(text).toLocaleString('en-US'), { timeout: 30_000 });
+    await expect(page.getByText(/Wrapping is off for responses over 256 KiB/)).toBeVisible();
+    const last = page.getByText('THE LAST LINE', { exact: true });
+    await expect(last).toBeVisible();
+    const rows = await page.getByRole('region', { name: 'Response text' }).boundingBox();
+    const panel = await page.getByRole('region', { name: 'Response', exact: true }).boundingBox();
+    const line = await last.boundingBox();
+    // The scroller ends inside its panel, and the last line inside the scroller.
+    expect(rows!.y + rows!.height).toBeLessThanOrEqual(panel!.y + panel!.height + 0.5);
+    expect(line!.y + line!.height).toBeLessThanOrEqual(rows!.y + rows!.height + 0.5);
+  } finally {
+    await server.close();
+  }
+  expect(errors).toEqual([]);
+});
