@@ -17,6 +17,14 @@ if (conn.kind !== 'web-no-token') {
   const app = new AppState(conn.api);
   void app.load();
   mount(App, { target, props: { app } });
+  // A reload or a closed browser tab loses the open tabs (profiles live in main): the browser asks
+  // first while any tab holds an edit, a session or received bytes. Not in Electron, where a
+  // beforeunload that objects cancels closing the window without asking anyone.
+  if (conn.kind === 'web') {
+    window.addEventListener('beforeunload', (e) => {
+      if (app.tabs.some((t) => !t.pristine)) e.preventDefault();
+    });
+  }
 }
 if (conn.kind !== 'electron') {
   const serverAnswers = (): Promise<boolean> =>

@@ -80,6 +80,8 @@ export function watchConsole(page: Page): string[] {
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('dialog', (d) => {
+    // "Leave site?" before a navigation from a tab with edits: the page fixture accepts it.
+    if (d.type() === 'beforeunload') return;
     errors.push(`unexpected dialog: ${d.message()}`);
     void d.dismiss();
   });
@@ -98,6 +100,14 @@ export const test = base.extend<{ errors: string[] }, { web: WebMode }>({
     },
     { scope: 'worker' },
   ],
+  // The app asks before a reload loses tabs with edits (renderer/main.ts); tests that navigate
+  // again mean to, so the question is answered "leave".
+  page: async ({ page }, use) => {
+    page.on('dialog', (d) => {
+      if (d.type() === 'beforeunload') void d.accept();
+    });
+    await use(page);
+  },
   errors: async ({ page }, use) => {
     const errors = watchConsole(page);
     await use(errors);
