@@ -132,6 +132,11 @@ test('the byte preview expands to show every byte', async ({ page, web }) => {
   await u.payload.pressSequentially('!');
   await expect(dump).toContainText('78 78 78 5a 21');
   await expect(page.getByRole('button', { name: 'Hide bytes' })).toBeVisible();
+  await page.getByRole('button', { name: 'Hide bytes' }).click();
+  // Few enough for the line to hold them all: the button offers the dump, not "all" of them.
+  await u.payload.fill('hello');
+  await expect(page.getByRole('button', { name: 'Hex dump' })).toBeVisible();
+  await expect(page.getByRole('button', { name: /Show all/ })).toHaveCount(0);
 });
 
 test('an input error sits under its field once, and a stale connect error clears when the inputs change', async ({ page, web }) => {

@@ -23,6 +23,7 @@ export const request = {
   exactBytes: 'The exact bytes, in hex',
   hideBytes: 'Hide bytes',
   showAll: 'Show all {{n}} bytes',
+  showDump: 'Hex dump',
   bytesToSend: 'Bytes to send',
   closeAfterSend: 'Close my side after sending',
   sendFile: 'Send file…',

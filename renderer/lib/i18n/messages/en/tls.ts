@@ -22,7 +22,7 @@ export const tls = {
   cipher: 'Cipher',
   none: 'none',
   sniSent: 'SNI sent',
-  nameVerified: 'Name verified',
+  nameVerified: 'Name to verify',
   resumed: 'Resumed',
   yes: 'yes',
   no: 'no',

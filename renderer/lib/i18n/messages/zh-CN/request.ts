@@ -25,6 +25,7 @@ export const request: MessageShape<typeof en> = {
   exactBytes: '精确的字节（十六进制）',
   hideBytes: '隐藏字节',
   showAll: '显示全部 {{n}} 字节',
+  showDump: '十六进制转储',
   bytesToSend: '待发送的字节',
   closeAfterSend: '发送后关闭本端',
   sendFile: '发送文件…',
