@@ -66,6 +66,10 @@ export default defineConfig({
       // ST_NO_MINIFY=1: readable function names in a Chromium trace of the page (profiling only).
       minify: process.env.ST_NO_MINIFY ? false : true,
       sourcemap: false,
+      // The control-picture font stays a file of its own: inlined, it would be a data: URL, which the
+      // Content-Security-Policy (default-src 'self', no font-src) refuses, and the view would fall
+      // back to the system's glyphs without a word.
+      assetsInlineLimit: (file: string) => (file.endsWith('.woff2') ? false : undefined),
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },

@@ -17,6 +17,10 @@ if (conn.kind !== 'web-no-token') {
   const app = new AppState(conn.api);
   void app.load();
   mount(App, { target, props: { app } });
+  // The control-picture font loads only when a character of its range is first drawn, and until it
+  // is there that text waits (font-display: block) or, later, lays out twice. Asked for now, it is
+  // ready long before the first control byte arrives. A failure leaves the system's glyphs.
+  void document.fonts.load("1em 'Socket Tester Control Pictures'", '\u2400').catch(() => undefined);
   // A reload or a closed browser tab loses the open tabs (profiles live in main): the browser asks
   // first while any tab holds an edit, a session or received bytes. Not in Electron, where a
   // beforeunload that objects cancels closing the window without asking anyone.

@@ -275,3 +275,34 @@ test('a response too big to wrap shows its last line: the note above the rows do
   }
   expect(errors).toEqual([]);
 });
+
+test("control bytes are drawn with the app's own Control Pictures, not the system's fallback (or an empty box)", async ({ page, web, errors }) => {
+  // 64 control bytes on one line: more marks than chips are drawn for, so the line is plain text
+  // and its marks are the Control Pictures themselves (MarkedText.svelte).
+  const controls = Buffer.from(Array.from({ length: 64 }, (_, i) => [0x01, 0x1b, 0x00, 0x7f][i % 4]!));
+  const server = await tcpServer((s) => {
+    s.on('error', () => undefined);
+    s.end(Buffer.concat([Buffer.from('before '), controls, Buffer.from(' after\n')]));
+  });
+  try {
+    const u = await startSession(page, web, server.port);
+    await expect(u.bytesReceived).toHaveText('78');
+    const piece = page.locator('.wrap .piece').first();
+    await expect(piece).toContainText('before ␁␛␀␡');
+    // Which fonts Chromium actually drew the piece with, and how many glyphs each.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: '.wrap .piece' });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    // Every control picture from the app's font (a web font: Chromium names it by the font's own
+    // family), the 13 other characters from the system's monospace font.
+    expect(fonts.filter((f) => f.isCustomFont)).toEqual([expect.objectContaining({ familyName: 'Noto Sans Symbols 2', glyphCount: 64 })]);
+    expect(fonts.reduce((n, f) => n + f.glyphCount, 0)).toBe(64 + 13);
+    await cdp.detach();
+  } finally {
+    await server.close();
+  }
+  expect(errors).toEqual([]);
+});
