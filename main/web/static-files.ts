@@ -15,6 +15,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.json': 'application/json',
   '.woff2': 'font/woff2',
+  // The font licence the app carries (renderer/public/).
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /** The file a URL path names under `root`, or null when it is outside, hidden or malformed. */

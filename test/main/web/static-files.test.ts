@@ -26,5 +26,7 @@ describe('resolveStaticPath', () => {
   it('names content types, with bytes for unknown kinds', () => {
     expect(contentTypeFor('a.js')).toMatch(/javascript/);
     expect(contentTypeFor('a.bin')).toBe('application/octet-stream');
+    expect(contentTypeFor('assets/control-pictures-5xCXC6C9.woff2')).toBe('font/woff2');
+    expect(contentTypeFor('control-pictures-font-LICENSE.txt')).toBe('text/plain; charset=utf-8');
   });
 });
