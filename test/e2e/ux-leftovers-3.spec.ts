@@ -44,3 +44,22 @@ test('in a narrow window the byte preview takes a line of its own instead of shr
   await expect(hex).toContainText('50 49 4e 47');
   expect(errors).toEqual([]);
 });
+
+test('the byte preview is cut between bytes, never inside one', async ({ page, web, errors }) => {
+  await page.setViewportSize({ width: 800, height: 800 });
+  await page.goto(web.url);
+  const u = ui(page);
+  await u.payload.fill('x'.repeat(300));
+  const hex = page.locator('.preview .hex');
+  await expect(hex).toContainText('78 78 78');
+  // Every previewed byte is one atomic box of two digits: an ellipsis hides such a box whole, where
+  // on plain text it cut "78" to "7".
+  const bytes = await hex.locator('.byte').evaluateAll((els) => els.map((el) => [el.textContent, getComputedStyle(el).display]));
+  expect(bytes).toHaveLength(256);
+  expect(bytes.every(([text, display]) => text === '78' && display === 'inline-block')).toBe(true);
+  // The line is clipped (the preview is narrower than 256 bytes) and ends with the "more" mark.
+  expect(await hex.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  await expect(hex).toHaveText(/ …$/);
+  await hex.screenshot({ path: 'test-results/screenshots/preview-cut-between-bytes.png' });
+  expect(errors).toEqual([]);
+});
