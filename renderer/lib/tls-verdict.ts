@@ -37,11 +37,33 @@ export function tlsVerdict(info: TlsSessionInfo): TlsVerdict {
   return { trusted: false, headline: t('tls.notTrusted', { why, after }), reasons: errors.map((e) => uiMessage({ ...e, field: undefined })) };
 }
 
-/** "expired 3 days ago", "not yet valid", "12 days left". */
-export function validityWords(cert: TlsCertificateInfo): { text: string; bad: boolean } {
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * "expired 3 days ago", "not yet valid", "12 days left"; under two days with the hours too
+ * ("1 day 23 hours left", "5 hours left", "less than an hour left"), since whole days alone said
+ * "1 day left" for 47 hours and "0 days left" for a certificate still valid all afternoon. Counted
+ * from `now` to the certificate's end; the engine's whole days when its end cannot be read.
+ */
+export function validityWords(cert: TlsCertificateInfo, now = Date.now()): { text: string; bad: boolean } {
   if (cert.notYetValid) return { text: t('tls.notYetValid'), bad: true };
-  if (cert.expired) return { text: t('tls.expiredAgo', { count: Math.abs(cert.daysLeft), n: Math.abs(cert.daysLeft) }), bad: true };
-  return { text: t('tls.daysLeft', { count: cert.daysLeft, n: cert.daysLeft }), bad: false };
+  const end = Date.parse(cert.validTo);
+  const span = Number.isFinite(end) ? Math.abs(end - now) : Math.abs(cert.daysLeft) * DAY_MS;
+  const words = spanWords(cert.expired ? 'expired' : 'left', span);
+  return { text: words, bad: cert.expired };
+}
+
+/** A span as the TLS view words it: whole days from two days on, hours below that. */
+function spanWords(kind: 'left' | 'expired', span: number): string {
+  const days = Math.floor(span / DAY_MS);
+  const hours = Math.floor((span - days * DAY_MS) / HOUR_MS);
+  if (days >= 2 || (days === 1 && hours === 0)) {
+    return kind === 'left' ? t('tls.daysLeft', { count: days, n: days }) : t('tls.expiredAgo', { count: days, n: days });
+  }
+  if (days === 1) return kind === 'left' ? t('tls.dayHoursLeft', { count: hours, n: hours }) : t('tls.expiredDayHoursAgo', { count: hours, n: hours });
+  if (hours >= 1) return kind === 'left' ? t('tls.hoursLeft', { count: hours, n: hours }) : t('tls.expiredHoursAgo', { count: hours, n: hours });
+  return kind === 'left' ? t('tls.underHourLeft') : t('tls.expiredUnderHour');
 }
 
 /** The chain as one PEM file, leaf first (what "Export chain" saves). */

@@ -57,10 +57,33 @@ describe('tlsVerdict', () => {
 });
 
 describe('validityWords and chainPem', () => {
+  const end = Date.parse(cert.validTo);
+  const HOUR = 3_600_000;
+
   it('flags expired and not-yet-valid certificates', () => {
-    expect(validityWords(cert)).toEqual({ text: '31 days left', bad: false });
-    expect(validityWords({ ...cert, expired: true, daysLeft: -3 })).toEqual({ text: 'expired 3 days ago', bad: true });
+    expect(validityWords(cert, end - 31.5 * 24 * HOUR)).toEqual({ text: '31 days left', bad: false });
+    expect(validityWords({ ...cert, expired: true, daysLeft: -3 }, end + 3.2 * 24 * HOUR)).toEqual({ text: 'expired 3 days ago', bad: true });
     expect(validityWords({ ...cert, notYetValid: true })).toEqual({ text: 'not yet valid', bad: true });
+  });
+
+  it('says the hours under two days: 47 hours are not "1 day left", nor 5 hours "0 days left"', () => {
+    const left = (hours: number): string => validityWords(cert, end - hours * HOUR).text;
+    expect(left(48)).toBe('2 days left');
+    expect(left(47.5)).toBe('1 day 23 hours left');
+    expect(left(25)).toBe('1 day 1 hour left');
+    expect(left(24.5)).toBe('1 day left');
+    expect(left(23.9)).toBe('23 hours left');
+    expect(left(1)).toBe('1 hour left');
+    expect(left(0.5)).toBe('less than an hour left');
+    const ago = (hours: number): string => validityWords({ ...cert, expired: true, daysLeft: -1 }, end + hours * HOUR).text;
+    expect(ago(0.2)).toBe('expired less than an hour ago');
+    expect(ago(5)).toBe('expired 5 hours ago');
+    expect(ago(30)).toBe('expired 1 day 6 hours ago');
+    expect(ago(50)).toBe('expired 2 days ago');
+  });
+
+  it("falls back to the engine's whole days when the end date cannot be read", () => {
+    expect(validityWords({ ...cert, validTo: 'not a date', daysLeft: 12 })).toEqual({ text: '12 days left', bad: false });
   });
 
   it('joins the chain leaf first, one newline-terminated PEM block each', () => {
