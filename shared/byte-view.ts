@@ -123,6 +123,33 @@ export function bytesToDisplayText(bytes: Uint8Array, encoding: 'utf8' | 'latin1
 }
 
 /**
+ * How many leading bytes of `bytes` end on a UTF-8 sequence boundary: all of them, unless they end
+ * in the first bytes of a sequence that more bytes could still complete (a lead byte, and the
+ * continuation bytes the WHATWG decoder accepts after it), which start where this returns.
+ * Decoding `bytes` in parts cut here gives the same text and counts as decoding it whole, which is
+ * what lets a growing response be decoded a part at a time (renderer/lib/response-buffer.ts).
+ */
+export function utf8CompletePrefix(bytes: Uint8Array): number {
+  const n = bytes.length;
+  // An incomplete sequence is at most 3 bytes: its lead is one of the last three.
+  for (let lead = n - 1; lead >= Math.max(0, n - 3); lead--) {
+    const b = bytes[lead]!;
+    if (b >= 0x80 && b <= 0xbf) continue;
+    const need = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (need === 0 || n - lead >= need) return n;
+    // The decoder's bounds for the byte after the lead (no overlong forms, surrogates or > U+10FFFF).
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    for (let i = lead + 1; i < n; i++) {
+      const c = bytes[i]!;
+      if (i === lead + 1 ? c < low || c > high : c < 0x80 || c > 0xbf) return n;
+    }
+    return lead;
+  }
+  return n;
+}
+
+/**
  * An incremental version of `bytesToDisplayText(…, 'utf8')`: pushing a response in any split
  * gives, concatenated, the same text and the same counts as decoding it whole.
  */

@@ -26,10 +26,20 @@ export interface TextLayout {
   blocked: WrapBlock;
 }
 
+/** What textLayout reads: a ResponseBuffer decodes only what arrived since it was last asked. */
+export interface LaidOutBytes {
+  readonly length: number;
+  all(): Uint8Array;
+  displayText?(encoding: TextEncoding, maxBytes: number): TextView | null;
+}
+
 /** Decodes at most {@link WRAP_LIMITS.maxBytes}; reads only `length` for anything larger. */
-export function textLayout(bytes: { readonly length: number; all(): Uint8Array }, encoding: TextEncoding): TextLayout {
-  if (bytes.length > WRAP_LIMITS.maxBytes) return { whole: null, blocked: 'size' };
-  const whole = bytesToDisplayText(bytes.all(), encoding);
+export function textLayout(bytes: LaidOutBytes, encoding: TextEncoding): TextLayout {
+  if (bytes.length > WRAP_LIMITS.maxBytes) {
+    bytes.displayText?.(encoding, WRAP_LIMITS.maxBytes);
+    return { whole: null, blocked: 'size' };
+  }
+  const whole = bytes.displayText?.(encoding, WRAP_LIMITS.maxBytes) ?? bytesToDisplayText(bytes.all(), encoding);
   const marks = whole.controlCount + whole.replacementCount;
   return marks > WRAP_LIMITS.maxMarks ? { whole: null, blocked: 'marks' } : { whole, blocked: null };
 }

@@ -6,6 +6,7 @@ import {
   HEX_BYTES_PER_ROW,
   hexDumpRows,
   type TextView,
+  utf8CompletePrefix,
 } from '../../shared/byte-view.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -248,6 +249,47 @@ describe('createUtf8StreamDecoder', () => {
       const whole = bytesToDisplayText(input, 'utf8');
       expect(decodeInChunks(input, cuts), `round ${round}: ${[...input]} cut at ${cuts}`).toEqual(whole);
       expect(whole.replacementCount).toBe(referenceUtf8ErrorCount(input));
+    }
+  });
+});
+
+describe('utf8CompletePrefix', () => {
+  const cut = (...bytes: number[]): number => utf8CompletePrefix(Uint8Array.from(bytes));
+
+  it('keeps back only the start of a sequence more bytes could complete', () => {
+    expect(cut()).toBe(0);
+    expect(cut(0x41)).toBe(1);
+    expect(cut(0x41, 0xc3)).toBe(1); // é's lead
+    expect(cut(0x41, 0xc3, 0xa9)).toBe(3); // é whole
+    expect(cut(0xe2, 0x82)).toBe(0); // € missing its last byte
+    expect(cut(0xe2, 0x82, 0xac)).toBe(3);
+    expect(cut(0xf0, 0x9f, 0x98)).toBe(0); // 😀 missing one byte
+    expect(cut(0xf0, 0x9f, 0x98, 0x80)).toBe(4);
+  });
+
+  it('holds back nothing the decoder has already turned into U+FFFD', () => {
+    expect(cut(0x41, 0xc0)).toBe(2); // never a lead
+    expect(cut(0x41, 0xf5)).toBe(2);
+    expect(cut(0xe0, 0x80)).toBe(2); // overlong: E0 needs A0–BF next
+    expect(cut(0xed, 0xa0)).toBe(2); // a surrogate: ED needs 80–9F next
+    expect(cut(0xf4, 0x90)).toBe(2); // past U+10FFFF
+    expect(cut(0xe2, 0x41)).toBe(2);
+    expect(cut(0x80, 0x80, 0x80)).toBe(3); // lone continuation bytes
+  });
+
+  it('cuts where decoding the parts apart gives the same text and counts as decoding the whole', () => {
+    const random = seededRandom(0x5eed);
+    // Bytes skewed to UTF-8's interesting values, so leads, continuations and EF BF BD are common.
+    const pool = [0x41, 0x0a, 0x00, 0x1b, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xbd, 0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+    for (let round = 0; round < 2000; round++) {
+      const all = Uint8Array.from({ length: 1 + Math.floor(random() * 12) }, () => pool[Math.floor(random() * pool.length)]!);
+      const arrived = Math.floor(random() * (all.length + 1));
+      const k = utf8CompletePrefix(all.subarray(0, arrived));
+      expect(k).toBeLessThanOrEqual(arrived);
+      const head = bytesToDisplayText(all.subarray(0, k), 'utf8');
+      const rest = bytesToDisplayText(all.subarray(k), 'utf8');
+      const whole = bytesToDisplayText(all, 'utf8');
+      expect({ text: head.text + rest.text, replacementCount: head.replacementCount + rest.replacementCount, controlCount: head.controlCount + rest.controlCount }).toEqual(whole);
     }
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, ResponseBuffer } from '../../../renderer/lib/response-buffer.ts';
+import { bytesToDisplayText } from '../../../shared/byte-view.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -72,5 +74,42 @@ describe('ResponseBuffer', () => {
     expect(b.lineRange(1)[0]).toBe(2);
     expect(b.lineRange(2)[0]).toBe(2 ** 32 + 5);
     expect(b.lineRange(3)[0]).toBe(2 ** 33);
+  });
+});
+
+describe('ResponseBuffer.displayText', () => {
+  const LIMIT = 256 * 1024;
+
+  it('is bytesToDisplayText of every byte after each chunk, however the bytes were cut', () => {
+    const random = seededRandom(0xd15);
+    const pool = [0x41, 0x0a, 0x0d, 0x00, 0x1b, 0x80, 0xa9, 0xbd, 0xbf, 0xc3, 0xe2, 0x82, 0xac, 0xef, 0xf0, 0x9f, 0x98, 0xff];
+    for (let round = 0; round < 200; round++) {
+      const buffer = new ResponseBuffer();
+      const encoding = round % 5 === 4 ? 'latin1' : 'utf8';
+      for (let chunk = 0; chunk < 8; chunk++) {
+        buffer.append(Uint8Array.from({ length: Math.floor(random() * 6) }, () => pool[Math.floor(random() * pool.length)]!));
+        expect(buffer.displayText(encoding, LIMIT)).toEqual(bytesToDisplayText(buffer.all(), encoding));
+      }
+    }
+  });
+
+  it('completes a character split across chunks, and shows a split that never completes as U+FFFD', () => {
+    const buffer = new ResponseBuffer();
+    buffer.append(Uint8Array.of(0x41, 0xe2, 0x82));
+    expect(buffer.displayText('utf8', LIMIT)).toEqual({ text: 'A\ufffd', replacementCount: 1, controlCount: 0 });
+    buffer.append(Uint8Array.of(0xac, 0x0a));
+    expect(buffer.displayText('utf8', LIMIT)).toEqual({ text: 'A€\n', replacementCount: 0, controlCount: 0 });
+  });
+
+  it('starts again after clear() and for the other encoding; lets go of the text over the limit', () => {
+    const buffer = new ResponseBuffer();
+    buffer.append(new TextEncoder().encode('é\x1b'));
+    expect(buffer.displayText('utf8', LIMIT)?.text).toBe('é␛');
+    expect(buffer.displayText('latin1', LIMIT)?.text).toBe('Ã©␛');
+    buffer.clear();
+    buffer.append(new TextEncoder().encode('x'));
+    expect(buffer.displayText('utf8', LIMIT)?.text).toBe('x');
+    buffer.append(new Uint8Array(10));
+    expect(buffer.displayText('utf8', 8)).toBeNull();
   });
 });
