@@ -6,7 +6,7 @@
  * Real web mode, real loopback peers.
  */
 import type { Socket } from 'node:net';
-import { connectTo, expect, startSession, tcpServer, test, ui } from './web-mode.ts';
+import { connectTo, expect, shot, startSession, tcpServer, test, ui } from './web-mode.ts';
 
 /** A peer that writes `total` bytes (the pattern i & 0xff) as fast as the socket takes them, then FIN. */
 function streamingPeer(total: number): (s: Socket) => void {
@@ -301,6 +301,46 @@ test("control bytes are drawn with the app's own Control Pictures, not the syste
     expect(fonts.filter((f) => f.isCustomFont)).toEqual([expect.objectContaining({ familyName: 'Noto Sans Symbols 2', glyphCount: 64 })]);
     expect(fonts.reduce((n, f) => n + f.glyphCount, 0)).toBe(64 + 13);
     await cdp.detach();
+  } finally {
+    await server.close();
+  }
+  expect(errors).toEqual([]);
+});
+
+test('a line wider than the Text view scrolls sideways to its last byte, and the Hex view in a narrow window too', async ({ page, web, errors }) => {
+  await page.setViewportSize({ width: 800, height: 800 });
+  // Every byte value, 40 times: lines of up to 256 bytes with 4,000+ marks, so Wrap is forced off.
+  const body = Buffer.concat(Array.from({ length: 40 }, () => Buffer.from(Array.from({ length: 256 }, (_, i) => i))));
+  const all = Buffer.concat([body, Buffer.from('\nEND OF THE LONGEST LINE '.padEnd(900, '.') + '|LAST\n')]);
+  const server = await tcpServer((s) => {
+    s.on('error', () => undefined);
+    s.end(all);
+  });
+  try {
+    const u = await startSession(page, web, server.port);
+    await expect(u.bytesReceived).toHaveText(all.length.toLocaleString('en-US'));
+    const text = page.getByRole('region', { name: 'Response text' });
+    const last = page.getByText(/\|LAST$/);
+    await expect(last).toBeAttached();
+    expect(await text.evaluate((el) => el.scrollWidth > el.clientWidth + 100)).toBe(true);
+    await text.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+    // Scrolled to the far right, the line's end is inside the view.
+    const box = await text.boundingBox();
+    const end = await last.evaluate((el) => {
+      const r = document.createRange();
+      r.selectNodeContents(el);
+      const rects = r.getClientRects();
+      return rects[rects.length - 1]!.right;
+    });
+    expect(end).toBeLessThanOrEqual(box!.x + box!.width + 0.5);
+    expect(end).toBeGreaterThan(box!.x);
+    await shot(page, 'text-scrolled-right-800');
+
+    await u.view('Hex').click();
+    const dump = page.getByRole('region', { name: 'Hex dump' });
+    const widths = await dump.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    // A dump row (offset, 16 bytes, their ASCII) is wider than this panel: it scrolls, not cuts.
+    expect(widths[0]!).toBeGreaterThan(widths[1]!);
   } finally {
     await server.close();
   }

@@ -61,5 +61,13 @@ test('the byte preview is cut between bytes, never inside one', async ({ page, w
   expect(await hex.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
   await expect(hex).toHaveText(/ …$/);
   await hex.screenshot({ path: 'test-results/screenshots/preview-cut-between-bytes.png' });
+  // Every byte: the dump opens at its first row (it used to open at its end) and scrolls sideways
+  // in this narrow editor (its rows were cut mid-byte, the ASCII column out of reach).
+  await page.getByRole('button', { name: 'Show all 300 bytes' }).click();
+  const dump = page.getByRole('region', { name: 'Bytes to send' });
+  await expect(dump.getByText(/^00000000 /)).toBeInViewport();
+  expect(await dump.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  await dump.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+  await expect(dump.getByText('xxxxxxxxxxxxxxxx').first()).toBeInViewport();
   expect(errors).toEqual([]);
 });
