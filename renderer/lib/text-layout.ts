@@ -24,6 +24,11 @@ export interface TextLayout {
   /** The decoded text when small enough to render whole, else null. */
   whole: TextView | null;
   blocked: WrapBlock;
+  /**
+   * Invalid sequences shown as U+FFFD, where known: with the text, or with too many marks to wrap
+   * (decoded all the same, so the badge still says how many). Unknown over the size limit.
+   */
+  replacementCount: number | null;
 }
 
 /** What textLayout reads: a ResponseBuffer decodes only what arrived since it was last asked. */
@@ -37,11 +42,13 @@ export interface LaidOutBytes {
 export function textLayout(bytes: LaidOutBytes, encoding: TextEncoding): TextLayout {
   if (bytes.length > WRAP_LIMITS.maxBytes) {
     bytes.displayText?.(encoding, WRAP_LIMITS.maxBytes);
-    return { whole: null, blocked: 'size' };
+    return { whole: null, blocked: 'size', replacementCount: null };
   }
   const whole = bytes.displayText?.(encoding, WRAP_LIMITS.maxBytes) ?? bytesToDisplayText(bytes.all(), encoding);
   const marks = whole.controlCount + whole.replacementCount;
-  return marks > WRAP_LIMITS.maxMarks ? { whole: null, blocked: 'marks' } : { whole, blocked: null };
+  return marks > WRAP_LIMITS.maxMarks
+    ? { whole: null, blocked: 'marks', replacementCount: whole.replacementCount }
+    : { whole, blocked: null, replacementCount: whole.replacementCount };
 }
 
 /** The sentence shown beside the disabled Wrap box. */

@@ -319,6 +319,8 @@ test('a line wider than the Text view scrolls sideways to its last byte, and the
   try {
     const u = await startSession(page, web, server.port);
     await expect(u.bytesReceived).toHaveText(all.length.toLocaleString('en-US'));
+    // Too many marks to wrap, yet the invalid bytes are still counted (the badge was missing).
+    await expect(page.getByText('5,120 invalid byte sequences shown as �')).toBeVisible();
     const text = page.getByRole('region', { name: 'Response text' });
     const last = page.getByText(/\|LAST$/);
     await expect(last).toBeAttached();

@@ -18,7 +18,7 @@ describe('textLayout', () => {
 
   it('blocks wrapping above the size limit without decoding', () => {
     const b = buffer(new Uint8Array(WRAP_LIMITS.maxBytes + 1).fill(0x61));
-    expect(textLayout(b, 'utf8')).toEqual({ whole: null, blocked: 'size' });
+    expect(textLayout(b, 'utf8')).toEqual({ whole: null, blocked: 'size', replacementCount: null });
     expect(textLayout(buffer(new Uint8Array(WRAP_LIMITS.maxBytes).fill(0x61)), 'utf8').blocked).toBeNull();
     expect(wrapBlockedReason('size')).toMatch(/over 256 KiB/);
   });
@@ -27,6 +27,14 @@ describe('textLayout', () => {
     const l = textLayout(buffer(new Uint8Array(WRAP_LIMITS.maxMarks + 1).fill(0x01)), 'utf8');
     expect(l.blocked).toBe('marks');
     expect(wrapBlockedReason('marks')).toMatch(/4,000 control or invalid bytes/);
+  });
+
+  it('still counts the invalid sequences when there are too many marks to wrap (the badge says how many)', () => {
+    const bytes = Uint8Array.from({ length: 10_240 }, (_, i) => i & 0xff);
+    const l = textLayout(buffer(bytes), 'utf8');
+    expect(l.blocked).toBe('marks');
+    // 0x80–0xFF: every byte on its own is invalid (no lead is followed by its continuation).
+    expect(l.replacementCount).toBe(40 * 128);
   });
 });
 
