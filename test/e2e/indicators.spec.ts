@@ -348,3 +348,16 @@ test('a line wider than the Text view scrolls sideways to its last byte, and the
   }
   expect(errors).toEqual([]);
 });
+
+test("a payload error is the payload box's description, as the Host and Port errors are theirs", async ({ page, web, errors }) => {
+  const u = ui(page);
+  await page.goto(web.url);
+  await u.mode('Hex').click();
+  await u.payload.fill('48 6z');
+  await expect(u.payload).toHaveAttribute('aria-invalid', 'true');
+  await expect(u.payload).toHaveAccessibleDescription(/invalid hex digit "z" at character 5/);
+  await u.payload.fill('48 69');
+  await expect(u.payload).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(u.payload).toHaveAccessibleDescription('');
+  expect(errors).toEqual([]);
+});
