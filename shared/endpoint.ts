@@ -156,11 +156,11 @@ export function parsePort(text: string | number, opts: { allowZero?: boolean } =
   const range = `${lowest} to ${MAX_PORT}`;
   if (typeof text === 'number') {
     if (!Number.isInteger(text) || text < lowest || text > MAX_PORT) {
-      return portError(`${String(text)} is not a port number; use a whole number from ${range}.`);
+      return portError(`${String(text)} is not a port number; use a whole number from ${range}.`, undefined, 'port-not-number', { value: String(text), lowest });
     }
     return ok(text);
   }
-  if (typeof text !== 'string' || text === '') return portError(`enter a port number from ${range}.`, 0);
+  if (typeof text !== 'string' || text === '') return portError(`enter a port number from ${range}.`, 0, 'port-empty', { lowest });
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     if (unit < 0x30 || unit > 0x39) {
@@ -168,15 +168,17 @@ export function parsePort(text: string | number, opts: { allowZero?: boolean } =
         `${describeCharacter(text, i)} at character ${i + 1} is not a digit; write the port with the digits 0–9 ` +
           `only, as a number from ${range}.`,
         i,
+        'port-digit',
+        { text: String.fromCodePoint(text.codePointAt(i) ?? 0), lowest },
       );
     }
   }
   if (text.length > 5) {
-    return portError(`a port has at most 5 digits and this one has ${text.length}; use ${range}.`, 5);
+    return portError(`a port has at most 5 digits and this one has ${text.length}; use ${range}.`, 5, 'port-length', { digits: text.length, lowest });
   }
   const value = Number(text);
-  if (value > MAX_PORT) return portError(`${value} is out of range; use ${range}.`, 0);
-  if (value < lowest) return portError(`0 is not a port you can connect to; use ${range}.`, 0);
+  if (value > MAX_PORT) return portError(`${value} is out of range; use ${range}.`, 0, 'port-range', { value: String(value), lowest });
+  if (value < lowest) return portError(`0 is not a port you can connect to; use ${range}.`, 0, 'port-zero', { lowest });
   return ok(value);
 }
 
@@ -457,6 +459,11 @@ function hostError(message: string, position: number): Result<never> {
   return fail('INVALID_INPUT', message, { field: 'host', position });
 }
 
-function portError(message: string, position?: number): Result<never> {
-  return fail('INVALID_INPUT', message, position === undefined ? { field: 'port' } : { field: 'port', position });
+function portError(message: string, position?: number, reason?: string, params?: Record<string, string | number>): Result<never> {
+  return fail('INVALID_INPUT', message, {
+    field: 'port',
+    ...(position === undefined ? {} : { position }),
+    ...(reason ? { reason } : {}),
+    ...(params ? { params } : {}),
+  });
 }

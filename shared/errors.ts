@@ -97,6 +97,15 @@ export interface AppError {
   item?: number;
   /** Zero-based character position in the field's text, where one applies (messages say it counted from 1: "at character N+1"). */
   position?: number;
+  /**
+   * Which rule of the field's grammar failed (`hex-digit`, `port-range`, …; docs/error-codes.md
+   * lists them), for a front end that words the sentence itself: the Chinese UI says as much as
+   * the English message, not only the field's general rule. The English `message` stays the one
+   * the CLI prints.
+   */
+  reason?: string;
+  /** The values that rule's sentence names (the offending text, a limit), as data. */
+  params?: Record<string, string | number>;
   /** Each address tried, when a connect failed on several (dual-stack). */
   attempts?: AttemptFailure[];
   /** PROFILE_CONFLICT on a stale update: the stored version and the refused one. */

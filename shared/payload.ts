@@ -262,12 +262,15 @@ function characterError(text: string, index: number, encoding: TextEncoding): Re
       `${describeCharacter(text, index)} at character ${index + 1} is half a character and cannot be ` +
         'encoded; delete it or retype the character.',
       index,
+      'half-character',
     );
   }
   return payloadError(
     `${describeCharacter(text, index)} at character ${index + 1} is outside Latin-1 (U+0000–U+00FF); ` +
       'choose UTF-8, or write the bytes you mean as \\xHH escapes.',
     index,
+    'outside-latin1',
+    { text: String.fromCodePoint(text.codePointAt(index) ?? 0) },
   );
 }
 
@@ -285,6 +288,7 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
     payloadError(
       `odd number of hex digits: the digit at character ${lastDigitPosition + 1} has no partner.`,
       lastDigitPosition,
+      'hex-odd',
     );
 
   for (let i = 0; i < text.length; i++) {
@@ -297,7 +301,7 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
     }
     if (!inGroup && unit === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) {
       if (hexDigitValue(text.charCodeAt(i + 2)) < 0) {
-        return payloadError(`the 0x prefix at character ${i + 1} is not followed by hex digits.`, i);
+        return payloadError(`the 0x prefix at character ${i + 1} is not followed by hex digits.`, i, 'hex-prefix-empty');
       }
       i += 1;
       inGroup = true;
@@ -310,6 +314,8 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
         `invalid hex digit ${describeCharacter(text, i)} at character ${i + 1}` +
           (misplacedPrefix ? '; a 0x prefix must start a group (after a space, comma or colon).' : '.'),
         i,
+        misplacedPrefix ? 'hex-prefix-placement' : 'hex-digit',
+        { text: String.fromCodePoint(text.codePointAt(i) ?? 0) },
       );
     }
     if (digitsInGroup % 2 === 0) highNibble = value;
@@ -344,6 +350,7 @@ function encodeEscapes(
       return payloadError(
         `lone backslash at character ${start + 1} at the end of the text; write \\\\ for a backslash byte.`,
         start,
+        'escape-lone-backslash',
       );
     }
     const letter = text[i + 1];
@@ -371,6 +378,8 @@ function encodeEscapes(
             `\\0 at character ${start + 1} is followed by the digit "${text[i + 2]}", which reads like an ` +
               'octal escape; write \\x00 before a digit, or \\xHH for the byte you mean.',
             start,
+            'escape-octal-like',
+            { text: text[i + 2] ?? '' },
           );
         }
         writer.push(0x00);
@@ -380,7 +389,7 @@ function encodeEscapes(
         const high = hexDigitValue(text.charCodeAt(i + 2));
         const low = hexDigitValue(text.charCodeAt(i + 3));
         if (high < 0 || low < 0) {
-          return payloadError(`the \\x escape at character ${start + 1} needs exactly two hex digits.`, start);
+          return payloadError(`the \\x escape at character ${start + 1} needs exactly two hex digits.`, start, 'escape-x-digits');
         }
         writer.push((high << 4) | low);
         i += 4;
@@ -397,6 +406,8 @@ function encodeEscapes(
           `unknown escape at character ${start + 1}: backslash followed by ${describeCharacter(text, i + 1)}; ` +
             `${ESCAPES_HELP}.`,
           start,
+          'escape-unknown',
+          { text: String.fromCodePoint(text.codePointAt(i + 1) ?? 0) },
         );
     }
   }
@@ -407,7 +418,7 @@ function encodeEscapes(
 /** Reads `\u{H…}` at `start` (the backslash), appends its bytes, returns the UTF-16 units consumed. */
 function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding, writer: ByteWriter): Result<number> {
   const malformed = (): Result<never> =>
-    payloadError(`the \\u escape at character ${start + 1} must be written \\u{HEX} with 1 to 6 hex digits.`, start);
+    payloadError(`the \\u escape at character ${start + 1} must be written \\u{HEX} with 1 to 6 hex digits.`, start, 'escape-u-form');
   if (text.charCodeAt(start + 2) !== 0x7b) return malformed();
   let end = start + 3;
   let codePoint = 0;
@@ -424,6 +435,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
     return payloadError(
       `${source} at character ${start + 1} is beyond U+10FFFF, the last Unicode code point.`,
       start,
+      'escape-u-range',
+      { text: source },
     );
   }
   if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
@@ -431,6 +444,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
       `${source} at character ${start + 1} is a surrogate code point, which no encoding can hold; ` +
         'write the character itself, or its bytes as \\xHH escapes.',
       start,
+      'escape-u-surrogate',
+      { text: source },
     );
   }
   if (encoding === 'latin1') {
@@ -439,6 +454,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
         `${source} at character ${start + 1} (${codePointLabel(codePoint)}) is outside Latin-1 ` +
           '(U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.',
         start,
+        'outside-latin1',
+        { text: source },
       );
     }
     writer.push(codePoint);
@@ -448,8 +465,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   return ok(end + 1 - start);
 }
 
-function payloadError(message: string, position: number): Result<never> {
-  return fail('INVALID_INPUT', message, { field: 'payload', position });
+function payloadError(message: string, position: number, reason?: string, params?: Record<string, string>): Result<never> {
+  return fail('INVALID_INPUT', message, { field: 'payload', position, ...(reason ? { reason } : {}), ...(params ? { params } : {}) });
 }
 
 function bytesPerUnit(encoding: TextEncoding): number {

@@ -53,14 +53,36 @@ export function markLocalized<E extends object | null>(error: E): E {
 }
 
 /** What an error needs to be shown: its message, and where known its code and details. */
-export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppError, 'code' | 'errno' | 'position' | 'item'>>;
+export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppError, 'code' | 'errno' | 'position' | 'item' | 'reason' | 'params'>>;
+
+/** An offending character or text as a sentence names it: quoted, or U+XXXX when it would not show. */
+function shownText(text: string): string {
+  const chars = [...text];
+  if (chars.length === 1 && /^[\p{C}\p{Z}]$/u.test(text)) return `U+${text.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return t('errors.quoted', { text });
+}
+
+/** The catalogue's sentence for the rule that failed, or null when it has none for it. */
+function reasonSentence(error: ShownError): string | null {
+  const key = `errors.reasons.${error.reason ?? ''}`;
+  if (error.reason === undefined || !hasOwnMessage(key)) return null;
+  const params: Record<string, string | number> = { ...error.params, position: (error.position ?? 0) + 1 };
+  if (typeof error.params?.['text'] === 'string') params['text'] = shownText(error.params['text']);
+  return t(key as Key, params);
+}
 
 /** The error's sentence for the UI, with the form's label for its field in front ("Port: 0 is not a port…"). */
 export function uiMessage(error: ShownError): string {
   const labels = uiFieldLabels();
   const code = error.code;
   if (!localized.has(error) && locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {
-    // A bad input names its field's rule; other codes their general sentence.
+    // The rule that failed, with its values, says as much as main's English message; without
+    // one, a bad input names its field's rule, and other codes their general sentence.
+    const exact = reasonSentence(error);
+    if (exact !== null) {
+      const label = error.field === undefined ? undefined : labels[error.field];
+      return label === undefined ? exact : t('fields.labelled', { label, message: exact });
+    }
     const byField = code === 'INVALID_INPUT' && error.field !== undefined && hasOwnMessage(`errors.invalidInput.${error.field}`);
     const sentence = t((byField ? `errors.invalidInput.${error.field}` : `errors.codes.${code}`) as Key);
     // Details go inside the sentence, before its full stop: "…无效（第 3 个字符处）。"

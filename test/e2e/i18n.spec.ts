@@ -43,6 +43,20 @@ test.describe('a Chinese browser', () => {
     await expect(page.getByRole('status')).toContainText('ECONNREFUSED');
     expect(errors).toEqual([]);
   });
+
+  test('a bad port or payload says in Chinese exactly what is wrong, as English does', async ({ page, web, errors }) => {
+    await page.goto(web.url);
+    const port = page.getByRole('textbox', { name: '端口' });
+    await port.fill('70000');
+    await expect(port).toHaveAccessibleDescription('端口：70000 超出范围；请使用 1 到 65535。');
+    await port.fill('80a');
+    await expect(port).toHaveAccessibleDescription('端口：第 3 个字符 “a” 不是数字；端口请写成 1 到 65535 之间的数字。');
+    await page.getByRole('radio', { name: '十六进制', exact: true }).click();
+    const payload = page.getByRole('textbox', { name: '数据' });
+    await payload.fill('48 6z');
+    await expect(payload).toHaveAccessibleDescription('数据：第 5 个字符 “z” 不是十六进制数字。');
+    expect(errors).toEqual([]);
+  });
 });
 
 test('?lang=zh-CN pins Chinese in an English browser', async ({ page, web }) => {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { initialLocale, locale, pickLocale, rememberLocale, setLocale, storedLocale, t, type ChoiceStore } from '../../../../renderer/lib/i18n/index.ts';
 import { formatCount, formatDuration, formatSize } from '../../../../renderer/lib/format.ts';
 import { uiMessage } from '../../../../renderer/lib/field-labels.ts';
+import { encodePayload } from '../../../../shared/payload.ts';
+import { parsePort } from '../../../../shared/endpoint.ts';
 import { statusWords } from '../../../../renderer/lib/state/status-words.ts';
 
 function memoryStore(): ChoiceStore & { data: Map<string, string> } {
@@ -87,6 +89,34 @@ describe('errors are shown per code, with their data', () => {
     expect(uiMessage({ ...port, position: 0 })).toBe('端口：请输入 1 到 65535 之间的端口号。');
     expect(uiMessage({ ...port, field: 'payload', position: 4 })).toBe('数据：十六进制数字或转义序列无效（第 5 个字符处）。');
     expect(uiMessage({ ...port, field: 'connectTimeoutMs' })).toBe('连接超时：输入的值无效。');
+  });
+
+  it('Chinese says which rule failed, with its values, as specifically as the English message', () => {
+    setLocale('zh-CN');
+    const payload = (text: string, mode: 'hex' | 'escapes', encoding: 'utf8' | 'latin1' = 'utf8'): string => {
+      const r = encodePayload({ text, mode, encoding, lineEnding: 'none' });
+      if (r.ok) throw new Error(`${text} was accepted`);
+      return uiMessage(r.error);
+    };
+    expect(payload('48 6z', 'hex')).toBe('数据：第 5 个字符 “z” 不是十六进制数字。');
+    expect(payload('48 6', 'hex')).toBe('数据：十六进制数字的个数是奇数：第 4 个字符处的数字没有配对。');
+    expect(payload('\\q', 'escapes')).toBe('数据：第 1 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。');
+    expect(payload('ab\\', 'escapes')).toBe('数据：第 3 个字符是文本末尾的单个反斜杠；要发送反斜杠字节，请写 \\\\。');
+    expect(payload('\\u{110000}', 'escapes')).toBe('数据：第 1 个字符处的 “\\u{110000}” 超出了最后一个 Unicode 码位 U+10FFFF。');
+    expect(payload('a€', 'text', 'latin1')).toBe('数据：第 2 个字符 “€” 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。');
+    const port = (text: string, allowZero = false): string => {
+      const r = parsePort(text, { allowZero });
+      if (r.ok) throw new Error(`${text} was accepted`);
+      return uiMessage(r.error);
+    };
+    expect(port('70000')).toBe('端口：70000 超出范围；请使用 1 到 65535。');
+    expect(port('6 5')).toBe('端口：第 2 个字符 U+0020 不是数字；端口请写成 1 到 65535 之间的数字。');
+    expect(port('0')).toBe('端口：0 不是可以连接的端口；请使用 1 到 65535。');
+    expect(port('123456')).toBe('端口：端口号最多 5 位，这里有 6 位；请使用 1 到 65535。');
+    expect(port('', true)).toBe('端口：请输入 0 到 65535 之间的端口号。');
+    // English keeps main's own message, which says the same.
+    setLocale('en');
+    expect(port('70000')).toBe('Port: 70000 is out of range; use 1 to 65535.');
   });
 
   it('an unknown code falls back to main’s message', () => {

@@ -57,6 +57,33 @@ export const errors = {
     port: 'enter a port number from 1 to 65535.',
     payload: 'an invalid hex digit or escape.',
   },
+  /**
+   * One sentence per rule of a field's grammar (AppError.reason), with its values as data. English
+   * shows main's own message (the same words); these are what other languages translate, so that
+   * they say as much. `text` arrives quoted, or as U+XXXX when invisible.
+   */
+  reasons: {
+    'hex-digit': 'invalid hex digit {{text}} at character {{position}}.',
+    'hex-odd': 'odd number of hex digits: the digit at character {{position}} has no partner.',
+    'hex-prefix-empty': 'the 0x prefix at character {{position}} is not followed by hex digits.',
+    'hex-prefix-placement': 'invalid hex digit {{text}} at character {{position}}; a 0x prefix must start a group (after a space, comma or colon).',
+    'escape-lone-backslash': 'lone backslash at character {{position}} at the end of the text; write \\\\ for a backslash byte.',
+    'escape-octal-like': '\\0 at character {{position}} is followed by the digit {{text}}, which reads like an octal escape; write \\x00 before a digit.',
+    'escape-x-digits': 'the \\x escape at character {{position}} needs exactly two hex digits.',
+    'escape-u-form': 'the \\u escape at character {{position}} must be written \\u{HEX} with 1 to 6 hex digits.',
+    'escape-u-range': '{{text}} at character {{position}} is beyond U+10FFFF, the last Unicode code point.',
+    'escape-u-surrogate': '{{text}} at character {{position}} is a surrogate code point, which no encoding can hold.',
+    'escape-unknown': 'unknown escape at character {{position}}: backslash followed by {{text}}; the escapes are \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}.',
+    'half-character': 'the character at {{position}} is half a character and cannot be encoded; delete it or retype it.',
+    'outside-latin1': '{{text}} at character {{position}} is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write its bytes as \\xHH escapes.',
+    'port-empty': 'enter a port number from {{lowest}} to 65535.',
+    'port-digit': '{{text}} at character {{position}} is not a digit; write the port as a number from {{lowest}} to 65535.',
+    'port-length': 'a port has at most 5 digits and this one has {{digits}}; use {{lowest}} to 65535.',
+    'port-range': '{{value}} is out of range; use {{lowest}} to 65535.',
+    'port-zero': '0 is not a port you can connect to; use {{lowest}} to 65535.',
+    'port-not-number': '{{value}} is not a port number; use a whole number from {{lowest}} to 65535.',
+  },
+  quoted: '"{{text}}"',
   errno: '{{message}} ({{errno}})',
   atPosition: '{{message}} (at character {{position}})',
   atItem: '{{message}} (item {{item}})',
