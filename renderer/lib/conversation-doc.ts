@@ -45,9 +45,10 @@ export function stepId(): number {
 
 /** The model of a new conversation: a target and one step to start from. */
 export function newDoc(target: { host: string; port: number | string; transport?: 'tcp' | 'tls' } = { host: '127.0.0.1', port: 6379 }): ConversationDoc {
-  const t: Record<string, unknown> = { host: target.host, port: target.port };
-  if (target.transport === 'tls') t.transport = 'tls';
-  return { root: { name: 'New conversation', target: t }, steps: [{ id: stepId(), value: { send: 'PING\r\n' } }, { id: stepId(), value: { expect: { contains: '+PONG' } } }] };
+  const where: Record<string, unknown> = { host: target.host, port: target.port };
+  if (target.transport === 'tls') where.transport = 'tls';
+  // The name is the user's to change, in the UI's language to start with (the keys stay English).
+  return { root: { name: t('conversation.newTitle'), target: where }, steps: [{ id: stepId(), value: { send: 'PING\r\n' } }, { id: stepId(), value: { expect: { contains: '+PONG' } } }] };
 }
 
 /**

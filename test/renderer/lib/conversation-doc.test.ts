@@ -8,6 +8,7 @@ import { docFromYaml, escapeField, expectFields, unescapeField, newDoc, sendFiel
 import { formatConversation } from '../../../main/conversation/format-conversation.ts';
 import { loadConversation } from '../../../main/conversation/load-conversation.ts';
 import type { Conversation } from '../../../shared/conversation.ts';
+import { setLocale } from '../../../renderer/lib/i18n/index.ts';
 import { redisConversation, smtpConversation } from '../../main/conversation/real-peer-conversations.ts';
 
 function load(text: string, extra: string[] = []): Conversation {
@@ -81,6 +82,19 @@ describe('yamlFromDoc ∘ docFromYaml', () => {
 
   it('writes a new conversation the loader accepts', () => {
     expect(loadConversation(yamlFromDoc(newDoc())).ok).toBe(true);
+  });
+
+  it("names a new conversation in the UI's language (the YAML keys stay English)", () => {
+    setLocale('zh-CN');
+    try {
+      const yaml = yamlFromDoc(newDoc());
+      expect(yaml).toContain('name: 新对话');
+      const loaded = loadConversation(yaml);
+      expect(loaded.ok && loaded.value.name).toBe('新对话');
+    } finally {
+      setLocale('en');
+    }
+    expect(newDoc().root['name']).toBe('New conversation');
   });
 });
 
