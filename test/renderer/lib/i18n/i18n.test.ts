@@ -93,7 +93,7 @@ describe('errors are shown per code, with their data', () => {
 
   it('Chinese says which rule failed, with its values, as specifically as the English message', () => {
     setLocale('zh-CN');
-    const payload = (text: string, mode: 'hex' | 'escapes', encoding: 'utf8' | 'latin1' = 'utf8'): string => {
+    const payload = (text: string, mode: 'text' | 'hex' | 'escapes', encoding: 'utf8' | 'latin1' = 'utf8'): string => {
       const r = encodePayload({ text, mode, encoding, lineEnding: 'none' });
       if (r.ok) throw new Error(`${text} was accepted`);
       return uiMessage(r.error);
