@@ -41,6 +41,16 @@ test('two sends, two delayed replies: bars, reply spans, summary and table agree
     expect(await chart.locator('rect').count()).toBeLessThanOrEqual(120);
     expect(await chart.locator('circle').count()).toBe(2);
     expect(await chart.locator('line.wait').count()).toBe(2);
+    // Every time label is whole inside the drawing (the last one was cut to "800 m" at its edge).
+    const cut = await chart.evaluate((svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('text.tick')].filter((t) => {
+        const r = t.getBoundingClientRect();
+        return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+      }).map((t) => t.textContent);
+    });
+    expect(cut).toEqual([]);
+    await chart.screenshot({ path: 'test-results/screenshots/timeline-axis.png' });
 
     // The table is in the page for screen readers, and shown on request.
     const table = page.getByRole('table', { name: /Reply time of each send/ });
