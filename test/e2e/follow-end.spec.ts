@@ -51,3 +51,44 @@ test('the Text view follows the end, stays where the user scrolled, and follows 
   }
   expect(errors).toEqual([]);
 });
+
+test('the wrapped Text view follows the end too, stays where the user scrolled up, and follows again at the end', async ({ page, web, errors }) => {
+  let peer: Socket | null = null;
+  const server = await tcpServer((s) => {
+    peer = s;
+    s.write(lines(1, 400));
+  });
+  try {
+    const u = await connectTo(page, web, server.port);
+    // Wrap is ticked by default, and 4,000 bytes render whole (it used to stay at the top).
+    await expect(page.getByRole('checkbox', { name: 'Wrap' })).toBeChecked();
+    const scroller = page.getByRole('region', { name: 'Response text' });
+    const position = (): Promise<{ top: number; max: number }> =>
+      scroller.evaluate((el) => ({ top: el.scrollTop, max: el.scrollHeight - el.clientHeight }));
+    const atEnd = async (): Promise<boolean> => {
+      const p = await position();
+      return p.max > 0 && p.top >= p.max - 1;
+    };
+    await expect(u.bytesReceived).toHaveText('4,000');
+    await expect(scroller.getByText(/line 0400/)).toBeInViewport();
+    await expect.poll(atEnd).toBe(true);
+
+    // Scrolled up, the view stays put while more arrives.
+    await scroller.evaluate((el) => { el.scrollTop = 0; });
+    await expect.poll(async () => (await position()).top).toBe(0);
+    (peer as Socket | null)?.write(lines(401, 800));
+    await expect(u.bytesReceived).toHaveText('8,000');
+    await page.waitForTimeout(300);
+    expect((await position()).top).toBe(0);
+
+    // Back at the end, it follows again.
+    await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    (peer as Socket | null)?.write(lines(801, 1200));
+    await expect(u.bytesReceived).toHaveText('12,000');
+    await expect(scroller.getByText(/line 1200/)).toBeInViewport();
+    await expect.poll(atEnd).toBe(true);
+  } finally {
+    await server.close();
+  }
+  expect(errors).toEqual([]);
+});
