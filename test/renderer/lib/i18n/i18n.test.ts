@@ -110,7 +110,7 @@ describe('errors are shown per code, with their data', () => {
       return uiMessage(r.error);
     };
     expect(port('70000')).toBe('端口：70000 超出范围；请使用 1 到 65535。');
-    expect(port('6 5')).toBe('端口：第 2 个字符 U+0020 不是数字；端口请写成 1 到 65535 之间的数字。');
+    expect(port('6 5')).toBe('端口：第 2 个字符 空格（U+0020） 不是数字；端口请写成 1 到 65535 之间的数字。');
     expect(port('0')).toBe('端口：0 不是可以连接的端口；请使用 1 到 65535。');
     expect(port('123456')).toBe('端口：端口号最多 5 位，这里有 6 位；请使用 1 到 65535。');
     expect(port('', true)).toBe('端口：请输入 0 到 65535 之间的端口号。');

@@ -15,7 +15,7 @@ export const tabs: MessageShape<typeof en> = {
   newSession: '新会话',
   closeTabDeleteTitle: '关闭标签页（Ctrl+W，或在标签上按 Delete）',
   newConversation: '+ 对话',
-  newConversationTitle: '新建对话：在一个连接上按脚本执行发送/期待步骤',
+  newConversationTitle: '新建对话：在一个连接上按脚本执行发送/期望步骤',
   newListener: '+ 监听',
   newListenerLabel: '新建监听',
   newListenerTitle: '新建监听：作为服务器，供被测客户端连接',
