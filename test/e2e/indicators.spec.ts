@@ -343,6 +343,14 @@ test('a line wider than the Text view scrolls sideways to its last byte, and the
     const widths = await dump.evaluate((el) => [el.scrollWidth, el.clientWidth]);
     // A dump row (offset, 16 bytes, their ASCII) is wider than this panel: it scrolls, not cuts.
     expect(widths[0]!).toBeGreaterThan(widths[1]!);
+    // Scrolled to the ASCII column, the offsets stay at the view's left edge.
+    await dump.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+    const [dumpLeft, offsetLeft] = await dump.evaluate((el) => [el.getBoundingClientRect().left, el.querySelector('.off')!.getBoundingClientRect().left]);
+    expect(Math.abs(offsetLeft! - dumpLeft!)).toBeLessThan(1);
+    const [dumpRight, asciiRight] = await dump.evaluate((el) => [el.getBoundingClientRect().right, Math.max(...[...el.querySelectorAll('.ascii')].map((a) => a.getBoundingClientRect().right))]);
+    // …and the ASCII column ends inside the view.
+    expect(asciiRight!).toBeLessThanOrEqual(dumpRight! + 0.5);
+    await shot(page, 'hex-scrolled-right-800');
   } finally {
     await server.close();
   }
