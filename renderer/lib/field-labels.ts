@@ -75,15 +75,14 @@ function reasonSentence(error: ShownError): string | null {
 /** The error's sentence for the UI, with the form's label for its field in front ("Port: 0 is not a port…"). */
 export function uiMessage(error: ShownError): string {
   const labels = uiFieldLabels();
+  const label = error.field === undefined ? undefined : labels[error.field];
+  const labelled = (message: string): string => (label === undefined ? message : t('fields.labelled', { label, message }));
   const code = error.code;
   if (!localized.has(error) && locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {
     // The rule that failed, with its values, says as much as main's English message; without
     // one, a bad input names its field's rule, and other codes their general sentence.
     const exact = reasonSentence(error);
-    if (exact !== null) {
-      const label = error.field === undefined ? undefined : labels[error.field];
-      return label === undefined ? exact : t('fields.labelled', { label, message: exact });
-    }
+    if (exact !== null) return labelled(exact);
     const byField = code === 'INVALID_INPUT' && error.field !== undefined && hasOwnMessage(`errors.invalidInput.${error.field}`);
     const sentence = t((byField ? `errors.invalidInput.${error.field}` : `errors.codes.${code}`) as Key);
     // Details go inside the sentence, before its full stop: "…无效（第 3 个字符处）。"
@@ -94,13 +93,11 @@ export function uiMessage(error: ShownError): string {
     if (error.item !== undefined) message = t('errors.atItem', { message, item: error.item + 1 });
     if (error.errno) message = t('errors.errno', { message, errno: error.errno });
     message += stop;
-    const label = error.field === undefined ? undefined : labels[error.field];
-    return label === undefined ? message : t('fields.labelled', { label, message });
+    return labelled(message);
   }
   // The TLS option checks (main/engine/tls-openers.ts) still start their messages with the option
   // name ("certFile: …"); the form's label replaces it rather than standing in front of it.
   const prefix = error.field === undefined ? '' : `${error.field}: `;
-  const message = prefix && labels[error.field!] !== undefined && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-  const label = error.field === undefined ? undefined : labels[error.field];
-  return label === undefined ? message : t('fields.labelled', { label, message });
+  const message = prefix && label !== undefined && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return labelled(message);
 }

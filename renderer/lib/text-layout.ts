@@ -41,6 +41,7 @@ export interface LaidOutBytes {
 /** Decodes at most {@link WRAP_LIMITS.maxBytes}; reads only `length` for anything larger. */
 export function textLayout(bytes: LaidOutBytes, encoding: TextEncoding): TextLayout {
   if (bytes.length > WRAP_LIMITS.maxBytes) {
+    // Asked over its limit, a buffer lets go of the text it decoded while it was smaller.
     bytes.displayText?.(encoding, WRAP_LIMITS.maxBytes);
     return { whole: null, blocked: 'size', replacementCount: null };
   }

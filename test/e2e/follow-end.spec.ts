@@ -4,7 +4,7 @@
  * for the end without reading the DOM, then the scroller is moved there).
  */
 import type { Socket } from 'node:net';
-import { connectTo, expect, tcpServer, test } from './web-mode.ts';
+import { connectTo, expect, tcpServer, test, type TestServer } from './web-mode.ts';
 
 const lines = (from: number, to: number): string => {
   let s = '';
@@ -12,12 +12,18 @@ const lines = (from: number, to: number): string => {
   return s;
 };
 
-test('the Text view follows the end, stays where the user scrolled, and follows again at the end', async ({ page, web, errors }) => {
+/** A peer that sends lines 1–400 on connect, and more on `send(from, to)`. */
+async function linesPeer(): Promise<{ server: TestServer; send: (from: number, to: number) => void }> {
   let peer: Socket | null = null;
   const server = await tcpServer((s) => {
     peer = s;
     s.write(lines(1, 400));
   });
+  return { server, send: (from, to) => void (peer as Socket | null)?.write(lines(from, to)) };
+}
+
+test('the Text view follows the end, stays where the user scrolled, and follows again at the end', async ({ page, web, errors }) => {
+  const { server, send } = await linesPeer();
   try {
     const u = await connectTo(page, web, server.port);
     // Unwrapped, a response of any size is drawn as virtual rows (wrapped small ones render whole).
@@ -33,7 +39,7 @@ test('the Text view follows the end, stays where the user scrolled, and follows 
     // The user scrolls to the top; more lines arrive; the view stays there.
     await scroller.evaluate((el) => { el.scrollTop = 0; });
     await expect(scroller.getByText('line 0001', { exact: true })).toBeVisible();
-    (peer as Socket | null)?.write(lines(401, 800));
+    send(401, 800);
     await expect(u.bytesReceived).toHaveText('8,000');
     await page.waitForTimeout(300);
     expect((await position()).top).toBe(0);
@@ -42,7 +48,7 @@ test('the Text view follows the end, stays where the user scrolled, and follows 
     // Back at the end, it follows again.
     await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight; });
     await expect(scroller.getByText('line 0800', { exact: true })).toBeVisible();
-    (peer as Socket | null)?.write(lines(801, 1200));
+    send(801, 1200);
     await expect(u.bytesReceived).toHaveText('12,000');
     await expect(scroller.getByText('line 1200', { exact: true })).toBeVisible();
     await expect.poll(async () => { const p = await position(); return p.top >= p.max - 1; }).toBe(true);
@@ -53,11 +59,7 @@ test('the Text view follows the end, stays where the user scrolled, and follows 
 });
 
 test('the wrapped Text view follows the end too, stays where the user scrolled up, and follows again at the end', async ({ page, web, errors }) => {
-  let peer: Socket | null = null;
-  const server = await tcpServer((s) => {
-    peer = s;
-    s.write(lines(1, 400));
-  });
+  const { server, send } = await linesPeer();
   try {
     const u = await connectTo(page, web, server.port);
     // Wrap is ticked by default, and 4,000 bytes render whole (it used to stay at the top).
@@ -76,14 +78,14 @@ test('the wrapped Text view follows the end too, stays where the user scrolled u
     // Scrolled up, the view stays put while more arrives.
     await scroller.evaluate((el) => { el.scrollTop = 0; });
     await expect.poll(async () => (await position()).top).toBe(0);
-    (peer as Socket | null)?.write(lines(401, 800));
+    send(401, 800);
     await expect(u.bytesReceived).toHaveText('8,000');
     await page.waitForTimeout(300);
     expect((await position()).top).toBe(0);
 
     // Back at the end, it follows again.
     await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight; });
-    (peer as Socket | null)?.write(lines(801, 1200));
+    send(801, 1200);
     await expect(u.bytesReceived).toHaveText('12,000');
     await expect(scroller.getByText(/line 1200/)).toBeInViewport();
     await expect.poll(atEnd).toBe(true);
