@@ -21,13 +21,20 @@
  * get a user's environment (scripts/user-env.js). Several runs, medians. Targets are printed as
  * PASS/FAIL lines; the exit code is 0 unless the bench itself could not run. BENCH_RUNS overrides the run count (default 5).
  *
+ * - CPUs: on a machine with two or more, the senders (in this process) run on one CPU and every
+ *   receiving client on another (taskset, from util-linux). Unpinned, on two cores the scheduler
+ *   now and then puts a client on the sender's CPU, and that run takes 1.5–2× as long whatever
+ *   the client is (1 GiB to /dev/null, measured: nc 0.30 s on its own CPU, 0.48–0.54 s on the
+ *   sender's; a raw Node client 0.25–0.28 s and 0.38–0.50 s): which client won was luck, not code.
+ *   The one-shot start-up runs unpinned, as a user's does. BENCH_PIN=off turns pinning off.
+ *
  * Invariants: only 127.0.0.1 is used; every child has a time limit; temporary files live in one
  * mkdtemp folder that is removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { USER_ENV } from './user-env.js';
 
@@ -39,6 +46,45 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
 const CHILD_LIMIT_MS = 60_000;
 
 const GNU_TIME = '/usr/bin/time';
+
+/**
+ * The CPUs senders and clients are pinned to (see the file comment), or null when pinning is off
+ * or impossible (one CPU, no taskset, CPUs not listed in /proc).
+ * @returns {{ sender: number, client: number } | null}
+ */
+function chooseCpus() {
+  if (process.env.BENCH_PIN === 'off' || availableParallelism() < 2) return null;
+  if (spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status !== 0) return null;
+  let status;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return null;
+  }
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '';
+  /** @type {number[]} */
+  const cpus = [];
+  for (const part of list.split(',')) {
+    const [low, high] = part.split('-').map(Number);
+    if (low === undefined || !Number.isInteger(low) || (high !== undefined && !Number.isInteger(high))) return null;
+    for (let cpu = low; cpu <= (high ?? low) && cpus.length < 2; cpu++) cpus.push(cpu);
+  }
+  if (cpus.length < 2) return null;
+  return { sender: /** @type {number} */ (cpus[0]), client: /** @type {number} */ (cpus[1]) };
+}
+
+/** Set by main(): where the senders and the clients run. */
+let PIN = /** @type {{ sender: number, client: number } | null} */ (null);
+
+/**
+ * Pins this process (every thread: the senders live here) to `cpu`, or to every CPU with null.
+ * @param {number | null} cpu
+ */
+function pinSelf(cpu) {
+  const list = cpu === null ? `0-${availableParallelism() - 1}` : String(cpu);
+  const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`taskset could not pin the bench to CPU ${list}; run with BENCH_PIN=off`);
+}
 
 /** Node wrapper that runs a script with its own argv and reports maxRSS (KiB) on fd 3 at exit. */
 const RSS_WRAPPER = `
@@ -241,16 +287,18 @@ async function startPonger() {
  */
 
 /**
- * Spawns one child and measures it; fd 3 (a pipe) may carry a JSON report from the child.
+ * Spawns one child and measures it; fd 3 (a pipe) may carry a JSON report from the child. The
+ * child runs on the clients' CPU (PIN) unless `unpinned`.
  * @param {string} command
  * @param {string[]} args
- * @param {{ stdout?: number | 'ignore', gnuTimeFile?: string, env?: Record<string, string | undefined> }} [options]
+ * @param {{ stdout?: number | 'ignore', gnuTimeFile?: string, env?: Record<string, string | undefined>, unpinned?: boolean }} [options]
  * @returns {Promise<RunResult>}
  */
 function measure(command, args, options = {}) {
   const useTime = options.gnuTimeFile !== undefined;
-  const file = useTime ? GNU_TIME : command;
-  const argv = useTime ? ['-f', '%M %R', '-o', /** @type {string} */ (options.gnuTimeFile), command, ...args] : args;
+  const timed = useTime ? [GNU_TIME, '-f', '%M %R', '-o', /** @type {string} */ (options.gnuTimeFile), command, ...args] : [command, ...args];
+  const pinned = PIN && !options.unpinned ? ['taskset', '-c', String(PIN.client), ...timed] : timed;
+  const [file = command, ...argv] = pinned;
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
     /** @type {NodeJS.ProcessEnv} */
@@ -516,7 +564,7 @@ async function medianProcessMsPair(first, second, runs, env) {
   const times = [[], []];
   for (let i = 0; i < runs; i++) {
     for (const [slot, args] of /** @type {const} */ ([[0, first], [1, second]])) {
-      const r = await measure(process.execPath, args, env ? { env } : {});
+      const r = await measure(process.execPath, args, { unpinned: true, ...(env ? { env } : {}) });
       if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
       times[slot].push(r.ms);
     }
@@ -542,7 +590,7 @@ async function oneShotStartup(work) {
   const ponger = await startPonger();
   try {
     const cli = [BIN, 'send', '127.0.0.1', String(ponger.port), 'PING', '--line-ending', 'crlf'];
-    const cold = await measure(process.execPath, cli, { env: cacheEnv });
+    const cold = await measure(process.execPath, cli, { env: cacheEnv, unpinned: true });
     if (cold.code !== 0) throw new Error(`socket-tester send exited ${cold.code}: ${cold.stderr.trim()}`);
     const { firstMs: nodeMs, secondMs: cliMs } = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns, cacheEnv);
     console.log(
@@ -604,6 +652,13 @@ async function main() {
     const haveSocat = installed('socat');
     console.log(`# Socket Tester bench: node ${process.version}, ${RUNS} runs per client, loopback 127.0.0.1`);
     console.log(`nc: ${haveNc ? 'yes' : 'not installed'}, socat: ${haveSocat ? 'yes' : 'not installed'}, GNU time: ${existsSync(GNU_TIME) ? 'yes' : 'no'}`);
+    PIN = chooseCpus();
+    if (PIN) pinSelf(PIN.sender);
+    console.log(
+      PIN
+        ? `CPUs: senders on CPU ${PIN.sender}, receiving clients on CPU ${PIN.client} (taskset; BENCH_PIN=off to turn off)`
+        : 'CPUs: not pinned (one CPU, no taskset, or BENCH_PIN=off): each run may share a CPU with the sender, and the figures move with it',
+    );
 
     /** @type {(target: 'devnull' | 'file') => Client[]} */
     const tools = (target) => [
@@ -635,13 +690,17 @@ async function main() {
       work,
     );
     const big = 1024 * MiB;
-    const streamed = await scenario(
-      'Receive 1 GiB streamed out',
-      big,
-      [rawCounter, engineStreamed('devnull'), ...tools('devnull'), rawFileWriter, engineStreamed('file'), ...tools('file')],
-      work,
-    );
+    // /dev/null and files apart: a run that wrote a 1 GiB file leaves the kernel work (writeback,
+    // then freeing and discarding the deleted file's blocks) that lands on whichever run comes
+    // next. Interleaved in one scenario, a /dev/null run after a file run took up to 1.9× as long.
+    const toDevNull = await scenario('Receive 1 GiB streamed to /dev/null', big, [rawCounter, engineStreamed('devnull'), ...tools('devnull')], work);
+    const toFile = await scenario('Receive 1 GiB streamed to a file', big, [rawCounter, rawFileWriter, engineStreamed('file'), ...tools('file')], work);
+    /** @param {'devnull' | 'file'} kind */
+    const streamedTo = (kind) => (kind === 'file' ? toFile : toDevNull);
 
+    // Start-up as a user's: no CPU of its own.
+    if (PIN) pinSelf(null);
+    PIN = null;
     const { nodeMs, cliMs } = await oneShotStartup(work);
 
     console.log('\n## Targets');
@@ -690,6 +749,7 @@ async function main() {
       // To a file the baseline is the raw 'data' client doing the same job (writing the file, with
       // the same 8 MiB buffer); a counter that writes nothing is printed for scale.
       const baseline = kind === 'file' ? rawFileWriter : rawCounter;
+      const streamed = streamedTo(kind);
       const vsBaseline = ratios(streamed, engine, baseline.name);
       target(`1 GiB ${where} ≥ 1.3× the throughput of the raw 'data' client (${baseline.name})`, vsBaseline.transfer >= 1.3, shown(vsBaseline));
       if (kind === 'file') console.log(`info  1 GiB ${where} vs the raw 'data' counter (writes nothing): ${shown(ratios(streamed, engine, rawCounter.name))}`);
@@ -715,7 +775,7 @@ async function main() {
       `${shown(memKeep)}; vs the counter ${shown(mem)}: keeping costs fresh pages (page faults: counter ` +
         `${faults(rawCounter.name)}, raw keeper ${faults(rawKeeper.name)}, engine ${faults(engineInMemory(0).name)})`,
     );
-    const engFile = streamed.get(engineStreamed('file').name);
+    const engFile = toFile.get(engineStreamed('file').name);
     const rss = engFile?.maxRssMiB ?? null;
     target('1 GiB to a file, peak RSS < 150 MB', rss !== null && rss * MiB < 150e6, rss === null ? 'not measured' : `${((rss * MiB) / 1e6).toFixed(0)} MB`);
     judgeStartup(cliMs, nodeMs);

@@ -5,12 +5,16 @@
  * once, that round trip was most of the CLI's time receiving 1 GiB to /dev/null (1.2× nc).
  * A terminal's write blocks only as long as Node's own stdout on a TTY would (it is synchronous too).
  *
- * Invariant: a chunk's callback runs only after write(2) returned for all of it, so the engine may
- * reuse the chunk's buffer from then on (RELEASES_ON_CALLBACK); the fd is closed exactly once.
+ * The session writes through [WRITE_NOW] (no Writable bookkeeping per chunk) and reads into one
+ * small buffer that stays in the CPU's cache (receive-buffers.ts); write() serves everyone else.
+ *
+ * Invariant: a chunk's callback runs, and [WRITE_NOW] returns, only after write(2) returned for all
+ * of it, so the engine may reuse the chunk's buffer from then on (RELEASES_ON_CALLBACK, WRITE_NOW);
+ * the fd is closed exactly once.
  */
 import { close, openSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { RELEASES_ON_CALLBACK } from '../engine/receive-buffers.ts';
+import { RELEASES_ON_CALLBACK, WRITE_NOW } from '../engine/receive-buffers.ts';
 
 export class DeviceSink extends Writable {
   /** For error messages (the session and watchOutput name the output by it). */
@@ -23,6 +27,19 @@ export class DeviceSink extends Writable {
     super({ highWaterMark });
     this.path = path;
     this.#fd = openSync(path, 'w');
+  }
+
+  /**
+   * The session's fast path (receive-buffers.ts WRITE_NOW): `chunk` is written when this returns
+   * true. False: the sink is closed, or the write failed and the sink is destroyed with the error,
+   * which arrives as 'error', as it would from write().
+   */
+  [WRITE_NOW](chunk: Uint8Array): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    const error = this.#writeAll(chunk);
+    if (!error) return true;
+    this.destroy(error);
+    return false;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -51,7 +68,7 @@ export class DeviceSink extends Writable {
   }
 
   /** Writes all of `chunk` (a device may take part of it), or returns the error. */
-  #writeAll(chunk: Buffer): Error | null {
+  #writeAll(chunk: Uint8Array): Error | null {
     if (this.#fd === null) return new Error('write after the output was closed');
     try {
       let done = 0;

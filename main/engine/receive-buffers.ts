@@ -14,8 +14,12 @@
  *   writing therefore never sees its bytes overwritten (test/main/engine/receive-buffers.test.ts
  *   proves it with a slow file sink and a hash).
  *
+ * - A sink that writes each chunk at once ({@link WRITE_NOW}: a device such as /dev/null or a
+ *   terminal) gets every chunk read into one 256 KiB buffer, read into again and again.
+ *
  * Invariant: a buffer handed out by take()/next() is never handed out again while any chunk cut
- * from it may still be read by someone: never for slabs, and for the pool only after give().
+ * from it may still be read by someone: never for slabs, and for the pool only after give(). The
+ * one buffer of a WRITE_NOW sink is read into again only after the sink's call has returned.
  */
 import { WriteStream } from 'node:fs';
 import type * as net from 'node:net';
@@ -23,6 +27,19 @@ import { Socket } from 'node:net';
 
 /** Read size of the pool's buffers: big reads mean fewer syscalls and callbacks per GiB. */
 export const SINK_READ_BYTES = 1024 * 1024;
+
+/**
+ * Read size for a sink that writes at once. The sink has finished with a chunk when its call
+ * returns, so one buffer serves every read, and it stays in the CPU's cache between reads: the
+ * kernel copies each read into cache, not into cold memory (1 MiB pooled buffers in rotation
+ * miss it). Not smaller: a reader that does not keep up lets the socket's receive queue grow to
+ * many MiB, whose bytes then come from memory instead of cache; each read gets slower and the
+ * reader never catches up. Measured, 1 GiB over loopback to /dev/null, client and sender on CPUs
+ * of their own, medians of 9–15 interleaved runs: 64 KiB and 128 KiB reads fell into that state
+ * (530–700 ms, 340–470 ms of it in the kernel), 256 KiB did not (386–417 ms, 130–150 ms in the
+ * kernel), 512 KiB and 1 MiB took as long as 256 KiB; nc took 328–367 ms.
+ */
+export const WRITE_NOW_READ_BYTES = 256 * 1024;
 
 /** Free buffers the pool keeps for reuse; buffers given back beyond this are left to the GC. */
 const POOL_MAX_FREE = 16;
@@ -37,6 +54,25 @@ const MIN_READ_BYTES = 16 * 1024;
  * chunk's write callback has run, it never reads that chunk again (main/cli/device-sink.ts).
  */
 export const RELEASES_ON_CALLBACK: unique symbol = Symbol.for('socket-tester.sink.releasesOnCallback');
+
+/**
+ * A sink that has this method writes a chunk at once, on our own thread (main/cli/device-sink.ts):
+ * it returns true when every byte is written, or false when the sink has failed, in which case it
+ * has destroyed itself with the error, which arrives as its 'error' event. Either way it never
+ * reads the chunk after returning. The session then bypasses the sink's write() (no Writable
+ * bookkeeping, no callback and tick per chunk) and reads every chunk into one buffer.
+ */
+export const WRITE_NOW: unique symbol = Symbol.for('socket-tester.sink.writeNow');
+
+/** A sink offering {@link WRITE_NOW}. */
+export interface WritesNow {
+  [WRITE_NOW](chunk: Uint8Array): boolean;
+}
+
+/** Whether `sink` offers {@link WRITE_NOW}. */
+export function writesNow(sink: NodeJS.WritableStream): sink is NodeJS.WritableStream & WritesNow {
+  return typeof (sink as Partial<WritesNow>)[WRITE_NOW] === 'function';
+}
 
 /**
  * True for sinks known to be done with a chunk when its write callback runs: files (fs.WriteStream),

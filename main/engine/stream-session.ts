@@ -51,7 +51,7 @@ import { checkConnectOptions, type CheckedConnectOptions } from './connect-optio
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
 import { errorHiddenByEnd } from './hidden-reset.ts';
 import type { Session } from './session.ts';
-import { KeepSlabs, SinkBufferPool, releasesOnCallback } from './receive-buffers.ts';
+import { KeepSlabs, SinkBufferPool, WRITE_NOW, WRITE_NOW_READ_BYTES, releasesOnCallback, writesNow, type WritesNow } from './receive-buffers.ts';
 import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
 import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
 import { connectStartTls } from './starttls-presets.ts';
@@ -202,6 +202,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
 
   readonly #lookup: net.LookupFunction | undefined;
   readonly #sink: NodeJS.WritableStream | undefined;
+  /** The sink, when it writes each chunk at once (receive-buffers.ts WRITE_NOW); else null. */
+  readonly #sinkNow: WritesNow | null;
   #state: SessionStatus;
   #limits: Readonly<StreamLimits> | null = null;
   #socket: net.Socket | null = null;
@@ -265,6 +267,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
     this.id = id;
     this.#lookup = options.lookup;
     this.#sink = options.sink;
+    this.#sinkNow = options.sink && writesNow(options.sink) ? options.sink : null;
     this.#onSinkDrain = options.sink ? () => this.#sinkDrained() : ignore;
     this.#onSinkError = options.sink ? (err) => this.#sinkFailed(err) : ignore;
     this.#state = initialStatus(id);
@@ -691,6 +694,16 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
    */
   #onreadOptions(): net.OnReadOpts | undefined {
     const sink = this.#sink;
+    if (this.#sinkNow) {
+      const buffer = Buffer.allocUnsafeSlow(WRITE_NOW_READ_BYTES);
+      return {
+        buffer,
+        callback: (n) => {
+          this.#receive(buffer.subarray(0, n), null);
+          return true;
+        },
+      };
+    }
     if (sink && !releasesOnCallback(sink)) return undefined;
     if (sink) {
       const pool = new SinkBufferPool();
@@ -755,6 +768,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
       this.#state.bytesReceived += chunk.length;
       this.emit('data', chunk, offset);
       this.#recordReceived(chunk.length, offset);
+      // Written when the call returns; a failure arrives as the sink's 'error' (#sinkFailed).
+      if (this.#sinkNow) {
+        this.#sinkNow[WRITE_NOW](chunk);
+        return;
+      }
       const room = release ? this.#sink.write(chunk, release) : this.#sink.write(chunk);
       if (!room && !this.#sinkPaused) {
         this.#sinkPaused = true;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { DeviceSink } from '../../../main/cli/device-sink.ts';
-import { releasesOnCallback } from '../../../main/engine/receive-buffers.ts';
+import { WRITE_NOW, releasesOnCallback, writesNow } from '../../../main/engine/receive-buffers.ts';
 
 describe('DeviceSink', () => {
   it('writes to /dev/null, calls back after each write and is a sink whose buffers may be reused', async () => {
@@ -27,6 +27,25 @@ describe('DeviceSink', () => {
     sink.write(Buffer.alloc(10));
     const [err] = (await failed) as [NodeJS.ErrnoException];
     expect(err.code).toBe('ENOSPC');
+  });
+
+  it('[WRITE_NOW] writes at once and says so; after end() it writes nothing and says that too', async () => {
+    const sink = new DeviceSink('/dev/null', 1024);
+    expect(writesNow(sink)).toBe(true);
+    expect(sink[WRITE_NOW](Buffer.alloc(300_000, 1))).toBe(true);
+    sink.end();
+    expect(sink[WRITE_NOW](Buffer.alloc(10))).toBe(false);
+    await once(sink, 'finish');
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('[WRITE_NOW] on /dev/full returns false and the ENOSPC arrives as the stream error', async () => {
+    const sink = new DeviceSink('/dev/full', 1024);
+    const failed = once(sink, 'error');
+    expect(sink[WRITE_NOW](Buffer.alloc(10))).toBe(false);
+    expect(sink.destroyed).toBe(true);
+    const [err] = (await failed) as [NodeJS.ErrnoException];
+    expect(err.code).toBe('ENOSPC');
+    expect(sink[WRITE_NOW](Buffer.alloc(10))).toBe(false);
   });
 
   it('throws at construction when the device cannot be opened', () => {

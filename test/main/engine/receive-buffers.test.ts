@@ -10,9 +10,9 @@ import { once } from 'node:events';
 import { WriteStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { runOneShot } from '../../../main/engine/one-shot.ts';
-import { KeepSlabs, SinkBufferPool, releasesOnCallback } from '../../../main/engine/receive-buffers.ts';
+import { KeepSlabs, SinkBufferPool, WRITE_NOW, WRITE_NOW_READ_BYTES, releasesOnCallback, writesNow } from '../../../main/engine/receive-buffers.ts';
 import { listen, type LoopbackServer } from './loopback.ts';
 
 const MiB = 1024 * 1024;
@@ -123,6 +123,60 @@ describe('onread receive path', () => {
     expect(sha256(Buffer.concat(out))).toBe(sha256(payload));
     expect(buffers.size).toBeGreaterThan(0);
     expect(chunks).toBeGreaterThan(0);
+  });
+
+  it('a sink that writes at once gets every byte through [WRITE_NOW], all read into one buffer, and write() never', async () => {
+    const payload = randomBytes(8 * MiB);
+    const hash = createHash('sha256');
+    let written = 0;
+    let viaWrite = 0;
+    let largest = 0;
+    // Honours WRITE_NOW's promise: it is done with the chunk when the call returns (it hashes it).
+    const sink = Object.assign(
+      new Writable({
+        write(_chunk, _encoding, callback) {
+          viaWrite++;
+          callback();
+        },
+      }),
+      {
+        [WRITE_NOW](chunk: Uint8Array): boolean {
+          hash.update(chunk);
+          written += chunk.length;
+          largest = Math.max(largest, chunk.length);
+          return true;
+        },
+      },
+    );
+    expect(writesNow(sink)).toBe(true);
+    const { chunks, buffers } = await receiveInto(payload, sink);
+    expect(viaWrite).toBe(0);
+    expect(written).toBe(payload.length);
+    expect(hash.digest('hex')).toBe(sha256(payload));
+    // One buffer for the whole response, read into again and again, never more at once than it holds.
+    expect(chunks).toBeGreaterThan(1);
+    expect(buffers.size).toBe(1);
+    expect(largest).toBeLessThanOrEqual(WRITE_NOW_READ_BYTES);
+  });
+
+  it('a sink whose [WRITE_NOW] fails ends the session with its error as FILE_ERROR, naming its path', async () => {
+    const payload = randomBytes(4 * MiB);
+    const server = await sender(payload);
+    let calls = 0;
+    const sink = Object.assign(new Writable({ write: (_c, _e, callback) => callback() }), {
+      path: '/dev/broken',
+      [WRITE_NOW](): boolean {
+        calls++;
+        const err = Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO', errno: -5 });
+        sink.destroy(err);
+        return false;
+      },
+    });
+    const result = await runOneShot({ connect: { host: '127.0.0.1', port: server.port }, data: new Uint8Array([1]), sink });
+    expect(calls).toBeGreaterThan(0);
+    expect(result.error?.code).toBe('FILE_ERROR');
+    expect(result.error?.message).toContain('/dev/broken');
+    expect(result.status.outcome).toBe('error');
   });
 
   it('kept in memory: the response equals what was sent, read straight into shared slabs', async () => {
