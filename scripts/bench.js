@@ -50,11 +50,11 @@ const GNU_TIME = '/usr/bin/time';
 /**
  * The CPUs senders and clients are pinned to (see the file comment), or null when pinning is off
  * or impossible (one CPU, no taskset, CPUs not listed in /proc).
- * @returns {{ sender: number, client: number } | null}
+ * @returns {{ sender: number, client: number, allowed: string } | null}
  */
 function chooseCpus() {
   if (process.env.BENCH_PIN === 'off' || availableParallelism() < 2) return null;
-  if (spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status !== 0) return null;
+  if (!installed('taskset')) return null;
   let status;
   try {
     status = readFileSync('/proc/self/status', 'utf8');
@@ -70,18 +70,18 @@ function chooseCpus() {
     for (let cpu = low; cpu <= (high ?? low) && cpus.length < 2; cpu++) cpus.push(cpu);
   }
   if (cpus.length < 2) return null;
-  return { sender: /** @type {number} */ (cpus[0]), client: /** @type {number} */ (cpus[1]) };
+  return { sender: /** @type {number} */ (cpus[0]), client: /** @type {number} */ (cpus[1]), allowed: list };
 }
 
 /** Set by main(): where the senders and the clients run. */
-let PIN = /** @type {{ sender: number, client: number } | null} */ (null);
+let PIN = /** @type {{ sender: number, client: number, allowed: string } | null} */ (null);
 
 /**
- * Pins this process (every thread: the senders live here) to `cpu`, or to every CPU with null.
- * @param {number | null} cpu
+ * Pins this process (every thread: the senders live here) to `cpus` (a CPU or a taskset list).
+ * @param {number | string} cpus
  */
-function pinSelf(cpu) {
-  const list = cpu === null ? `0-${availableParallelism() - 1}` : String(cpu);
+function pinSelf(cpus) {
+  const list = String(cpus);
   const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`taskset could not pin the bench to CPU ${list}; run with BENCH_PIN=off`);
 }
@@ -699,7 +699,7 @@ async function main() {
     const streamedTo = (kind) => (kind === 'file' ? toFile : toDevNull);
 
     // Start-up as a user's: no CPU of its own.
-    if (PIN) pinSelf(null);
+    if (PIN) pinSelf(PIN.allowed);
     PIN = null;
     const { nodeMs, cliMs } = await oneShotStartup(work);
 

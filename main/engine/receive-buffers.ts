@@ -13,7 +13,6 @@
  *   finished with that chunk; until then the socket reads into other buffers. A sink that is still
  *   writing therefore never sees its bytes overwritten (test/main/engine/receive-buffers.test.ts
  *   proves it with a slow file sink and a hash).
- *
  * - A sink that writes each chunk at once ({@link WRITE_NOW}: a device such as /dev/null or a
  *   terminal) gets every chunk read into one 256 KiB buffer, read into again and again.
  *
