@@ -18,6 +18,24 @@ export function codePointLabel(codePoint: number): string {
 }
 
 /**
+ * The 1-based number of the character at UTF-16 index `index`, as a person counts: one per code
+ * point, so an emoji (two UTF-16 units) before it counts once. Positions in errors stay UTF-16
+ * indexes (what a text field's selection takes); sentences say this number.
+ */
+export function characterNumber(text: string, index: number): number {
+  let n = 1;
+  const end = Math.min(index, text.length);
+  for (let i = 0; i < end; i++, n++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < end) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) i++;
+    }
+  }
+  return n;
+}
+
+/**
  * Names the character that starts at UTF-16 index `index` of `text` for an error message:
  * `"g"` for visible ASCII, `"é" (U+00E9)` for other visible characters, `U+0000` for controls and
  * invisible characters, `space (U+0020)`, and `lone surrogate U+D800` for unpaired surrogates.

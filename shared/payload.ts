@@ -20,7 +20,7 @@
  *   same function main uses to send.
  */
 import { fail, ok, type Result } from './errors.ts';
-import { codePointLabel, describeCharacter } from './payload-characters.ts';
+import { characterNumber, codePointLabel, describeCharacter } from './payload-characters.ts';
 
 /** How the editor text is read: plain characters, hex digits, or characters with escapes. */
 export type PayloadMode = 'text' | 'hex' | 'escapes';
@@ -75,27 +75,30 @@ const ESCAPES_HELP = 'the escapes are \\r \\n \\t \\0 \\\\ \\xHH and \\u{HEX}';
 export function encodePayload(spec: PayloadSpec): Result<Uint8Array> {
   const { text, mode, encoding, lineEnding } = spec;
   const newlines = spec.newlines ?? 'as-typed';
-  if (typeof text !== 'string') return payloadError('the payload text is missing.', 0);
+  if (typeof text !== 'string') return payloadError('', 'the payload text is missing.', 0);
   if (!PAYLOAD_MODES.includes(mode)) {
-    return payloadError(`unknown mode ${JSON.stringify(String(mode))}; use text, hex or escapes.`, 0);
+    return payloadError(text, `unknown mode ${JSON.stringify(String(mode))}; use text, hex or escapes.`, 0);
   }
   if (!TEXT_ENCODINGS.includes(encoding)) {
-    return payloadError(`unknown encoding ${JSON.stringify(String(encoding))}; use utf8 or latin1.`, 0);
+    return payloadError(text, `unknown encoding ${JSON.stringify(String(encoding))}; use utf8 or latin1.`, 0);
   }
   if (!LINE_ENDINGS.includes(lineEnding)) {
     return payloadError(
+      text,
       `unknown line ending ${JSON.stringify(String(lineEnding))}; use none, lf, cr or crlf.`,
       0,
     );
   }
   if (!NEWLINE_STYLES.includes(newlines)) {
     return payloadError(
+      text,
       `unknown newline style ${JSON.stringify(String(newlines))}; use as-typed, lf or crlf.`,
       0,
     );
   }
   if (text.length > PAYLOAD_LIMITS.maxEditorChars) {
     return payloadError(
+      text,
       `the editor holds at most ${groupThousands(PAYLOAD_LIMITS.maxEditorChars)} characters and this ` +
         `text has ${groupThousands(text.length)}; send big data from a file instead.`,
       PAYLOAD_LIMITS.maxEditorChars,
@@ -207,7 +210,7 @@ function encodeText(
 ): Result<Uint8Array> {
   for (let i = 0; i < text.length; ) {
     const consumed = appendNewline(text, i, newlines, writer) || appendCharacter(text, i, encoding, writer);
-    if (consumed === 0) return characterError(text, i, encoding);
+    if (consumed === 0) return characterError(text, i, encoding, 'text');
     i += consumed;
   }
   writer.pushAll(ending);
@@ -255,21 +258,24 @@ function appendCharacter(text: string, index: number, encoding: TextEncoding, wr
 }
 
 /** The error for a character {@link appendCharacter} refused. */
-function characterError(text: string, index: number, encoding: TextEncoding): Result<never> {
+function characterError(text: string, index: number, encoding: TextEncoding, mode: 'text' | 'escapes'): Result<never> {
   const unit = text.charCodeAt(index);
   if (encoding === 'utf8' || (unit >= 0xd800 && unit <= 0xdfff)) {
     return payloadError(
-      `${describeCharacter(text, index)} at character ${index + 1} is half a character and cannot be ` +
+      text,
+      `${describeCharacter(text, index)} at character ${characterNumber(text, index)} is half a character and cannot be ` +
         'encoded; delete it or retype the character.',
       index,
       'half-character',
     );
   }
+  // Text mode sends what is typed, escapes included: \xHH is advice only where it means a byte.
+  const advice = mode === 'escapes' ? 'choose UTF-8, or write the bytes you mean as \\xHH escapes.' : 'choose UTF-8, or Escapes mode to write the bytes you mean as \\xHH.';
   return payloadError(
-    `${describeCharacter(text, index)} at character ${index + 1} is outside Latin-1 (U+0000–U+00FF); ` +
-      'choose UTF-8, or write the bytes you mean as \\xHH escapes.',
+    text,
+    `${describeCharacter(text, index)} at character ${characterNumber(text, index)} is outside Latin-1 (U+0000–U+00FF); ${advice}`,
     index,
-    'outside-latin1',
+    mode === 'escapes' ? 'outside-latin1' : 'outside-latin1-text',
     { text: String.fromCodePoint(text.codePointAt(index) ?? 0) },
   );
 }
@@ -286,7 +292,8 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
   let lastDigitPosition = -1;
   const oddGroupError = (): Result<never> =>
     payloadError(
-      `odd number of hex digits: the digit at character ${lastDigitPosition + 1} has no partner.`,
+      text,
+      `odd number of hex digits: the digit at character ${characterNumber(text, lastDigitPosition)} has no partner.`,
       lastDigitPosition,
       'hex-odd',
     );
@@ -301,7 +308,7 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
     }
     if (!inGroup && unit === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) {
       if (hexDigitValue(text.charCodeAt(i + 2)) < 0) {
-        return payloadError(`the 0x prefix at character ${i + 1} is not followed by hex digits.`, i, 'hex-prefix-empty');
+        return payloadError(text, `the 0x prefix at character ${characterNumber(text, i)} is not followed by hex digits.`, i, 'hex-prefix-empty');
       }
       i += 1;
       inGroup = true;
@@ -311,7 +318,8 @@ function encodeHex(text: string, writer: ByteWriter, ending: readonly number[]):
     if (value < 0) {
       const misplacedPrefix = (unit | 0x20) === 0x78 && text.charCodeAt(i - 1) === 0x30;
       return payloadError(
-        `invalid hex digit ${describeCharacter(text, i)} at character ${i + 1}` +
+      text,
+        `invalid hex digit ${describeCharacter(text, i)} at character ${characterNumber(text, i)}` +
           (misplacedPrefix ? '; a 0x prefix must start a group (after a space, comma or colon).' : '.'),
         i,
         misplacedPrefix ? 'hex-prefix-placement' : 'hex-digit',
@@ -341,14 +349,15 @@ function encodeEscapes(
   while (i < text.length) {
     if (text.charCodeAt(i) !== BACKSLASH) {
       const consumed = appendNewline(text, i, newlines, writer) || appendCharacter(text, i, encoding, writer);
-      if (consumed === 0) return characterError(text, i, encoding);
+      if (consumed === 0) return characterError(text, i, encoding, 'escapes');
       i += consumed;
       continue;
     }
     const start = i;
     if (i + 1 >= text.length) {
       return payloadError(
-        `lone backslash at character ${start + 1} at the end of the text; write \\\\ for a backslash byte.`,
+      text,
+        `lone backslash at character ${characterNumber(text, start)} at the end of the text; write \\\\ for a backslash byte.`,
         start,
         'escape-lone-backslash',
       );
@@ -375,7 +384,8 @@ function encodeEscapes(
         // `\012` means byte 10 in C and byte 0 then "12" here: refuse the ambiguity.
         if (isAsciiDigit(text.charCodeAt(i + 2))) {
           return payloadError(
-            `\\0 at character ${start + 1} is followed by the digit "${text[i + 2]}", which reads like an ` +
+      text,
+            `\\0 at character ${characterNumber(text, start)} is followed by the digit "${text[i + 2]}", which reads like an ` +
               'octal escape; write \\x00 before a digit, or \\xHH for the byte you mean.',
             start,
             'escape-octal-like',
@@ -389,7 +399,7 @@ function encodeEscapes(
         const high = hexDigitValue(text.charCodeAt(i + 2));
         const low = hexDigitValue(text.charCodeAt(i + 3));
         if (high < 0 || low < 0) {
-          return payloadError(`the \\x escape at character ${start + 1} needs exactly two hex digits.`, start, 'escape-x-digits');
+          return payloadError(text, `the \\x escape at character ${characterNumber(text, start)} needs exactly two hex digits.`, start, 'escape-x-digits');
         }
         writer.push((high << 4) | low);
         i += 4;
@@ -403,7 +413,8 @@ function encodeEscapes(
       }
       default:
         return payloadError(
-          `unknown escape at character ${start + 1}: backslash followed by ${describeCharacter(text, i + 1)}; ` +
+      text,
+          `unknown escape at character ${characterNumber(text, start)}: backslash followed by ${describeCharacter(text, i + 1)}; ` +
             `${ESCAPES_HELP}.`,
           start,
           'escape-unknown',
@@ -418,7 +429,7 @@ function encodeEscapes(
 /** Reads `\u{H…}` at `start` (the backslash), appends its bytes, returns the UTF-16 units consumed. */
 function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding, writer: ByteWriter): Result<number> {
   const malformed = (): Result<never> =>
-    payloadError(`the \\u escape at character ${start + 1} must be written \\u{HEX} with 1 to 6 hex digits.`, start, 'escape-u-form');
+    payloadError(text, `the \\u escape at character ${characterNumber(text, start)} must be written \\u{HEX} with 1 to 6 hex digits.`, start, 'escape-u-form');
   if (text.charCodeAt(start + 2) !== 0x7b) return malformed();
   let end = start + 3;
   let codePoint = 0;
@@ -433,7 +444,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   const source = text.slice(start, end + 1);
   if (codePoint > MAX_CODE_POINT) {
     return payloadError(
-      `${source} at character ${start + 1} is beyond U+10FFFF, the last Unicode code point.`,
+      text,
+      `${source} at character ${characterNumber(text, start)} is beyond U+10FFFF, the last Unicode code point.`,
       start,
       'escape-u-range',
       { text: source },
@@ -441,7 +453,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   }
   if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
     return payloadError(
-      `${source} at character ${start + 1} is a surrogate code point, which no encoding can hold; ` +
+      text,
+      `${source} at character ${characterNumber(text, start)} is a surrogate code point, which no encoding can hold; ` +
         'write the character itself, or its bytes as \\xHH escapes.',
       start,
       'escape-u-surrogate',
@@ -451,7 +464,8 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   if (encoding === 'latin1') {
     if (codePoint > 0xff) {
       return payloadError(
-        `${source} at character ${start + 1} (${codePointLabel(codePoint)}) is outside Latin-1 ` +
+      text,
+        `${source} at character ${characterNumber(text, start)} (${codePointLabel(codePoint)}) is outside Latin-1 ` +
           '(U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.',
         start,
         'outside-latin1',
@@ -465,8 +479,14 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
   return ok(end + 1 - start);
 }
 
-function payloadError(message: string, position: number, reason?: string, params?: Record<string, string>): Result<never> {
-  return fail('INVALID_INPUT', message, { field: 'payload', position, ...(reason ? { reason } : {}), ...(params ? { params } : {}) });
+/**
+ * A payload error at UTF-16 index `position` of `text`. A character's error (one with a `reason`)
+ * carries `params.character`, the number its sentence says (code points, from 1), so that the
+ * Chinese sentence counts as the English one does.
+ */
+function payloadError(text: string, message: string, position: number, reason?: string, params?: Record<string, string>): Result<never> {
+  if (!reason) return fail('INVALID_INPUT', message, { field: 'payload', position });
+  return fail('INVALID_INPUT', message, { field: 'payload', position, reason, params: { ...params, character: characterNumber(text, position) } });
 }
 
 function bytesPerUnit(encoding: TextEncoding): number {

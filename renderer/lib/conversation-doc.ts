@@ -267,7 +267,7 @@ export function stepSummary(value: unknown): string {
       return f.match === 'eof' ? t('conversation.sumEof') : `${f.match} ${JSON.stringify(f.pattern).slice(1, -1)}`;
     }
     case 'wait':
-      return `${scalarText(value.wait)} ms`;
+      return t('format.milliseconds', { n: scalarText(value.wait) });
     case 'close_write':
       return t('conversation.sumCloseWrite');
     case 'close':

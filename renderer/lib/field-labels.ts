@@ -63,11 +63,20 @@ function shownText(text: string): string {
   return t('errors.quoted', { text });
 }
 
+/**
+ * The character number a sentence says: main's count of characters as a person counts them
+ * (`params.character`, code points) where it gives one, else the UTF-16 position from 1.
+ */
+function shownPosition(error: ShownError): number {
+  const character = error.params?.['character'];
+  return typeof character === 'number' && Number.isSafeInteger(character) && character > 0 ? character : (error.position ?? 0) + 1;
+}
+
 /** The catalogue's sentence for the rule that failed, or null when it has none for it. */
 function reasonSentence(error: ShownError): string | null {
   const key = `errors.reasons.${error.reason ?? ''}`;
   if (error.reason === undefined || !hasOwnMessage(key)) return null;
-  const params: Record<string, string | number> = { ...error.params, position: (error.position ?? 0) + 1 };
+  const params: Record<string, string | number> = { ...error.params, position: shownPosition(error) };
   if (typeof error.params?.['text'] === 'string') params['text'] = shownText(error.params['text']);
   return t(key as Key, params);
 }
@@ -89,7 +98,7 @@ export function uiMessage(error: ShownError): string {
     const stop = /[。.]$/u.exec(sentence)?.[0] ?? '';
     let message = stop ? sentence.slice(0, -stop.length) : sentence;
     // A port's position says nothing (the whole number is wrong); position 0 is "the start" or "empty".
-    if (error.position !== undefined && error.position > 0 && error.field !== 'port') message = t('errors.atPosition', { message, position: error.position + 1 });
+    if (error.position !== undefined && error.position > 0 && error.field !== 'port') message = t('errors.atPosition', { message, position: shownPosition(error) });
     if (error.item !== undefined) message = t('errors.atItem', { message, item: error.item + 1 });
     if (error.errno) message = t('errors.errno', { message, errno: error.errno });
     message += stop;

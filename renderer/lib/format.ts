@@ -45,6 +45,11 @@ export function formatRate(bytesPerSecond: number): string {
   return t('format.perSecond', { size: formatSize(Math.round(bytesPerSecond)) });
 }
 
+/** A step's or a run's time: "250 ms" under a second, else as {@link formatDuration} ("1.25 s"; 毫秒 and 秒 in Chinese). */
+export function formatElapsed(ms: number): string {
+  return ms < 1000 ? t('format.milliseconds', { n: formatCount(Math.round(ms)) }) : formatDuration(ms);
+}
+
 /** Duration as "0.42 s", "12.3 s", "4 min 05 s" (Chinese: "0.42 秒", "4 分 05 秒"). */
 export function formatDuration(ms: number): string {
   if (ms < 10_000) return t('format.secondsShort', { n: formatFixed(ms / 1000, 2) });

@@ -203,10 +203,11 @@ function addMark(marks: TimelineMark[], mark: TimelineMark): void {
 
 /** "1.5 s", "250 ms", "2 min": an axis or latency label. */
 export function formatSpan(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${trim(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${trim(ms / 60_000)} min`;
-  return `${trim(ms / 3_600_000)} h`;
+  // The units in the UI's language: a Chinese axis says 毫秒 and 秒 as the rest of that UI does.
+  if (ms < 1000) return t('format.milliseconds', { n: String(Math.round(ms)) });
+  if (ms < 60_000) return t('format.secondsShort', { n: trim(ms / 1000) });
+  if (ms < 3_600_000) return t('format.minutes', { n: trim(ms / 60_000) });
+  return t('format.hours', { n: trim(ms / 3_600_000) });
 }
 
 function trim(n: number): string {

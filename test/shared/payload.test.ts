@@ -84,10 +84,40 @@ describe('encodePayload: text mode', () => {
     const euro = errorOf(spec('price: 5€', 'text', 'latin1'));
     expect(euro.position).toBe(8);
     expect(euro.message).toBe(
-      '"€" (U+20AC) at character 9 is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write the bytes you mean as \\xHH escapes.',
+      '"€" (U+20AC) at character 9 is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or Escapes mode to write the bytes you mean as \\xHH.',
     );
+    expect(euro.reason).toBe('outside-latin1-text');
     expect(errorOf(spec('ab😀', 'text', 'latin1')).message).toContain('"😀" (U+1F600) at character 3');
     expect(errorOf(spec('\u202e', 'text', 'latin1')).message).toContain('U+202E at character 1');
+    // In Escapes mode \xHH does mean a byte, so the advice names it as such.
+    const escaped = errorOf(spec('5€', 'escapes', 'latin1'));
+    expect(escaped.reason).toBe('outside-latin1');
+    expect(escaped.message).toContain('choose UTF-8, or write the bytes you mean as \\xHH escapes.');
+  });
+});
+
+describe('encodePayload: character numbers count characters, not UTF-16 units', () => {
+  it('an emoji before the fault counts once; position stays the UTF-16 index a selection takes', () => {
+    const x = errorOf(spec('😀\\x4', 'escapes'));
+    expect(x.position).toBe(2);
+    expect(x.message).toBe('the \\x escape at character 2 needs exactly two hex digits.');
+    expect(x.params).toEqual({ character: 2 });
+    const escape = errorOf(spec('😀😀\\q', 'escapes'));
+    expect(escape.position).toBe(4);
+    expect(escape.message).toContain('unknown escape at character 3');
+    expect(escape.params?.['character']).toBe(3);
+    const latin1 = errorOf(spec('é😀', 'text', 'latin1'));
+    expect(latin1.message).toContain('at character 2');
+    expect(errorOf(spec('é 4', 'hex')).message).toContain('invalid hex digit "é" (U+00E9) at character 1');
+    // A lone surrogate is one character too, and so is each one of a broken pair.
+    expect(errorOf(spec('\ud83d\ud83d', 'text')).params?.['character']).toBe(1);
+    expect(errorOf(spec('a\ude00', 'text')).params?.['character']).toBe(2);
+  });
+
+  it('errors that are not about a character carry no character number', () => {
+    const r = encodePayload({ text: 'x', mode: 'nope' as 'text', encoding: 'utf8', lineEnding: 'none' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.params).toBeUndefined();
   });
 });
 

@@ -10,6 +10,7 @@ import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts'
 import type { AppError, Result } from '../../../shared/errors.ts';
 import type { ListenerClientView, ListenerDatagram, ListenerStats, ListenerView, RuleTestResult } from '../../../shared/listener.ts';
 import { encodePayload, type PayloadMode } from '../../../shared/payload.ts';
+import { parsePort } from '../../../shared/endpoint.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 import { uiMessage } from '../field-labels.ts';
 import { t } from '../i18n/index.ts';
@@ -96,7 +97,7 @@ export class ListenerTab implements WorkTab {
   readonly connected = $derived(this.rows.filter((r) => r.phase !== 'closed').length);
   readonly responderDirty = $derived(this.appliedResponder !== null && this.appliedResponder !== JSON.stringify(responderOf(this.settings)));
   readonly title = $derived(
-    this.profileName ?? t('listener.title', { port: this.view ? this.view.port : this.settings.port.trim() || '?' }),
+    this.profileName ?? t('listener.title', { port: this.view ? this.view.port : listenerPortTitle(this.settings.port) }),
   );
   readonly words = $derived(this.#words());
   readonly unsaved = $derived(this.savedSettings !== null && !sameListenerSettings(this.settings, this.savedSettings));
@@ -407,3 +408,9 @@ export class ListenerTab implements WorkTab {
 }
 
 export type { RuleDraft };
+
+/** The port a listener tab's title names before it listens: the field's, or `?` while it is not a port. */
+function listenerPortTitle(port: string): string | number {
+  const parsed = parsePort(port.trim(), { allowZero: true });
+  return parsed.ok ? parsed.value : '?';
+}

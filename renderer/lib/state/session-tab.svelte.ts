@@ -8,7 +8,7 @@
 import type { AcceptedTlsInfo } from '../../../shared/listener.ts';
 import { ok, type AppError, type Result } from '../../../shared/errors.ts';
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
-import { formatEndpoint, parseEndpoint } from '../../../shared/endpoint.ts';
+import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { encodePayload } from '../../../shared/payload.ts';
 import { SESSION_LIMITS, type SendProgress, type SessionStatus, type TranscriptEntry } from '../../../shared/session.ts';
 import { endpointInputErrors } from '../endpoint-inputs.ts';
@@ -26,6 +26,7 @@ import {
   defaultSendOptions,
   defaultTabSettings,
   draftFromSettings,
+  endpointTitle,
   payloadOf,
   repeatPlan,
   sameSettings,
@@ -183,7 +184,7 @@ export class SessionTab implements WorkTab {
   );
   readonly live = $derived(isLive(this.status) || this.dgram.live);
   readonly title = $derived(
-    this.profileName ?? (this.settings.host && this.settings.port ? formatEndpoint(this.settings.host.trim(), this.settings.port.trim()) : t('tabs.newSession')),
+    this.profileName ?? endpointTitle(this.settings.host, this.settings.port) ?? t('tabs.newSession'),
   );
   readonly unsaved = $derived(this.savedSettings !== null && !sameSettings(this.settings, this.savedSettings));
   /**

@@ -12,6 +12,7 @@ import type { DatagramMode } from '../../../shared/session-datagram.ts';
 import { TLS_FILE_PURPOSES, type TlsClientOptions, type TlsFilePurpose, type TlsVersion } from '../../../shared/tls.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
 import { t } from '../i18n/index.ts';
+import { formatEndpoint, parsePort } from '../../../shared/endpoint.ts';
 
 /** The editable request and connection settings: what a profile stores besides its name. */
 export interface TabSettings {
@@ -170,6 +171,18 @@ export function tlsOptionsOf(s: TabSettings, passphrase: string, picked: PickedT
 /** Whether a connect with these settings needs a passphrase field (a PFX or a client key). */
 export function mayNeedPassphrase(s: TabSettings, picked: PickedTlsFiles = {}): boolean {
   return s.transport === 'tls' && (credentialSource(s, picked, 'pfx') !== null || credentialSource(s, picked, 'key') !== null);
+}
+
+/**
+ * A session tab's name from its endpoint fields: `host:port`, with `?` for a port that is not one
+ * (the field says why; a title repeating "6 5" looks like a port), or null while either is blank.
+ */
+export function endpointTitle(host: string, port: string): string | null {
+  const h = host.trim();
+  const p = port.trim();
+  if (h === '' || p === '') return null;
+  const parsed = parsePort(p);
+  return formatEndpoint(h, parsed.ok ? parsed.value : '?');
 }
 
 /** What a new tab starts with. */

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { initialLocale, locale, pickLocale, rememberLocale, setLocale, storedLocale, t, type ChoiceStore } from '../../../../renderer/lib/i18n/index.ts';
-import { formatCount, formatDuration, formatSize } from '../../../../renderer/lib/format.ts';
+import { formatCount, formatDuration, formatElapsed, formatSize } from '../../../../renderer/lib/format.ts';
+import { formatSpan } from '../../../../renderer/lib/timeline.ts';
+import { stepSummary } from '../../../../renderer/lib/conversation-doc.ts';
 import { uiMessage } from '../../../../renderer/lib/field-labels.ts';
 import { encodePayload } from '../../../../shared/payload.ts';
 import { parsePort } from '../../../../shared/endpoint.ts';
@@ -72,6 +74,13 @@ describe('t() and the formatters follow the current language', () => {
     expect(formatDuration(420)).toBe('0.42 秒');
     expect(formatDuration(245_000)).toBe('4 分 05 秒');
   });
+
+  it('every time unit in the UI is in its language: no "ms" or "s" beside 秒 in Chinese', () => {
+    const all = (): string[] => [formatSpan(250), formatSpan(1500), formatSpan(120_000), formatSpan(7_200_000), formatElapsed(250), formatElapsed(1250), stepSummary({ wait: 500 }), t('responder.afterMs', { n: 20 })];
+    expect(all()).toEqual(['250 ms', '1.5 s', '2 min', '2 h', '250 ms', '1.25 s', '500 ms', ' after 20 ms']);
+    setLocale('zh-CN');
+    expect(all()).toEqual(['250 毫秒', '1.5 秒', '2 分钟', '2 小时', '250 毫秒', '1.25 秒', '500 毫秒', ' 延迟 20 毫秒']);
+  });
 });
 
 describe('errors are shown per code, with their data', () => {
@@ -103,7 +112,10 @@ describe('errors are shown per code, with their data', () => {
     expect(payload('\\q', 'escapes')).toBe('数据：第 1 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。');
     expect(payload('ab\\', 'escapes')).toBe('数据：第 3 个字符是文本末尾的单个反斜杠；要发送反斜杠字节，请写 \\\\。');
     expect(payload('\\u{110000}', 'escapes')).toBe('数据：第 1 个字符处的 “\\u{110000}” 超出了最后一个 Unicode 码位 U+10FFFF。');
-    expect(payload('a€', 'text', 'latin1')).toBe('数据：第 2 个字符 “€” 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。');
+    expect(payload('a€', 'text', 'latin1')).toBe('数据：第 2 个字符 “€” 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或改用转义模式，用 \\xHH 写出它的字节。');
+    expect(payload('a€', 'escapes', 'latin1')).toBe('数据：第 2 个字符 “€” 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。');
+    // Characters as a person counts them: the emoji before the fault is one, as in English.
+    expect(payload('😀\\q', 'escapes')).toBe('数据：第 2 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。');
     const port = (text: string, allowZero = false): string => {
       const r = parsePort(text, { allowZero });
       if (r.ok) throw new Error(`${text} was accepted`);

@@ -13,6 +13,7 @@ import {
   sameSettings,
   settingsFromProfile,
   TAB_SETTING_KEYS,
+  endpointTitle,
 } from '../../../../renderer/lib/state/tab-settings.ts';
 
 const meta = { name: 'echo', folder: null, notes: '' };
@@ -178,5 +179,21 @@ describe('repeatPlan', () => {
       const r = repeatPlan({ macros: false, repeatEveryMs: every, repeatCount: count });
       expect(r.ok ? null : r.error.field).toBe(field);
     }
+  });
+});
+
+describe('endpointTitle', () => {
+  it('names a valid endpoint as typed, brackets an IPv6 address, and says ? for a port that is not one', () => {
+    expect(endpointTitle(' 127.0.0.1 ', ' 6379 ')).toBe('127.0.0.1:6379');
+    expect(endpointTitle('::1', '7')).toBe('[::1]:7');
+    expect(endpointTitle('127.0.0.1', '6 5')).toBe('127.0.0.1:?');
+    expect(endpointTitle('127.0.0.1', '70000')).toBe('127.0.0.1:?');
+    expect(endpointTitle('127.0.0.1', '0')).toBe('127.0.0.1:?');
+    expect(endpointTitle('127.0.0.1', '007')).toBe('127.0.0.1:7');
+  });
+
+  it('is null while the host or the port is blank (the tab says "New session")', () => {
+    expect(endpointTitle('', '80')).toBeNull();
+    expect(endpointTitle('example.org', '  ')).toBeNull();
   });
 });

@@ -76,6 +76,7 @@ export const errors = {
     'escape-unknown': 'unknown escape at character {{position}}: backslash followed by {{text}}; the escapes are \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}.',
     'half-character': 'the character at {{position}} is half a character and cannot be encoded; delete it or retype it.',
     'outside-latin1': '{{text}} at character {{position}} is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write its bytes as \\xHH escapes.',
+    'outside-latin1-text': '{{text}} at character {{position}} is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or Escapes mode to write its bytes as \\xHH.',
     'port-empty': 'enter a port number from {{lowest}} to 65535.',
     'port-digit': '{{text}} at character {{position}} is not a digit; write the port as a number from {{lowest}} to 65535.',
     'port-length': 'a port has at most 5 digits and this one has {{digits}}; use {{lowest}} to 65535.',

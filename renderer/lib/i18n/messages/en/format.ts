@@ -2,6 +2,9 @@
 export const format = {
   bytes: '{{n}} B',
   perSecond: '{{size}}/s',
+  milliseconds: '{{n}} ms',
   secondsShort: '{{n}} s',
+  minutes: '{{n}} min',
+  hours: '{{n}} h',
   minutesSeconds: '{{min}} min {{s}} s',
 };

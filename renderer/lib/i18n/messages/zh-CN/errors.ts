@@ -66,6 +66,7 @@ export const errors: MessageShape<typeof en> = {
     'escape-unknown': '第 {{position}} 个字符处是未知的转义：反斜杠后面是 {{text}}；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。',
     'half-character': '第 {{position}} 个字符只是半个字符，无法编码；请删除或重新输入它。',
     'outside-latin1': '第 {{position}} 个字符 {{text}} 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。',
+    'outside-latin1-text': '第 {{position}} 个字符 {{text}} 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或改用转义模式，用 \\xHH 写出它的字节。',
     'port-empty': '请输入 {{lowest}} 到 65535 之间的端口号。',
     'port-digit': '第 {{position}} 个字符 {{text}} 不是数字；端口请写成 {{lowest}} 到 65535 之间的数字。',
     'port-length': '端口号最多 5 位，这里有 {{digits}} 位；请使用 {{lowest}} 到 65535。',

@@ -69,7 +69,7 @@ export const responder: MessageShape<typeof en> = {
   ruleLower: '规则 {{n}}',
   captures: '捕获：',
   replies: '回复',
-  afterMs: ' 延迟 {{n}} ms',
+  afterMs: ' 延迟 {{n}} 毫秒',
   thenCloses: '，然后关闭',
   noMessage: '样本中还没有完整的消息。',
   leftover: '{{n}} 字节在等待其消息结束。',
