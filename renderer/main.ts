@@ -7,6 +7,7 @@ import { connectApi, tabStorage } from './lib/api/connect-api.ts';
 import { forgetToken } from './lib/api/web-client.ts';
 import { AppState } from './lib/state/app-state.svelte.ts';
 import { WebConnection } from './lib/state/web-connection.svelte.ts';
+import { keepWorkspace } from './lib/state/workspace-keeper.svelte.ts';
 
 // Before the first mount, so the first frame is already in the user's language.
 startLocale();
@@ -15,15 +16,18 @@ if (!target) throw new Error('#app is missing from index.html');
 const conn = connectApi();
 if (conn.kind !== 'web-no-token') {
   const app = new AppState(conn.api);
+  // A reload gives back the tabs as they were edited (not their sessions): workspace.ts.
+  keepWorkspace(app, tabStorage());
   void app.load();
   mount(App, { target, props: { app } });
   // The control-picture font loads only when a character of its range is first drawn, and until it
   // is there that text waits (font-display: block) or, later, lays out twice. Asked for now, it is
   // ready long before the first control byte arrives. A failure leaves the system's glyphs.
   void document.fonts.load("1em 'Socket Tester Control Pictures'", '\u2400').catch(() => undefined);
-  // A reload or a closed browser tab loses the open tabs (profiles live in main): the browser asks
-  // first while any tab holds an edit, a session or received bytes. Not in Electron, where a
-  // beforeunload that objects cancels closing the window without asking anyone.
+  // A reload brings the tabs back but not their sessions or received bytes, and a closed browser
+  // tab loses them all (profiles live in main): the browser asks first while any tab holds an
+  // edit, a session or received bytes. Not in Electron, where a beforeunload that objects cancels
+  // closing the window without asking anyone.
   if (conn.kind === 'web') {
     window.addEventListener('beforeunload', (e) => {
       if (app.tabs.some((t) => !t.pristine)) e.preventDefault();

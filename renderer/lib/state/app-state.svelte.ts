@@ -16,6 +16,7 @@ import { adoptSystemLocale } from '../i18n/browser.ts';
 import { t } from '../i18n/index.ts';
 import { draftFromProfile, type ProfileMeta } from './tab-settings.ts';
 import type { WorkTab } from './work-tab.ts';
+import type { WorkspaceSnapshot } from './workspace.ts';
 
 /**
  * A deleted profile kept for undo until the next destructive action on profiles (another delete,
@@ -128,8 +129,10 @@ export class AppState {
       adoptSystemLocale(info.value.locale);
     }
     if (state.ok) this.profileStore = state.value;
-    if (list.ok) this.profiles = list.value;
-    else this.profileError = list.error;
+    if (list.ok) {
+      this.profiles = list.value;
+      this.relinkRestoredTabs(list.value);
+    } else this.profileError = list.error;
   }
 
   dispose(): void {
@@ -173,6 +176,55 @@ export class AppState {
     tab.setYaml(text);
     tab.view = tab.docError ? 'yaml' : 'steps';
     return tab;
+  }
+
+  /** The open tabs as plain data, for a reload (workspace.ts). Reading it tracks every tab's settings. */
+  workspace(): WorkspaceSnapshot {
+    return { tabs: this.tabs.map((t) => t.snapshot()), active: Math.max(0, this.tabs.indexOf(this.active)) };
+  }
+
+  /**
+   * Replaces the tabs with a reload's copies (before the first draw, while the page holds only its
+   * blank first tab). Each comes back idle: its session, listener or run ended with the old page.
+   */
+  restoreWorkspace(w: WorkspaceSnapshot): void {
+    const tabs = w.tabs.map((s): WorkTab => {
+      switch (s.kind) {
+        case 'session': {
+          const tab = new SessionTab(this.api);
+          tab.restore(s);
+          return tab;
+        }
+        case 'listener': {
+          const tab = new ListenerTab(this.api);
+          tab.restore(s);
+          return tab;
+        }
+        case 'conversation': {
+          const tab = new ConversationTab(this.api);
+          tab.restore(s);
+          return tab;
+        }
+      }
+    });
+    if (tabs.length === 0) return;
+    for (const t of this.tabs) t.releaseSession();
+    this.tabs = tabs;
+    this.activeKey = tabs[Math.min(w.active, tabs.length - 1)]!.key;
+  }
+
+  /**
+   * A restored tab's profile may have been renamed or deleted since the page that kept it: it
+   * takes the current name, or forgets a profile that is gone (Save then asks for a name instead
+   * of doing nothing). A changed revision stays: saving over it then shows the conflict.
+   */
+  private relinkRestoredTabs(profiles: readonly Profile[]): void {
+    for (const t of this.tabs) {
+      if (t.profileId === null) continue;
+      const p = profiles.find((x) => x.id === t.profileId);
+      if (p) t.profileName = p.name;
+      else t.unlinkProfile();
+    }
   }
 
   /** Appends a tab of any kind and selects it. */

@@ -29,6 +29,7 @@ import { t } from '../i18n/index.ts';
 import { uiMessage } from '../field-labels.ts';
 import type { ProfileMeta } from './tab-settings.ts';
 import type { WorkTab } from './work-tab.ts';
+import { applyLink, linkOf, type TabSnapshot } from './workspace.ts';
 
 export type ConversationView = 'steps' | 'yaml';
 export type RunPhase = 'idle' | 'starting' | 'running' | 'finished';
@@ -312,6 +313,17 @@ export class ConversationTab implements WorkTab {
     this.profileName = null;
     this.profileRevision = null;
     this.savedYaml = null;
+  }
+
+  snapshot(): TabSnapshot {
+    return { kind: 'conversation', yaml: this.yaml, savedYaml: this.savedYaml, profile: linkOf(this) };
+  }
+
+  /** A reload's copy of this tab: its YAML as edited (checked again), its saved copy and link; no run. */
+  restore(s: Extract<TabSnapshot, { kind: 'conversation' }>): void {
+    this.setYaml(s.yaml);
+    this.savedYaml = s.savedYaml;
+    applyLink(this, s.profile);
   }
 
   /**

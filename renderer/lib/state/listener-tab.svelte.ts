@@ -20,6 +20,7 @@ import { feedPeerDatagrams, peerStatus } from './udp-peer-view.ts';
 import type { StatusWords } from './status-words.ts';
 import type { ProfileMeta } from './tab-settings.ts';
 import type { WorkTab } from './work-tab.ts';
+import { applyLink, linkOf, type TabSnapshot } from './workspace.ts';
 import {
   copyListenerSettings,
   defaultListenerSettings,
@@ -154,6 +155,17 @@ export class ListenerTab implements WorkTab {
     this.profileName = null;
     this.profileRevision = null;
     this.savedSettings = null;
+  }
+
+  snapshot(): TabSnapshot {
+    return { kind: 'listener', settings: copyListenerSettings(this.settings), saved: this.savedSettings && copyListenerSettings(this.savedSettings), profile: linkOf(this) };
+  }
+
+  /** A reload's copy of this tab: its settings and rules as edited, its saved copy and link; not listening. */
+  restore(s: Extract<TabSnapshot, { kind: 'listener' }>): void {
+    this.settings = s.settings;
+    this.savedSettings = s.saved;
+    applyLink(this, s.profile);
   }
 
   async cancel(): Promise<void> {

@@ -45,6 +45,7 @@ import type { HostKind } from '../../../shared/contract.ts';
 import { DatagramTab, datagramWords } from './datagram-tab.svelte.ts';
 import { datagramSendAction } from './datagram-send-action.ts';
 import type { WorkTab } from './work-tab.ts';
+import { applyLink, linkOf, type TabSnapshot } from './workspace.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 
 export type ResponseView = 'text' | 'hex' | 'transcript' | 'timeline' | 'tls';
@@ -271,6 +272,19 @@ export class SessionTab implements WorkTab {
     this.profileName = null;
     this.profileRevision = null;
     this.savedSettings = null;
+  }
+
+  snapshot(): TabSnapshot {
+    return { kind: 'session', settings: copySettings(this.settings), saved: this.savedSettings && copySettings(this.savedSettings), profile: linkOf(this), view: this.view, wrap: this.wrap };
+  }
+
+  /** A reload's copy of this tab: its edit, its saved copy and link, its view; no session. */
+  restore(s: Extract<TabSnapshot, { kind: 'session' }>): void {
+    this.applySettings(s.settings);
+    this.savedSettings = s.saved;
+    applyLink(this, s.profile);
+    this.view = s.view;
+    this.wrap = s.wrap;
   }
 
   profileDraft(meta: ProfileMeta): Result<ProfileDraft> {

@@ -12,6 +12,7 @@ import type { Result } from '../../../shared/errors.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
 import type { ProfileMeta } from './tab-settings.ts';
 import type { StatusWords } from './status-words.ts';
+import type { TabSnapshot } from './workspace.ts';
 
 /** Every tab kind. A new kind adds its name here, its class, and its branch in App.svelte. */
 export type TabKind = 'session' | 'listener' | 'conversation';
@@ -49,6 +50,8 @@ export interface WorkTab {
   cancel(): Promise<void>;
   /** Lets main drop this tab's data (its session, listener or run); the tab keeps its own copy. */
   releaseSession(): void;
+  /** What a reload gives back (workspace.ts): settings as typed, the saved copy, the profile link. */
+  snapshot(): TabSnapshot;
 }
 
 /** Narrows a tab to one kind's class: `isKind(tab, ListenerTab)`. */
