@@ -17,22 +17,35 @@ export function codePointLabel(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** Made on first use: most texts are ASCII, and a segmenter costs time to create. */
+let graphemes: Intl.Segmenter | undefined;
+
 /**
- * The 1-based number of the character at UTF-16 index `index`, as a person counts: one per code
- * point, so an emoji (two UTF-16 units) before it counts once. Positions in errors stay UTF-16
- * indexes (what a text field's selection takes); sentences say this number.
+ * The 1-based number of the character at UTF-16 index `index`, as a person counts: one per
+ * character seen (a grapheme cluster), so an emoji, a flag, a family joined with ZWJ or a letter
+ * with a combining accent before it counts once. A position inside a cluster (a combining mark
+ * that is itself the fault) is that cluster's number. Positions in errors stay UTF-16 indexes
+ * (what a text field's selection takes); sentences say this number.
  */
 export function characterNumber(text: string, index: number): number {
-  let n = 1;
-  const end = Math.min(index, text.length);
-  for (let i = 0; i < end; i++, n++) {
+  const end = Math.min(Math.max(0, index), text.length);
+  // ASCII up to the fault and at it (a combining mark there joins the letter before): one
+  // character per unit, except CR LF, which is one cluster.
+  let ascii = end >= text.length || text.charCodeAt(end) < 0x80;
+  let pairs = 0;
+  for (let i = 0; i < end && ascii; i++) {
     const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < end) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) i++;
-    }
+    ascii = unit < 0x80;
+    if (unit === 0x0d && text.charCodeAt(i + 1) === 0x0a) pairs++;
   }
-  return n;
+  if (ascii) return end + 1 - pairs;
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
+  let n = 0;
+  for (const { index: start } of graphemes.segment(text.slice(0, end + 1))) {
+    if (start > end) break;
+    n++;
+  }
+  return Math.max(1, n);
 }
 
 /**

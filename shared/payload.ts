@@ -481,7 +481,7 @@ function appendUnicodeEscape(text: string, start: number, encoding: TextEncoding
 
 /**
  * A payload error at UTF-16 index `position` of `text`. A character's error (one with a `reason`)
- * carries `params.character`, the number its sentence says (code points, from 1), so that the
+ * carries `params.character`, the number its sentence says (characters as seen, from 1), so that the
  * Chinese sentence counts as the English one does.
  */
 function payloadError(text: string, message: string, position: number, reason?: string, params?: Record<string, string>): Result<never> {

@@ -65,7 +65,7 @@ function shownText(text: string): string {
 
 /**
  * The character number a sentence says: main's count of characters as a person counts them
- * (`params.character`, code points) where it gives one, else the UTF-16 position from 1.
+ * (`params.character`, grapheme clusters) where it gives one, else the UTF-16 position from 1.
  */
 function shownPosition(error: ShownError): number {
   const character = error.params?.['character'];

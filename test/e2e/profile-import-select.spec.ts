@@ -171,6 +171,48 @@ test('a stale save from a second window shows the conflict; "Take theirs" and "K
   expect(otherErrors).toEqual([]);
 });
 
+test('a rename in a second window is no conflict: the first window shows the new name and its save goes through', async ({ page, context, errors }) => {
+  void errors;
+  const web = await webMode();
+  await page.goto(web.url);
+  await saveAs(page, 'Before', '127.0.0.1', '7101');
+  await ui(page).port.fill('7102');
+
+  const other = await context.newPage();
+  const otherErrors = watchConsole(other);
+  await other.goto(web.url);
+  const otherList = other.getByRole('navigation', { name: 'Saved profiles' });
+  await otherList.getByRole('listitem').filter({ hasText: 'Before' }).first().hover();
+  await otherList.getByRole('button', { name: 'Rename Before', exact: true }).click();
+  const rename = other.getByRole('dialog', { name: 'Rename profile' });
+  await rename.getByLabel('Name').fill('After');
+  await rename.getByRole('button', { name: 'Save' }).click();
+  await expect(otherList.getByText('After', { exact: true })).toBeVisible();
+
+  // The first window's tab takes the new name; its own edit (the port) is still unsaved, and
+  // saving it is not refused: only the name changed elsewhere.
+  const tab = page.getByRole('tablist', { name: 'Sessions' }).getByRole('tab', { selected: true });
+  await expect(tab).toContainText('After');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('alert', { name: 'Save conflict' })).toHaveCount(0);
+  await expect.poll(() => profilesOnDisk(web.profilesPath)[0]).toMatchObject({ name: 'After', port: 7102, revision: 3 });
+  expect(otherErrors).toEqual([]);
+});
+
+test('Save as… selects the suggested name, so typing replaces it', async ({ page, errors }) => {
+  void errors;
+  const web = await webMode();
+  await page.goto(web.url);
+  await ui(page).host.fill('127.0.0.1');
+  await ui(page).port.fill('7201');
+  await page.getByRole('button', { name: 'Save as…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Save profile as' });
+  await expect(dialog.getByLabel('Name')).toBeFocused();
+  await page.keyboard.type('typed name');
+  await expect(dialog.getByLabel('Name')).toHaveValue('typed name');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
+
 test('two web-mode processes on one profile file: both saves survive', async ({ page, context, errors }) => {
   void errors;
   const shared = join(dir, 'shared-profiles.json');

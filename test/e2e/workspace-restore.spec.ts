@@ -69,7 +69,8 @@ test('a reload gives back every tab as edited, the selected one, and a profile l
   await expect(bar.getByRole('status')).not.toContainText('Listening');
 
   await tabs.nth(3).click();
-  await page.getByRole('radio', { name: 'YAML', exact: true }).check();
+  // It comes back in the view it was left in.
+  await expect(page.getByRole('radio', { name: 'YAML', exact: true })).toBeChecked();
   await expect(page.getByRole('textbox', { name: 'Conversation YAML' })).toHaveValue(yaml);
   await expect(tabs.nth(3)).toContainText(`Restored ${stamp}`);
   expect(errors).toEqual([]);

@@ -96,7 +96,7 @@ describe('encodePayload: text mode', () => {
   });
 });
 
-describe('encodePayload: character numbers count characters, not UTF-16 units', () => {
+describe('encodePayload: character numbers count characters as seen, not UTF-16 units', () => {
   it('an emoji before the fault counts once; position stays the UTF-16 index a selection takes', () => {
     const x = errorOf(spec('😀\\x4', 'escapes'));
     expect(x.position).toBe(2);
@@ -109,6 +109,15 @@ describe('encodePayload: character numbers count characters, not UTF-16 units', 
     const latin1 = errorOf(spec('é😀', 'text', 'latin1'));
     expect(latin1.message).toContain('at character 2');
     expect(errorOf(spec('é 4', 'hex')).message).toContain('invalid hex digit "é" (U+00E9) at character 1');
+    // Characters as seen: a ZWJ family, a flag, a letter with a combining accent count once each.
+    expect(errorOf(spec('a👨‍👩‍👧b\\q', 'escapes')).message).toContain('unknown escape at character 4');
+    expect(errorOf(spec('🇫🇷\\q', 'escapes')).params?.['character']).toBe(2);
+    expect(errorOf(spec('e\u0301\\q', 'escapes')).params?.['character']).toBe(2);
+    // A fault that is itself inside a cluster (a combining mark in hex) is that cluster's number.
+    expect(errorOf(spec('4e\u0301', 'hex')).message).toContain('at character 2');
+    // CR LF is one character, with or without other non-ASCII text before the fault.
+    expect(errorOf(spec('a\r\nb\\q', 'escapes')).params?.['character']).toBe(4);
+    expect(errorOf(spec('é\r\nb\\q', 'escapes')).params?.['character']).toBe(4);
     // A lone surrogate is one character too, and so is each one of a broken pair.
     expect(errorOf(spec('\ud83d\ud83d', 'text')).params?.['character']).toBe(1);
     expect(errorOf(spec('a\ude00', 'text')).params?.['character']).toBe(2);

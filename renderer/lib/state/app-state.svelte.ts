@@ -111,6 +111,7 @@ export class AppState {
       }),
       api.on('profiles:changed', ({ profiles }) => {
         this.profiles = profiles;
+        this.followProfiles(profiles, false);
       }),
       api.on('conversation:update', (u) => {
         for (const t of this.allTabs()) if (t instanceof ConversationTab && t.runId === u.runId) t.applyUpdate(u);
@@ -131,7 +132,7 @@ export class AppState {
     if (state.ok) this.profileStore = state.value;
     if (list.ok) {
       this.profiles = list.value;
-      this.relinkRestoredTabs(list.value);
+      this.followProfiles(list.value, true);
     } else this.profileError = list.error;
   }
 
@@ -214,16 +215,19 @@ export class AppState {
   }
 
   /**
-   * A restored tab's profile may have been renamed or deleted since the page that kept it: it
-   * takes the current name, or forgets a profile that is gone (Save then asks for a name instead
-   * of doing nothing). A changed revision stays: saving over it then shows the conflict.
+   * Tabs follow their profiles as stored: a rename elsewhere shows, and a change of only name,
+   * folder or notes is no conflict for the next save ({@link WorkTab.followProfile}). At load
+   * (`forgetGone`), a tab restored after a reload whose profile was deleted meanwhile forgets it,
+   * so Save asks for a name instead of doing nothing; later a deletion elsewhere leaves the link,
+   * as a delete here does with its undo.
    */
-  private relinkRestoredTabs(profiles: readonly Profile[]): void {
-    for (const t of this.tabs) {
+  private followProfiles(profiles: readonly Profile[], forgetGone: boolean): void {
+    for (const t of this.allTabs()) {
       if (t.profileId === null) continue;
       const p = profiles.find((x) => x.id === t.profileId);
-      if (p) t.profileName = p.name;
-      else t.unlinkProfile();
+      if (p) {
+        if (p.revision !== t.profileRevision || p.name !== t.profileName) t.followProfile(p);
+      } else if (forgetGone) t.unlinkProfile();
     }
   }
 

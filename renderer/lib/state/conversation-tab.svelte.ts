@@ -315,8 +315,13 @@ export class ConversationTab implements WorkTab {
     this.savedYaml = null;
   }
 
+  followProfile(p: Profile): void {
+    this.profileName = p.name;
+    if (this.savedYaml !== null && (p.conversation?.yaml ?? '') === this.savedYaml) this.profileRevision = p.revision;
+  }
+
   snapshot(): TabSnapshot {
-    return { kind: 'conversation', yaml: this.yaml, savedYaml: this.savedYaml, profile: linkOf(this) };
+    return { kind: 'conversation', yaml: this.yaml, savedYaml: this.savedYaml, profile: linkOf(this), view: this.view };
   }
 
   /** A reload's copy of this tab: its YAML as edited (checked again), its saved copy and link; no run. */
@@ -324,6 +329,8 @@ export class ConversationTab implements WorkTab {
     this.setYaml(s.yaml);
     this.savedYaml = s.savedYaml;
     applyLink(this, s.profile);
+    // A draft that does not parse is only visible as YAML: show it there, whatever was chosen.
+    this.view = this.docError ? 'yaml' : s.view;
   }
 
   /**

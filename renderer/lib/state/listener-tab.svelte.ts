@@ -157,6 +157,11 @@ export class ListenerTab implements WorkTab {
     this.savedSettings = null;
   }
 
+  followProfile(p: Profile): void {
+    this.profileName = p.name;
+    if (this.savedSettings !== null && sameListenerSettings(listenerSettingsFromProfile(p), this.savedSettings)) this.profileRevision = p.revision;
+  }
+
   snapshot(): TabSnapshot {
     return { kind: 'listener', settings: copyListenerSettings(this.settings), saved: this.savedSettings && copyListenerSettings(this.savedSettings), profile: linkOf(this) };
   }

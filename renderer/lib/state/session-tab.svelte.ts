@@ -274,6 +274,11 @@ export class SessionTab implements WorkTab {
     this.savedSettings = null;
   }
 
+  followProfile(p: Profile): void {
+    this.profileName = p.name;
+    if (this.savedSettings !== null && sameSettings(settingsFromProfile(p), this.savedSettings)) this.profileRevision = p.revision;
+  }
+
   snapshot(): TabSnapshot {
     return { kind: 'session', settings: copySettings(this.settings), saved: this.savedSettings && copySettings(this.savedSettings), profile: linkOf(this), view: this.view, wrap: this.wrap };
   }

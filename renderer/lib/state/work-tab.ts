@@ -44,6 +44,13 @@ export interface WorkTab {
   loadProfile(p: Profile): void;
   /** The tab's settings as a profile named by `meta`, or why they cannot be saved (field as data). */
   profileDraft(meta: ProfileMeta): Result<ProfileDraft>;
+  /**
+   * The profile this tab holds changed elsewhere (another window, a rename). When what this tab
+   * saved is still what is stored (only the name, folder or notes moved), the tab takes its name
+   * and revision, so its next save is not a conflict; when the settings changed, the old revision
+   * stays, so saving over them shows the conflict.
+   */
+  followProfile(p: Profile): void;
   /** The profile is gone: the tab keeps its settings and forgets the link. */
   unlinkProfile(): void;
   /** Ends whatever is live (closing a tab never leaves a socket behind). */

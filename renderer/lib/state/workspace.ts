@@ -13,7 +13,7 @@
  * full disk): every field is checked against its kind's defaults and anything that does not fit
  * falls back to the default; a text that is not a workspace gives none, never an error page.
  */
-import { PAYLOAD_LIMITS, PAYLOAD_MODES, TEXT_ENCODINGS, LINE_ENDINGS, NEWLINE_STYLES } from '../../../shared/payload.ts';
+import { PAYLOAD_MODES, TEXT_ENCODINGS, LINE_ENDINGS, NEWLINE_STYLES } from '../../../shared/payload.ts';
 import { PROFILE_TRANSPORTS } from '../../../shared/profile.ts';
 import { DATAGRAM_MODES } from '../../../shared/session-datagram.ts';
 import { TLS_VERSIONS } from '../../../shared/tls.ts';
@@ -50,7 +50,7 @@ export type SessionView = ResponseView;
 export type TabSnapshot =
   | { kind: 'session'; settings: TabSettings; saved: TabSettings | null; profile: ProfileLink | null; view: SessionView; wrap: boolean }
   | { kind: 'listener'; settings: ListenerSettings; saved: ListenerSettings | null; profile: ProfileLink | null }
-  | { kind: 'conversation'; yaml: string; savedYaml: string | null; profile: ProfileLink | null };
+  | { kind: 'conversation'; yaml: string; savedYaml: string | null; profile: ProfileLink | null; view: 'steps' | 'yaml' };
 
 export interface WorkspaceSnapshot {
   /** Index into `tabs` of the selected tab. */
@@ -148,7 +148,7 @@ function readTab(value: unknown): TabSnapshot | null {
     case 'conversation': {
       const yaml = readText(value['yaml']);
       if (yaml === null) return null;
-      return { kind: 'conversation', yaml, savedYaml: readText(value['savedYaml']), profile };
+      return { kind: 'conversation', yaml, savedYaml: readText(value['savedYaml']), profile, view: value['view'] === 'yaml' ? 'yaml' : 'steps' };
     }
     default:
       return null;
@@ -178,8 +178,10 @@ function readListenerSettings(value: unknown): ListenerSettings {
 
 /**
  * `defaults` with every key taken from `value` where the stored value has the default's type (a
- * finite number, a string within the editor's limit, one of `choices` where given). Arrays and
- * objects are the caller's to read; keys `value` has beyond the defaults are dropped.
+ * finite number, one of `choices` where given). A string of any length is kept: an edit over the
+ * editor's limit comes back with the editor saying why it cannot be sent, as before the reload
+ * (the whole text is bounded by {@link WORKSPACE_LIMITS.maxChars}). Arrays and objects are the
+ * caller's to read; keys `value` has beyond the defaults are dropped.
  */
 function fitTo<T extends object>(defaults: T, value: unknown, choices: { readonly [K in keyof T]?: readonly T[K][] }): T {
   if (!isRecord(value)) return defaults;
@@ -189,7 +191,6 @@ function fitTo<T extends object>(defaults: T, value: unknown, choices: { readonl
     const stored = value[key];
     if (Array.isArray(fallback) || typeof stored !== typeof fallback) continue;
     if (typeof stored === 'number' && !Number.isFinite(stored)) continue;
-    if (typeof stored === 'string' && stored.length > PAYLOAD_LIMITS.maxEditorChars) continue;
     const allowed = choices[key];
     if (allowed !== undefined && !allowed.includes(stored as T[typeof key])) continue;
     out[key] = stored as T[typeof key];
@@ -198,7 +199,7 @@ function fitTo<T extends object>(defaults: T, value: unknown, choices: { readonl
 }
 
 function readText(value: unknown): string | null {
-  return typeof value === 'string' && value.length <= PAYLOAD_LIMITS.maxEditorChars ? value : null;
+  return typeof value === 'string' ? value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

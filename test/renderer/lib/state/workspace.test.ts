@@ -24,7 +24,7 @@ describe('workspace: what a reload gives back', () => {
       tabs: [
         { ...session({ host: 'redis.local', port: '63 79', payloadText: 'PING\r\n', mode: 'escapes', transport: 'tls', tlsMinVersion: 'TLSv1.3' }), saved, profile: { id: 'p1', name: 'Redis', revision: 4 }, view: 'hex', wrap: false },
         { kind: 'listener', settings: listener, saved: null, profile: null },
-        { kind: 'conversation', yaml: 'name: x\nsteps: []\n', savedYaml: null, profile: { id: 'c1', name: 'Smoke', revision: null } },
+        { kind: 'conversation', yaml: 'name: x\nsteps: []\n', savedYaml: null, profile: { id: 'c1', name: 'Smoke', revision: null }, view: 'yaml' },
       ],
     };
     const back = readWorkspace(workspaceText(w));
@@ -92,14 +92,15 @@ describe('workspace: what a reload gives back', () => {
     expect(back.tabs.map((t) => t.profile)).toEqual([null, null]);
   });
 
-  it('refuses a text over the editor limit in any field, and a conversation without its YAML', () => {
-    const w: WorkspaceSnapshot = { active: 0, tabs: [session({ payloadText: 'x'.repeat(PAYLOAD_LIMITS.maxEditorChars + 1) }), { kind: 'conversation', yaml: 'a', savedYaml: null, profile: null }] };
+  it('keeps an edit over the editor limit (the editor then says why it cannot be sent), and drops a conversation without its YAML', () => {
+    const over = 'x'.repeat(PAYLOAD_LIMITS.maxEditorChars + 48_576);
+    const w: WorkspaceSnapshot = { active: 0, tabs: [session({ payloadText: over }), { kind: 'conversation', yaml: 'a', savedYaml: null, profile: null, view: 'steps' }] };
     const text = edited(w, (raw) => {
       raw.tabs[1]!['yaml'] = 42;
     });
     const back = readWorkspace(text)!;
     expect(back.tabs).toHaveLength(1);
-    expect(back.tabs[0]!.kind === 'session' && back.tabs[0]!.settings.payloadText).toBe('');
+    expect(back.tabs[0]!.kind === 'session' && back.tabs[0]!.settings.payloadText).toBe(over);
   });
 
   it('bounds the tabs and rules it reads', () => {

@@ -35,6 +35,8 @@ export const conversation = {
   exportTitle: 'Save the YAML file (what socket-tester run runs)',
   problemsLabel: 'Problems',
   notStarted: ': the run did not start',
+  /** Between a problem's line and column and its message. */
+  problemSeparator: ': ',
   lineColumn: 'line {{line}}, column {{column}}',
   notYaml: 'The text is not YAML yet ({{message}}); fix it in the YAML view.',
   steps: 'Steps',

@@ -3,6 +3,8 @@ export const format = {
   bytes: '{{n}} B',
   perSecond: '{{size}}/s',
   milliseconds: '{{n}} ms',
+  /** The unit after a field of milliseconds. */
+  msUnit: 'ms',
   secondsShort: '{{n}} s',
   minutes: '{{n}} min',
   hours: '{{n}} h',

@@ -5,6 +5,7 @@ export const format: MessageShape<typeof en> = {
   bytes: '{{n}} B',
   perSecond: '{{size}}/s',
   milliseconds: '{{n}} 毫秒',
+  msUnit: '毫秒',
   secondsShort: '{{n}} 秒',
   minutes: '{{n}} 分钟',
   hours: '{{n}} 小时',

@@ -4,8 +4,8 @@ import type { timeline as en } from '../en/timeline.ts';
 export const timeline: MessageShape<typeof en> = {
   noReplyYet: '尚无发送得到回复',
   replyMedian: '回复时间中位数 {{median}}（{{min}} 至 {{max}}，{{sends}} 次发送中 {{answered}} 次得到回复）',
-  summary_one: '{{n}} 次发送，{{span}} 内发送 {{sent}}、接收 {{received}}；{{reply}}。每根柱代表 {{bucket}}。',
-  summary_other: '{{n}} 次发送，{{span}} 内发送 {{sent}}、接收 {{received}}；{{reply}}。每根柱代表 {{bucket}}。',
+  summary_one: '{{n}} 次发送，{{span}}内发送 {{sent}}、接收 {{received}}；{{reply}}。每根柱代表 {{bucket}}。',
+  summary_other: '{{n}} 次发送，{{span}}内发送 {{sent}}、接收 {{received}}；{{reply}}。每根柱代表 {{bucket}}。',
   empty: '暂无可绘制的内容：连接并发送后，会话的流量会按时间轴显示在这里。',
   hideTable: '隐藏表格',
   showTable: '显示表格',
