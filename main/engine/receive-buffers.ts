@@ -14,7 +14,8 @@
  *   writing therefore never sees its bytes overwritten (test/main/engine/receive-buffers.test.ts
  *   proves it with a slow file sink and a hash).
  * - A sink that writes each chunk at once ({@link WRITE_NOW}: a device such as /dev/null or a
- *   terminal) gets every chunk read into one 256 KiB buffer, read into again and again.
+ *   terminal) gets every chunk read into one buffer, read into again and again: 64 KiB, or
+ *   256 KiB once the reader has fallen behind ({@link WriteNowBuffer}).
  *
  * Invariant: a buffer handed out by take()/next() is never handed out again while any chunk cut
  * from it may still be read by someone: never for slabs, and for the pool only after give(). The
@@ -28,17 +29,29 @@ import { Socket } from 'node:net';
 export const SINK_READ_BYTES = 1024 * 1024;
 
 /**
- * Read size for a sink that writes at once. The sink has finished with a chunk when its call
- * returns, so one buffer serves every read, and it stays in the CPU's cache between reads: the
- * kernel copies each read into cache, not into cold memory (1 MiB pooled buffers in rotation
- * miss it). Not smaller: a reader that does not keep up lets the socket's receive queue grow to
- * many MiB, whose bytes then come from memory instead of cache; each read gets slower and the
- * reader never catches up. Measured, 1 GiB over loopback to /dev/null, client and sender on CPUs
- * of their own, medians of 9–15 interleaved runs: 64 KiB and 128 KiB reads fell into that state
- * (530–700 ms, 340–470 ms of it in the kernel), 256 KiB did not (386–417 ms, 130–150 ms in the
- * kernel), 512 KiB and 1 MiB took as long as 256 KiB; nc took 328–367 ms.
+ * Read sizes for a sink that writes at once ({@link WriteNowBuffer}). The sink has finished with a
+ * chunk when its call returns, so one buffer serves every read and stays in the CPU's cache: the
+ * kernel copies each read into cache, not into cold memory (1 MiB pooled buffers in rotation miss
+ * it). Which size is fastest depends on the machine, so the buffer starts small and grows once:
+ *
+ * - 64 KiB first: it stays in a core's L1/L2. On a machine whose reader keeps up (2-core AMD EPYC,
+ *   1 GiB over loopback to /dev/null, sender and client on CPUs of their own, 20 runs) a raw
+ *   `onread` client took 193 ms with 64 KiB reads against 301 ms with 256 KiB (nc: 219 ms).
+ * - 256 KiB once the reader falls behind: a reader that does not keep up lets the socket's receive
+ *   queue grow to many MiB, whose bytes then come from memory instead of cache; each read gets
+ *   slower and a 64 KiB reader never catches up. On an earlier machine 64 and 128 KiB reads fell
+ *   into that state (530–700 ms, 340–470 ms of it in the kernel) and 256 KiB did not (386–417 ms;
+ *   512 KiB and 1 MiB no better). Here, 15 µs of extra work per read reproduces it: 64 KiB 565 ms,
+ *   256 KiB 226 ms, and this buffer, growing after {@link WRITE_NOW_BEHIND_READS} full reads, 252 ms.
  */
+export const WRITE_NOW_FIRST_READ_BYTES = 64 * 1024;
 export const WRITE_NOW_READ_BYTES = 256 * 1024;
+
+/**
+ * Full 64 KiB reads in a row that mean the receive queue is growing: 16 MiB waiting at least. A
+ * reader that keeps up sees runs of up to ~150 (the queue fills once while TCP's window opens).
+ */
+export const WRITE_NOW_BEHIND_READS = 256;
 
 /** Free buffers the pool keeps for reuse; buffers given back beyond this are left to the GC. */
 const POOL_MAX_FREE = 16;
@@ -118,5 +131,41 @@ export class KeepSlabs {
   /** `n` bytes were read into the buffer next() returned last: they stay where they are. */
   commit(n: number): void {
     this.#used += n;
+  }
+}
+
+/**
+ * The one read buffer of a {@link WRITE_NOW} sink: {@link WRITE_NOW_FIRST_READ_BYTES}, replaced for
+ * good by a {@link WRITE_NOW_READ_BYTES} buffer after {@link WRITE_NOW_BEHIND_READS} reads in a row
+ * that filled it. Only the next read goes into the new buffer; the chunk just read stays valid
+ * until the sink's call returns, as before.
+ */
+export class WriteNowBuffer {
+  #buffer = Buffer.allocUnsafeSlow(WRITE_NOW_FIRST_READ_BYTES);
+  #fullReads = 0;
+  #grown = false;
+  readonly #behindReads: number;
+
+  /** @param behindReads full reads in a row that make it grow (a test takes fewer). */
+  constructor(behindReads = WRITE_NOW_BEHIND_READS) {
+    this.#behindReads = behindReads;
+  }
+
+  /** The buffer the socket reads into next. */
+  get buffer(): Buffer {
+    return this.#buffer;
+  }
+
+  /** The `n` bytes the socket just read into {@link buffer}, as a view of it. */
+  read(n: number): Buffer {
+    const chunk = this.#buffer.subarray(0, n);
+    if (!this.#grown) {
+      this.#fullReads = n === this.#buffer.length ? this.#fullReads + 1 : 0;
+      if (this.#fullReads >= this.#behindReads) {
+        this.#grown = true;
+        this.#buffer = Buffer.allocUnsafeSlow(WRITE_NOW_READ_BYTES);
+      }
+    }
+    return chunk;
   }
 }

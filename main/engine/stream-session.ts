@@ -51,7 +51,7 @@ import { checkConnectOptions, type CheckedConnectOptions } from './connect-optio
 import { formatEndpoint, toAppError, toFileError } from './error-mapping.ts';
 import { errorHiddenByEnd } from './hidden-reset.ts';
 import type { Session } from './session.ts';
-import { KeepSlabs, SinkBufferPool, WRITE_NOW, WRITE_NOW_READ_BYTES, releasesOnCallback, writesNow, type WritesNow } from './receive-buffers.ts';
+import { KeepSlabs, SinkBufferPool, WRITE_NOW, WriteNowBuffer, releasesOnCallback, writesNow, type WritesNow } from './receive-buffers.ts';
 import { connectTcp, type OpenContext, type StreamOpener } from './stream-openers.ts';
 import { buildSecureContext, checkTlsOptions, connectTls, startTls } from './tls-openers.ts';
 import { connectStartTls } from './starttls-presets.ts';
@@ -695,11 +695,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> implements 
   #onreadOptions(): net.OnReadOpts | undefined {
     const sink = this.#sink;
     if (this.#sinkNow) {
-      const buffer = Buffer.allocUnsafeSlow(WRITE_NOW_READ_BYTES);
+      const reads = new WriteNowBuffer();
       return {
-        buffer,
+        buffer: () => reads.buffer,
         callback: (n) => {
-          this.#receive(buffer.subarray(0, n), null);
+          this.#receive(reads.read(n), null);
           return true;
         },
       };

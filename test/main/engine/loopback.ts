@@ -167,6 +167,40 @@ export async function startNonAcceptingListener(): Promise<{ port: number; child
   };
 }
 
+/**
+ * A sender on 127.0.0.1 in a child process: to its first connection it writes `size` random bytes
+ * as fast as the kernel takes them, then ends. In another process (unlike {@link listen}) it
+ * keeps the client's receive queue full while the client is busy. Gives the bytes' SHA-256; the
+ * child exits after that connection, or after 60 s.
+ */
+export async function startChildSender(size: number): Promise<{ port: number; sha256: string; stop(): Promise<void> }> {
+  const script = `
+    const net = require('node:net');
+    const payload = require('node:crypto').randomBytes(${size});
+    const sha256 = require('node:crypto').createHash('sha256').update(payload).digest('hex');
+    setTimeout(() => process.exit(3), 60000).unref();
+    const s = net.createServer((socket) => {
+      s.close();
+      socket.on('error', () => process.exit(2));
+      socket.end(payload);
+    });
+    s.listen({ port: 0, host: '127.0.0.1' }, () => process.stdout.write(s.address().port + ' ' + sha256 + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [port, sha256] = line.toString('latin1').trim().split(' ');
+  return {
+    port: Number(port),
+    sha256: sha256 ?? '',
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
 /** Text a client socket receives until the peer's FIN, a reset or a close (bounded by the test timeout). */
 export function readUntilEnd(s: net.Socket): Promise<string> {
   return new Promise((resolve) => {

@@ -7,18 +7,31 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import net from 'node:net';
 import { WriteStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { runOneShot } from '../../../main/engine/one-shot.ts';
-import { KeepSlabs, SinkBufferPool, WRITE_NOW, WRITE_NOW_READ_BYTES, releasesOnCallback, writesNow } from '../../../main/engine/receive-buffers.ts';
-import { listen, type LoopbackServer } from './loopback.ts';
+import {
+  KeepSlabs,
+  SinkBufferPool,
+  WRITE_NOW,
+  WRITE_NOW_BEHIND_READS,
+  WRITE_NOW_FIRST_READ_BYTES,
+  WRITE_NOW_READ_BYTES,
+  WriteNowBuffer,
+  releasesOnCallback,
+  writesNow,
+} from '../../../main/engine/receive-buffers.ts';
+import { listen, startChildSender, type LoopbackServer } from './loopback.ts';
 
 const MiB = 1024 * 1024;
 const servers: LoopbackServer[] = [];
 const dirs: string[] = [];
+const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
   for (const s of servers.splice(0)) await s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -203,5 +216,72 @@ describe('onread receive path', () => {
     const second = slabs.next();
     second.fill(9);
     expect(first.subarray(0, 100).every((v) => v === 7)).toBe(true);
+  });
+});
+
+describe('WriteNowBuffer', () => {
+  it('stays small while reads leave room, and grows for good after a run of full reads', () => {
+    const reads = new WriteNowBuffer();
+    const first = reads.buffer;
+    expect(first.length).toBe(WRITE_NOW_FIRST_READ_BYTES);
+    // Runs one short of the limit, each ended by a read that left room: never grows.
+    for (let run = 0; run < 3; run++) {
+      for (let i = 0; i < WRITE_NOW_BEHIND_READS - 1; i++) reads.read(first.length);
+      reads.read(first.length - 1);
+    }
+    expect(reads.buffer).toBe(first);
+    for (let i = 0; i < WRITE_NOW_BEHIND_READS - 1; i++) reads.read(first.length);
+    first.fill(7);
+    // The read that completes the run is still a view of the buffer it was read into.
+    const chunk = reads.read(first.length);
+    expect(chunk.buffer).toBe(first.buffer);
+    expect(chunk.every((b) => b === 7)).toBe(true);
+    const grown = reads.buffer;
+    expect(grown.length).toBe(WRITE_NOW_READ_BYTES);
+    // Short reads later do not shrink it back.
+    reads.read(10);
+    expect(reads.buffer).toBe(grown);
+    expect(reads.read(5).buffer).toBe(grown.buffer);
+  });
+
+  it('on a real socket, reads after the switch land in the new buffer and every byte arrives exactly', async () => {
+    // A sender in another process keeps the receive queue full while the reader, busy 0.3 ms per
+    // read after the first 2 MiB, falls behind: runs of 8 full reads (the limit here, 256 in the
+    // engine) then come at once. Node asks for the next buffer after every read (onread.buffer as
+    // a function); the chunk read into the old one stays whole.
+    const peer = await startChildSender(16 * MiB);
+    stops.push(peer.stop);
+    const reads = new WriteNowBuffer(8);
+    const hash = createHash('sha256');
+    const buffers = new Set<ArrayBufferLike>();
+    let received = 0;
+    let largest = 0;
+    const socket = net.connect({
+      host: '127.0.0.1',
+      port: peer.port,
+      onread: {
+        buffer: () => reads.buffer,
+        callback: (n) => {
+          const chunk = reads.read(n);
+          hash.update(chunk);
+          buffers.add(chunk.buffer);
+          received += n;
+          largest = Math.max(largest, n);
+          if (received > 2 * MiB) {
+            const until = performance.now() + 0.3;
+            while (performance.now() < until);
+          }
+          return true;
+        },
+      },
+    });
+    socket.on('error', () => undefined);
+    await once(socket, 'end');
+    socket.destroy();
+    expect(received).toBe(16 * MiB);
+    expect(hash.digest('hex')).toBe(peer.sha256);
+    expect(buffers.size).toBe(2);
+    expect(largest).toBeGreaterThan(WRITE_NOW_FIRST_READ_BYTES);
+    expect(largest).toBeLessThanOrEqual(WRITE_NOW_READ_BYTES);
   });
 });
