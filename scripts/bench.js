@@ -109,6 +109,15 @@ socket.on('end', () => {
 });
 `;
 
+/** The one-shot floor: a bare net client sending PING and printing what comes back, as `send` does. */
+const BARE_EXCHANGE = `
+const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
+socket.end('PING\\r\\n');
+const parts = [];
+socket.on('data', (chunk) => parts.push(chunk));
+socket.on('end', () => process.stdout.write(Buffer.concat(parts)));
+`;
+
 /** Reference: a raw net client that keeps every chunk, as any in-memory receiver must. */
 const RAW_KEEPER = `
 const { writeSync } = require('node:fs');
@@ -597,6 +606,12 @@ async function oneShotStartup(work) {
       `NODE_EXTRA_CA_CERTS unset: node -e 0: ${nodeMs.toFixed(0)} ms; socket-tester send (PING → +PONG): ${cliMs.toFixed(0)} ms; ratio ${(cliMs / nodeMs).toFixed(2)}`,
     );
     console.log(`info  first run (no code cache yet, it writes one): ${cold.ms.toFixed(0)} ms`);
+    // The floor: Node itself doing the same exchange with nothing of ours loaded. When this alone is
+    // above 1.3× node -e 0, the target asks for less than loading node:net and connecting costs.
+    const bare = await medianProcessMsPair(['-e', '0'], ['-e', BARE_EXCHANGE, String(ponger.port)], oneShotRuns, cacheEnv);
+    console.log(
+      `info  floor, a bare Node net client doing the same exchange (nothing of ours loaded): node -e 0: ${bare.firstMs.toFixed(0)} ms; bare client: ${bare.secondMs.toFixed(0)} ms; ratio ${(bare.secondMs / bare.firstMs).toFixed(2)}`,
+    );
     const noCache = await medianProcessMsPair(['-e', '0'], cli, oneShotRuns, { ...cacheEnv, SOCKET_TESTER_CODE_CACHE: 'off' });
     console.log(
       `info  code cache off (SOCKET_TESTER_CODE_CACHE=off): node -e 0: ${noCache.firstMs.toFixed(0)} ms; socket-tester send: ${noCache.secondMs.toFixed(0)} ms; ratio ${(noCache.secondMs / noCache.firstMs).toFixed(2)}`,
