@@ -147,6 +147,58 @@ export interface Conversation {
   steps: ConversationStep[];
 }
 
+/**
+ * The rules a conversation file can break (main/conversation/load-conversation.ts), so that a UI
+ * words a problem in its own language; `message` is the English sentence the CLI prints. Each
+ * reason's values are in `params` (docs/conversations.md lists them).
+ */
+export const CONVERSATION_PROBLEMS = [
+  'too-large',
+  'yaml-syntax',
+  'not-a-mapping',
+  'missing-key',
+  'empty-steps',
+  'unknown-transport',
+  'tls-needs-transport',
+  'too-many-variables',
+  'variable-too-long',
+  'expected-step-list',
+  'too-many-steps',
+  'unknown-step-key',
+  'step-without-kind',
+  'step-kinds',
+  'repeat-not-here',
+  'takes-no-settings',
+  'group-too-deep',
+  'group-empty',
+  'send-needs-payload',
+  'send-payloads',
+  'expect-needs-match',
+  'expect-matches',
+  'eof-true',
+  'capture-with-eof',
+  'too-many-abort-patterns',
+  'abort-on-entry',
+  'unknown-abort-pattern',
+  'too-many-captures',
+  'capture-groups',
+  'undefined-variable',
+  'unknown-choice',
+  'expected-text',
+  'expected-integer',
+  'expected-boolean',
+  'expected-shape',
+  'plain-keys',
+  'invalid-name',
+  'reserved-name',
+  'unknown-key',
+  'value',
+] as const;
+export type ConversationProblem = (typeof CONVERSATION_PROBLEMS)[number];
+
+/** What `expected-shape` expected (params.shape). */
+export type ConversationShape = 'target' | 'tls' | 'variables' | 'step' | 'payload' | 'expectation' | 'pattern' | 'captures';
+
 /** A problem in a conversation file, with where it is. */
 export interface ConversationFileError {
   message: string;
@@ -154,6 +206,15 @@ export interface ConversationFileError {
   column: number;
   /** The YAML path, e.g. `steps[2].expect.timeout_ms`, when known. */
   path: string | null;
+  /** The rule that failed; absent for the CLI's file-reading problems (not a file, unreadable). */
+  reason?: ConversationProblem;
+  /** The reason's values as data: keys, numbers, the text found (never sentences). */
+  params?: Record<string, string | number>;
+  /**
+   * For `value`: the error of the value's own grammar (a host, a payload, a regex, a `${…}`
+   * reference), with its code, reason and params as the codec or compiler gave them.
+   */
+  cause?: Pick<AppError, 'code' | 'message' | 'field' | 'position' | 'reason' | 'params'>;
 }
 
 /** How one step ended. A step not reached (after a failure or a cancel) is 'skipped'. */

@@ -50,7 +50,7 @@ export function parseTemplate(source: string): Result<TemplatePart[]> {
     }
     const close = source.indexOf('}', i + 2);
     if (close < 0) {
-      return fail('INVALID_INPUT', `"\${" at character ${i + 1} has no closing "}"; write $\${ for a literal "\${".`, { position: i });
+      return fail('INVALID_INPUT', `"\${" at character ${i + 1} has no closing "}"; write $\${ for a literal "\${".`, { position: i, reason: 'template-unclosed' });
     }
     const body = source.slice(i + 2, close);
     const ref = parseReference(body, i);
@@ -72,16 +72,22 @@ function parseReference(body: string, position: number): Result<Extract<Template
     if (digits >= 1 && digits <= CONVERSATION_LIMITS.maxRandomHexDigits) return ok({ kind: 'random-hex', digits });
     return fail('INVALID_INPUT', `\${${body}} at character ${position + 1}: N must be 1 to ${CONVERSATION_LIMITS.maxRandomHexDigits}.`, {
       position,
+      reason: 'template-random-digits',
+      params: { text: `\${${body}}`, max: CONVERSATION_LIMITS.maxRandomHexDigits },
     });
   }
   if (body.startsWith('random')) {
-    return fail('INVALID_INPUT', `\${${body}} at character ${position + 1}: the random macro is written \${random:hex:N}.`, { position });
+    return fail('INVALID_INPUT', `\${${body}} at character ${position + 1}: the random macro is written \${random:hex:N}.`, {
+      position,
+      reason: 'template-random-form',
+      params: { text: `\${${truncate(body)}}` },
+    });
   }
   if (!NAME_PATTERN.test(body)) {
     return fail(
       'INVALID_INPUT',
       `\${${truncate(body)}} at character ${position + 1} is not a valid name: use letters, digits and _, starting with a letter or _.`,
-      { position },
+      { position, reason: 'template-name', params: { text: `\${${truncate(body)}}` } },
     );
   }
   if (RESERVED_NAMES.includes(body)) return ok({ kind: body as 'counter' });

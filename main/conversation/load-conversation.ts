@@ -20,6 +20,8 @@ import {
   type CaptureSpec,
   type Conversation,
   type ConversationFileError,
+  type ConversationProblem,
+  type ConversationShape,
   type ConversationStep,
   type ConversationTarget,
   type ExpectMatch,
@@ -30,6 +32,7 @@ import {
   type TlsSettings,
 } from '../../shared/conversation.ts';
 import { parseEndpoint } from '../../shared/endpoint.ts';
+import type { AppError } from '../../shared/errors.ts';
 import { LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type PayloadMode, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS } from '../../shared/session.ts';
 import { compileBoundedRegex } from '../engine/match/bounded-regex.ts';
@@ -88,7 +91,12 @@ export async function readConversationFile(path: string, options: LoadOptions = 
 /** Parses and validates conversation text; see the file comment for the rules. */
 export function loadConversation(text: string, options: LoadOptions = {}): LoadResult {
   if (text.length > CONVERSATION_LIMITS.maxFileBytes) {
-    return { ok: false, errors: [{ line: 1, column: 1, path: null, message: `The conversation is larger than ${CONVERSATION_LIMITS.maxFileBytes} bytes.` }] };
+    return {
+      ok: false,
+      errors: [
+        { line: 1, column: 1, path: null, message: `The conversation is larger than ${CONVERSATION_LIMITS.maxFileBytes} bytes.`, reason: 'too-large', params: { max: CONVERSATION_LIMITS.maxFileBytes } },
+      ],
+    };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, schema: 'core', uniqueKeys: true, prettyErrors: false });
@@ -98,7 +106,8 @@ export function loadConversation(text: string, options: LoadOptions = {}): LoadR
       ok: false,
       errors: syntax.slice(0, MAX_REPORTED_ERRORS).map((e) => {
         const pos = lines.linePos(e.pos[0]);
-        return { line: Math.max(1, pos.line), column: Math.max(1, pos.col), path: null, message: `YAML: ${firstLine(e.message)}` };
+        // The yaml library's codes (BAD_INDENT, MISSING_CHAR, …) are stable; its sentences are English.
+        return { line: Math.max(1, pos.line), column: Math.max(1, pos.col), path: null, message: `YAML: ${firstLine(e.message)}`, reason: 'yaml-syntax', params: { yamlCode: e.code } };
       }),
     };
   }
@@ -128,21 +137,21 @@ class Walker {
   conversation(extraVariables: Set<string>): Conversation | null {
     const root = this.#resolve(this.#doc.contents);
     if (!isMap(root)) {
-      this.#error(root, '', 'The file must be a mapping with "target" and "steps" (see docs/conversations.md).');
+      this.#error(root, '', 'The file must be a mapping with "target" and "steps" (see docs/conversations.md).', 'not-a-mapping');
       return null;
     }
     this.#onlyKeys(root, '', TOP_KEYS);
     const name = this.#optionalText(root, 'name', '');
     const targetNode = this.#get(root, 'target');
     const stepsNode = this.#get(root, 'steps');
-    if (targetNode === undefined) this.#error(root, '', 'Missing "target" (host and port to connect to).');
-    if (stepsNode === undefined) this.#error(root, '', 'Missing "steps" (a list of send, expect, … steps).');
+    if (targetNode === undefined) this.#error(root, '', 'Missing "target" (host and port to connect to).', 'missing-key', { key: 'target' });
+    if (stepsNode === undefined) this.#error(root, '', 'Missing "steps" (a list of send, expect, … steps).', 'missing-key', { key: 'steps' });
     const target = targetNode === undefined ? null : this.#target(targetNode, 'target');
     const variables = this.#variables(this.#get(root, 'variables'), 'variables');
     for (const extra of extraVariables) if (!(extra in variables)) variables[extra] = '';
     const defined = new Set(Object.keys(variables));
     const steps = stepsNode === undefined ? [] : this.#stepList(stepsNode, 'steps', defined, 0);
-    if (stepsNode !== undefined && steps.length === 0 && this.errors.length === 0) this.#error(stepsNode, 'steps', 'The step list is empty.');
+    if (stepsNode !== undefined && steps.length === 0 && this.errors.length === 0) this.#error(stepsNode, 'steps', 'The step list is empty.', 'empty-steps');
     if (this.errors.length > 0 || !target) return null;
     for (const extra of extraVariables) if (variables[extra] === '') delete variables[extra];
     return { name, target, variables, steps };
@@ -151,30 +160,30 @@ class Walker {
   // ── sections ──────────────────────────────────────────────────────────────────────────────
 
   #target(node: Node, path: string): ConversationTarget | null {
-    const map = this.#map(node, path, 'the target: host, port and optionally transport');
+    const map = this.#map(node, path, 'the target: host, port and optionally transport', 'target');
     if (!map) return null;
     this.#onlyKeys(map, path, TARGET_KEYS);
     const hostNode = this.#get(map, 'host');
     const portNode = this.#get(map, 'port');
-    if (hostNode === undefined) this.#error(map, path, 'Missing "host".');
-    if (portNode === undefined) this.#error(map, path, 'Missing "port".');
+    if (hostNode === undefined) this.#error(map, path, 'Missing "host".', 'missing-key', { key: 'host' });
+    if (portNode === undefined) this.#error(map, path, 'Missing "port".', 'missing-key', { key: 'port' });
     const hostText = hostNode === undefined ? null : this.#text(hostNode, `${path}.host`);
     const port = portNode === undefined ? null : this.#integer(portNode, `${path}.port`, 1, 65535);
     let host: string | null = null;
     if (hostText !== null && port !== null) {
       const endpoint = parseEndpoint(hostText, String(port));
       if (endpoint.ok) host = endpoint.value.host.host;
-      else this.#error(hostNode!, `${path}.host`, endpoint.error.message);
+      else this.#error(hostNode!, `${path}.host`, endpoint.error.message, 'value', {}, endpoint.error);
     }
     const transportText = this.#optionalText(map, 'transport', path) ?? 'tcp';
     let transport: 'tcp' | 'tls' = 'tcp';
     if (transportText === 'tcp' || transportText === 'tls') transport = transportText;
-    else this.#error(this.#get(map, 'transport')!, `${path}.transport`, `Unknown transport "${transportText}"; use tcp or tls.`);
+    else this.#error(this.#get(map, 'transport')!, `${path}.transport`, `Unknown transport "${transportText}"; use tcp or tls.`, 'unknown-transport', { text: transportText });
     const connectTimeoutMs = this.#optionalInteger(map, 'connect_timeout_ms', path, 1, SESSION_LIMITS.maxConnectTimeoutMs) ?? SESSION_LIMITS.defaultConnectTimeoutMs;
     const tlsNode = this.#get(map, 'tls');
     let tls: TlsSettings | null = null;
     if (tlsNode !== undefined) {
-      if (transport !== 'tls') this.#error(tlsNode, `${path}.tls`, '"tls" settings need transport: tls.');
+      if (transport !== 'tls') this.#error(tlsNode, `${path}.tls`, '"tls" settings need transport: tls.', 'tls-needs-transport');
       tls = this.#tls(tlsNode, `${path}.tls`);
     } else if (transport === 'tls') {
       tls = { servername: null, verify: true };
@@ -186,7 +195,7 @@ class Walker {
   #tls(node: Node, path: string): TlsSettings {
     const settings: TlsSettings = { servername: null, verify: true };
     if (isScalar(node) && (node.value === null || node.value === true)) return settings;
-    const map = this.#map(node, path, 'TLS settings (servername, verify)');
+    const map = this.#map(node, path, 'TLS settings (servername, verify)', 'tls');
     if (!map) return settings;
     this.#onlyKeys(map, path, TLS_KEYS);
     settings.servername = this.#optionalText(map, 'servername', path);
@@ -198,9 +207,9 @@ class Walker {
     // A prototype-free record: variable names are user text (D8's lesson about object keys).
     const variables: Record<string, string> = Object.create(null) as Record<string, string>;
     if (node === undefined || (isScalar(node) && node.value === null)) return variables;
-    const map = this.#map(node, path, 'variables: name → text');
+    const map = this.#map(node, path, 'variables: name → text', 'variables');
     if (!map) return variables;
-    if (map.items.length > CONVERSATION_LIMITS.maxVariables) this.#error(map, path, `At most ${CONVERSATION_LIMITS.maxVariables} variables.`);
+    if (map.items.length > CONVERSATION_LIMITS.maxVariables) this.#error(map, path, `At most ${CONVERSATION_LIMITS.maxVariables} variables.`, 'too-many-variables', { max: CONVERSATION_LIMITS.maxVariables });
     for (const pair of map.items) {
       const name = this.#keyName(pair, path);
       if (name === null) continue;
@@ -209,7 +218,9 @@ class Walker {
       const value = this.#text(this.#resolve(pair.value as Node | null), valuePath);
       if (value === null) continue;
       if (Buffer.byteLength(value) > CONVERSATION_LIMITS.maxVariableBytes) {
-        this.#error(pair.value as Node, valuePath, `A variable may hold at most ${CONVERSATION_LIMITS.maxVariableBytes} bytes.`);
+        this.#error(pair.value as Node, valuePath, `A variable may hold at most ${CONVERSATION_LIMITS.maxVariableBytes} bytes.`, 'variable-too-long', {
+          max: CONVERSATION_LIMITS.maxVariableBytes,
+        });
         continue;
       }
       variables[name] = value;
@@ -222,7 +233,7 @@ class Walker {
   #stepList(node: Node, path: string, defined: Set<string>, depth: number): ConversationStep[] {
     const seq = this.#resolve(node);
     if (!isSeq(seq)) {
-      this.#error(seq, path, 'Expected a list of steps (each item starts with "- ").');
+      this.#error(seq, path, 'Expected a list of steps (each item starts with "- ").', 'expected-step-list');
       return [];
     }
     const steps: ConversationStep[] = [];
@@ -236,10 +247,10 @@ class Walker {
   #step(node: Node | null, path: string, defined: Set<string>, depth: number): ConversationStep | null {
     this.#stepCount++;
     if (this.#stepCount > CONVERSATION_LIMITS.maxSteps) {
-      this.#error(node, path, `A conversation may have at most ${CONVERSATION_LIMITS.maxSteps} steps.`);
+      this.#error(node, path, `A conversation may have at most ${CONVERSATION_LIMITS.maxSteps} steps.`, 'too-many-steps', { max: CONVERSATION_LIMITS.maxSteps });
       throw new TooManyErrors();
     }
-    const map = this.#map(node, path, `a step: one of ${STEP_KINDS.join(', ')}`);
+    const map = this.#map(node, path, `a step: one of ${STEP_KINDS.join(', ')}`, 'step');
     if (!map) return null;
     const kinds: { kind: StepKind; pair: Pair }[] = [];
     let unknownKeys = 0;
@@ -253,13 +264,18 @@ class Walker {
           pair.key as Node,
           `${path}.${key}`,
           `Unknown step kind or option "${key}"; a step is one of ${STEP_KINDS.join(', ')}, with optional ${STEP_MODIFIERS.join(', ')}.`,
+          'unknown-step-key',
+          { key, kinds: STEP_KINDS.join(', '), options: STEP_MODIFIERS.join(', ') },
         );
       }
     }
     if (kinds.length !== 1) {
       if (kinds.length === 0) {
-        if (unknownKeys === 0) this.#error(map, path, `The step has no kind; use one of ${STEP_KINDS.join(', ')}.`);
-      } else this.#error(kinds[1]!.pair.key as Node, path, `A step has one kind; this one has ${kinds.map((k) => k.kind).join(' and ')}. Make them separate steps.`);
+        if (unknownKeys === 0) this.#error(map, path, `The step has no kind; use one of ${STEP_KINDS.join(', ')}.`, 'step-without-kind', { kinds: STEP_KINDS.join(', ') });
+      } else {
+        const found = kinds.map((k) => k.kind);
+        this.#error(kinds[1]!.pair.key as Node, path, `A step has one kind; this one has ${found.join(' and ')}. Make them separate steps.`, 'step-kinds', { found: found.join(', ') });
+      }
       return null;
     }
     const { kind, pair } = kinds[0]!;
@@ -273,7 +289,9 @@ class Walker {
     const repeatable = kind === 'send' || kind === 'group';
     for (const modifier of ['repeat', 'interval_ms'] as const) {
       const modifierNode = this.#get(map, modifier);
-      if (!repeatable && modifierNode !== undefined) this.#error(modifierNode, `${path}.${modifier}`, `"${modifier}" applies to send and group steps only.`);
+      if (!repeatable && modifierNode !== undefined) {
+        this.#error(modifierNode, `${path}.${modifier}`, `"${modifier}" applies to send and group steps only.`, 'repeat-not-here', { key: modifier });
+      }
     }
     const repeat = repeatable ? (this.#optionalInteger(map, 'repeat', path, 1, CONVERSATION_LIMITS.maxRepeat) ?? 1) : 1;
     const intervalMs = repeatable ? (this.#optionalInteger(map, 'interval_ms', path, 0, CONVERSATION_LIMITS.maxDurationMs) ?? 0) : 0;
@@ -291,7 +309,7 @@ class Walker {
       case 'close_write':
       case 'close':
         if (!(isScalar(value) && (value.value === true || value.value === null))) {
-          this.#error(value, kindPath, `Write "${kind}: true"; the step takes no settings.`);
+          this.#error(value, kindPath, `Write "${kind}: true"; the step takes no settings.`, 'takes-no-settings', { kind });
           return null;
         }
         return { ...base, kind };
@@ -299,12 +317,12 @@ class Walker {
         return { ...base, kind, tls: this.#tls(value ?? this.#doc.createNode(null), kindPath) };
       case 'group': {
         if (depth + 1 > CONVERSATION_LIMITS.maxGroupDepth) {
-          this.#error(value, kindPath, `Groups nest at most ${CONVERSATION_LIMITS.maxGroupDepth} deep.`);
+          this.#error(value, kindPath, `Groups nest at most ${CONVERSATION_LIMITS.maxGroupDepth} deep.`, 'group-too-deep', { max: CONVERSATION_LIMITS.maxGroupDepth });
           return null;
         }
         const steps = this.#stepList(value ?? this.#doc.createNode(null), kindPath, defined, depth + 1);
         if (steps.length === 0) {
-          if (isSeq(value) && value.items.length === 0) this.#error(value, kindPath, 'The group has no steps.');
+          if (isSeq(value) && value.items.length === 0) this.#error(value, kindPath, 'The group has no steps.', 'group-empty');
           return null;
         }
         return { ...base, kind, steps, repeat, intervalMs };
@@ -314,12 +332,13 @@ class Walker {
 
   #sendPayload(node: Node | null, path: string, defined: Set<string>): PayloadTemplate | null {
     if (isScalar(node) && node.value !== null) return this.#payload(node, path, 'text', 'utf8', 'none', defined);
-    const map = this.#map(node, path, 'a payload: text, hex or escapes (and optionally encoding, line_ending)');
+    const map = this.#map(node, path, 'a payload: text, hex or escapes (and optionally encoding, line_ending)', 'payload');
     if (!map) return null;
     this.#onlyKeys(map, path, SEND_KEYS);
     const modes = (['text', 'hex', 'escapes'] as const).filter((m) => this.#get(map, m) !== undefined);
     if (modes.length !== 1) {
-      this.#error(map, path, modes.length === 0 ? 'A send needs one of text, hex or escapes.' : `A send has one payload; this one has ${modes.join(' and ')}.`);
+      if (modes.length === 0) this.#error(map, path, 'A send needs one of text, hex or escapes.', 'send-needs-payload');
+      else this.#error(map, path, `A send has one payload; this one has ${modes.join(' and ')}.`, 'send-payloads', { found: modes.join(', ') });
       return null;
     }
     const mode = modes[0]!;
@@ -329,16 +348,13 @@ class Walker {
   }
 
   #expect(node: Node | null, path: string, defined: Set<string>, base: Omit<ConversationStep, 'kind'>): ConversationStep | null {
-    const map = this.#map(node, path, `an expectation: one of ${EXPECT_MATCH_KEYS.join(', ')}`);
+    const map = this.#map(node, path, `an expectation: one of ${EXPECT_MATCH_KEYS.join(', ')}`, 'expectation');
     if (!map) return null;
     this.#onlyKeys(map, path, EXPECT_KEYS);
     const present = EXPECT_MATCH_KEYS.filter((k) => this.#get(map, k) !== undefined);
     if (present.length !== 1) {
-      this.#error(
-        map,
-        path,
-        present.length === 0 ? `An expect needs one of ${EXPECT_MATCH_KEYS.join(', ')}.` : `An expect has one match; this one has ${present.join(' and ')}.`,
-      );
+      if (present.length === 0) this.#error(map, path, `An expect needs one of ${EXPECT_MATCH_KEYS.join(', ')}.`, 'expect-needs-match', { choices: EXPECT_MATCH_KEYS.join(', ') });
+      else this.#error(map, path, `An expect has one match; this one has ${present.join(' and ')}.`, 'expect-matches', { found: present.join(', ') });
       return null;
     }
     const matchKey = present[0]!;
@@ -347,7 +363,7 @@ class Walker {
     let match: ExpectMatch | null = null;
     if (matchKey === 'eof') {
       if (isScalar(matchNode) && matchNode.value === true) match = { kind: 'eof' };
-      else this.#error(matchNode, `${path}.eof`, 'Write "eof: true" to expect the peer to finish sending.');
+      else this.#error(matchNode, `${path}.eof`, 'Write "eof: true" to expect the peer to finish sending.', 'eof-true');
     } else if (matchKey === 'regex') {
       match = this.#regexPattern(matchNode, `${path}.regex`);
     } else {
@@ -358,7 +374,7 @@ class Walker {
     const timeoutMs = this.#optionalInteger(map, 'timeout_ms', path, 1, CONVERSATION_LIMITS.maxDurationMs) ?? CONVERSATION_LIMITS.defaultExpectTimeoutMs;
     const abortOn = this.#abortOn(this.#get(map, 'abort_on'), `${path}.abort_on`, encoding, defined);
     const captures = this.#captures(this.#get(map, 'capture'), `${path}.capture`);
-    if (captures.length > 0 && match?.kind === 'eof') this.#error(this.#get(map, 'capture')!, `${path}.capture`, 'Captures need a match to search up to; eof has none.');
+    if (captures.length > 0 && match?.kind === 'eof') this.#error(this.#get(map, 'capture')!, `${path}.capture`, 'Captures need a match to search up to; eof has none.', 'capture-with-eof');
     if (!match) return null;
     for (const capture of captures) defined.add(capture.name);
     return { ...base, kind: 'expect', match, timeoutMs, captures, abortOn } as ConversationStep;
@@ -368,7 +384,7 @@ class Walker {
     if (node === undefined) return [];
     const seq = this.#resolve(node);
     const items = isSeq(seq) ? seq.items : [seq];
-    if (items.length > CONVERSATION_LIMITS.maxAbortPatterns) this.#error(seq, path, `At most ${CONVERSATION_LIMITS.maxAbortPatterns} abort_on patterns.`);
+    if (items.length > CONVERSATION_LIMITS.maxAbortPatterns) this.#error(seq, path, `At most ${CONVERSATION_LIMITS.maxAbortPatterns} abort_on patterns.`, 'too-many-abort-patterns', { max: CONVERSATION_LIMITS.maxAbortPatterns });
     const patterns: PatternSpec[] = [];
     items.forEach((raw, i) => {
       const item = this.#resolve(raw as Node);
@@ -378,10 +394,10 @@ class Walker {
         if (payload) patterns.push({ kind: 'contains', payload });
         return;
       }
-      const map = this.#map(item, itemPath, 'a pattern: contains, regex or hex');
+      const map = this.#map(item, itemPath, 'a pattern: contains, regex or hex', 'pattern');
       if (!map) return;
       if (map.items.length !== 1) {
-        this.#error(map, itemPath, 'Each abort_on entry is one of contains, regex or hex.');
+        this.#error(map, itemPath, 'Each abort_on entry is one of contains, regex or hex.', 'abort-on-entry');
         return;
       }
       const key = this.#keyName(map.items[0]!, itemPath);
@@ -393,7 +409,7 @@ class Walker {
         const payload = this.#payload(valueNode, `${itemPath}.${key}`, key === 'hex' ? 'hex' : 'text', encoding, 'none', defined);
         if (payload) patterns.push({ kind: key, payload });
       } else if (key !== null) {
-        this.#error(map.items[0]!.key as Node, `${itemPath}.${key}`, `Unknown abort_on pattern "${key}"; use contains, regex or hex.`);
+        this.#error(map.items[0]!.key as Node, `${itemPath}.${key}`, `Unknown abort_on pattern "${key}"; use contains, regex or hex.`, 'unknown-abort-pattern', { key });
       }
     });
     return patterns;
@@ -401,9 +417,11 @@ class Walker {
 
   #captures(node: Node | undefined, path: string): CaptureSpec[] {
     if (node === undefined) return [];
-    const map = this.#map(this.#resolve(node), path, 'captures: name → regex with one group');
+    const map = this.#map(this.#resolve(node), path, 'captures: name → regex with one group', 'captures');
     if (!map) return [];
-    if (map.items.length > CONVERSATION_LIMITS.maxCapturesPerExpect) this.#error(map, path, `At most ${CONVERSATION_LIMITS.maxCapturesPerExpect} captures per expect.`);
+    if (map.items.length > CONVERSATION_LIMITS.maxCapturesPerExpect) this.#error(map, path, `At most ${CONVERSATION_LIMITS.maxCapturesPerExpect} captures per expect.`, 'too-many-captures', {
+        max: CONVERSATION_LIMITS.maxCapturesPerExpect,
+      });
     const captures: CaptureSpec[] = [];
     for (const pair of map.items) {
       const name = this.#keyName(pair, path);
@@ -413,7 +431,7 @@ class Walker {
       if (pattern === null) continue;
       const compiled = compileBoundedRegex(pattern);
       if (!compiled.ok) {
-        this.#error(valueNode, `${path}.${name}`, compiled.error.message);
+        this.#error(valueNode, `${path}.${name}`, compiled.error.message, 'value', {}, compiled.error);
         continue;
       }
       if (compiled.value.groupCount !== 1) {
@@ -421,6 +439,8 @@ class Walker {
           valueNode,
           `${path}.${name}`,
           `A capture regex needs exactly one group (…) around the value; this one has ${compiled.value.groupCount}. Use (?:…) for grouping without capturing.`,
+          'capture-groups',
+          { groups: compiled.value.groupCount },
         );
         continue;
       }
@@ -434,7 +454,7 @@ class Walker {
     if (pattern === null) return null;
     const compiled = compileBoundedRegex(pattern);
     if (!compiled.ok) {
-      this.#error(node, path, compiled.error.message);
+      this.#error(node, path, compiled.error.message, 'value', {}, compiled.error);
       return null;
     }
     return { kind: 'regex', pattern, at: this.#position(node) };
@@ -446,7 +466,7 @@ class Walker {
     if (source === null) return null;
     const parts = parseTemplate(source);
     if (!parts.ok) {
-      this.#error(node, path, parts.error.message);
+      this.#error(node, path, parts.error.message, 'value', {}, parts.error);
       return null;
     }
     for (const name of referencedNames(parts.value)) {
@@ -457,6 +477,8 @@ class Walker {
           path,
           `\${${name}} is not defined: define it under "variables", pass --var ${name}=VALUE, or capture it in an earlier expect` +
             (known.length > 0 ? ` (defined so far: ${known.slice(0, 10).join(', ')}).` : '.'),
+          'undefined-variable',
+          { name, defined: known.slice(0, 10).join(', ') },
         );
         return null;
       }
@@ -464,7 +486,7 @@ class Walker {
     const payload: PayloadTemplate = { mode, template: { source, parts: parts.value, at: this.#position(node) }, encoding, lineEnding };
     const checked = checkTemplateText(payload);
     if (!checked.ok) {
-      this.#error(node, path, checked.error.message.replace(/^Payload: /, ''));
+      this.#error(node, path, checked.error.message.replace(/^Payload: /, ''), 'value', {}, checked.error);
       return null;
     }
     return payload;
@@ -480,13 +502,13 @@ class Walker {
     const text = this.#optionalText(map, key, path);
     if (text === null) return null;
     if ((choices as readonly string[]).includes(text)) return text as T;
-    this.#error(this.#get(map, key)!, `${path}.${key}`, `Unknown ${key} "${text}"; use ${choices.join(', ')}.`);
+    this.#error(this.#get(map, key)!, `${path}.${key}`, `Unknown ${key} "${text}"; use ${choices.join(', ')}.`, 'unknown-choice', { key, text, choices: choices.join(', ') });
     return null;
   }
 
   #text(node: Node | null, path: string): string | null {
     if (!isScalar(node) || node.value === null || node.value === undefined) {
-      this.#error(node, path, 'Expected text here.');
+      this.#error(node, path, 'Expected text here.', 'expected-text');
       return null;
     }
     if (typeof node.value === 'string') return node.value;
@@ -497,8 +519,12 @@ class Walker {
   #integer(node: Node | null, path: string, min: number, max: number): number | null {
     const written = isScalar(node) && typeof node.source === 'string' ? node.source : null;
     if (!isScalar(node) || typeof node.value !== 'number' || written === null || !/^[0-9]{1,10}$/.test(written) || node.value < min || node.value > max) {
-      const shown = isScalar(node) ? JSON.stringify(written ?? node.value) : 'a ' + (isSeq(node) ? 'list' : isMap(node) ? 'mapping' : 'nothing');
-      this.#error(node, path, `Expected a whole number from ${min} to ${max} written in decimal, got ${shown}.`);
+      // What was found: the scalar as written (params.text), or the kind of node (params.found).
+      const text = isScalar(node) ? (written ?? String(node.value)) : null;
+      const kind = isSeq(node) ? 'list' : isMap(node) ? 'mapping' : 'nothing';
+      const found: Record<string, string> = text !== null ? { text } : { found: kind };
+      const shown = text !== null ? JSON.stringify(text) : `a ${kind}`;
+      this.#error(node, path, `Expected a whole number from ${min} to ${max} written in decimal, got ${shown}.`, 'expected-integer', { min, max, ...found });
       return null;
     }
     return node.value;
@@ -518,14 +544,15 @@ class Walker {
     const node = this.#get(map, key);
     if (node === undefined) return null;
     if (isScalar(node) && typeof node.value === 'boolean') return node.value;
-    this.#error(node, `${path}.${key}`, `Expected true or false for "${key}".`);
+    this.#error(node, `${path}.${key}`, `Expected true or false for "${key}".`, 'expected-boolean', { key });
     return null;
   }
 
-  #map(node: Node | null, path: string, what: string): YAMLMap | null {
+  #map(node: Node | null, path: string, what: string, shape: ConversationShape): YAMLMap | null {
     const resolved = this.#resolve(node);
     if (isMap(resolved)) return resolved;
-    this.#error(resolved, path, `Expected ${what}.`);
+    const choices = shape === 'step' ? STEP_KINDS : shape === 'expectation' ? EXPECT_MATCH_KEYS : null;
+    this.#error(resolved, path, `Expected ${what}.`, 'expected-shape', choices ? { shape, choices: choices.join(', ') } : { shape });
     return null;
   }
 
@@ -538,17 +565,21 @@ class Walker {
 
   #keyName(pair: Pair, path: string): string | null {
     if (isScalar(pair.key) && typeof pair.key.value === 'string') return pair.key.value;
-    this.#error(pair.key as Node, path, 'Keys must be plain names.');
+    this.#error(pair.key as Node, path, 'Keys must be plain names.', 'plain-keys');
     return null;
   }
 
   #checkName(node: Node, path: string, name: string, what: string): boolean {
     if (!NAME_PATTERN.test(name)) {
-      this.#error(node, path, `"${name}" is not a valid ${what} name: use letters, digits and _, starting with a letter or _.`);
+      this.#error(node, path, `"${name}" is not a valid ${what} name: use letters, digits and _, starting with a letter or _.`, 'invalid-name', { name, what });
       return false;
     }
     if (RESERVED_NAMES.includes(name)) {
-      this.#error(node, path, `"${name}" is a macro (${RESERVED_NAMES.join(', ')}) and cannot be a ${what} name.`);
+      this.#error(node, path, `"${name}" is a macro (${RESERVED_NAMES.join(', ')}) and cannot be a ${what} name.`, 'reserved-name', {
+        name,
+        what,
+        macros: RESERVED_NAMES.join(', '),
+      });
       return false;
     }
     return true;
@@ -558,7 +589,10 @@ class Walker {
     for (const pair of map.items) {
       const key = this.#keyName(pair, path);
       if (key !== null && !allowed.includes(key)) {
-        this.#error(pair.key as Node, path ? `${path}.${key}` : key, `Unknown key "${key}"${path ? ` in ${path}` : ''}; expected ${allowed.join(', ')}.`);
+        this.#error(pair.key as Node, path ? `${path}.${key}` : key, `Unknown key "${key}"${path ? ` in ${path}` : ''}; expected ${allowed.join(', ')}.`, 'unknown-key', {
+          key,
+          allowed: allowed.join(', '),
+        });
       }
     }
   }
@@ -575,11 +609,24 @@ class Walker {
     return { line: Math.max(1, pos.line), column: Math.max(1, pos.col) };
   }
 
-  #error(node: Node | null, path: string, message: string): void {
+  #error(
+    node: Node | null,
+    path: string,
+    message: string,
+    reason: ConversationProblem,
+    params: Record<string, string | number> = {},
+    cause?: AppError,
+  ): void {
     const { line, column } = this.#position(node);
-    this.errors.push({ line, column, path: path || null, message });
+    this.errors.push({ line, column, path: path || null, message, reason, params, ...(cause ? { cause: causeOf(cause) } : {}) });
     if (this.errors.length >= MAX_REPORTED_ERRORS) throw new TooManyErrors();
   }
+}
+
+/** What a problem keeps of a value's own error: its code, reason and data, never a stack. */
+function causeOf(error: AppError): NonNullable<ConversationFileError['cause']> {
+  const { code, message, field, position, reason, params } = error;
+  return { code, message, ...(field !== undefined ? { field } : {}), ...(position !== undefined ? { position } : {}), ...(reason !== undefined ? { reason } : {}), ...(params !== undefined ? { params } : {}) };
 }
 
 function firstLine(text: string): string {

@@ -34,6 +34,9 @@ export interface DocError {
   message: string;
   line: number;
   column: number;
+  /** For a YAML syntax error: 'yaml-syntax' and the yaml library's code, as main gives them. */
+  reason?: 'yaml-syntax';
+  params?: Record<string, string>;
 }
 
 let nextStepId = 0;
@@ -61,7 +64,8 @@ export function docFromYaml(text: string): { ok: true; doc: ConversationDoc } | 
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const pos = lines.linePos(problem.pos[0]);
-    return { ok: false, error: { message: `YAML: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: Math.max(1, pos.line), column: Math.max(1, pos.col) } };
+    const message = `YAML: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    return { ok: false, error: { message, line: Math.max(1, pos.line), column: Math.max(1, pos.col), reason: 'yaml-syntax', params: { yamlCode: problem.code } } };
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return { ok: true, doc: { root: {}, steps: [] } };

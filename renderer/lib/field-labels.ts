@@ -81,10 +81,13 @@ function reasonSentence(error: ShownError): string | null {
   return t(key as Key, params);
 }
 
-/** The error's sentence for the UI, with the form's label for its field in front ("Port: 0 is not a port…"). */
-export function uiMessage(error: ShownError): string {
+/**
+ * The error's sentence for the UI, with the form's label for its field in front ("Port: 0 is not a port…"),
+ * or without it (`labelled: false`) where the place is said otherwise (a conversation's line and column).
+ */
+export function uiMessage(error: ShownError, options: { labelled?: boolean } = {}): string {
   const labels = uiFieldLabels();
-  const label = error.field === undefined ? undefined : labels[error.field];
+  const label = error.field === undefined || options.labelled === false ? undefined : labels[error.field];
   const labelled = (message: string): string => (label === undefined ? message : t('fields.labelled', { label, message }));
   const code = error.code;
   if (!localized.has(error) && locale() !== 'en' && code !== undefined && (ERROR_CODES as readonly string[]).includes(code) && hasOwnMessage(`errors.codes.${code}`)) {

@@ -3,7 +3,7 @@
  * remembers the choice, and `?lang=` pins a language (as the other specs pin English).
  */
 import { createServer } from 'node:net';
-import { expect, test } from './web-mode.ts';
+import { expect, shot, test } from './web-mode.ts';
 
 test.describe('a Chinese browser', () => {
   test.use({ locale: 'zh-CN' });
@@ -55,6 +55,23 @@ test.describe('a Chinese browser', () => {
     const payload = page.getByRole('textbox', { name: '数据' });
     await payload.fill('48 6z');
     await expect(payload).toHaveAccessibleDescription('数据：第 5 个字符 “z” 不是十六进制数字。');
+    expect(errors).toEqual([]);
+  });
+
+  test("a conversation file's problems are worded in Chinese, with the file's own keys and numbers", async ({ page, web, errors }) => {
+    await page.goto(web.url);
+    await page.getByRole('button', { name: '+ 对话' }).click();
+    await page.getByRole('radio', { name: 'YAML', exact: true }).check();
+    const yaml = page.getByRole('textbox', { name: '对话 YAML' });
+    await yaml.fill('target: {host: 127.0.0.1, port: 0x1F90}\nsteps:\n  - sned: "x"\n  - wait: [1]\n');
+    const problems = page.getByRole('alert', { name: '问题' });
+    await expect(problems).toContainText('第 1 行，第 33 列：这里应是 1 到 65535 之间的十进制整数，实际是 “0x1F90”。');
+    await expect(problems).toContainText('第 3 行，第 5 列：未知的步骤类型或选项 “sned”；步骤是 send、expect、wait、close_write、starttls、close、group 之一');
+    await expect(problems).toContainText('实际是一个列表。');
+    // A YAML syntax error, found in the page before main sees the text, by the yaml library's code.
+    await yaml.fill('target: {host: 127.0.0.1, port: 1}\nsteps:\n  - send: "x\n');
+    await expect(problems).toContainText('YAML：缺少右引号或右括号。');
+    await shot(page, 'conversation-problems-zh');
     expect(errors).toEqual([]);
   });
 });

@@ -80,39 +80,45 @@ export class BoundedRegex {
  */
 export function compileBoundedRegex(pattern: string): Result<BoundedRegex> {
   if (typeof pattern !== 'string' || pattern.length === 0) {
-    return fail('INVALID_INPUT', 'Regex: the pattern is empty.', { field: 'regex' });
+    return fail('INVALID_INPUT', 'Regex: the pattern is empty.', { field: 'regex', reason: 'regex-empty' });
   }
   if (pattern.length > REGEX_LIMITS.maxChars) {
     return fail('INVALID_INPUT', `Regex: at most ${REGEX_LIMITS.maxChars} characters, this one has ${pattern.length}.`, {
       field: 'regex',
+      reason: 'regex-too-long',
+      params: { max: REGEX_LIMITS.maxChars, length: pattern.length },
     });
   }
   let re: RE2JS;
   try {
     re = lazyRe2().compile(pattern);
   } catch (err) {
-    return fail('INVALID_INPUT', `Regex: ${describeSyntaxError(err)}`, { field: 'regex' });
+    const syntax = describeSyntaxError(err);
+    return fail('INVALID_INPUT', `Regex: ${syntax.message}`, { field: 'regex', reason: syntax.reason, params: { detail: syntax.detail } });
   }
   const size = re.programSize();
   if (size > REGEX_LIMITS.maxProgramSize) {
     return fail(
       'INVALID_INPUT',
       `Regex: too complex (compiled size ${size}, at most ${REGEX_LIMITS.maxProgramSize}); use smaller repeat counts.`,
-      { field: 'regex' },
+      { field: 'regex', reason: 'regex-too-complex', params: { size, max: REGEX_LIMITS.maxProgramSize } },
     );
   }
   return ok(new BoundedRegex(pattern, re));
 }
 
-/** RE2's message without its "error parsing regexp:" prefix, with a hint for what RE2 never does. */
-function describeSyntaxError(err: unknown): string {
+/**
+ * RE2's message without its "error parsing regexp:" prefix (`detail`, English: RE2 words it), with
+ * a hint for what RE2 never does, and the reason a translation words.
+ */
+function describeSyntaxError(err: unknown): { message: string; detail: string; reason: 'regex-syntax' | 'regex-backreference' | 'regex-lookaround' } {
   const raw = err instanceof Error ? err.message : String(err);
-  const message = raw.replace(/^error parsing regexp:\s*/, '');
-  const hint =
-    /invalid escape sequence: `\\[1-9]/.test(message)
-      ? ' (backreferences are not supported: matching stays linear-time)'
-      : /: `\(\?<?[=!]/.test(message)
-        ? ' (lookahead and lookbehind are not supported: matching stays linear-time)'
-        : '';
-  return `${message}${hint}.`;
+  const detail = raw.replace(/^error parsing regexp:\s*/, '');
+  if (/invalid escape sequence: `\\[1-9]/.test(detail)) {
+    return { message: `${detail} (backreferences are not supported: matching stays linear-time).`, detail, reason: 'regex-backreference' };
+  }
+  if (/: `\(\?<?[=!]/.test(detail)) {
+    return { message: `${detail} (lookahead and lookbehind are not supported: matching stays linear-time).`, detail, reason: 'regex-lookaround' };
+  }
+  return { message: `${detail}.`, detail, reason: 'regex-syntax' };
 }

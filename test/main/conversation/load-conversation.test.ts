@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConversation, readConversationFile } from '../../../main/conversation/load-conversation.ts';
-import { CONVERSATION_LIMITS } from '../../../shared/conversation.ts';
+import { CONVERSATION_LIMITS, CONVERSATION_PROBLEMS } from '../../../shared/conversation.ts';
+import { PROBLEM_FIXTURES } from './problem-fixtures.ts';
 
 const yaml = (lines: string[]): string => `${lines.join('\n')}\n`;
 const head = ['target:', '  host: 127.0.0.1', '  port: 6379', 'steps:'];
@@ -184,5 +185,36 @@ describe('loadConversation', () => {
     lines.push('steps: *a30');
     const r = loadConversation(yaml(lines));
     expect(r.ok).toBe(false);
+  });
+
+  describe('names the rule each problem breaks, with its values as data', () => {
+    it.each(PROBLEM_FIXTURES.map((f) => [f.reason, f] as const))('%s', (reason, fixture) => {
+      const r = loadConversation(fixture.yaml);
+      if (r.ok) throw new Error('expected errors');
+      const problem = r.errors.find((e) => e.reason === reason);
+      expect(problem, JSON.stringify(r.errors.map((e) => [e.reason, e.message]))).toBeDefined();
+      if (fixture.params) expect(problem!.params).toMatchObject(fixture.params);
+      // Values are data: no sentence is built into a param (a UI words them in its own language).
+      for (const value of Object.values(problem!.params ?? {})) if (typeof value === 'string') expect(value).not.toMatch(/[.;]\s|\.$/);
+    });
+
+    it('covers every rule, and every problem of every file has a known reason', () => {
+      expect(new Set(PROBLEM_FIXTURES.map((f) => f.reason))).toEqual(new Set(CONVERSATION_PROBLEMS));
+      for (const fixture of PROBLEM_FIXTURES) {
+        const r = loadConversation(fixture.yaml);
+        if (r.ok) throw new Error('expected errors');
+        for (const e of r.errors) expect(CONVERSATION_PROBLEMS).toContain(e.reason);
+      }
+    });
+
+    it("keeps a value's own error as its cause: code, reason and data, no stack", () => {
+      const hex = loadConversation(yaml([...head, '  - send: {hex: "41 4"}']));
+      if (hex.ok) throw new Error('expected errors');
+      expect(hex.errors[0]).toMatchObject({ reason: 'value', cause: { code: 'INVALID_INPUT', message: expect.stringContaining('odd number of hex digits') } });
+      const regex = loadConversation(yaml([...head, "  - expect: {regex: '(?=a)'}"]));
+      if (regex.ok) throw new Error('expected errors');
+      expect(regex.errors[0]).toMatchObject({ reason: 'value', cause: { reason: 'regex-lookaround' } });
+      for (const r of [hex, regex]) expect(Object.keys(r.errors[0]!.cause!)).not.toContain('stack');
+    });
   });
 });

@@ -51,24 +51,39 @@ describe('compileBoundedRegex', () => {
   });
 
   it.each([
-    ['(a', 'missing closing ): `(a`.'],
-    ['(a)\\1', 'invalid escape sequence: `\\1` (backreferences are not supported: matching stays linear-time).'],
-    ['(?=a)', 'invalid or unsupported Perl syntax: `(?=` (lookahead and lookbehind are not supported: matching stays linear-time).'],
-    ['(?<=a)b', 'invalid named capture: `(?<=a)b` (lookahead and lookbehind are not supported: matching stays linear-time).'],
-    ['a{1001}', 'invalid repeat count: `{1001}`.'],
-  ])('refuses %s with a clear message', (pattern, message) => {
+    ['(a', 'missing closing ): `(a`.', 'regex-syntax', 'missing closing ): `(a`'],
+    ['(a)\\1', 'invalid escape sequence: `\\1` (backreferences are not supported: matching stays linear-time).', 'regex-backreference', 'invalid escape sequence: `\\1`'],
+    [
+      '(?=a)',
+      'invalid or unsupported Perl syntax: `(?=` (lookahead and lookbehind are not supported: matching stays linear-time).',
+      'regex-lookaround',
+      'invalid or unsupported Perl syntax: `(?=`',
+    ],
+    [
+      '(?<=a)b',
+      'invalid named capture: `(?<=a)b` (lookahead and lookbehind are not supported: matching stays linear-time).',
+      'regex-lookaround',
+      'invalid named capture: `(?<=a)b`',
+    ],
+    ['a{1001}', 'invalid repeat count: `{1001}`.', 'regex-syntax', 'invalid repeat count: `{1001}`'],
+  ])('refuses %s with a clear message, its reason and RE2\'s words as data', (pattern, message, reason, detail) => {
     const r = compileBoundedRegex(pattern);
-    expect(r).toEqual({ ok: false, error: { code: 'INVALID_INPUT', field: 'regex', message: `Regex: ${message}` } });
+    expect(r).toEqual({ ok: false, error: { code: 'INVALID_INPUT', field: 'regex', message: `Regex: ${message}`, reason, params: { detail } } });
   });
 
   it('refuses empty, overlong and too complex patterns', () => {
-    expect(compileBoundedRegex('')).toMatchObject({ ok: false, error: { message: 'Regex: the pattern is empty.' } });
+    expect(compileBoundedRegex('')).toMatchObject({ ok: false, error: { message: 'Regex: the pattern is empty.', reason: 'regex-empty' } });
     expect(compileBoundedRegex('a'.repeat(REGEX_LIMITS.maxChars + 1))).toMatchObject({
       ok: false,
-      error: { message: `Regex: at most ${REGEX_LIMITS.maxChars} characters, this one has ${REGEX_LIMITS.maxChars + 1}.` },
+      error: {
+        message: `Regex: at most ${REGEX_LIMITS.maxChars} characters, this one has ${REGEX_LIMITS.maxChars + 1}.`,
+        reason: 'regex-too-long',
+        params: { max: REGEX_LIMITS.maxChars, length: REGEX_LIMITS.maxChars + 1 },
+      },
     });
     const complex = compileBoundedRegex('((a{100}){100})');
     expect(complex.ok).toBe(false);
     if (!complex.ok) expect(complex.error.message).toMatch(/^Regex: (too complex \(compiled size \d+, at most 5000\)|.*repeat)/);
+    if (!complex.ok) expect(['regex-too-complex', 'regex-syntax']).toContain(complex.error.reason);
   });
 });

@@ -131,4 +131,94 @@ export const conversation = {
   stColOutcome: 'Outcome',
   stColStarts: 'Starts at',
   stColTook: 'Took',
+  /**
+   * One sentence per rule of a conversation file (shared/conversation.ts CONVERSATION_PROBLEMS),
+   * with its values as data (lib/conversation-problems.ts). English shows main's own message (the
+   * same words, which the CLI prints); these are what other languages translate. {{key}}, {{text}}
+   * and {{name}} arrive quoted; lists of YAML words as they are.
+   */
+  problem: {
+    'too-large': 'The conversation is larger than {{max}} bytes.',
+    'yaml-syntax': 'YAML: {{detail}}.',
+    'not-a-mapping': 'The file must be a mapping with "target" and "steps" (see docs/conversations.md).',
+    'missing-key': 'Missing {{key}}.',
+    'empty-steps': 'The step list is empty.',
+    'unknown-transport': 'Unknown transport {{text}}; use tcp or tls.',
+    'tls-needs-transport': '"tls" settings need transport: tls.',
+    'too-many-variables': 'At most {{max}} variables.',
+    'variable-too-long': 'A variable may hold at most {{max}} bytes.',
+    'expected-step-list': 'Expected a list of steps (each item starts with "- ").',
+    'too-many-steps': 'A conversation may have at most {{max}} steps.',
+    'unknown-step-key': 'Unknown step kind or option {{key}}; a step is one of {{kinds}}, with optional {{options}}.',
+    'step-without-kind': 'The step has no kind; use one of {{kinds}}.',
+    'step-kinds': 'A step has one kind; this one has {{found}}. Make them separate steps.',
+    'repeat-not-here': '{{key}} applies to send and group steps only.',
+    'takes-no-settings': 'Write "{{kind}}: true"; the step takes no settings.',
+    'group-too-deep': 'Groups nest at most {{max}} deep.',
+    'group-empty': 'The group has no steps.',
+    'send-needs-payload': 'A send needs one of text, hex or escapes.',
+    'send-payloads': 'A send has one payload; this one has {{found}}.',
+    'expect-needs-match': 'An expect needs one of {{choices}}.',
+    'expect-matches': 'An expect has one match; this one has {{found}}.',
+    'eof-true': 'Write "eof: true" to expect the peer to finish sending.',
+    'capture-with-eof': 'Captures need a match to search up to; eof has none.',
+    'too-many-abort-patterns': 'At most {{max}} abort_on patterns.',
+    'abort-on-entry': 'Each abort_on entry is one of contains, regex or hex.',
+    'unknown-abort-pattern': 'Unknown abort_on pattern {{key}}; use contains, regex or hex.',
+    'too-many-captures': 'At most {{max}} captures per expect.',
+    'capture-groups': 'A capture regex needs exactly one group (…) around the value; this one has {{groups}}. Use (?:…) for grouping without capturing.',
+    'undefined-variable': '{{ref}} is not defined: define it under "variables", or capture it in an earlier expect{{known}}.',
+    'unknown-choice': 'Unknown {{key}} {{text}}; use {{choices}}.',
+    'expected-text': 'Expected text here.',
+    'expected-integer': 'Expected a whole number from {{min}} to {{max}} written in decimal, got {{text}}.',
+    'expected-boolean': 'Expected true or false for {{key}}.',
+    'expected-shape': 'Expected {{shape}}.',
+    'plain-keys': 'Keys must be plain names.',
+    'invalid-name': '{{name}} is not a valid {{what}} name: use letters, digits and _, starting with a letter or _.',
+    'reserved-name': '{{name}} is a macro ({{macros}}) and cannot be a {{what}} name.',
+    'unknown-key': 'Unknown key {{key}}; expected {{allowed}}.',
+  },
+  /** What `expected-shape` expected. */
+  shape: {
+    target: 'the target: host, port and optionally transport',
+    tls: 'TLS settings (servername, verify)',
+    variables: 'variables: name → text',
+    step: 'a step: one of {{choices}}',
+    payload: 'a payload: text, hex or escapes (and optionally encoding, line_ending)',
+    expectation: 'an expectation: one of {{choices}}',
+    pattern: 'a pattern: contains, regex or hex',
+    captures: 'captures: name → regex with one group',
+  },
+  /** What `expected-integer` found when it was no scalar. */
+  found: {
+    list: 'a list',
+    mapping: 'a mapping',
+    nothing: 'nothing',
+  },
+  /** What `invalid-name` and `reserved-name` were naming. */
+  nameKind: {
+    variable: 'variable',
+    capture: 'capture',
+  },
+  /** After `undefined-variable`, when some names are defined. */
+  definedSoFar: ' (defined so far: {{names}})',
+  /** expected-integer when a list, a mapping or nothing stands where the number should. */
+  integerFound: 'Expected a whole number from {{min}} to {{max}} written in decimal, got {{found}}.',
+  /** Between the items of a list of YAML keys or names. */
+  listJoin: ', ',
+  /** The yaml library's error codes (its sentences are English), the common ones. */
+  yamlCode: {
+    BAD_INDENT: 'the indentation is wrong here',
+    TAB_AS_INDENT: 'a tab cannot indent; use spaces',
+    MISSING_CHAR: 'a closing quote or bracket is missing',
+    DUPLICATE_KEY: 'a key appears twice in the same mapping',
+    UNEXPECTED_TOKEN: 'unexpected text here',
+    BAD_DQ_ESCAPE: 'an invalid escape in a double-quoted string',
+    MULTILINE_IMPLICIT_KEY: 'a key cannot span lines',
+    BLOCK_AS_IMPLICIT_KEY: 'a nested block cannot be a key',
+    MULTIPLE_DOCS: 'the file holds more than one YAML document',
+    BAD_SCALAR_START: 'a plain value cannot start with this character; quote it',
+    KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters',
+  },
+  yamlCodeOther: 'not valid YAML ({{code}})',
 };
