@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CONVERSATION_LIMITS, RESERVED_NAMES, type ConversationReport, type ConversationTranscriptEntry } from '../../shared/conversation.ts';
+import { CONVERSATION_LIMITS, RESERVED_NAMES, type ConversationFileError, type ConversationReport, type ConversationTranscriptEntry } from '../../shared/conversation.ts';
 import type { AppError } from '../../shared/errors.ts';
 import { bytesToEscapes } from '../../shared/payload.ts';
 import { toFileError } from '../engine/error-mapping.ts';
@@ -157,7 +157,8 @@ interface JsonRunReport {
   bytesSent: number;
   bytesReceived: number;
   durationMs: number;
-  error: { code: string; message: string; line?: number; column?: number } | null;
+  /** For a bad file, its first problem's place and the rule it broke (reason and params as data). */
+  error: { code: string; message: string; line?: number; column?: number; path?: string; reason?: string; params?: Record<string, string | number> } | null;
 }
 
 /** Runs `run`; resolves to the exit code. */
@@ -330,15 +331,17 @@ function quoted(bytes: Uint8Array | null): string {
   return bytes ? `"${bytesToEscapes(bytes).replaceAll('"', '\\x22')}"` : '(bytes not kept: transcript limit)';
 }
 
-function invalidReport(error: AppError, at?: { line: number; column: number }): JsonRunReport {
-  return {
-    passed: false,
-    steps: [],
-    bytesSent: 0,
-    bytesReceived: 0,
-    durationMs: 0,
-    error: { code: error.code, message: error.message, ...(at ? { line: at.line, column: at.column } : {}) },
-  };
+function invalidReport(error: AppError, at?: ConversationFileError): JsonRunReport {
+  const where = at
+    ? {
+        line: at.line,
+        column: at.column,
+        ...(at.path !== null ? { path: at.path } : {}),
+        ...(at.reason !== undefined ? { reason: at.reason } : {}),
+        ...(at.params !== undefined && Object.keys(at.params).length > 0 ? { params: at.params } : {}),
+      }
+    : {};
+  return { passed: false, steps: [], bytesSent: 0, bytesReceived: 0, durationMs: 0, error: { code: error.code, message: error.message, ...where } };
 }
 
 function writeJson(io: CliIo, report: JsonRunReport): void {

@@ -106,7 +106,12 @@ describe('socket-tester run', () => {
     expect(kind.stderr).toBe(
       `${unknown}:4:5: Unknown step kind or option "expct"; a step is one of send, expect, wait, close_write, starttls, close, group, with optional name, continue_on_failure, repeat, interval_ms.\n`,
     );
-    expect(json(kind)).toMatchObject({ passed: false, steps: [], error: { code: 'INVALID_INPUT', line: 4, column: 5 } });
+    // The rule it broke, as data a CI script can match on.
+    expect(json(kind)).toMatchObject({
+      passed: false,
+      steps: [],
+      error: { code: 'INVALID_INPUT', line: 4, column: 5, path: 'steps[1].expct', reason: 'unknown-step-key', params: { key: 'expct' } },
+    });
   });
 
   it('exits 2 for bad options and variables, before connecting', async () => {
