@@ -6,7 +6,7 @@
  * (uiMessage). A problem without a reason this catalogue knows (an older main) keeps main's words.
  */
 import { CONVERSATION_PROBLEMS, type ConversationFileError } from '../../shared/conversation.ts';
-import { uiMessage } from './field-labels.ts';
+import { shownText, uiMessage } from './field-labels.ts';
 import { hasOwnMessage, locale, t, type Key } from './i18n/index.ts';
 
 /** What a problem needs to be worded: main's message, and where known its reason, values and cause. */
@@ -14,11 +14,6 @@ export type ShownProblem = Pick<ConversationFileError, 'message'> & Partial<Pick
 
 /** Params that hold a list (STEP_KINDS, allowed keys, names), joined with ", " by main. */
 const LIST_PARAMS = ['kinds', 'options', 'choices', 'found', 'allowed', 'macros', 'defined'] as const;
-
-/** A value from the file, quoted as the language quotes (never a sentence of its own). */
-function quoted(value: string | number | undefined): string {
-  return t('errors.quoted', { text: String(value ?? '') });
-}
 
 /** The problem's sentence in the current language. */
 export function problemMessage(problem: ShownProblem): string {
@@ -38,7 +33,8 @@ export function problemMessage(problem: ShownProblem): string {
   for (const [name, value] of Object.entries(params)) {
     if (typeof value === 'number' || typeof value === 'string') vars[name] = value;
   }
-  for (const name of ['key', 'text', 'name'] as const) if (name in vars) vars[name] = quoted(vars[name]);
+  // Quoted as every error quotes them: a space or a control character by name (field-labels.ts).
+  for (const name of ['key', 'text', 'name'] as const) if (name in vars) vars[name] = shownText(String(vars[name]));
   // Lists of keys and names come joined with ", "; the language joins them its own way (、).
   for (const name of LIST_PARAMS) if (typeof vars[name] === 'string') vars[name] = String(vars[name]).split(', ').join(t('conversation.listJoin'));
   switch (reason) {

@@ -56,7 +56,7 @@ export function markLocalized<E extends object | null>(error: E): E {
 export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppError, 'code' | 'errno' | 'position' | 'item' | 'reason' | 'params'>>;
 
 /** An offending character or text as a sentence names it: quoted, or U+XXXX when it would not show. */
-function shownText(text: string): string {
+export function shownText(text: string): string {
   const chars = [...text];
   if (text === ' ') return t('errors.space');
   if (chars.length === 1 && /^[\p{C}\p{Z}]$/u.test(text)) return `U+${text.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
