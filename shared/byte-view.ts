@@ -176,6 +176,14 @@ export function createUtf8StreamDecoder(): Utf8StreamDecoder {
  * A plain loop rather than a regex callback: binary responses match on most characters, and a
  * callback per match was ~7× slower (measured on 1 MiB of random bytes: 103 ms against 14 ms).
  */
+/**
+ * Text from a file or a peer made safe to show inside our own sentences: the same marks as
+ * {@link bytesToDisplayText}, so a bidi override in a YAML key cannot reverse the rest of the line.
+ */
+export function visibleText(text: string): string {
+  return makeVisible(text, 0).text;
+}
+
 function makeVisible(decoded: string, encodedReplacements: number): TextView {
   let text = '';
   let runStart = 0;

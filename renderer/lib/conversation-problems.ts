@@ -5,6 +5,7 @@
  * failed (a host, a payload, a regex, a `${…}` reference), that error as every form words it
  * (uiMessage). A problem without a reason this catalogue knows (an older main) keeps main's words.
  */
+import { visibleText } from '../../shared/byte-view.ts';
 import { CONVERSATION_PROBLEMS, type ConversationFileError } from '../../shared/conversation.ts';
 import { shownText, uiMessage } from './field-labels.ts';
 import { hasOwnMessage, locale, t, type Key } from './i18n/index.ts';
@@ -15,8 +16,15 @@ export type ShownProblem = Pick<ConversationFileError, 'message'> & Partial<Pick
 /** Params that hold a list (STEP_KINDS, allowed keys, names), joined with ", " by main. */
 const LIST_PARAMS = ['kinds', 'options', 'choices', 'found', 'allowed', 'macros', 'defined'] as const;
 
-/** The problem's sentence in the current language. */
+/**
+ * The problem's sentence in the current language. The file's own text in it (a key, a value) is
+ * shown with its controls and bidi characters as marks (⟨U+202E⟩, ␇), as the response view does.
+ */
 export function problemMessage(problem: ShownProblem): string {
+  return visibleText(wordedProblem(problem));
+}
+
+function wordedProblem(problem: ShownProblem): string {
   if (locale() === 'en') return problem.message;
   const reason = problem.reason;
   if (reason === undefined || !(CONVERSATION_PROBLEMS as readonly string[]).includes(reason)) return problem.message;

@@ -62,6 +62,15 @@ describe('problemMessage', () => {
     expect(problemMessage({ message: 'No reason at all.' })).toBe('No reason at all.');
   });
 
+  it.each(['en', 'zh-CN'] as const)('shows a bidi override or control character from the file as a mark (%s)', (language) => {
+    setLocale(language);
+    const [key] = problemsOf('target: {host: h, port: 1, "\u202e\u0007x": 1}\nsteps:\n  - close: true\n');
+    const shown = problemMessage(key!);
+    expect(shown).not.toMatch(/[\u202e\u0007]/);
+    expect(shown).toContain('⟨U+202E⟩');
+    expect(shown).toContain('\u2407');
+  });
+
   it('never lets a hostile yaml code choose a message key', () => {
     setLocale('zh-CN');
     const shown = problemMessage({ message: 'YAML: x', reason: 'yaml-syntax', params: { yamlCode: '__proto__' } });
