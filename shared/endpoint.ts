@@ -29,6 +29,51 @@ export interface ParsedHost {
   family: 4 | 6 | null;
 }
 
+/**
+ * The rule a host error broke, its `reason` (docs/error-codes.md): stable names, which the UI's
+ * catalogues word (errors.reasons) with the error's `params`.
+ */
+export const HOST_ERROR_REASONS = [
+  'host-empty',
+  'host-too-long',
+  'host-control',
+  'host-invisible',
+  'host-half-character',
+  'host-space',
+  'host-scheme',
+  'host-path',
+  'host-empty-after-scheme',
+  'host-empty-before-colon',
+  'host-port-missing',
+  'host-port-invalid',
+  'host-label-empty',
+  'host-character',
+  'host-label-hyphen-start',
+  'host-label-hyphen-end',
+  'host-label-too-long',
+  'host-idna',
+  'host-idna-ipv4',
+  'host-punycode-invalid',
+  'host-punycode-too-long',
+  'ipv4-parts',
+  'ipv4-final-dot',
+  'ipv4-not-decimal',
+  'ipv4-leading-zero',
+  'ipv4-over-255',
+  'ipv6-bracket-unclosed',
+  'ipv6-bracket-empty',
+  'ipv6-bracket-not-ipv6',
+  'ipv6-after-bracket',
+  'ipv6-zone',
+  'ipv6-double-colon',
+  'ipv6-embedded-ipv4',
+  'ipv6-group-empty',
+  'ipv6-group-digits',
+  'ipv6-too-many-groups',
+  'ipv6-group-count',
+] as const;
+export type HostErrorReason = (typeof HOST_ERROR_REASONS)[number];
+
 /** Limits from RFC 1035, counted on the ASCII (punycode) form without a final dot. */
 export const HOST_LIMITS = { maxNameLength: 253, maxLabelLength: 63 } as const;
 
@@ -66,12 +111,15 @@ const NUMERIC_LABEL = /^([0-9]+|0[xX][0-9A-Fa-f]*)$/;
  * are errors.
  */
 export function parseHost(text: string): Result<ParsedHost> {
-  if (typeof text !== 'string') return hostError('enter a host name or address.', 0);
+  if (typeof text !== 'string') return hostError('enter a host name or address.', 0, 'host-empty');
   const leading = EDGE_WHITESPACE.exec(text)?.[0].length ?? 0;
   const body = text.slice(leading).replace(/[ \t\r\n]+$/, '');
-  if (body === '') return hostError('enter a host name or address.', 0);
+  if (body === '') return hostError('enter a host name or address.', 0, 'host-empty');
   if (body.length > MAX_HOST_TEXT) {
-    return hostError(`the text is ${body.length} characters long; a host name has at most 253.`, leading + 253);
+    return hostError(`the text is ${body.length} characters long; a host name has at most 253.`, leading + 253, 'host-too-long', {
+      length: body.length,
+      max: HOST_LIMITS.maxNameLength,
+    });
   }
   // Printable ASCII (every IP literal and most names) cannot hold any character the loop below
   // refuses; skipping it saves the first call compiling its Unicode classes (~0.5 ms per CLI run).
@@ -82,19 +130,21 @@ export function parseHost(text: string): Result<ParsedHost> {
     const position = leading + i;
     if (CONTROL.test(character)) {
       const name = describeCharacter(body, i);
-      return hostError(`control character ${name} at character ${position + 1} is not allowed.`, position);
+      return hostError(`control character ${name} at character ${position + 1} is not allowed.`, position, 'host-control', { text: character });
     }
     if ((invisible ??= /(?![\u200c\u200d])\p{Cf}/u).test(character)) {
       const name = describeCharacter(body, i);
-      return hostError(`invisible character ${name} at character ${position + 1} is not allowed.`, position);
+      return hostError(`invisible character ${name} at character ${position + 1} is not allowed.`, position, 'host-invisible', { text: character });
     }
     if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
-      return hostError(`${describeCharacter(body, i)} at character ${position + 1} is not allowed.`, position);
+      return hostError(`${describeCharacter(body, i)} at character ${position + 1} is not allowed.`, position, 'host-half-character');
     }
     if (WHITESPACE.test(character)) {
       return hostError(
         `${describeCharacter(body, i)} at character ${position + 1} is not allowed; host names contain no spaces.`,
         position,
+        'host-space',
+        { text: character },
       );
     }
     i += character.length;
@@ -109,6 +159,8 @@ export function parseHost(text: string): Result<ParsedHost> {
         `only tcp:// addresses are understood here, not ${scheme[1]}://; enter the host name and the port ` +
           'in their own fields.',
         offset,
+        'host-scheme',
+        { scheme: scheme[1]! },
       );
     }
     rest = rest.slice(scheme[0].length);
@@ -119,9 +171,10 @@ export function parseHost(text: string): Result<ParsedHost> {
       return hostError(
         `a tcp:// address has no path or query; remove everything from character ${offset + pathStart + 1}.`,
         offset + pathStart,
+        'host-path',
       );
     }
-    if (rest === '') return hostError('enter a host name or address after tcp://.', offset);
+    if (rest === '') return hostError('enter a host name or address after tcp://.', offset, 'host-empty-after-scheme');
   }
 
   if (rest.startsWith('[')) return parseBracketed(rest, offset);
@@ -135,7 +188,7 @@ export function parseHost(text: string): Result<ParsedHost> {
   if (firstColon >= 0) {
     const namePart = rest.slice(0, firstColon);
     if (namePart === '') {
-      return hostError(`enter a host name or address before the colon at character ${offset + 1}.`, offset);
+      return hostError(`enter a host name or address before the colon at character ${offset + 1}.`, offset, 'host-empty-before-colon');
     }
     const port = portInHostText(rest.slice(firstColon + 1), offset + firstColon);
     if (!port.ok) return port;
@@ -203,7 +256,10 @@ export function parseEndpoint(hostText: string, port: string | number): Result<P
   const checkedPort = parsePort(port);
   if (!checkedPort.ok) return checkedPort;
   if (hostPort !== undefined && hostPort !== checkedPort.value) {
-    return portError(`the host names port ${hostPort} but the port is ${checkedPort.value}; remove one of them.`, 0);
+    return portError(`the host includes port ${hostPort}, but the port is ${checkedPort.value}; remove one of them.`, 0, 'port-conflict', {
+      hostPort,
+      port: checkedPort.value,
+    });
   }
   return ok({ host: host.value, port: checkedPort.value });
 }
@@ -223,14 +279,16 @@ export function formatEndpoint(host: string, port: number | string | null): stri
 /** `[v6]` or `[v6]:port`, at `offset` in the original text. */
 function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
   const close = rest.indexOf(']');
-  if (close < 0) return hostError(`the "[" at character ${offset + 1} has no closing "]".`, offset);
+  if (close < 0) return hostError(`the "[" at character ${offset + 1} has no closing "]".`, offset, 'ipv6-bracket-unclosed');
   const inner = rest.slice(1, close);
   const after = rest.slice(close + 1);
-  if (inner === '') return hostError(`enter an IPv6 address between the brackets at character ${offset + 1}.`, offset);
+  if (inner === '') return hostError(`enter an IPv6 address between the brackets at character ${offset + 1}.`, offset, 'ipv6-bracket-empty');
   if (!inner.includes(':')) {
     return hostError(
       `brackets hold IPv6 addresses only; write ${JSON.stringify(inner)} without them.`,
       offset,
+      'ipv6-bracket-not-ipv6',
+      { text: inner },
     );
   }
   const address = validateIPv6(inner, offset + 1, false);
@@ -241,6 +299,8 @@ function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
       `${describeCharacter(after, 0)} at character ${offset + close + 1 + 1} is unexpected after "]"; ` +
         'write [address]:port.',
       offset + close + 1,
+      'ipv6-after-bracket',
+      { text: String.fromCodePoint(after.codePointAt(0)!) },
     );
   }
   const port = portInHostText(after.slice(1), offset + close + 1);
@@ -251,7 +311,7 @@ function parseBracketed(rest: string, offset: number): Result<ParsedHost> {
 /** The port after a colon in the host text; errors stay on the host field, where the text is. */
 function portInHostText(portText: string, colonPosition: number): Result<number> {
   if (portText === '') {
-    return hostError(`the colon at character ${colonPosition + 1} must be followed by a port number.`, colonPosition);
+    return hostError(`the colon at character ${colonPosition + 1} must be followed by a port number.`, colonPosition, 'host-port-missing');
   }
   const port = parsePort(portText);
   if (port.ok) return port;
@@ -259,6 +319,8 @@ function portInHostText(portText: string, colonPosition: number): Result<number>
     `the port after the colon at character ${colonPosition + 1} must be a number from 1 to ${MAX_PORT}, ` +
       'written with the digits 0–9 only.',
     colonPosition + 1 + (port.error.position ?? 0),
+    'host-port-invalid',
+    { colon: colonPosition + 1 },
   );
 }
 
@@ -275,6 +337,7 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
       return hostError(
         `empty label at character ${labelStart + 1}: two dots in a row, or a dot at the start.`,
         labelStart,
+        'host-label-empty',
       );
     }
     for (let i = 0; i < label.length; i++) {
@@ -286,6 +349,8 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
           `${describeCharacter(label, i)} at character ${labelStart + i + 1} is not allowed in a host name; ` +
             'use letters, digits, hyphens, underscores and dots.',
           labelStart + i,
+          'host-character',
+          { text: label[i]! },
         );
       }
     }
@@ -295,12 +360,16 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
         `the label at character ${labelStart + 1} ${label.startsWith('-') ? 'starts' : 'ends'} with a hyphen, ` +
           'which host names may not do.',
         edge,
+        label.startsWith('-') ? 'host-label-hyphen-start' : 'host-label-hyphen-end',
+        { label: labelStart + 1 },
       );
     }
     if (!nonAscii && label.length > HOST_LIMITS.maxLabelLength) {
       return hostError(
         `the label at character ${labelStart + 1} is ${label.length} characters long; a label has at most 63.`,
         labelStart + HOST_LIMITS.maxLabelLength,
+        'host-label-too-long',
+        { label: labelStart + 1, length: label.length, max: HOST_LIMITS.maxLabelLength },
       );
     }
     labelStart += label.length + 1;
@@ -311,6 +380,8 @@ function validateNameOrIPv4(name: string, offset: number): Result<ParsedHost> {
       return hostError(
         `the name is ${length} characters long; a host name has at most 253.`,
         offset + HOST_LIMITS.maxNameLength,
+        'host-too-long',
+        { length, max: HOST_LIMITS.maxNameLength },
       );
     }
     return ok({ host: name, display: name, family: null });
@@ -327,6 +398,8 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
     return hostError(
       `${JSON.stringify(name)} is not a valid internationalised host name (IDNA refuses it).`,
       offset,
+      'host-idna',
+      { text: name },
     );
   }
   const labels = (ascii.endsWith('.') ? ascii.slice(0, -1) : ascii).split('.');
@@ -335,6 +408,8 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
       `${JSON.stringify(name)} turns into the IPv4 address ${ascii} after Unicode mapping; type the address ` +
         'with ASCII digits if you mean it.',
       offset,
+      'host-idna-ipv4',
+      { text: name, ascii },
     );
   }
   const badLabel = labels.find(
@@ -346,6 +421,8 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
       `${JSON.stringify(name)} becomes ${JSON.stringify(ascii)} in punycode, which is not a valid host name ` +
         '(each label: letters, digits, hyphens, underscores; at most 63 characters).',
       offset,
+      'host-punycode-invalid',
+      { text: name, ascii },
     );
   }
   const length = labels.join('.').length;
@@ -353,6 +430,8 @@ function toPunycode(name: string, offset: number): Result<ParsedHost> {
     return hostError(
       `${JSON.stringify(name)} is ${length} characters long in punycode; a host name has at most 253.`,
       offset,
+      'host-punycode-too-long',
+      { text: name, length, max: HOST_LIMITS.maxNameLength },
     );
   }
   return ok({ host: ascii, display: `${name} (${ascii})`, family: null });
@@ -367,6 +446,8 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
       `${JSON.stringify(text)} is not a valid IPv4 address: it needs ${shape}` +
         (text.endsWith('.') ? ', without a final dot.' : '.'),
       offset,
+      text.endsWith('.') ? 'ipv4-final-dot' : 'ipv4-parts',
+      { text },
     );
   }
   let partStart = offset;
@@ -376,6 +457,8 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
         `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at character ` +
           `${partStart + 1} is not a decimal number; write ${shape}.`,
         partStart,
+        'ipv4-not-decimal',
+        { text, part },
       );
     }
     if (!DECIMAL_OCTET.test(part)) {
@@ -383,12 +466,16 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
         `${JSON.stringify(text)} is not a valid IPv4 address: part ${JSON.stringify(part)} at character ` +
           `${partStart + 1} has a leading zero, which some systems read as octal; write it without leading zeros.`,
         partStart,
+        'ipv4-leading-zero',
+        { text, part },
       );
     }
     if (Number(part) > 255) {
       return hostError(
         `${JSON.stringify(text)} is not a valid IPv4 address: ${part} at character ${partStart + 1} is more than 255.`,
         partStart,
+        'ipv4-over-255',
+        { text, part },
       );
     }
     partStart += part.length + 1;
@@ -402,8 +489,9 @@ function validateIPv4(text: string, offset: number): Result<ParsedHost> {
  */
 function validateIPv6(text: string, offset: number, bare: boolean): Result<true> {
   const hint = bare ? ' To give a port with an IPv6 address, write [address]:port.' : '';
-  const invalid = (detail: string, position: number): Result<never> =>
-    hostError(`${JSON.stringify(text)} is not a valid IPv6 address: ${detail}.${hint}`, position);
+  // `bare: 1` says the sentence ends with that hint (params are numbers and text, not flags).
+  const invalid = (detail: string, position: number, reason: HostErrorReason, params: Record<string, string | number> = {}): Result<never> =>
+    hostError(`${JSON.stringify(text)} is not a valid IPv6 address: ${detail}.${hint}`, position, reason, { text, ...params, bare: bare ? 1 : 0 });
   const percent = text.indexOf('%');
   const address = percent < 0 ? text : text.slice(0, percent);
   if (percent >= 0) {
@@ -412,12 +500,13 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
       return invalid(
         `the zone after "%" at character ${offset + percent + 1} must be an interface name or number, e.g. %eth0 or %3`,
         offset + percent,
+        'ipv6-zone',
       );
     }
   }
   const halves = address.split('::');
   if (halves.length > 2) {
-    return invalid('"::" may appear only once', offset + address.indexOf('::', address.indexOf('::') + 2));
+    return invalid('"::" may appear only once', offset + address.indexOf('::', address.indexOf('::') + 2), 'ipv6-double-colon');
   }
   const compressed = halves.length === 2;
   const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
@@ -434,29 +523,33 @@ function validateIPv6(text: string, offset: number, bare: boolean): Result<true>
         return invalid(
           `the embedded IPv4 part at character ${groupPosition + 1} must be four numbers from 0 to 255`,
           groupPosition,
+          'ipv6-embedded-ipv4',
         );
       }
       groupCount += 2;
     } else if (!/^[0-9A-Fa-f]{1,4}$/.test(group)) {
-      return invalid(
-        group === ''
-          ? `empty group at character ${groupPosition + 1}`
-          : `group ${JSON.stringify(group)} at character ${groupPosition + 1} must be 1 to 4 hex digits`,
-        groupPosition,
-      );
+      return group === ''
+        ? invalid(`empty group at character ${groupPosition + 1}`, groupPosition, 'ipv6-group-empty')
+        : invalid(`group ${JSON.stringify(group)} at character ${groupPosition + 1} must be 1 to 4 hex digits`, groupPosition, 'ipv6-group-digits', { group });
     } else {
       groupCount += 1;
     }
     position = groupPosition + group.length;
   }
   if (compressed ? groupCount > 7 : groupCount !== 8) {
-    return invalid(compressed ? 'too many groups for "::"' : `it has ${groupCount} groups instead of 8`, offset);
+    return compressed
+      ? invalid('too many groups for "::"', offset, 'ipv6-too-many-groups')
+      : invalid(`it has ${groupCount} groups instead of 8`, offset, 'ipv6-group-count', { groups: groupCount });
   }
   return ok(true);
 }
 
-function hostError(message: string, position: number): Result<never> {
-  return fail('INVALID_INPUT', message, { field: 'host', position });
+/**
+ * A host error: `reason` names the rule that failed and `params` hold the values its sentence
+ * names (docs/error-codes.md), so the Chinese UI says as much as this English message.
+ */
+function hostError(message: string, position: number, reason: HostErrorReason, params?: Record<string, string | number>): Result<never> {
+  return fail('INVALID_INPUT', message, { field: 'host', position, reason, ...(params ? { params } : {}) });
 }
 
 function portError(message: string, position?: number, reason?: string, params?: Record<string, string | number>): Result<never> {

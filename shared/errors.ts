@@ -135,6 +135,25 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** How one front end names error fields: the UI its field labels, the CLI its option names. */
 export type FieldLabels = Readonly<Partial<Record<string, string>>>;
 
+/** An error as the CLI's `--json` prints it (docs/cli.md). */
+export type JsonError = Pick<AppError, 'code' | 'message'> & Partial<Pick<AppError, 'field' | 'position' | 'reason' | 'params'>>;
+
+/**
+ * `error` for a `--json` report: the code and message, and where the error has them the field,
+ * position, reason and params, so a script can tell which rule a bad input broke without parsing
+ * the English sentence.
+ */
+export function jsonError(error: AppError, message: string = error.message): JsonError {
+  return {
+    code: error.code,
+    message,
+    ...(error.field !== undefined ? { field: error.field } : {}),
+    ...(error.position !== undefined ? { position: error.position } : {}),
+    ...(error.reason !== undefined ? { reason: error.reason } : {}),
+    ...(error.params !== undefined ? { params: error.params } : {}),
+  };
+}
+
 /**
  * The message as a front end shows it: its own label for the error's field in front
  * (`Port: 0 is not a port…` in the UI, `PORT: 0 is not a port…` in the CLI), or the message alone

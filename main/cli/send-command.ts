@@ -19,7 +19,7 @@
 import { parseCliArgs } from './fast-args.ts';
 import { constants } from 'node:fs';
 import { formatEndpoint, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint.ts';
-import { fail, labelledMessage, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
+import { fail, jsonError, labelledMessage, type AppError, type FieldLabels, type JsonError, type Result } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import { SESSION_LIMITS, type SessionOutcome, type SessionStatus } from '../../shared/session.ts';
 import { STARTTLS_PROTOCOLS, type StartTlsProtocol, type TlsClientOptions, type TlsSessionInfo } from '../../shared/tls.ts';
@@ -153,7 +153,7 @@ interface JsonReport {
   remoteAddress: string | null;
   remotePort: number | null;
   durationMs: number;
-  error: { code: string; message: string } | null;
+  error: JsonError | null;
   /** Null for plain TCP, and when TLS never got as far as a handshake. */
   tls: JsonTls | null;
   responseBase64?: string;
@@ -670,7 +670,7 @@ function emptyReport(error: AppError | null): JsonReport {
     remoteAddress: null,
     remotePort: null,
     durationMs: 0,
-    error: error ? { code: error.code, message: error.message } : null,
+    error: error ? jsonError(error) : null,
     tls: null,
   };
 }
@@ -762,7 +762,7 @@ export async function runSendCommand(argv: string[], io: CliIo): Promise<number>
       remoteAddress: status.remoteAddress,
       remotePort: status.remoteAddress ? status.port : null,
       durationMs: status.startedAt !== null && status.endedAt !== null ? status.endedAt - status.startedAt : 0,
-      error: error ? { code: error.code, message: error.message } : null,
+      error: error ? jsonError(error) : null,
       tls: jsonTls(status.tls),
     };
     if (options.output === null) report.responseBase64 = Buffer.from(result.response).toString('base64');

@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import { parseEndpoint } from '../../shared/endpoint.ts';
-import type { AppError, ErrorCode } from '../../shared/errors.ts';
+import { jsonError, type AppError, type ErrorCode, type JsonError } from '../../shared/errors.ts';
 import { encodePayload, LINE_ENDINGS, TEXT_ENCODINGS, type LineEnding, type TextEncoding } from '../../shared/payload.ts';
 import {
   DATAGRAM_LIMITS,
@@ -121,7 +121,7 @@ interface UdpJsonReport {
   remotePort: number | null;
   localPort: number | null;
   datagrams: Array<{ from: string; port: number; atMs: number; base64: string }>;
-  error: { code: ErrorCode; message: string; field?: string } | null;
+  error: JsonError | null;
 }
 
 type Checked<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode };
@@ -381,10 +381,6 @@ async function parseUdpArgs(argv: string[], io: CliIo): Promise<Checked<UdpArgs>
   };
 }
 
-function errorJson(error: AppError): UdpJsonReport['error'] {
-  return { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
-}
-
 function emptyReport(error: AppError): UdpJsonReport {
   return {
     outcome: null,
@@ -396,7 +392,7 @@ function emptyReport(error: AppError): UdpJsonReport {
     remotePort: null,
     localPort: null,
     datagrams: [],
-    error: errorJson(error),
+    error: jsonError(error),
   };
 }
 
@@ -500,7 +496,7 @@ export async function runSendUdpCommand(argv: string[], io: CliIo): Promise<numb
         atMs: Math.max(0, record.at - origin),
         base64: Buffer.from(bytes).toString('base64'),
       })),
-      error: error ? errorJson(error) : null,
+      error: error ? jsonError(error) : null,
     };
     io.stdout.write(`${JSON.stringify(report)}\n`);
   } else {

@@ -73,12 +73,14 @@ function shownPosition(error: ShownError): number {
 }
 
 /** The catalogue's sentence for the rule that failed, or null when it has none for it. */
-function reasonSentence(error: ShownError): string | null {
+export function reasonSentence(error: ShownError): string | null {
   const key = `errors.reasons.${error.reason ?? ''}`;
   if (error.reason === undefined || !hasOwnMessage(key)) return null;
   const params: Record<string, string | number> = { ...error.params, position: shownPosition(error) };
   if (typeof error.params?.['text'] === 'string') params['text'] = shownText(error.params['text']);
-  return t(key as Key, params);
+  const sentence = t(key as Key, params);
+  // A bare IPv6 address (no brackets) may hold a port the user meant: main's message ends with how to write one.
+  return error.reason.startsWith('ipv6-') && error.params?.['bare'] === 1 ? sentence + t('errors.ipv6PortHint') : sentence;
 }
 
 /**

@@ -44,8 +44,14 @@ test.describe('a Chinese browser', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a bad port or payload says in Chinese exactly what is wrong, as English does', async ({ page, web, errors }) => {
+  test('a bad host, port or payload says in Chinese exactly what is wrong, as English does', async ({ page, web, errors }) => {
     await page.goto(web.url);
+    const host = page.getByRole('textbox', { name: '主机', exact: true });
+    await host.fill('300.1.1.1');
+    await expect(host).toHaveAccessibleDescription('主机：“300.1.1.1” 不是有效的 IPv4 地址：第 1 个字符处的 300 大于 255。');
+    await host.fill('http://example.com');
+    await expect(host).toHaveAccessibleDescription('主机：这里只识别 tcp:// 地址，不识别 http://；请把主机名和端口分别填入各自的字段。');
+    await host.fill('127.0.0.1');
     const port = page.getByRole('textbox', { name: '端口' });
     await port.fill('70000');
     await expect(port).toHaveAccessibleDescription('端口：70000 超出范围；请使用 1 到 65535。');

@@ -1000,7 +1000,7 @@ describe('detaching and shutting down', () => {
     const c = attach();
     const r = (await c.call('session:open', { host: '127.0.0.1:8080', port: 80 })) as { ok: boolean; error?: { code: string; field?: string; message: string } };
     expect(r.ok).toBe(false);
-    expect(r.error).toMatchObject({ code: 'INVALID_INPUT', field: 'port', message: 'the host names port 8080 but the port is 80; remove one of them.' });
+    expect(r.error).toMatchObject({ code: 'INVALID_INPUT', field: 'port', message: 'the host includes port 8080, but the port is 80; remove one of them.' });
     expect(c.ctx.sessions.size).toBe(0);
   });
 

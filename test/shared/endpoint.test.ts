@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatEndpoint, parseEndpoint, parseHost, parsePort, type ParsedHost } from '../../shared/endpoint.ts';
+import { formatEndpoint, HOST_ERROR_REASONS, parseEndpoint, parseHost, parsePort, type ParsedHost } from '../../shared/endpoint.ts';
+import { HOST_ERROR_FIXTURES } from './host-error-fixtures.ts';
 import type { AppError } from '../../shared/errors.ts';
 
 function hostOf(text: string): ParsedHost {
@@ -236,7 +237,9 @@ describe('parseEndpoint', () => {
         code: 'INVALID_INPUT',
         field: 'port',
         position: 0,
-        message: 'the host names port 8080 but the port is 80; remove one of them.',
+        message: 'the host includes port 8080, but the port is 80; remove one of them.',
+        reason: 'port-conflict',
+        params: { hostPort: 8080, port: 80 },
       },
     });
   });
@@ -275,5 +278,20 @@ describe('formatEndpoint: the one host:port formatter', () => {
       if (!parsed.ok || parsed.value.port === undefined) throw new Error(`expected ${text} to parse with a port`);
       expect(formatEndpoint(parsed.value.host, parsed.value.port)).toBe(text);
     }
+  });
+});
+
+describe('host errors name the rule they broke, with its values as data', () => {
+  it.each(HOST_ERROR_FIXTURES.map((f) => [f.reason, f] as const))('%s', (_reason, fixture) => {
+    const error = hostErrorOf(fixture.text);
+    expect({ reason: error.reason, params: error.params, position: error.position }).toEqual({
+      reason: fixture.reason,
+      params: fixture.params,
+      position: fixture.position,
+    });
+  });
+
+  it('every rule has a fixture', () => {
+    expect(new Set(HOST_ERROR_FIXTURES.map((f) => f.reason))).toEqual(new Set(HOST_ERROR_REASONS));
   });
 });

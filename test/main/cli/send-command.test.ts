@@ -135,6 +135,17 @@ describe('invalid input exits 2 before any connection', () => {
     expect(run.code).toBe(EXIT.INVALID_INPUT);
     expect(json(run)).toMatchObject({ outcome: null, error: { code: 'INVALID_INPUT' } });
   });
+
+  it('with --json, a bad input says which field and rule, with the values, as data', async () => {
+    const host = await cli(['send', '300.1.1.1', '80', 'x', '--json']);
+    expect(json(host)).toMatchObject({
+      error: { code: 'INVALID_INPUT', field: 'host', position: 0, reason: 'ipv4-over-255', params: { text: '300.1.1.1', part: '300' } },
+    });
+    const port = await cli(['send', '127.0.0.1', '99999', 'x', '--json']);
+    expect(json(port)).toMatchObject({ error: { field: 'port', reason: 'port-range', params: { value: '99999', lowest: 1 } } });
+    const payload = await cli(['send', '127.0.0.1', '80', '4z', '--hex', '--json']);
+    expect(json(payload)).toMatchObject({ error: { field: 'payload', position: 1, reason: 'hex-digit', params: { text: 'z' } } });
+  });
 });
 
 describe('exit codes', () => {

@@ -3,9 +3,11 @@ import { initialLocale, locale, pickLocale, rememberLocale, setLocale, storedLoc
 import { formatCount, formatDuration, formatElapsed, formatSize } from '../../../../renderer/lib/format.ts';
 import { formatSpan } from '../../../../renderer/lib/timeline.ts';
 import { stepSummary } from '../../../../renderer/lib/conversation-doc.ts';
-import { uiMessage } from '../../../../renderer/lib/field-labels.ts';
+import { reasonSentence, uiMessage } from '../../../../renderer/lib/field-labels.ts';
 import { encodePayload } from '../../../../shared/payload.ts';
-import { parsePort } from '../../../../shared/endpoint.ts';
+import { parseEndpoint, parseHost, parsePort } from '../../../../shared/endpoint.ts';
+import type { AppError } from '../../../../shared/errors.ts';
+import { HOST_ERROR_FIXTURES } from '../../../shared/host-error-fixtures.ts';
 import { statusWords } from '../../../../renderer/lib/state/status-words.ts';
 
 function memoryStore(): ChoiceStore & { data: Map<string, string> } {
@@ -129,6 +131,48 @@ describe('errors are shown per code, with their data', () => {
     // English keeps main's own message, which says the same.
     setLocale('en');
     expect(port('70000')).toBe('Port: 70000 is out of range; use 1 to 65535.');
+  });
+
+  it('a bad host says in Chinese which rule failed, with its values, for every rule', () => {
+    setLocale('zh-CN');
+    const host = (text: string): string => {
+      const r = parseHost(text);
+      if (r.ok) throw new Error(`${text} was accepted`);
+      return uiMessage(r.error);
+    };
+    expect(host('300.1.1.1')).toBe('主机：“300.1.1.1” 不是有效的 IPv4 地址：第 1 个字符处的 300 大于 255。');
+    expect(host('exa mple')).toBe('主机：第 4 个字符是 空格（U+0020），主机名中不能有空格。');
+    expect(host('http://example.com')).toBe('主机：这里只识别 tcp:// 地址，不识别 http://；请把主机名和端口分别填入各自的字段。');
+    expect(host('1::2::3')).toBe('主机：“1::2::3” 不是有效的 IPv6 地址：“::” 只能出现一次。要同时给出 IPv6 地址和端口，请写成 [地址]:端口。');
+    expect(host('[1::2::3]:80')).toBe('主机：“1::2::3” 不是有效的 IPv6 地址：“::” 只能出现一次。');
+    expect(host('www.-example.com')).toBe('主机：从第 5 个字符起的标签以连字符开头，主机名不允许这样。');
+    const conflict = parseEndpoint('example.com:8080', '80');
+    if (conflict.ok) throw new Error('expected a conflict');
+    expect(uiMessage(conflict.error)).toBe('端口：主机中写的端口是 8080，而端口是 80；请删除其中一个。');
+    for (const fixture of HOST_ERROR_FIXTURES) {
+      const r = parseHost(fixture.text);
+      if (r.ok) throw new Error(`${fixture.text} was accepted`);
+      const words = uiMessage(r.error);
+      expect(words, fixture.reason).toMatch(/^主机：/);
+      expect(words, fixture.reason).toMatch(/\p{Script=Han}.*\p{Script=Han}/u);
+      expect(words, fixture.reason).not.toContain('{{');
+      expect(words, fixture.reason).not.toContain(r.error.message);
+    }
+  });
+
+  it('the English catalogue words each host rule as main does (where main names no character)', () => {
+    setLocale('en');
+    // main names a character with describeCharacter ("U+0007 (BEL)"), the UI with shownText ("U+0007").
+    const namesACharacter = new Set(['host-control', 'host-invisible', 'host-half-character', 'host-space', 'host-character', 'ipv6-after-bracket']);
+    for (const fixture of HOST_ERROR_FIXTURES) {
+      if (namesACharacter.has(fixture.reason)) continue;
+      const r = parseHost(fixture.text);
+      if (r.ok) throw new Error(`${fixture.text} was accepted`);
+      const error: AppError = r.error;
+      // The one exception: a text over the 1,024 characters checked at all is "the text", not "the name".
+      const expected = error.message.replace(/^the text is/, 'the name is');
+      expect(reasonSentence(error), fixture.reason).toBe(expected);
+    }
   });
 
   it('an unknown code falls back to main’s message', () => {
