@@ -171,8 +171,12 @@ test('bad input is refused with the field named, before any connection', async (
     ] as const) {
       await u.host.fill(host);
       await u.port.fill(port);
-      if (host !== '') await expect(u.connect).toBeDisabled();
-      else await u.connect.click();
+      if (host !== '') {
+        // Connect and send too: a button that did nothing on a click left the user guessing (tester).
+        await expect(u.connect).toBeDisabled();
+        await expect(page.getByRole('button', { name: 'Connect and send' })).toBeDisabled();
+        await expect(page.getByText('Fix the host or port first.')).toBeVisible();
+      } else await u.connect.click();
       const input = field === 'host' ? u.host : u.port;
       await expect(input).toHaveAttribute('aria-invalid', 'true');
       await expect(input).toHaveAccessibleDescription(field === 'host' ? /^Host: / : /^Port: /);

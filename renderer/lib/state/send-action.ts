@@ -26,9 +26,14 @@ export interface SendActionInput {
   busy: boolean;
   /** A connect-and-send (or send-when-open) is waiting for the session to open. */
   pending: boolean;
+  /**
+   * No error shows under Host or Port (an empty host before any Connect shows none: pressing then
+   * names it). False keeps connect-and-send from being a button that does nothing.
+   */
+  endpointOk?: boolean;
 }
 
-export function sendAction({ status, payloadOk, busy, pending }: SendActionInput): SendAction {
+export function sendAction({ status, payloadOk, busy, pending, endpointOk = true }: SendActionInput): SendAction {
   const phase = status?.phase ?? 'idle';
   const connected = phase === 'open';
   if (pending) return { kind: 'none', label: t('sendAction.connecting'), reason: t('sendAction.whenOpen') };
@@ -47,6 +52,7 @@ export function sendAction({ status, payloadOk, busy, pending }: SendActionInput
       return { kind: 'none', label: t('sendAction.send'), reason: t('sendAction.closing') };
     case 'idle':
     case 'closed':
+      if (!endpointOk) return { kind: 'none', label: t('sendAction.connectAndSend'), reason: t('sendAction.fixEndpoint') };
       return { kind: 'connect-and-send', label: t('sendAction.connectAndSend'), hint: t('sendAction.connectAndSendHint') };
   }
 }

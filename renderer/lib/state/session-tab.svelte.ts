@@ -199,7 +199,13 @@ export class SessionTab implements WorkTab {
   readonly sendAction = $derived(
     this.udp
       ? datagramSendAction({ status: this.dgram.status, payloadOk: this.preview.ok, busy: this.dgram.busy, pending: this.pendingSend })
-      : sendAction({ status: this.status, payloadOk: this.preview.ok, busy: this.busy, pending: this.pendingSend }),
+      : sendAction({
+          status: this.status,
+          payloadOk: this.preview.ok,
+          busy: this.busy,
+          pending: this.pendingSend,
+          endpointOk: this.inputErrors.host === null && this.inputErrors.port === null,
+        }),
   );
 
   /** Resolved when the session is open or closed (connect-and-send waits on these). */

@@ -20,6 +20,14 @@ describe('what Send does', () => {
     }
   });
 
+  it('with no session and an error under Host or Port, says to fix them rather than do nothing', () => {
+    for (const s of [null, status('closed')]) {
+      expect(sendAction({ ...base, status: s, endpointOk: false })).toEqual({ kind: 'none', label: 'Connect and send', reason: 'Fix the host or port first.' });
+    }
+    // An open session sends whatever the fields now say: they apply to the next connect.
+    expect(sendAction({ ...base, status: status('open'), endpointOk: false }).kind).toBe('send');
+  });
+
   it('on an open session, sends', () => {
     expect(sendAction({ ...base, status: status('open') })).toMatchObject({ kind: 'send', label: 'Send' });
   });

@@ -10,6 +10,7 @@ export const sendAction = {
   whenOpen: 'Sends as soon as the connection is open.',
   whenUdpOpen: 'Sends as soon as the UDP socket is open.',
   inProgress: 'A send is in progress.',
+  fixEndpoint: 'Fix the host or port first.',
   fixPayload: 'Fix the payload first.',
   alreadyFinished: 'We already finished sending on this connection. Disconnect, then Send connects again.',
   sendHint: 'Send (Ctrl+Enter)',

@@ -12,6 +12,7 @@ export const sendAction: MessageShape<typeof en> = {
   whenOpen: '连接建立后立即发送。',
   whenUdpOpen: 'UDP 套接字打开后立即发送。',
   inProgress: '正在发送。',
+  fixEndpoint: '请先修正主机或端口。',
   fixPayload: '请先修正数据。',
   alreadyFinished: '本端已在此连接上发送完毕。请先断开，再点“发送”将重新连接。',
   sendHint: '发送 (Ctrl+Enter)',
