@@ -2,7 +2,8 @@
  * Listen mode: what a listener is asked to do, what a responder answers, and the limits that keep
  * a hostile client from exhausting main. docs/listener.md is the user-facing reference.
  */
-import type { AppError } from './errors.ts';
+import { fail, ok, type AppError, type Result } from './errors.ts';
+import { parseHost, parsePort } from './endpoint.ts';
 import type { PayloadMode } from './payload.ts';
 import type { SessionOutcome } from './session.ts';
 import type { TlsCertificateInfo } from './tls.ts';
@@ -245,3 +246,35 @@ export const LISTENER_IPC_LIMITS = {
  * `transport`): everything else of {@link ListenerOptions}. TLS keys are paths, never key bytes.
  */
 export type ListenerProfileSettings = Omit<ListenerOptions, 'transport' | 'host' | 'port'>;
+
+/**
+ * A listener's bind address as typed, the one check for the UI (as it is typed), the CLI's --host
+ * and main: an IP address (IPv6 in brackets or not) or `localhost`, never a name DNS would pick an
+ * address for. Errors have field 'bindHost' (the form's "Bind address") and a reason:
+ * `bind-empty`, or `bind-not-ip` with `params.text`.
+ */
+export function parseBindHost(text: string): Result<string> {
+  const host = text.trim().replace(/^\[(.*)\]$/, '$1');
+  if (host === '') return fail('INVALID_INPUT', 'give an address to bind: 127.0.0.1, ::1, 0.0.0.0 or ::.', { field: 'bindHost', reason: 'bind-empty' });
+  if (host.toLowerCase() === 'localhost') return ok('localhost');
+  const parsed = parseHost(host);
+  if (!parsed.ok || parsed.value.family === null || parsed.value.port !== undefined) {
+    return fail('INVALID_INPUT', `${JSON.stringify(host)} is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
+      field: 'bindHost',
+      reason: 'bind-not-ip',
+      params: { text: host },
+    });
+  }
+  return ok(parsed.value.host);
+}
+
+/** A listener's port as typed: 0–65535, 0 meaning any free port (parsePort's rules and reasons). */
+export function parseBindPort(text: string | number): Result<number> {
+  return parsePort(typeof text === 'string' ? text.trim() : text, { allowZero: true });
+}
+
+/** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost (brackets and case aside). */
+export function isLoopbackBind(host: string): boolean {
+  const h = host.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}

@@ -22,7 +22,7 @@ import {
   type ResponderSpec,
   type RuleMatch,
 } from '../../shared/listener.ts';
-import { fail, ok, type AppError, type Result } from '../../shared/errors.ts';
+import { fail, labelledMessage, ok, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { toFileError } from '../engine/error-mapping.ts';
 import { isLoopbackHost, startListener, type ClientInfo } from '../engine/listener/listener.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
@@ -76,6 +76,9 @@ const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** This command's names for the fields of main's errors. */
+const LISTEN_LABELS: FieldLabels = { bindHost: '--host', port: 'PORT', maxClients: '--max-clients', maxBytesPerClient: '--max-bytes', cert: '--cert', key: '--key' };
 
 export async function runListenCommand(argv: string[], io: CliIo): Promise<number> {
   const invalid = (message: string): number => {
@@ -156,8 +159,10 @@ export async function runListenCommand(argv: string[], io: CliIo): Promise<numbe
   });
   if (!started.ok) {
     const e = started.error;
-    if (json) out({ event: 'error', code: e.code, message: e.message, field: e.field ?? null });
-    io.stderr.write(`socket-tester listen: ${e.message}\n`);
+    // The consent main asks for is this command's --allow-remote (the app's is a tick box).
+    const message = labelledMessage(e, LISTEN_LABELS) + (e.reason === 'bind-not-loopback' ? ' Add --allow-remote to allow it.' : '');
+    if (json) out({ event: 'error', code: e.code, message, field: e.field ?? null, ...(e.reason ? { reason: e.reason } : {}), ...(e.params ? { params: e.params } : {}) });
+    io.stderr.write(`socket-tester listen: ${message}\n`);
     return e.code === 'INVALID_INPUT' || e.code === 'FILE_ERROR' || e.code === 'TLS_CREDENTIALS_INVALID' ? EXIT.INVALID_INPUT : EXIT.CONNECT_FAILED;
   }
   const listener = started.value;

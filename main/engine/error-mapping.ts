@@ -152,6 +152,38 @@ function mapAggregate(errors: unknown[], context: ErrorContext): AppError {
   };
 }
 
+/** Bind failures of a listener, said as a bind (not "while connecting"), with a stable reason. */
+const LISTEN_ERRNOS: Readonly<Record<string, { code: ErrorCode; reason: string; field: string; why: string }>> = {
+  EADDRINUSE: {
+    code: 'ADDRESS_IN_USE',
+    reason: 'listen-in-use',
+    field: 'port',
+    why: 'another program (or listener) already listens there; pick another port, or 0 for any free one',
+  },
+  EACCES: { code: 'PERMISSION_DENIED', reason: 'listen-denied', field: 'port', why: 'permission denied (ports below 1024 need privileges)' },
+  EADDRNOTAVAIL: { code: 'ADDRESS_IN_USE', reason: 'listen-no-address', field: 'bindHost', why: 'no network interface of this machine has that address' },
+};
+
+/**
+ * A listener's server.listen() or socket.bind() failing: the address it asked for as data
+ * (`params.address`), the field to fix, and a sentence about listening. Other errnos are mapped
+ * as toAppError does.
+ */
+export function toListenError(err: unknown, host: string, port: number): AppError {
+  const errno = stringField(asNodeError(err).code);
+  const known = errno === undefined ? undefined : LISTEN_ERRNOS[errno];
+  if (errno === undefined || known === undefined) return toAppError(err, { host, port, phase: 'connecting' });
+  const address = formatEndpoint(host, port);
+  return {
+    code: known.code,
+    message: `Could not listen on ${address}: ${known.why} (${errno}).`,
+    field: known.field,
+    reason: known.reason,
+    params: { address },
+    errno,
+  };
+}
+
 /**
  * Maps any error raised by a socket or by DNS to an {@link AppError}.
  * @param err whatever Node emitted or threw

@@ -33,6 +33,7 @@ const FIELD_NAMES: readonly FieldName[] = [
   'maxVersion',
   'repeatEveryMs',
   'repeatCount',
+  'bindHost',
 ];
 
 /** The form's labels for error fields, in the current language. */

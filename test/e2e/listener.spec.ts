@@ -101,10 +101,18 @@ test('binding all interfaces needs the box ticked, with a visible warning; a lis
   await page.goto(web.url);
   await page.getByRole('button', { name: 'New listener' }).click();
   const bar = page.getByRole('form', { name: 'Listener' });
-  await bar.getByLabel('Bind address').fill('0.0.0.0');
+  const address = bar.getByLabel('Bind address');
+  // Text that is no address is named as it is typed, under the field (its label, once), with no consent box.
+  await address.fill('300.1.1.1');
+  await expect(address).toHaveAccessibleDescription('Bind address: "300.1.1.1" is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.');
+  await expect(bar.getByRole('button', { name: 'Start' })).toBeDisabled();
+  await expect(bar.getByRole('alert')).toHaveCount(0);
+  await address.fill('0.0.0.0');
   await expect(bar.getByRole('alert')).toContainText('other machines on the network can connect');
   await bar.getByRole('button', { name: 'Start' }).click();
-  await expect(bar).toContainText('not a loopback address');
+  // The app's consent is the box, not the CLI's --allow-remote.
+  await expect(address).toHaveAccessibleDescription('Bind address: binding 0.0.0.0 lets other machines connect: tick the box below to allow it.');
+  await expect(bar).not.toContainText('--allow-remote');
   // Back to loopback, save as a profile, open it in a new tab from the list.
   await bar.getByLabel('Bind address').fill('127.0.0.1');
   await page.getByLabel('Rule 1 value').fill('HELLO');

@@ -309,10 +309,10 @@ sys.stdout.flush()
     expect(bound).toBe(true);
   });
 
-  it('refuses a non-loopback bind unless asked, naming the host field, and stops with its counters', async () => {
+  it('refuses a non-loopback bind unless asked, naming the bind address field, and stops with its counters', async () => {
     const c = attach();
     const r = await c.call('listener:start', { transport: 'tcp', host: '0.0.0.0', port: 0 });
-    expect(r.ok ? 'ok' : [r.error.code, r.error.field]).toEqual(['INVALID_INPUT', 'host']);
+    expect(r.ok ? 'ok' : [r.error.code, r.error.field]).toEqual(['INVALID_INPUT', 'bindHost']);
     const { id, port } = await startTcp(c);
     const nc = await run('nc', ['-N', '127.0.0.1', String(port)], 'PING\n');
     expect(nc.stdout).toBe('+PONG\r\n');

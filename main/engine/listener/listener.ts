@@ -16,9 +16,18 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
-import { LISTENER_LIMITS, type AcceptedTlsInfo, type ListenerOptions, type ListenerStats, type ResponderSpec } from '../../../shared/listener.ts';
+import {
+  isLoopbackBind,
+  LISTENER_LIMITS,
+  parseBindHost,
+  parseBindPort,
+  type AcceptedTlsInfo,
+  type ListenerOptions,
+  type ListenerStats,
+  type ResponderSpec,
+} from '../../../shared/listener.ts';
 import type { SessionOutcome, SessionStatus, TranscriptEntry } from '../../../shared/session.ts';
-import { toAppError, toFileError } from '../error-mapping.ts';
+import { toAppError, toFileError, toListenError } from '../error-mapping.ts';
 import { lazyTls } from '../lazy-builtins.ts';
 import { describeAcceptedTls } from '../tls-info.ts';
 import { StreamSession } from '../stream-session.ts';
@@ -95,32 +104,26 @@ export function unknownClient(id: number): Result<never> {
   return fail('UNKNOWN_SESSION', `Client ${id} is not connected to this listener (it has gone, or never was).`, { field: 'clientId' });
 }
 
-/** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost. */
+/** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost (shared/listener.ts: one rule for UI and main). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return net.isIPv4(v4) && v4.startsWith('127.');
+  return isLoopbackBind(host);
 }
 
 /** Checks what every transport shares. */
 export function checkListenerOptions(opts: ListenerOptions): Result<{ host: string; maxClients: number; maxBytesPerClient: number }> {
-  const host = opts.host.replace(/^\[|\]$/g, '');
-  if (host !== 'localhost' && net.isIP(host) === 0) {
-    return fail('INVALID_INPUT', `Host "${opts.host}": give an IP address to bind (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
-      field: 'host',
+  const bound = parseBindHost(opts.host);
+  if (!bound.ok) return bound;
+  const host = bound.value;
+  if (!isLoopbackHost(host) && !opts.allowNonLoopback) {
+    // The consent is the front end's: --allow-remote in the CLI, a tick box in the app.
+    return fail('INVALID_INPUT', `${host} is not a loopback address: binding it lets other machines connect, which needs your explicit consent.`, {
+      field: 'bindHost',
+      reason: 'bind-not-loopback',
+      params: { text: host },
     });
   }
-  if (!isLoopbackHost(host) && !opts.allowNonLoopback) {
-    return fail(
-      'INVALID_INPUT',
-      `Host "${opts.host}" is not a loopback address: binding it lets other machines connect. Say so explicitly (--allow-remote).`,
-      { field: 'host' },
-    );
-  }
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-    return fail('INVALID_INPUT', 'Port: a whole number from 0 (any free port) to 65535.', { field: 'port' });
-  }
+  const port = parseBindPort(opts.port);
+  if (!port.ok) return port;
   const maxClients = opts.maxClients ?? LISTENER_LIMITS.defaultMaxClients;
   if (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > LISTENER_LIMITS.maxClients) {
     return fail('INVALID_INPUT', `Max clients: a whole number from 1 to ${LISTENER_LIMITS.maxClients}.`, { field: 'maxClients' });
@@ -231,7 +234,7 @@ class StreamListener extends TypedEmitter<ListenerEvents> implements Listener {
 
   bind(host: string, port: number): Promise<Result<void>> {
     return new Promise((resolve) => {
-      const onError = (err: Error): void => resolve({ ok: false, error: toAppError(err, { host, port, phase: 'connecting' }) });
+      const onError = (err: Error): void => resolve({ ok: false, error: toListenError(err, host, port) });
       this.#server.once('error', onError);
       this.#server.listen({ host, port, exclusive: true }, () => {
         this.#server.off('error', onError);

@@ -10,7 +10,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fail, ok, type Result } from '../../../shared/errors.ts';
 import type { ListenerStats, ResponderSpec } from '../../../shared/listener.ts';
-import { toAppError } from '../error-mapping.ts';
+import { toAppError, toListenError } from '../error-mapping.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
 import { unknownClient, type ClientEnd, type ClientInfo, type Listener, type ListenerEvents } from './listener.ts';
 import { compileResponder, type AttachedResponder, type CompiledResponder } from './responder.ts';
@@ -54,7 +54,7 @@ class UdpListener extends TypedEmitter<ListenerEvents> implements Listener {
 
   bind(host: string, port: number): Promise<Result<void>> {
     return new Promise((resolve) => {
-      const onError = (err: Error): void => resolve({ ok: false, error: toAppError(err, { host, port, phase: 'connecting' }) });
+      const onError = (err: Error): void => resolve({ ok: false, error: toListenError(err, host, port) });
       this.#socket.once('error', onError);
       this.#socket.bind({ address: host, port, exclusive: true }, () => {
         this.#socket.off('error', onError);

@@ -4,8 +4,10 @@
  *
  * Pure code, no runes: the tab keeps one `$state` object of this shape; tests use it as is.
  */
-import { fail, ok, type Result } from '../../../shared/errors.ts';
-import { LISTENER_LIMITS, type Framing, type ListenerOptions, type ListenerTransport, type ResponderRule, type ResponderSpec, type RuleMatch } from '../../../shared/listener.ts';
+import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
+import { markLocalized } from '../field-labels.ts';
+import { t } from '../i18n/index.ts';
+import { isLoopbackBind, parseBindHost, parseBindPort, LISTENER_LIMITS, type Framing, type ListenerOptions, type ListenerTransport, type ResponderRule, type ResponderSpec, type RuleMatch } from '../../../shared/listener.ts';
 import type { PayloadMode } from '../../../shared/payload.ts';
 import { PROFILE_DEFAULTS, type Profile, type ProfileDraft } from '../../../shared/profile.ts';
 import type { ProfileMeta } from './tab-settings.ts';
@@ -75,12 +77,6 @@ export function defaultListenerSettings(): ListenerSettings {
   };
 }
 
-/** True for what the engine treats as loopback (127/8, ::1, localhost), as typed. */
-export function isLoopbackText(host: string): boolean {
-  const h = host.trim().replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
-}
-
 export function responderOf(s: ListenerSettings): ResponderSpec {
   switch (s.responderKind) {
     case 'off':
@@ -116,19 +112,19 @@ function ruleOf(r: RuleDraft): ResponderRule {
   };
 }
 
-/** The port as typed: 0–65535 (0 = any free port), or an error naming the field. */
-export function parseBindPort(text: string): Result<number> {
-  const t = text.trim();
-  if (!/^[0-9]{1,5}$/.test(t) || Number(t) > 65535) return fail('INVALID_INPUT', 'Port: a whole number from 0 (any free port) to 65535.', { field: 'port' });
-  return ok(Number(t));
-}
-
 /** The `listener:start` argument, or the first field that is wrong as typed. */
 export function startArgOf(s: ListenerSettings): Result<ListenerOptions> {
+  const bound = parseBindHost(s.host);
+  if (!bound.ok) return bound;
   const port = parseBindPort(s.port);
   if (!port.ok) return port;
   const host = s.host.trim();
-  if (host === '') return fail('INVALID_INPUT', 'Host: give an address to bind (127.0.0.1, ::1, 0.0.0.0, ::).', { field: 'host' });
+  if (!isLoopbackBind(host) && !s.allowNonLoopback) {
+    // Main would refuse it too; here the sentence can point at the tick box instead of --allow-remote.
+    const error: AppError = { code: 'INVALID_INPUT', message: t('listener.consentFirst', { host }), field: 'bindHost' };
+    markLocalized(error);
+    return { ok: false, error };
+  }
   if (s.transport === 'tls' && s.tlsSource === 'files') {
     if (!s.certFile.trim()) return fail('INVALID_INPUT', 'Certificate file: give its path, or use a throwaway self-signed one.', { field: 'cert' });
     if (!s.keyFile.trim()) return fail('INVALID_INPUT', 'Key file: give its path.', { field: 'key' });

@@ -8,11 +8,10 @@
  */
 import type { EventPayload, SocketTesterApi } from '../../../shared/contract.ts';
 import type { AppError, Result } from '../../../shared/errors.ts';
-import type { ListenerClientView, ListenerDatagram, ListenerStats, ListenerView, RuleTestResult } from '../../../shared/listener.ts';
+import { isLoopbackBind, parseBindHost, parseBindPort, type ListenerClientView, type ListenerDatagram, type ListenerStats, type ListenerView, type RuleTestResult } from '../../../shared/listener.ts';
 import { encodePayload, type PayloadMode } from '../../../shared/payload.ts';
 import { parsePort } from '../../../shared/endpoint.ts';
 import type { Profile, ProfileDraft } from '../../../shared/profile.ts';
-import { uiMessage } from '../field-labels.ts';
 import { t } from '../i18n/index.ts';
 import { SessionTab, type ResponseView } from './session-tab.svelte.ts';
 import type { DatagramLook } from './datagram-tab.svelte.ts';
@@ -24,7 +23,6 @@ import { applyLink, linkOf, type TabSnapshot } from './workspace.ts';
 import {
   copyListenerSettings,
   defaultListenerSettings,
-  isLoopbackText,
   listenerDraft,
   listenerSettingsFromProfile,
   newRule,
@@ -92,7 +90,13 @@ export class ListenerTab implements WorkTab {
   testError = $state.raw<AppError | null>(null);
 
   readonly live = $derived(this.phase === 'listening' || this.phase === 'starting' || this.phase === 'stopping');
-  readonly bindsBeyondLoopback = $derived(!isLoopbackText(this.settings.host));
+  /**
+   * Errors in the bind address and port as typed, shown under their fields at once (as the
+   * session tab's are) and keeping Start off; an empty field is named when Start is pressed.
+   */
+  readonly inputErrors = $derived(bindInputErrors(this.settings.host, this.settings.port));
+  /** A valid address beyond loopback: the consent box shows (not for text that is no address at all). */
+  readonly bindsBeyondLoopback = $derived(parseBindHost(this.settings.host).ok && !isLoopbackBind(this.settings.host));
   readonly sendPreview = $derived(encodePayload({ text: this.sendText, mode: this.sendMode, encoding: 'utf8', lineEnding: 'none' }));
   readonly selected = $derived(this.rows.find((r) => r.clientId === this.selectedId) ?? null);
   readonly connected = $derived(this.rows.filter((r) => r.phase !== 'closed').length);
@@ -114,7 +118,9 @@ export class ListenerTab implements WorkTab {
   constructor(private readonly api: SocketTesterApi) {}
 
   #words(): StatusWords {
-    if (this.startError) return { label: t('listener.error', { message: uiMessage(this.startError) }), tone: 'error', detail: null };
+    // The sentence shows once, under its field or the bar (ListenerBar); the badge only says the
+    // start failed (it read "Error: Bind address: …" beside the same sentence).
+    if (this.startError) return { label: t('listener.notStarted'), tone: 'error', detail: null };
     switch (this.phase) {
       case 'idle':
         return { label: t('listener.notListening'), tone: 'idle', detail: null };
@@ -204,6 +210,8 @@ export class ListenerTab implements WorkTab {
     this.selectedId = null;
     this.#dropViewer();
     this.lastRefused = null;
+    // The last run's "on host:port" would sit beside this start's error.
+    this.view = null;
     const r = await this.api.call('listener:start', arg.value);
     if (!r.ok) {
       this.phase = 'idle';
@@ -430,4 +438,14 @@ export type { RuleDraft };
 function listenerPortTitle(port: string): string | number {
   const parsed = parsePort(port.trim(), { allowZero: true });
   return parsed.ok ? parsed.value : '?';
+}
+
+/** The bind address's and port's errors as typed: none for an empty field (Start names it). */
+/** Fields of a start error that the form shows under the field itself. */
+export const LISTENER_FORM_FIELDS: readonly string[] = ['bindHost', 'port', 'cert', 'key', 'maxClients'];
+
+export function bindInputErrors(host: string, port: string): { bindHost: AppError | null; port: AppError | null } {
+  const h = host.trim() === '' ? null : parseBindHost(host);
+  const p = port.trim() === '' ? null : parseBindPort(port);
+  return { bindHost: h && !h.ok ? h.error : null, port: p && !p.ok ? p.error : null };
 }

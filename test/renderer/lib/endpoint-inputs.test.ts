@@ -24,7 +24,7 @@ describe('endpointInputErrors', () => {
 
   it('accepts a port written in the host when Port is empty, and flags a conflict under Port', () => {
     expect(endpointInputErrors('example.com:80', '', true)).toEqual({ host: null, port: null });
-    expect(endpointInputErrors('example.com:80', '81', false).port?.message).toMatch(/names port 80 but the port is 81/);
+    expect(endpointInputErrors('example.com:80', '81', false).port?.message).toMatch(/includes port 80, but the port is 81/);
   });
 
   it('marks a wrong host at once', () => {

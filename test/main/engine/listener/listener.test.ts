@@ -57,9 +57,32 @@ const rules = (framing: 'line' | 'chunk' = 'line'): ResponderSpec => ({
 describe('stream listener', () => {
   it('refuses bad hosts and options before binding', async () => {
     const remote = await startListener({ transport: 'tcp', host: '0.0.0.0', port: 0 });
-    expect(!remote.ok && remote.error.field).toBe('host');
+    expect(!remote.ok && remote.error).toMatchObject({ field: 'bindHost', reason: 'bind-not-loopback', params: { text: '0.0.0.0' } });
+    // A label never sits inside the message: each front end puts its own in front (Bind address, --host).
+    expect(!remote.ok && remote.error.message).toBe('0.0.0.0 is not a loopback address: binding it lets other machines connect, which needs your explicit consent.');
+    for (const host of ['300.1.1.1', 'my host', 'example.com', '127.0.0.1:80', '']) {
+      const bad = await startListener({ transport: 'tcp', host, port: 0 });
+      expect(!bad.ok && bad.error, host).toMatchObject({ code: 'INVALID_INPUT', field: 'bindHost', reason: host === '' ? 'bind-empty' : 'bind-not-ip' });
+    }
+    const badPort = await startListener({ transport: 'tcp', host: '127.0.0.1', port: 70000 });
+    expect(!badPort.ok && badPort.error).toMatchObject({ field: 'port', reason: 'port-not-number', params: { value: '70000', lowest: 0 } });
     const badRegex = await startListener({ transport: 'tcp', host: '127.0.0.1', port: 0, responder: { kind: 'rules', framing: { kind: 'line' }, rules: [{ match: { kind: 'regex', value: '(a)\\1' }, reply: null, delayMs: 0, close: false }] } });
     expect(!badRegex.ok && badRegex.error.field).toBe('rules[0].match.regex');
+  });
+
+  it('a port in use is said as a bind failure, with the address as data (TCP and UDP)', async () => {
+    for (const transport of ['tcp', 'udp'] as const) {
+      const first = await start({ kind: 'off' }, { transport });
+      const second = await startListener({ transport, host: '127.0.0.1', port: first.port });
+      expect(!second.ok && second.error, transport).toEqual({
+        code: 'ADDRESS_IN_USE',
+        message: `Could not listen on 127.0.0.1:${first.port}: another program (or listener) already listens there; pick another port, or 0 for any free one (EADDRINUSE).`,
+        field: 'port',
+        reason: 'listen-in-use',
+        params: { address: `127.0.0.1:${first.port}` },
+        errno: 'EADDRINUSE',
+      });
+    }
   });
 
   it('answers rules per line, with captures, counters and hits; a half-closed client still gets every reply', async () => {

@@ -7,6 +7,7 @@ import { reasonSentence, uiMessage } from '../../../../renderer/lib/field-labels
 import { encodePayload } from '../../../../shared/payload.ts';
 import { parseEndpoint, parseHost, parsePort } from '../../../../shared/endpoint.ts';
 import type { AppError } from '../../../../shared/errors.ts';
+import { parseBindHost } from '../../../../shared/listener.ts';
 import { HOST_ERROR_FIXTURES } from '../../../shared/host-error-fixtures.ts';
 import { statusWords } from '../../../../renderer/lib/state/status-words.ts';
 
@@ -173,6 +174,17 @@ describe('errors are shown per code, with their data', () => {
       const expected = error.message.replace(/^the text is/, 'the name is');
       expect(reasonSentence(error), fixture.reason).toBe(expected);
     }
+  });
+
+  it('a listener’s bind address and bind failures are worded in Chinese under the form’s label', () => {
+    setLocale('zh-CN');
+    const bad = parseBindHost('300.1.1.1');
+    if (bad.ok) throw new Error('accepted');
+    expect(uiMessage(bad.error)).toBe('绑定地址：“300.1.1.1” 不是可绑定的地址；请输入 IP 地址（127.0.0.1、::1、0.0.0.0、::）或 localhost。');
+    const inUse = { code: 'ADDRESS_IN_USE', message: 'Could not listen on …', field: 'port', reason: 'listen-in-use', params: { address: '127.0.0.1:6379' }, errno: 'EADDRINUSE' } as const;
+    expect(uiMessage(inUse)).toBe('端口：无法在 127.0.0.1:6379 上监听：已有其他程序（或监听器）在此监听；请换一个端口，或填 0 使用任意空闲端口。');
+    setLocale('en');
+    expect(uiMessage(bad.error)).toBe('Bind address: "300.1.1.1" is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.');
   });
 
   it('an unknown code falls back to main’s message', () => {

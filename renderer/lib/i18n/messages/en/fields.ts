@@ -19,5 +19,6 @@ export const fields = {
   maxVersion: 'Max version',
   repeatEveryMs: 'Send every',
   repeatCount: 'Times',
+  bindHost: 'Bind address',
   labelled: '{{label}}: {{message}}',
 };

@@ -1,6 +1,6 @@
 /** The listener tab (ListenerBar, ListenerClients, ListenerPanel, state/listener-tab). ResponderEditor is still English. */
 export const listener = {
-  error: 'Error: {{message}}',
+  notStarted: 'Not started',
   notListening: 'Not listening',
   starting: 'Starting…',
   stopping: 'Stopping…',
@@ -66,6 +66,7 @@ export const listener = {
   lastRefused: 'Last refused: {{address}}:{{port}} ({{reason}})',
   refusedTitle: 'Clients refused (over Max clients)',
   refused: '{{n}} refused',
+  consentFirst: 'binding {{host}} lets other machines connect: tick the box below to allow it.',
   beyondNamed: 'Bind {{host}}: other machines on the network can connect and will be answered.',
   beyondThis: 'this address',
   selfSigned: 'Throwaway self-signed certificate',

@@ -20,6 +20,7 @@ export const fields: MessageShape<typeof en> = {
   minVersion: '最低版本',
   maxVersion: '最高版本',
   repeatEveryMs: '发送间隔',
+  bindHost: '绑定地址',
   repeatCount: '次数',
   labelled: '{{label}}：{{message}}',
 };
