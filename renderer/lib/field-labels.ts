@@ -56,12 +56,18 @@ export function markLocalized<E extends object | null>(error: E): E {
 /** What an error needs to be shown: its message, and where known its code and details. */
 export type ShownError = Pick<AppError, 'field' | 'message'> & Partial<Pick<AppError, 'code' | 'errno' | 'position' | 'item' | 'reason' | 'params'>>;
 
-/** An offending character or text as a sentence names it: quoted, or U+XXXX when it would not show. */
+/**
+ * An offending character or text as a sentence names it: quoted, or U+XXXX when it would not show;
+ * a single character beyond ASCII is quoted with its code point too, as main's messages do, since
+ * the code point is what tells a full-width "４" (U+FF14) from the digit 4 an input method replaced.
+ */
 export function shownText(text: string): string {
   const chars = [...text];
   if (text === ' ') return t('errors.space');
-  if (chars.length === 1 && /^[\p{C}\p{Z}]$/u.test(text)) return `U+${text.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  return t('errors.quoted', { text });
+  if (chars.length !== 1) return t('errors.quoted', { text });
+  const codePoint = `U+${text.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (/^[\p{C}\p{Z}]$/u.test(text)) return codePoint;
+  return text.codePointAt(0)! > 0x7e ? t('errors.quotedCodePoint', { text, codePoint }) : t('errors.quoted', { text });
 }
 
 /**

@@ -141,6 +141,7 @@ export const errors = {
   /** Ends an IPv6 sentence whose address was typed bare (params.bare = 1), where a port may be meant. */
   ipv6PortHint: ' To give a port with an IPv6 address, write [address]:port.',
   quoted: '"{{text}}"',
+  quotedCodePoint: '"{{text}}" ({{codePoint}})',
   space: 'space (U+0020)',
   errno: '{{message}} ({{errno}})',
   atPosition: '{{message}} (at character {{position}})',

@@ -130,6 +130,7 @@ export const errors: MessageShape<typeof en> = {
   },
   ipv6PortHint: '要同时给出 IPv6 地址和端口，请写成 [地址]:端口。',
   quoted: '“{{text}}”',
+  quotedCodePoint: '“{{text}}”（{{codePoint}}）',
   space: '空格（U+0020）',
   errno: '{{message}}（{{errno}}）',
   atPosition: '{{message}}（第 {{position}} 个字符处）',
