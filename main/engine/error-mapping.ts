@@ -191,8 +191,19 @@ export function toListenError(err: unknown, host: string, port: number): AppErro
  */
 export function toAppError(err: unknown, context: ErrorContext): AppError {
   const e = asNodeError(err);
-  if (Array.isArray(e.errors) && e.errors.length > 0) return mapAggregate(e.errors, context);
-  return mapTls(e, context) ?? mapSingle(e, context);
+  if (Array.isArray(e.errors) && e.errors.length > 0) return withTarget(mapAggregate(e.errors, context), formatEndpoint(context.host, context.port));
+  const error = mapTls(e, context) ?? mapSingle(e, context);
+  const dns = error.code === 'DNS_NOT_FOUND' || error.code === 'DNS_FAILED';
+  const address = stringField(e.address) ?? context.remoteAddress ?? context.host;
+  return withTarget(error, dns ? context.host : formatEndpoint(address, typeof e.port === 'number' ? e.port : context.port));
+}
+
+/**
+ * `params.target`: the address (or, for DNS, the name) a network error is about, as data, so a
+ * front end that words the code itself (the Chinese UI) names it as main's message does.
+ */
+function withTarget(error: AppError, target: string): AppError {
+  return { ...error, params: { ...error.params, target } };
 }
 
 // ── TLS ──────────────────────────────────────────────────────────────────────────────────────
@@ -283,6 +294,10 @@ const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN
  * advice to turn it off (to inspect the certificate) would tell the user to do what they did.
  */
 export function toTlsVerifyError(verifyCode: string, where: string, leaf: TlsCertificateInfo | null, enforced = true): AppError {
+  return withTarget(tlsVerifyError(verifyCode, where, leaf, enforced), where);
+}
+
+function tlsVerifyError(verifyCode: string, where: string, leaf: TlsCertificateInfo | null, enforced: boolean): AppError {
   const leafWords = leaf ? ` ("${leaf.subject}", issued by "${leaf.issuer}")` : '';
   if (SELF_SIGNED.has(verifyCode)) {
     return {
@@ -327,13 +342,13 @@ export function toTlsNameError(err: unknown, verifyName: string, where: string):
   // list: " when it lists none, which read as an unfinished sentence inside our parentheses.
   const raw = stringField((e as { reason?: unknown }).reason) ?? stringField(e.message) ?? 'no match';
   const reason = /:\s*$/.test(raw) ? `${raw.replace(/:\s*$/, '')}, which is empty` : raw;
-  return {
+  return withTarget({
     code: 'TLS_HOSTNAME_MISMATCH',
     message:
       `The certificate of ${where} is not valid for the name "${verifyName}" (${reason}); connect by a name the certificate lists, ` +
       'or set the name to verify.',
     errno: stringField(e.code) ?? 'ERR_TLS_CERT_ALTNAME_INVALID',
-  };
+  }, where);
 }
 
 /**
@@ -443,19 +458,19 @@ export function toDatagramError(err: unknown, context: DatagramErrorContext): Ap
   const errno = stringField(e.code) ?? 'UNKNOWN';
   const target = formatEndpoint(context.remoteAddress ?? context.host, context.port);
   if (errno === 'ECONNREFUSED') {
-    return {
+    return withTarget({
       code: 'PORT_UNREACHABLE',
       message: `Port unreachable: ${target} answered ICMP "port unreachable", so nothing listens on UDP port ${context.port} there (ECONNREFUSED).`,
       errno,
-    };
+    }, target);
   }
   if (errno === 'EMSGSIZE') {
-    return {
+    return withTarget({
       code: 'DATAGRAM_TOO_LARGE',
       message: `The datagram to ${target} is larger than the network path allows; nothing was sent (EMSGSIZE).`,
       field: 'payload',
       errno,
-    };
+    }, target);
   }
   if (context.stage === 'bind' && (errno === 'EADDRINUSE' || errno === 'EACCES' || errno === 'EADDRNOTAVAIL')) {
     const port = context.localPort ? `local UDP port ${context.localPort}` : 'a local UDP port';
@@ -473,11 +488,11 @@ export function toDatagramError(err: unknown, context: DatagramErrorContext): Ap
     };
   }
   if (context.stage === 'send' && errno === 'EACCES') {
-    return {
+    return withTarget({
       code: 'PERMISSION_DENIED',
       message: `Permission denied sending to ${target} (EACCES); a broadcast address needs broadcast turned on.`,
       errno,
-    };
+    }, target);
   }
   return toAppError(err, { host: context.host, port: context.port, phase: 'open', remoteAddress: context.remoteAddress ?? null });
 }

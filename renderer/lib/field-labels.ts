@@ -112,7 +112,11 @@ export function uiMessage(error: ShownError, options: { labelled?: boolean } = {
     // A port's position says nothing (the whole number is wrong); position 0 is "the start" or "empty".
     if (error.position !== undefined && error.position > 0 && error.field !== 'port') message = t('errors.atPosition', { message, position: shownPosition(error) });
     if (error.item !== undefined) message = t('errors.atItem', { message, item: error.item + 1 });
-    if (error.errno) message = t('errors.errno', { message, errno: error.errno });
+    // The address (or DNS name) a network error is about, as main's message names it: "（[::1]:80，ECONNREFUSED）".
+    const target = typeof error.params?.['target'] === 'string' ? error.params['target'] : undefined;
+    if (target !== undefined && error.errno) message = t('errors.targetErrno', { message, target, errno: error.errno });
+    else if (target !== undefined) message = t('errors.atTarget', { message, target });
+    else if (error.errno) message = t('errors.errno', { message, errno: error.errno });
     message += stop;
     return labelled(message);
   }

@@ -28,7 +28,7 @@ test.describe('a Chinese browser', () => {
     expect(errors).toEqual([]);
   });
 
-  test('an error for a stable code is shown in Chinese, with its errno as data', async ({ page, web, errors }) => {
+  test('an error for a stable code is shown in Chinese, with the address and errno as data', async ({ page, web, errors }) => {
     // A port that was just free: nothing listens there, so the connect is refused.
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
@@ -40,7 +40,8 @@ test.describe('a Chinese browser', () => {
     await page.getByRole('textbox', { name: '端口' }).fill(String(port));
     await page.getByRole('button', { name: '连接', exact: true }).click();
     await expect(page.getByRole('status')).toContainText('连接被拒绝');
-    await expect(page.getByRole('status')).toContainText('ECONNREFUSED');
+    // The address tried, as English names it, beside the errno.
+    await expect(page.getByRole('status')).toContainText(`（127.0.0.1:${port}，ECONNREFUSED）`);
     expect(errors).toEqual([]);
   });
 

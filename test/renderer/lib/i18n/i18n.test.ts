@@ -8,6 +8,7 @@ import { encodePayload } from '../../../../shared/payload.ts';
 import { parseEndpoint, parseHost, parsePort } from '../../../../shared/endpoint.ts';
 import type { AppError } from '../../../../shared/errors.ts';
 import { parseBindHost } from '../../../../shared/listener.ts';
+import { toAppError, toTlsVerifyError } from '../../../../main/engine/error-mapping.ts';
 import { HOST_ERROR_FIXTURES } from '../../../shared/host-error-fixtures.ts';
 import { statusWords } from '../../../../renderer/lib/state/status-words.ts';
 
@@ -187,6 +188,17 @@ describe('errors are shown per code, with their data', () => {
     expect(uiMessage(inUse)).toBe('端口：无法在 127.0.0.1:6379 上监听：已有其他程序（或监听器）在此监听；请换一个端口，或填 0 使用任意空闲端口。');
     setLocale('en');
     expect(uiMessage(bad.error)).toBe('Bind address: "300.1.1.1" is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.');
+  });
+
+  it('a network error names in Chinese what English names: the address tried, or the name looked up', () => {
+    setLocale('zh-CN');
+    const nodeError = (code: string, extra: object = {}): Error => Object.assign(new Error(code), { code, ...extra });
+    const refused = toAppError(nodeError('ECONNREFUSED', { address: '::1', port: 26379 }), { host: '::1', port: 26379, phase: 'connecting' });
+    expect(uiMessage(refused)).toBe('连接被拒绝：该端口上没有服务在监听（[::1]:26379，ECONNREFUSED）。');
+    const dns = toAppError(nodeError('ENOTFOUND', { syscall: 'getaddrinfo' }), { host: 'a_b.example', port: 80, phase: 'connecting' });
+    expect(uiMessage(dns)).toBe('找不到该主机名（a_b.example，ENOTFOUND）。');
+    const selfSigned = toTlsVerifyError('DEPTH_ZERO_SELF_SIGNED_CERT', 'localhost:24433', null);
+    expect(uiMessage(selfSigned)).toBe('证书为自签名证书，或证书链止于一张不受信任的自签名证书：要信任它，请把它的证书（或其 CA）作为 CA 文件提供（localhost:24433，DEPTH_ZERO_SELF_SIGNED_CERT）。');
   });
 
   it('an unknown code falls back to main’s message', () => {

@@ -143,6 +143,8 @@ export const errors = {
   quoted: '"{{text}}"',
   quotedCodePoint: '"{{text}}" ({{codePoint}})',
   space: 'space (U+0020)',
+  targetErrno: '{{message}} ({{target}}, {{errno}})',
+  atTarget: '{{message}} ({{target}})',
   errno: '{{message}} ({{errno}})',
   atPosition: '{{message}} (at character {{position}})',
   atItem: '{{message}} (item {{item}})',
