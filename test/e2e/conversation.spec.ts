@@ -229,3 +229,20 @@ test('a session repeats a send with macros: the preview shows the expansion, the
   }
   expect(errors).toEqual([]);
 });
+
+test('a bad Host or Port in the form is named under that field as it is typed; Run stays in the Steps view', async ({ page, web, errors }) => {
+  await page.goto(web.url);
+  await page.getByRole('button', { name: '+ Conversation' }).click();
+  const c = conv(page);
+  const form = page.getByRole('form', { name: 'Target' });
+  const host = form.getByLabel('Host', { exact: true });
+  await host.fill('300.1.1.1');
+  await expect(host).toHaveAttribute('aria-invalid', 'true');
+  await expect(host).toHaveAccessibleDescription('Host: "300.1.1.1" is not a valid IPv4 address: 300 at character 1 is more than 255.');
+  await c.run.click();
+  await expect(page.getByRole('alert', { name: 'Problems' })).toContainText('1 problem: the run did not start');
+  await expect(c.view('Steps')).toBeChecked();
+  await host.fill('127.0.0.1');
+  await expect(host).not.toHaveAttribute('aria-invalid', 'true');
+  expect(errors).toEqual([]);
+});

@@ -39,6 +39,9 @@ const CHECK_DELAY_MS = 250;
 
 let conversationCounter = 0;
 
+/** YAML paths the form above the editor edits, whose problems show under its fields. */
+const FORM_FIELD_PATHS: ReadonlySet<string> = new Set(['target.host', 'target.port']);
+
 export class ConversationTab implements WorkTab {
   readonly kind = 'conversation' as const;
   readonly key = `conversation-${++conversationCounter}`;
@@ -97,6 +100,14 @@ export class ConversationTab implements WorkTab {
   readonly problems = $derived.by((): ConversationFileError[] => {
     if (this.docError) return [{ ...this.docError, path: null }];
     return this.check?.errors ?? [];
+  });
+  /**
+   * The problems of the form's own fields (target host and port), shown under each field as it is
+   * typed: the user typed there, not in the YAML (tester: a bad host read as "line 3, column 9").
+   */
+  readonly fieldProblems = $derived.by((): { host: ConversationFileError | null; port: ConversationFileError | null } => {
+    const all = this.runProblems.length > 0 ? this.runProblems : this.problems;
+    return { host: all.find((p) => p.path === 'target.host') ?? null, port: all.find((p) => p.path === 'target.port') ?? null };
   });
   /** The run's top-level steps mapped to the list's rows: run step index → list index. */
   readonly rowOfRunStep = $derived.by(() => {
@@ -254,7 +265,8 @@ export class ConversationTab implements WorkTab {
       this.runProblems = r.value.errors;
       this.runSteps = [];
       this.phase = 'idle';
-      this.view = 'yaml';
+      // To the YAML only for a problem there: one in Host or Port shows under that field.
+      if (r.value.errors.some((e) => !FORM_FIELD_PATHS.has(e.path ?? ''))) this.view = 'yaml';
       return;
     }
     this.runId = r.value.runId;
