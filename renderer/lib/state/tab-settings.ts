@@ -12,7 +12,7 @@ import type { DatagramMode } from '../../../shared/session-datagram.ts';
 import { TLS_FILE_PURPOSES, type TlsClientOptions, type TlsFilePurpose, type TlsVersion } from '../../../shared/tls.ts';
 import type { LineEnding, NewlineStyle, PayloadMode, PayloadSpec, TextEncoding } from '../../../shared/payload.ts';
 import { t } from '../i18n/index.ts';
-import { formatEndpoint, parsePort } from '../../../shared/endpoint.ts';
+import { formatEndpoint, parseHost, parsePort } from '../../../shared/endpoint.ts';
 
 /** The editable request and connection settings: what a profile stores besides its name. */
 export interface TabSettings {
@@ -180,8 +180,18 @@ export function mayNeedPassphrase(s: TabSettings, picked: PickedTlsFiles = {}): 
 export function endpointTitle(host: string, port: string): string | null {
   const h = host.trim();
   const p = port.trim();
+  // A host that carries its port (`[::1]:80`, `tcp://host:80`) is named by it, as the connect
+  // uses it: the typed text bracketed again read "[[::1]:80]:81" or "[::1]:80:81" (tester).
+  const named = h === '' ? null : parseHost(h);
+  const hostPort = named?.ok ? named.value.port : undefined;
+  if (named?.ok && hostPort !== undefined) {
+    const agrees = p === '' || (parsePort(p).ok && Number(p) === hostPort);
+    return formatEndpoint(named.value.host, agrees ? hostPort : '?');
+  }
   if (h === '' || p === '') return null;
   const parsed = parsePort(p);
+  // Text that is no host at all (`http://x`) is shown as typed, not bracketed as if IPv6.
+  if (named && !named.ok) return `${h}:${parsed.ok ? parsed.value : '?'}`;
   return formatEndpoint(h, parsed.ok ? parsed.value : '?');
 }
 

@@ -115,13 +115,13 @@ describe('errors are shown per code, with their data', () => {
     // A full-width digit from a Chinese input method looks like 4: its code point says it is not.
     expect(payload('４８', 'hex')).toBe('数据：第 1 个字符 “４”（U+FF14） 不是十六进制数字。');
     expect(payload('48 6', 'hex')).toBe('数据：十六进制数字的个数是奇数：第 4 个字符处的数字没有配对。');
-    expect(payload('\\q', 'escapes')).toBe('数据：第 1 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。');
+    expect(payload('\\q', 'escapes')).toBe('数据：第 1 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{HEX}。');
     expect(payload('ab\\', 'escapes')).toBe('数据：第 3 个字符是文本末尾的单个反斜杠；要发送反斜杠字节，请写 \\\\。');
     expect(payload('\\u{110000}', 'escapes')).toBe('数据：第 1 个字符处的 “\\u{110000}” 超出了最后一个 Unicode 码位 U+10FFFF。');
     expect(payload('a€', 'text', 'latin1')).toBe('数据：第 2 个字符 “€”（U+20AC） 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或改用转义模式，用 \\xHH 写出它的字节。');
     expect(payload('a€', 'escapes', 'latin1')).toBe('数据：第 2 个字符 “€”（U+20AC） 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。');
     // Characters as a person counts them: the emoji before the fault is one, as in English.
-    expect(payload('😀\\q', 'escapes')).toBe('数据：第 2 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。');
+    expect(payload('😀\\q', 'escapes')).toBe('数据：第 2 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{HEX}。');
     const port = (text: string, allowZero = false): string => {
       const r = parsePort(text, { allowZero });
       if (r.ok) throw new Error(`${text} was accepted`);

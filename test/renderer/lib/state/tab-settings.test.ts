@@ -192,6 +192,14 @@ describe('endpointTitle', () => {
     expect(endpointTitle('127.0.0.1', '007')).toBe('127.0.0.1:7');
   });
 
+  it('names a host that carries its port by that port, and text that is no host as typed', () => {
+    expect(endpointTitle('[::1]:80', '')).toBe('[::1]:80');
+    expect(endpointTitle('[::1]:80', '80')).toBe('[::1]:80');
+    expect(endpointTitle('[::1]:80', '81')).toBe('[::1]:?');
+    expect(endpointTitle('tcp://example.org:7', '')).toBe('example.org:7');
+    expect(endpointTitle('http://x', '80')).toBe('http://x:80');
+  });
+
   it('is null while the host or the port is blank (the tab says "New session")', () => {
     expect(endpointTitle('', '80')).toBeNull();
     expect(endpointTitle('example.org', '  ')).toBeNull();

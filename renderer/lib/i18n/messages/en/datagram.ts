@@ -12,7 +12,8 @@ export const datagram = {
   datagrams_other: 'datagrams',
   bytesUnit: 'bytes',
   listed: 'Listed',
-  listedReceived: 'received,',
+  /** Its own spacing: Chinese puts none after its full-width comma. */
+  listedReceived: 'received, ',
   listedSent: 'sent',
   kernelDropsTitle: 'Dropped by the system before the app could read them (a full receive buffer)',
   kernelDrops: '{{n}} dropped by the system',

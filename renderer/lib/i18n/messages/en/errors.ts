@@ -73,7 +73,7 @@ export const errors = {
     'escape-u-form': 'the \\u escape at character {{position}} must be written \\u{HEX} with 1 to 6 hex digits.',
     'escape-u-range': '{{text}} at character {{position}} is beyond U+10FFFF, the last Unicode code point.',
     'escape-u-surrogate': '{{text}} at character {{position}} is a surrogate code point, which no encoding can hold.',
-    'escape-unknown': 'unknown escape at character {{position}}: backslash followed by {{text}}; the escapes are \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}.',
+    'escape-unknown': 'unknown escape at character {{position}}: backslash followed by {{text}}; the escapes are \\r \\n \\t \\\\ \\0 \\xHH \\u{HEX}.',
     'half-character': 'the character at {{position}} is half a character and cannot be encoded; delete it or retype it.',
     'outside-latin1': '{{text}} at character {{position}} is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or write its bytes as \\xHH escapes.',
     'outside-latin1-text': '{{text}} at character {{position}} is outside Latin-1 (U+0000–U+00FF); choose UTF-8, or Escapes mode to write its bytes as \\xHH.',

@@ -39,6 +39,8 @@ export const tls = {
   chain: 'Certificate chain ({{n}})',
   chainCut: 'Certificate chain ({{n}}, cut: longer than shown)',
   exportChain: 'Export chain (PEM)',
+  /** After a certificate's heading, before its subject. */
+  colon: ': ',
   leaf: 'Leaf',
   issuer: 'Issuer',
   selfIssued: ' (self-issued)',

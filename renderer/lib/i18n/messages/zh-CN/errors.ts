@@ -63,7 +63,7 @@ export const errors: MessageShape<typeof en> = {
     'escape-u-form': '第 {{position}} 个字符处的 \\u 转义必须写成 \\u{十六进制}，含 1 到 6 个十六进制数字。',
     'escape-u-range': '第 {{position}} 个字符处的 {{text}} 超出了最后一个 Unicode 码位 U+10FFFF。',
     'escape-u-surrogate': '第 {{position}} 个字符处的 {{text}} 是代理码位，任何编码都无法表示。',
-    'escape-unknown': '第 {{position}} 个字符处是未知的转义：反斜杠后面是 {{text}}；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{H…}。',
+    'escape-unknown': '第 {{position}} 个字符处是未知的转义：反斜杠后面是 {{text}}；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{HEX}。',
     'half-character': '第 {{position}} 个字符只是半个字符，无法编码；请删除或重新输入它。',
     'outside-latin1': '第 {{position}} 个字符 {{text}} 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。',
     'outside-latin1-text': '第 {{position}} 个字符 {{text}} 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或改用转义模式，用 \\xHH 写出它的字节。',

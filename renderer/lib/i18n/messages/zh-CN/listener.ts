@@ -48,7 +48,7 @@ export const listener: MessageShape<typeof en> = {
   modeHex: '十六进制',
   modeEscapes: '转义',
   sendBytes: '发给客户端的字节',
-  sendPlaceholder: '要发送的字节 (Ctrl+Enter)',
+  sendPlaceholder: '要发送的字节（Ctrl+Enter）',
   sendSelected: '发送给所选客户端',
   sendAll: '发送给全部（{{n}}）',
   bytes: '{{n}} 字节',

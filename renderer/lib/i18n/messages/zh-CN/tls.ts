@@ -41,6 +41,7 @@ export const tls: MessageShape<typeof en> = {
   chain: '证书链（{{n}}）',
   chainCut: '证书链（{{n}}，已截断：实际更长）',
   exportChain: '导出证书链（PEM）',
+  colon: '：',
   leaf: '终端证书',
   issuer: '签发者',
   selfIssued: '（自签发）',
