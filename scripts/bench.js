@@ -109,6 +109,28 @@ socket.on('end', () => {
 });
 `;
 
+/**
+ * The /dev/null floor: Node at its best with nothing of ours loaded, one 64 KiB buffer reused
+ * through `onread` and one blocking write(2) per read, as nc does. Its whole-process time against
+ * nc's says how much of the 1.1× target Node's own start-up and exit take.
+ */
+const RAW_ONREAD_DEVNULL = `
+const { openSync, writeSync } = require('node:fs');
+const started = performance.now();
+const out = openSync('/dev/null', 'w');
+const buffer = Buffer.allocUnsafeSlow(64 * 1024);
+let bytes = 0;
+const socket = require('node:net').connect({ port: Number(process.argv[1]), host: '127.0.0.1', onread: { buffer, callback: (n) => {
+  bytes += n;
+  for (let done = 0; done < n; ) done += writeSync(out, buffer, done, n - done);
+  return true;
+} } });
+socket.on('end', () => {
+  const transferMs = performance.now() - started;
+  writeSync(3, JSON.stringify({ bytes, transferMs, maxRssKiB: process.resourceUsage().maxRSS, minorFaults: process.resourceUsage().minorPageFault }));
+});
+`;
+
 /** The one-shot floor: a bare net client sending PING and printing what comes back, as `send` does. */
 const BARE_EXCHANGE = `
 const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
@@ -350,6 +372,12 @@ function durationFromSummary(/** @type {string} */ stderr) {
   const match = /received \d+ bytes in (\d+) ms/.exec(stderr);
   return match ? Number(match[1]) : null;
 }
+
+/** @type {Client} */
+const rawOnreadDevNull = {
+  name: 'raw node onread to /dev/null (floor)',
+  run: (port, _work, env) => measure(process.execPath, ['-e', RAW_ONREAD_DEVNULL, String(port)], { env }),
+};
 
 /** @type {Client} */
 const rawCounter = {
@@ -708,7 +736,7 @@ async function main() {
     // /dev/null and files apart: a run that wrote a 1 GiB file leaves the kernel work (writeback,
     // then freeing and discarding the deleted file's blocks) that lands on whichever run comes
     // next. Interleaved in one scenario, a /dev/null run after a file run took up to 1.9× as long.
-    const toDevNull = await scenario('Receive 1 GiB streamed to /dev/null', big, [rawCounter, engineStreamed('devnull'), ...tools('devnull')], work);
+    const toDevNull = await scenario('Receive 1 GiB streamed to /dev/null', big, [rawCounter, engineStreamed('devnull'), rawOnreadDevNull, ...tools('devnull')], work);
     const toFile = await scenario('Receive 1 GiB streamed to a file', big, [rawCounter, rawFileWriter, engineStreamed('file'), ...tools('file')], work);
     /** @param {'devnull' | 'file'} kind */
     const streamedTo = (kind) => (kind === 'file' ? toFile : toDevNull);
@@ -776,6 +804,15 @@ async function main() {
           ratio <= 1.1,
           `${wholeMs(streamed, engine).toFixed(0)} ms vs ${wholeMs(streamed, ncName).toFixed(0)} ms: ${ratio.toFixed(2)}×`,
         );
+        // The floor: when Node itself, doing nc's job with nothing of ours, is above 1.1× nc, the
+        // target asks for less than Node's start-up and exit cost.
+        if (kind === 'devnull' && streamed.has(rawOnreadDevNull.name)) {
+          const floor = wholeMs(streamed, rawOnreadDevNull.name);
+          console.log(
+            `info  floor, ${rawOnreadDevNull.name}: ${floor.toFixed(0)} ms vs nc ${wholeMs(streamed, ncName).toFixed(0)} ms: ` +
+              `${(floor / wholeMs(streamed, ncName)).toFixed(2)}×; the engine is ${(wholeMs(streamed, engine) / floor).toFixed(2)}× the floor`,
+          );
+        }
       } else {
         console.log(`SKIP  1 GiB ${where} vs nc: nc is not installed (netcat-openbsd)`);
       }
