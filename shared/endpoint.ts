@@ -35,6 +35,7 @@ export interface ParsedHost {
  */
 export const HOST_ERROR_REASONS = [
   'host-empty',
+  'host-text-too-long',
   'host-too-long',
   'host-control',
   'host-invisible',
@@ -116,7 +117,7 @@ export function parseHost(text: string): Result<ParsedHost> {
   const body = text.slice(leading).replace(/[ \t\r\n]+$/, '');
   if (body === '') return hostError('enter a host name or address.', 0, 'host-empty');
   if (body.length > MAX_HOST_TEXT) {
-    return hostError(`the text is ${body.length} characters long; a host name has at most 253.`, leading + 253, 'host-too-long', {
+    return hostError(`the text is ${body.length} characters long; a host name has at most 253.`, leading + 253, 'host-text-too-long', {
       length: body.length,
       max: HOST_LIMITS.maxNameLength,
     });
@@ -137,7 +138,7 @@ export function parseHost(text: string): Result<ParsedHost> {
       return hostError(`invisible character ${name} at character ${position + 1} is not allowed.`, position, 'host-invisible', { text: character });
     }
     if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
-      return hostError(`${describeCharacter(body, i)} at character ${position + 1} is not allowed.`, position, 'host-half-character');
+      return hostError(`${describeCharacter(body, i)} at character ${position + 1} is not allowed.`, position, 'host-half-character', { text: character });
     }
     if (WHITESPACE.test(character)) {
       return hostError(
@@ -208,9 +209,12 @@ export function parsePort(text: string | number, opts: { allowZero?: boolean } =
   const lowest = opts.allowZero === true ? 0 : 1;
   const range = `${lowest} to ${MAX_PORT}`;
   if (typeof text === 'number') {
-    if (!Number.isInteger(text) || text < lowest || text > MAX_PORT) {
+    if (!Number.isInteger(text)) {
       return portError(`${String(text)} is not a port number; use a whole number from ${range}.`, undefined, 'port-not-number', { value: String(text), lowest });
     }
+    // A whole number out of range is said as the typed text's would be.
+    if (text > MAX_PORT || text < 0) return portError(`${text} is out of range; use ${range}.`, 0, 'port-range', { value: String(text), lowest });
+    if (text < lowest) return portError(`0 is not a port you can connect to; use ${range}.`, 0, 'port-zero', { lowest });
     return ok(text);
   }
   if (typeof text !== 'string' || text === '') return portError(`enter a port number from ${range}.`, 0, 'port-empty', { lowest });

@@ -258,7 +258,12 @@ export function parseBindHost(text: string): Result<string> {
   if (host === '') return fail('INVALID_INPUT', 'give an address to bind: 127.0.0.1, ::1, 0.0.0.0 or ::.', { field: 'bindHost', reason: 'bind-empty' });
   if (host.toLowerCase() === 'localhost') return ok('localhost');
   const parsed = parseHost(host);
-  if (!parsed.ok || parsed.value.family === null || parsed.value.port !== undefined) {
+  // A malformed address keeps the address rule it broke (ipv4-over-255, ipv6-double-colon, …).
+  if (!parsed.ok && /^ipv[46]-/.test(parsed.error.reason ?? '')) return { ok: false, error: { ...parsed.error, field: 'bindHost' } };
+  // parseHost also takes tcp://, host:port and zones Node's isIP refuses (`_`, `~`): not here.
+  const zone = host.indexOf('%');
+  const badZone = zone >= 0 && !/^[0-9A-Za-z.-]+$/.test(host.slice(zone + 1));
+  if (!parsed.ok || parsed.value.family === null || parsed.value.port !== undefined || host.includes('://') || badZone) {
     return fail('INVALID_INPUT', `${JSON.stringify(host)} is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
       field: 'bindHost',
       reason: 'bind-not-ip',

@@ -13,16 +13,16 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { parsePort } from '../../shared/endpoint.ts';
 import {
   LISTENER_LIMITS,
+  parseBindPort,
   type Framing,
   type ReplySpec,
   type ResponderRule,
   type ResponderSpec,
   type RuleMatch,
 } from '../../shared/listener.ts';
-import { fail, labelledMessage, ok, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
+import { fail, jsonError, labelledMessage, ok, type AppError, type FieldLabels, type Result } from '../../shared/errors.ts';
 import { toFileError } from '../engine/error-mapping.ts';
 import { isLoopbackHost, startListener, type ClientInfo } from '../engine/listener/listener.ts';
 import { EXIT, type CliIo } from './run-cli.ts';
@@ -97,8 +97,8 @@ export async function runListenCommand(argv: string[], io: CliIo): Promise<numbe
     return EXIT.OK;
   }
   if (parsed.positionals.length !== 1) return invalid('give exactly one PORT (0 = any free port).');
-  const port = parsePort(parsed.positionals[0]!, { allowZero: true });
-  if (!port.ok) return invalid(`PORT: ${port.error.message}`);
+  const port = parseBindPort(parsed.positionals[0]!);
+  if (!port.ok) return invalid(labelledMessage(port.error, LISTEN_LABELS));
   const responders = [v.echo, v.reply !== undefined, v.rules !== undefined].filter(Boolean).length;
   if (responders > 1) return invalid('choose one of --echo, --reply, --rules.');
   if (v.hex && v.escapes) return invalid('--hex and --escapes exclude each other.');
@@ -161,7 +161,7 @@ export async function runListenCommand(argv: string[], io: CliIo): Promise<numbe
     const e = started.error;
     // The consent main asks for is this command's --allow-remote (the app's is a tick box).
     const message = labelledMessage(e, LISTEN_LABELS) + (e.reason === 'bind-not-loopback' ? ' Add --allow-remote to allow it.' : '');
-    if (json) out({ event: 'error', code: e.code, message, field: e.field ?? null, ...(e.reason ? { reason: e.reason } : {}), ...(e.params ? { params: e.params } : {}) });
+    if (json) out({ event: 'error', ...jsonError(e, message) });
     io.stderr.write(`socket-tester listen: ${message}\n`);
     return e.code === 'INVALID_INPUT' || e.code === 'FILE_ERROR' || e.code === 'TLS_CREDENTIALS_INVALID' ? EXIT.INVALID_INPUT : EXIT.CONNECT_FAILED;
   }

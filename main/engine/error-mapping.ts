@@ -172,8 +172,12 @@ const LISTEN_ERRNOS: Readonly<Record<string, { code: ErrorCode; reason: string; 
 export function toListenError(err: unknown, host: string, port: number): AppError {
   const errno = stringField(asNodeError(err).code);
   const known = errno === undefined ? undefined : LISTEN_ERRNOS[errno];
-  if (errno === undefined || known === undefined) return toAppError(err, { host, port, phase: 'connecting' });
   const address = formatEndpoint(host, port);
+  if (errno === undefined || known === undefined) {
+    // Any other failure (EAFNOSUPPORT binding :: without IPv6, EINVAL, an unknown zone) is still a bind.
+    const said = stringField(asNodeError(err).message) ?? 'unknown error';
+    return { code: 'INTERNAL', message: `Could not listen on ${address}: ${said}.`, field: 'bindHost', reason: 'listen-failed', params: { address }, ...(errno ? { errno } : {}) };
+  }
   return {
     code: known.code,
     message: `Could not listen on ${address}: ${known.why} (${errno}).`,

@@ -209,9 +209,13 @@ describe('parsePort', () => {
 
   it('checks numbers too', () => {
     expect(parsePort(443)).toEqual({ ok: true, value: 443 });
-    for (const bad of [0, -1, 65536, 80.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const bad of [80.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(portErrorOf(bad).message).toBe(`${String(bad)} is not a port number; use a whole number from 1 to 65535.`);
     }
+    // A whole number out of range is said as its text would be: it is a number, just not a port.
+    expect(portErrorOf(65536)).toMatchObject({ reason: 'port-range', message: '65536 is out of range; use 1 to 65535.' });
+    expect(portErrorOf(-1)).toMatchObject({ reason: 'port-range', message: '-1 is out of range; use 1 to 65535.' });
+    expect(portErrorOf(0)).toMatchObject({ reason: 'port-zero', message: '0 is not a port you can connect to; use 1 to 65535.' });
     expect(portErrorOf(undefined as unknown as string).message).toBe('enter a port number from 1 to 65535.');
   });
 });

@@ -19,11 +19,11 @@ const longUnicode = `${'ü'.repeat(20)}.`.repeat(12);
 
 export const HOST_ERROR_FIXTURES: readonly HostErrorFixture[] = [
   { text: '', reason: 'host-empty', position: 0 },
-  { text: 'a'.repeat(1100), reason: 'host-too-long', params: { length: 1100, max: 253 }, position: 253 },
+  { text: 'a'.repeat(1100), reason: 'host-text-too-long', params: { length: 1100, max: 253 }, position: 253 },
   { text: longLabels, reason: 'host-too-long', params: { length: 304, max: 253 }, position: 253 },
   { text: 'exa\u0007mple', reason: 'host-control', params: { text: '\u0007' }, position: 3 },
   { text: 'exa\u200bmple', reason: 'host-invisible', params: { text: '\u200b' }, position: 3 },
-  { text: 'exa\ud800mple', reason: 'host-half-character', position: 3 },
+  { text: 'exa\ud800mple', reason: 'host-half-character', params: { text: '\ud800' }, position: 3 },
   { text: 'exa mple', reason: 'host-space', params: { text: ' ' }, position: 3 },
   { text: 'http://example.com', reason: 'host-scheme', params: { scheme: 'http' }, position: 0 },
   { text: 'tcp://example.com/x', reason: 'host-path', position: 17 },

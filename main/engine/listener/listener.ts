@@ -126,11 +126,11 @@ export function checkListenerOptions(opts: ListenerOptions): Result<{ host: stri
   if (!port.ok) return port;
   const maxClients = opts.maxClients ?? LISTENER_LIMITS.defaultMaxClients;
   if (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > LISTENER_LIMITS.maxClients) {
-    return fail('INVALID_INPUT', `Max clients: a whole number from 1 to ${LISTENER_LIMITS.maxClients}.`, { field: 'maxClients' });
+    return fail('INVALID_INPUT', `a whole number from 1 to ${LISTENER_LIMITS.maxClients}.`, { field: 'maxClients' });
   }
   const maxBytesPerClient = opts.maxBytesPerClient ?? LISTENER_LIMITS.defaultMaxBytesPerClient;
   if (!Number.isInteger(maxBytesPerClient) || maxBytesPerClient < 1 || maxBytesPerClient > LISTENER_LIMITS.maxBytesPerClient) {
-    return fail('INVALID_INPUT', `Max bytes per client: a whole number from 1 to ${LISTENER_LIMITS.maxBytesPerClient}.`, {
+    return fail('INVALID_INPUT', `a whole number from 1 to ${LISTENER_LIMITS.maxBytesPerClient}.`, {
       field: 'maxBytesPerClient',
     });
   }

@@ -4,9 +4,7 @@
  *
  * Pure code, no runes: the tab keeps one `$state` object of this shape; tests use it as is.
  */
-import { fail, ok, type AppError, type Result } from '../../../shared/errors.ts';
-import { markLocalized } from '../field-labels.ts';
-import { t } from '../i18n/index.ts';
+import { fail, ok, type Result } from '../../../shared/errors.ts';
 import { isLoopbackBind, parseBindHost, parseBindPort, LISTENER_LIMITS, type Framing, type ListenerOptions, type ListenerTransport, type ResponderRule, type ResponderSpec, type RuleMatch } from '../../../shared/listener.ts';
 import type { PayloadMode } from '../../../shared/payload.ts';
 import { PROFILE_DEFAULTS, type Profile, type ProfileDraft } from '../../../shared/profile.ts';
@@ -120,10 +118,12 @@ export function startArgOf(s: ListenerSettings): Result<ListenerOptions> {
   if (!port.ok) return port;
   const host = s.host.trim();
   if (!isLoopbackBind(host) && !s.allowNonLoopback) {
-    // Main would refuse it too; here the sentence can point at the tick box instead of --allow-remote.
-    const error: AppError = { code: 'INVALID_INPUT', message: t('listener.consentFirst', { host }), field: 'bindHost' };
-    markLocalized(error);
-    return { ok: false, error };
+    // Main would refuse it too; here the sentence points at the tick box instead of --allow-remote.
+    return fail('INVALID_INPUT', `binding ${host} lets other machines connect: tick the box below to allow it.`, {
+      field: 'bindHost',
+      reason: 'bind-needs-consent',
+      params: { text: host },
+    });
   }
   if (s.transport === 'tls' && s.tlsSource === 'files') {
     if (!s.certFile.trim()) return fail('INVALID_INPUT', 'Certificate file: give its path, or use a throwaway self-signed one.', { field: 'cert' });

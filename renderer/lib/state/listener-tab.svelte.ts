@@ -440,10 +440,10 @@ function listenerPortTitle(port: string): string | number {
   return parsed.ok ? parsed.value : '?';
 }
 
-/** The bind address's and port's errors as typed: none for an empty field (Start names it). */
 /** Fields of a start error that the form shows under the field itself. */
 export const LISTENER_FORM_FIELDS: readonly string[] = ['bindHost', 'port', 'cert', 'key', 'maxClients'];
 
+/** The bind address's and port's errors as typed: none for an empty field (Start names it). */
 export function bindInputErrors(host: string, port: string): { bindHost: AppError | null; port: AppError | null } {
   const h = host.trim() === '' ? null : parseBindHost(host);
   const p = port.trim() === '' ? null : parseBindPort(port);

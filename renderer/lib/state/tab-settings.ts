@@ -183,16 +183,20 @@ export function endpointTitle(host: string, port: string): string | null {
   // A host that carries its port (`[::1]:80`, `tcp://host:80`) is named by it, as the connect
   // uses it: the typed text bracketed again read "[[::1]:80]:81" or "[::1]:80:81" (tester).
   const named = h === '' ? null : parseHost(h);
-  const hostPort = named?.ok ? named.value.port : undefined;
-  if (named?.ok && hostPort !== undefined) {
-    const agrees = p === '' || (parsePort(p).ok && Number(p) === hostPort);
-    return formatEndpoint(named.value.host, agrees ? hostPort : '?');
+  if (named === null) return null;
+  const parsed = p === '' ? null : parsePort(p);
+  const portShown = (value: number | undefined): number | '?' => (value === undefined ? '?' : value);
+  if (named.ok) {
+    // The name as typed (Unicode, not its punycode), without a scheme or a port of its own.
+    const { host: ascii, display, port: hostPort } = named.value;
+    const name = display === ascii ? ascii : display.slice(0, display.lastIndexOf(' ('));
+    if (hostPort !== undefined) return formatEndpoint(name, parsed === null || (parsed.ok && parsed.value === hostPort) ? hostPort : '?');
+    if (parsed === null) return null;
+    return formatEndpoint(name, portShown(parsed.ok ? parsed.value : undefined));
   }
-  if (h === '' || p === '') return null;
-  const parsed = parsePort(p);
+  if (parsed === null) return null;
   // Text that is no host at all (`http://x`) is shown as typed, not bracketed as if IPv6.
-  if (named && !named.ok) return `${h}:${parsed.ok ? parsed.value : '?'}`;
-  return formatEndpoint(h, parsed.ok ? parsed.value : '?');
+  return `${h}:${portShown(parsed.ok ? parsed.value : undefined)}`;
 }
 
 /** What a new tab starts with. */

@@ -198,6 +198,9 @@ describe('endpointTitle', () => {
     expect(endpointTitle('[::1]:80', '81')).toBe('[::1]:?');
     expect(endpointTitle('tcp://example.org:7', '')).toBe('example.org:7');
     expect(endpointTitle('http://x', '80')).toBe('http://x:80');
+    expect(endpointTitle('tcp://example.org', '80')).toBe('example.org:80');
+    expect(endpointTitle('bücher.de:80', '')).toBe('bücher.de:80');
+    expect(endpointTitle('bücher.de', '80')).toBe('bücher.de:80');
   });
 
   it('is null while the host or the port is blank (the tab says "New session")', () => {

@@ -66,7 +66,6 @@ export const listener = {
   lastRefused: 'Last refused: {{address}}:{{port}} ({{reason}})',
   refusedTitle: 'Clients refused (over Max clients)',
   refused: '{{n}} refused',
-  consentFirst: 'binding {{host}} lets other machines connect: tick the box below to allow it.',
   beyondNamed: 'Bind {{host}}: other machines on the network can connect and will be answered.',
   beyondThis: 'this address',
   selfSigned: 'Throwaway self-signed certificate',

@@ -68,7 +68,6 @@ export const listener: MessageShape<typeof en> = {
   lastRefused: '最近一次拒绝：{{address}}:{{port}}（{{reason}}）',
   refusedTitle: '被拒绝的客户端（超过最大客户端数）',
   refused: '已拒绝 {{n}}',
-  consentFirst: '绑定 {{host}} 会让其他机器可以连接：请勾选下方的选项以允许。',
   beyondNamed: '绑定 {{host}}：网络中的其他机器可以连接，并会得到回复。',
   beyondThis: '此地址',
   selfSigned: '临时自签名证书',
