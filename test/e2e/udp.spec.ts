@@ -135,3 +135,15 @@ test('a UDP profile keeps its transport and UDP options, and opens as a UDP tab'
   await expect(page.getByTitle('Unsaved changes')).toBeHidden();
   expect(errors).toEqual([]);
 });
+
+test('UDP checks Host and Port as they are typed, and Open and send waits for them to be right', async ({ page, web, errors }) => {
+  const u = await openUdpTab(page, web.url, 9);
+  await u.host.fill('300.1.1.1');
+  await expect(u.host).toHaveAttribute('aria-invalid', 'true');
+  await expect(u.host).toHaveAccessibleDescription('Host: "300.1.1.1" is not a valid IPv4 address: 300 at character 1 is more than 255.');
+  await expect(page.getByRole('button', { name: 'Open and send' })).toBeDisabled();
+  await expect(page.getByText('Fix the host or port first.')).toBeVisible();
+  await u.host.fill('127.0.0.1');
+  await expect(page.getByRole('button', { name: 'Open and send' })).toBeEnabled();
+  expect(errors).toEqual([]);
+});

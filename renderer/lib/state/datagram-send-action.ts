@@ -11,9 +11,11 @@ export interface DatagramSendActionInput {
   payloadOk: boolean;
   busy: boolean;
   pending: boolean;
+  /** No error shows under Host or Port (see SendActionInput.endpointOk). */
+  endpointOk?: boolean;
 }
 
-export function datagramSendAction({ status, payloadOk, busy, pending }: DatagramSendActionInput): SendAction {
+export function datagramSendAction({ status, payloadOk, busy, pending, endpointOk = true }: DatagramSendActionInput): SendAction {
   const phase = status?.phase ?? 'idle';
   if (pending) return { kind: 'none', label: t('sendAction.opening'), reason: t('sendAction.whenUdpOpen') };
   if (busy) return { kind: 'none', label: t('sendAction.send'), reason: t('sendAction.inProgress') };
@@ -25,6 +27,7 @@ export function datagramSendAction({ status, payloadOk, busy, pending }: Datagra
       return { kind: 'send-when-open', label: t('sendAction.sendWhenOpen'), hint: t('sendAction.sendWhenOpenHint') };
     case 'idle':
     case 'closed':
+      if (!endpointOk) return { kind: 'none', label: t('sendAction.openAndSend'), reason: t('sendAction.fixEndpoint') };
       return { kind: 'connect-and-send', label: t('sendAction.openAndSend'), hint: t('sendAction.openAndSendHint') };
   }
 }

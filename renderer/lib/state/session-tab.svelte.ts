@@ -198,7 +198,13 @@ export class SessionTab implements WorkTab {
   /** What Send and Ctrl+Enter do now, and the words for it. */
   readonly sendAction = $derived(
     this.udp
-      ? datagramSendAction({ status: this.dgram.status, payloadOk: this.preview.ok, busy: this.dgram.busy, pending: this.pendingSend })
+      ? datagramSendAction({
+          status: this.dgram.status,
+          payloadOk: this.preview.ok,
+          busy: this.dgram.busy,
+          pending: this.pendingSend,
+          endpointOk: this.inputErrors.host === null && this.inputErrors.port === null,
+        })
       : sendAction({
           status: this.status,
           payloadOk: this.preview.ok,

@@ -16,6 +16,14 @@ describe('datagramSendAction', () => {
     expect(datagramSendAction({ status: status('closed'), payloadOk: true, busy: false, pending: false }).label).toBe('Open and send');
   });
 
+  it('with no socket and an error under Host or Port, says to fix them (the button did nothing)', () => {
+    expect(datagramSendAction({ status: null, payloadOk: true, busy: false, pending: false, endpointOk: false })).toEqual({
+      kind: 'none',
+      label: 'Open and send',
+      reason: 'Fix the host or port first.',
+    });
+  });
+
   it('says why not when busy, pending or the payload is wrong', () => {
     for (const input of [{ busy: true, pending: false, payloadOk: true }, { busy: false, pending: true, payloadOk: true }, { busy: false, pending: false, payloadOk: false }]) {
       const a = datagramSendAction({ status: status('open'), ...input });
