@@ -65,6 +65,18 @@ test.describe('a Chinese browser', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the step list names each step in Chinese, while the YAML keeps its English keys', async ({ page, web, errors }) => {
+    await page.goto(web.url);
+    await page.getByRole('button', { name: '+ 对话' }).click();
+    const steps = page.getByRole('listbox', { name: '步骤' });
+    await expect(steps.getByRole('option').nth(0)).toContainText('发送');
+    await expect(steps.getByRole('option').nth(1)).toContainText('期望');
+    await expect(page.getByText('步骤 1：发送')).toBeVisible();
+    await page.getByRole('radio', { name: 'YAML', exact: true }).check();
+    await expect(page.getByRole('textbox', { name: '对话 YAML' })).toHaveValue(/- send:/);
+    expect(errors).toEqual([]);
+  });
+
   test("a conversation file's problems are worded in Chinese, with the file's own keys and numbers", async ({ page, web, errors }) => {
     await page.goto(web.url);
     await page.getByRole('button', { name: '+ 对话' }).click();

@@ -46,6 +46,8 @@ export const conversation = {
   keys: '↑↓ select · Alt+↑↓ move · Ctrl+D duplicate · Delete remove',
   stepN: 'Step {{n}}',
   stepHead: 'Step {{n}}: {{kind}}',
+  /** A step's kind in the list and its heading: English shows the YAML key itself. */
+  stepKinds: { send: 'send', expect: 'expect', wait: 'wait', close_write: 'close write', starttls: 'starttls', close: 'close', group: 'group' },
   unknown: 'unknown',
   moveUp: 'Move step up',
   moveDown: 'Move step down',

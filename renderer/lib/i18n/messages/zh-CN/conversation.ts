@@ -47,6 +47,7 @@ export const conversation: MessageShape<typeof en> = {
   keys: '↑↓ 选择 · Alt+↑↓ 移动 · Ctrl+D 复制 · Delete 删除',
   stepN: '步骤 {{n}}',
   stepHead: '步骤 {{n}}：{{kind}}',
+  stepKinds: { send: '发送', expect: '期望', wait: '等待', close_write: '关闭写端', starttls: 'STARTTLS', close: '关闭', group: '分组' },
   unknown: '未知',
   moveUp: '上移步骤',
   moveDown: '下移步骤',
