@@ -263,11 +263,15 @@ export function parseBindHost(text: string): Result<string> {
   // parseHost also takes tcp://, host:port and zones Node's isIP refuses (`_`, `~`): not here.
   const zone = host.indexOf('%');
   const badZone = zone >= 0 && !/^[0-9A-Za-z.-]+$/.test(host.slice(zone + 1));
-  if (!parsed.ok || parsed.value.family === null || parsed.value.port !== undefined || host.includes('://') || badZone) {
-    return fail('INVALID_INPUT', `${JSON.stringify(host)} is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
+  // One pair of brackets only: "[[::1]]" is no address, though parseHost reads the inner pair.
+  const brackets = /[[\]]/.test(host);
+  if (!parsed.ok || parsed.value.family === null || parsed.value.port !== undefined || host.includes('://') || badZone || brackets) {
+    // The sentence quotes at most 100 characters of it: the CLI's --host has no length bound.
+    const shown = host.length > 100 ? `${host.slice(0, 100)}…` : host;
+    return fail('INVALID_INPUT', `${JSON.stringify(shown)} is not an address to bind; give an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or localhost.`, {
       field: 'bindHost',
       reason: 'bind-not-ip',
-      params: { text: host },
+      params: { text: shown },
     });
   }
   return ok(parsed.value.host);

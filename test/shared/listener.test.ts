@@ -25,6 +25,11 @@ describe('parseBindHost: an IP address Node binds, or localhost', () => {
       const r = parseBindHost(text);
       expect(r.ok ? 'accepted' : r.error, text).toMatchObject({ code: 'INVALID_INPUT', field: 'bindHost', reason: 'bind-not-ip' });
     }
+    expect(parseBindHost('[[::1]]')).toMatchObject({ ok: false, error: { reason: 'bind-not-ip' } });
+    // A huge --host is quoted short, not whole.
+    const huge = parseBindHost('a'.repeat(5_000_000));
+    expect(!huge.ok && huge.error.message.length).toBeLessThan(200);
+    expect(!huge.ok && huge.error.params?.['text']).toBe(`${'a'.repeat(100)}…`);
     expect(parseBindHost('  ')).toMatchObject({ ok: false, error: { reason: 'bind-empty' } });
     expect(parseBindHost('1::2::3')).toMatchObject({ ok: false, error: { field: 'bindHost', reason: 'ipv6-double-colon' } });
   });

@@ -104,10 +104,8 @@ export function unknownClient(id: number): Result<never> {
   return fail('UNKNOWN_SESSION', `Client ${id} is not connected to this listener (it has gone, or never was).`, { field: 'clientId' });
 }
 
-/** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost (shared/listener.ts: one rule for UI and main). */
-export function isLoopbackHost(host: string): boolean {
-  return isLoopbackBind(host);
-}
+/** True for 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost: shared/listener.ts's rule, one for UI and main. */
+export const isLoopbackHost = isLoopbackBind;
 
 /** Checks what every transport shares. */
 export function checkListenerOptions(opts: ListenerOptions): Result<{ host: string; maxClients: number; maxBytesPerClient: number }> {
