@@ -158,11 +158,17 @@ async function timeCliListener(bytes, dir) {
     const port = new Promise((resolvePort, reject) => {
       timer = setTimeout(() => reject(new Error('socket-tester listen did not say its port')), 20_000);
       child.once('exit', (code) => reject(new Error(`socket-tester listen exited (${code}): ${stderr.trim()}`)));
+      let partial = '';
       /** @type {import('node:stream').Readable} */ (child.stderr).on('data', (d) => {
         stderr = (stderr + String(d)).slice(-100_000);
-        const m = /listening on \S+:(\d+)/.exec(stderr);
-        if (m) resolvePort(Number(m[1]));
-        closed += (String(d).match(/ closed \(/g) ?? []).length;
+        // Whole lines only: a close line split across two reads must still count once.
+        const lines = (partial + String(d)).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /listening on \S+:(\d+)/.exec(line);
+          if (m) resolvePort(Number(m[1]));
+          if (/ closed \(/.test(line)) closed++;
+        }
         onLine();
       });
     });
@@ -180,7 +186,12 @@ async function timeCliListener(bytes, dir) {
   } finally {
     clearTimeout(timer);
     for (const s of sockets) s.destroy();
-    child.kill('SIGTERM');
+    // Gone before the next run starts, so two CLI processes never share the cores (bounded wait).
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    }
   }
 }
 
