@@ -119,7 +119,11 @@ export async function openOutputTarget(path: string, inputs: readonly InputFile[
     }
     if (info.isFIFO()) return ok(watchOutput(new Socket({ fd, readable: false, writable: true }), path));
     if (info.isFile()) {
-      await truncateFd(fd, 0);
+      // Only a file that holds bytes is truncated: on ext4, truncating to 0 marks the file as one
+      // being replaced (auto_da_alloc), and its close then waits for every block to be allocated
+      // and written out: measured 280-380 ms for 1 GiB into a new, empty file, nothing without.
+      // A shell's `>` skips it too for a file it creates (O_TRUNC does nothing to a new file).
+      if (info.size > 0) await truncateFd(fd, 0);
       // 'drain' fires only once the buffer is empty, so every pause leaves the disk idle until the
       // socket resumes. An 8 MiB buffer (not the default 16 KiB) keeps writes and reads overlapping:
       // measured near the raw `net` counter's speed, with memory still bounded by it.

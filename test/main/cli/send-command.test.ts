@@ -74,6 +74,19 @@ describe('socket-tester send', () => {
     expect(written.equals(Buffer.concat([Buffer.from('got:'), input]))).toBe(true);
   });
 
+  it('--output replaces a longer file that is there, and writes an empty one that is there (only a file holding bytes is truncated)', async () => {
+    const server = await echoServer();
+    const dir = await tempDir('st-cli-');
+    const longer = join(dir, 'longer.bin');
+    await writeFile(longer, Buffer.alloc(100_000, 0x41));
+    expect((await cli(['send', '127.0.0.1', String(server.port), 'xy', '--output', longer])).code).toBe(EXIT.OK);
+    expect((await readFile(longer)).toString('latin1')).toBe('got:xy');
+    const empty = join(dir, 'empty.bin');
+    await writeFile(empty, '');
+    expect((await cli(['send', '127.0.0.1', String(server.port), 'z', '--output', empty])).code).toBe(EXIT.OK);
+    expect((await readFile(empty)).toString('latin1')).toBe('got:z');
+  });
+
   it('--output - streams the reply to stdout', async () => {
     const server = await echoServer();
     const run = await cli(['send', '127.0.0.1', String(server.port), 'x', '--output', '-']);
