@@ -61,13 +61,49 @@ const made = new Map<string, string>();
 const MADE_MAX = 1000;
 instance.on('languageChanged', () => made.clear());
 
+/**
+ * Chinese puts a space between Han and Latin letters or digits ("第 4 个字符"), none between two
+ * Han characters: a template's space around a `{{value}}` suits "'x'" or "U+0007" but not
+ * "空格（U+0020）". So in Chinese each text value is marked at both ends while the message is made;
+ * a template's space between a mark and Han (or CJK or full-width punctuation) is dropped when the value's own end on that side is one too; then the marks go. The marks are
+ * Unicode noncharacters, kept for a program's own use; when a value holds one (never ours; a
+ * hostile host name could), the message is made as it is, spaces and all.
+ */
+const OPEN = '\uFDD0';
+const CLOSE = '\uFDD1';
+// Han, and CJK and full-width punctuation. Not the curly quotes: the catalogue spaces a quoted
+// Latin text off (“::” 只能出现一次), and a quoted value keeps that space.
+const WIDE = '\\p{Script=Han}\\u3000-\\u303F\\uFF00-\\uFFEF';
+const SPACE_BEFORE = new RegExp(`([${WIDE}]) ${OPEN}(?=[${WIDE}])`, 'gu');
+const SPACE_AFTER = new RegExp(`([${WIDE}])${CLOSE} (?=[${WIDE}])`, 'gu');
+const MARKS = new RegExp(`[${OPEN}${CLOSE}]`, 'gu');
+
+/** `vars` with each text value between marks, or null when a value already holds one. */
+function marked(vars: Vars): Record<string, string | number> | null {
+  const out: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    if (typeof value !== 'string') out[name] = value;
+    else if (value.includes(OPEN) || value.includes(CLOSE)) return null;
+    else out[name] = OPEN + value + CLOSE;
+  }
+  return out;
+}
+
+/** The message, with Chinese spacing around its values (see {@link OPEN}). */
+function make(key: Key, vars: Vars | undefined): string {
+  const marks = vars !== undefined && instance.language === 'zh-CN' ? marked(vars) : null;
+  if (marks === null) return instance.t(key, vars as Record<string, unknown>) as string;
+  const text = instance.t(key, marks) as string;
+  return text.replace(SPACE_BEFORE, `$1${OPEN}`).replace(SPACE_AFTER, `$1${CLOSE}`).replace(MARKS, '');
+}
+
 /** The message for `key` in the current language, with `{{placeholders}}` filled from `vars`. */
 export function t(key: Key, vars?: Vars): string {
   subscribe();
   const id = vars === undefined ? `${instance.language}\u0000${key}` : `${instance.language}\u0000${key}\u0000${JSON.stringify(vars)}`;
   let text = made.get(id);
   if (text === undefined) {
-    text = instance.t(key, vars as Record<string, unknown>) as string;
+    text = make(key, vars);
     if (made.size >= MADE_MAX) made.clear();
     made.set(id, text);
   }

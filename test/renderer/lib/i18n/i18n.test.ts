@@ -64,6 +64,22 @@ describe('t() and the formatters follow the current language', () => {
     expect(t('common.version', { version: '1.2.3' })).toBe('版本 1.2.3');
   });
 
+  it('Chinese spaces a value off from Han only where the value is Latin on that side', () => {
+    setLocale('zh-CN');
+    const hostSpace = (text: string): string => t('errors.reasons.host-space', { position: 4, text });
+    // Han on both sides: no space; Latin: the template's spaces stay; mixed: per side.
+    expect(hostSpace('空格（U+0020）')).toBe('第 4 个字符是空格（U+0020），主机名中不能有空格。');
+    expect(hostSpace('U+0009')).toBe('第 4 个字符是 U+0009，主机名中不能有空格。');
+    expect(t('errors.reasons.hex-prefix-placement', { position: 2, text: '空格' })).toBe('第 2 个字符空格不是十六进制数字；0x 前缀必须在一组的开头（空格、逗号或冒号之后）。');
+    expect(t('errors.reasons.hex-prefix-placement', { position: 2, text: "'x'" })).toBe("第 2 个字符 'x' 不是十六进制数字；0x 前缀必须在一组的开头（空格、逗号或冒号之后）。");
+    // The marks are the program's own: a value that holds one is shown as it is, spaces and all.
+    expect(hostSpace('空\uFDD0格')).toBe('第 4 个字符是 空\uFDD0格，主机名中不能有空格。');
+    expect(t('common.version', { version: '1.2.3' })).toBe('版本 1.2.3');
+    // English is made as it always was.
+    setLocale('en');
+    expect(t('fields.labelled', { label: 'Host', message: '空格' })).toBe('Host: 空格');
+  });
+
   it('does not escape what Svelte will escape itself', () => {
     expect(t('fields.labelled', { label: 'Host', message: '<a & b>' })).toBe('Host: <a & b>');
   });
@@ -113,13 +129,13 @@ describe('errors are shown per code, with their data', () => {
     };
     expect(payload('48 6z', 'hex')).toBe('数据：第 5 个字符 “z” 不是十六进制数字。');
     // A full-width digit from a Chinese input method looks like 4: its code point says it is not.
-    expect(payload('４８', 'hex')).toBe('数据：第 1 个字符 “４”（U+FF14） 不是十六进制数字。');
+    expect(payload('４８', 'hex')).toBe('数据：第 1 个字符 “４”（U+FF14）不是十六进制数字。');
     expect(payload('48 6', 'hex')).toBe('数据：十六进制数字的个数是奇数：第 4 个字符处的数字没有配对。');
     expect(payload('\\q', 'escapes')).toBe('数据：第 1 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{HEX}。');
     expect(payload('ab\\', 'escapes')).toBe('数据：第 3 个字符是文本末尾的单个反斜杠；要发送反斜杠字节，请写 \\\\。');
     expect(payload('\\u{110000}', 'escapes')).toBe('数据：第 1 个字符处的 “\\u{110000}” 超出了最后一个 Unicode 码位 U+10FFFF。');
-    expect(payload('a€', 'text', 'latin1')).toBe('数据：第 2 个字符 “€”（U+20AC） 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或改用转义模式，用 \\xHH 写出它的字节。');
-    expect(payload('a€', 'escapes', 'latin1')).toBe('数据：第 2 个字符 “€”（U+20AC） 超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。');
+    expect(payload('a€', 'text', 'latin1')).toBe('数据：第 2 个字符 “€”（U+20AC）超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或改用转义模式，用 \\xHH 写出它的字节。');
+    expect(payload('a€', 'escapes', 'latin1')).toBe('数据：第 2 个字符 “€”（U+20AC）超出 Latin-1 范围（U+0000–U+00FF）；请选择 UTF-8，或用 \\xHH 转义写出它的字节。');
     // Characters as a person counts them: the emoji before the fault is one, as in English.
     expect(payload('😀\\q', 'escapes')).toBe('数据：第 2 个字符处是未知的转义：反斜杠后面是 “q”；可用的转义有 \\r \\n \\t \\\\ \\0 \\xHH \\u{HEX}。');
     const port = (text: string, allowZero = false): string => {
@@ -128,7 +144,7 @@ describe('errors are shown per code, with their data', () => {
       return uiMessage(r.error);
     };
     expect(port('70000')).toBe('端口：70000 超出范围；请使用 1 到 65535。');
-    expect(port('6 5')).toBe('端口：第 2 个字符 空格（U+0020） 不是数字；端口请写成 1 到 65535 之间的数字。');
+    expect(port('6 5')).toBe('端口：第 2 个字符空格（U+0020）不是数字；端口请写成 1 到 65535 之间的数字。');
     expect(port('0')).toBe('端口：0 不是可以连接的端口；请使用 1 到 65535。');
     expect(port('123456')).toBe('端口：端口号最多 5 位，这里有 6 位；请使用 1 到 65535。');
     expect(port('', true)).toBe('端口：请输入 0 到 65535 之间的端口号。');
@@ -145,7 +161,7 @@ describe('errors are shown per code, with their data', () => {
       return uiMessage(r.error);
     };
     expect(host('300.1.1.1')).toBe('主机：“300.1.1.1” 不是有效的 IPv4 地址：第 1 个字符处的 300 大于 255。');
-    expect(host('exa mple')).toBe('主机：第 4 个字符是 空格（U+0020），主机名中不能有空格。');
+    expect(host('exa mple')).toBe('主机：第 4 个字符是空格（U+0020），主机名中不能有空格。');
     expect(host('http://example.com')).toBe('主机：这里只识别 tcp:// 地址，不识别 http://；请把主机名和端口分别填入各自的字段。');
     expect(host('1::2::3')).toBe('主机：“1::2::3” 不是有效的 IPv6 地址：“::” 只能出现一次。要同时给出 IPv6 地址和端口，请写成 [地址]:端口。');
     expect(host('[1::2::3]:80')).toBe('主机：“1::2::3” 不是有效的 IPv6 地址：“::” 只能出现一次。');
