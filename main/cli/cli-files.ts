@@ -10,7 +10,7 @@
  *   could end the process either.
  * - `--output` is never truncated before it is known not to be one of the inputs (same device and
  *   inode, so symlinks and hard links count): it is opened without O_TRUNC, compared, then
- *   truncated.
+ *   truncated when it holds bytes (an empty one is left alone: see openOutputTarget).
  * - Every error is data: INVALID_INPUT (before anything was sent) with `field` naming the option;
  *   the CLI prints its own label for it.
  * - An {@link OutputTarget} listens for 'error' from the moment it exists until the process ends,
@@ -82,7 +82,7 @@ export interface OutputTarget {
 
 /**
  * Opens `path` for the response without blocking and without truncating an input. Regular files
- * are truncated once checked; character devices (`/dev/null`) are written as they are; a FIFO with
+ * holding bytes are truncated once checked; character devices (`/dev/null`) are written as they are; a FIFO with
  * a reader (`--output >(gzip > x)`) is written through a pipe handle, which honours backpressure
  * on a non-blocking descriptor; a FIFO without a reader, a socket, a directory or a block device
  * is refused.

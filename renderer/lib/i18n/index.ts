@@ -59,13 +59,19 @@ const subscribe = createSubscriber((update) => {
  */
 const made = new Map<string, string>();
 const MADE_MAX = 1000;
-instance.on('languageChanged', () => made.clear());
+instance.on('languageChanged', () => {
+  made.clear();
+  madeTexts.clear();
+});
 
 /**
  * Chinese puts a space between Han and Latin letters or digits ("第 4 个字符"), none between two
  * Han characters: a template's space around a `{{value}}` suits "'x'" or "U+0007" but not
- * "空格（U+0020）". So in Chinese each text value is marked at both ends while the message is made;
- * a template's space between a mark and Han (or CJK or full-width punctuation) is dropped when the value's own end on that side is one too; then the marks go. The marks are
+ * "空格（U+0020）". So in Chinese a value that is itself a catalogue message (one t() made, such as
+ * shownText's "空格（U+0020）") is marked at both ends while the message is made; a template's
+ * space between a mark and Han (or CJK or full-width punctuation) is dropped when the value's own
+ * end on that side is one too; then the marks go. Text the user typed (a profile's name, a host, a
+ * file name) keeps the template's spaces: "删除 测试" must not read as one word. The marks are
  * Unicode noncharacters, kept for a program's own use; when a value holds one (never ours; a
  * hostile host name could), the message is made as it is, spaces and all.
  */
@@ -78,15 +84,22 @@ const SPACE_BEFORE = new RegExp(`([${WIDE}]) ${OPEN}(?=[${WIDE}])`, 'gu');
 const SPACE_AFTER = new RegExp(`([${WIDE}])${CLOSE} (?=[${WIDE}])`, 'gu');
 const MARKS = new RegExp(`[${OPEN}${CLOSE}]`, 'gu');
 
-/** `vars` with each text value between marks, or null when a value already holds one. */
+/** Messages t() has made (bounded and cleared with {@link made}): the values that may be joined. */
+const madeTexts = new Set<string>();
+
+/** `vars` with each catalogue-made value between marks; null when none is, or a value holds a mark. */
 function marked(vars: Vars): Record<string, string | number> | null {
   const out: Record<string, string | number> = {};
+  let any = false;
   for (const [name, value] of Object.entries(vars)) {
     if (typeof value !== 'string') out[name] = value;
     else if (value.includes(OPEN) || value.includes(CLOSE)) return null;
-    else out[name] = OPEN + value + CLOSE;
+    else if (madeTexts.has(value)) {
+      out[name] = OPEN + value + CLOSE;
+      any = true;
+    } else out[name] = value;
   }
-  return out;
+  return any ? out : null;
 }
 
 /** The message, with Chinese spacing around its values (see {@link OPEN}). */
@@ -104,8 +117,12 @@ export function t(key: Key, vars?: Vars): string {
   let text = made.get(id);
   if (text === undefined) {
     text = make(key, vars);
-    if (made.size >= MADE_MAX) made.clear();
+    if (made.size >= MADE_MAX) {
+      made.clear();
+      madeTexts.clear();
+    }
     made.set(id, text);
+    madeTexts.add(text);
   }
   return text;
 }

@@ -64,16 +64,25 @@ describe('t() and the formatters follow the current language', () => {
     expect(t('common.version', { version: '1.2.3' })).toBe('版本 1.2.3');
   });
 
-  it('Chinese spaces a value off from Han only where the value is Latin on that side', () => {
+  it('Chinese spaces a catalogue-made value off from Han only where the value is Latin on that side', () => {
     setLocale('zh-CN');
     const hostSpace = (text: string): string => t('errors.reasons.host-space', { position: 4, text });
-    // Han on both sides: no space; Latin: the template's spaces stay; mixed: per side.
-    expect(hostSpace('空格（U+0020）')).toBe('第 4 个字符是空格（U+0020），主机名中不能有空格。');
+    // A value t() made (shownText's words for a space): Han meets Han across it, no space.
+    const space = t('errors.space');
+    expect(space).toBe('空格（U+0020）');
+    expect(hostSpace(space)).toBe('第 4 个字符是空格（U+0020），主机名中不能有空格。');
+    expect(t('errors.reasons.hex-prefix-placement', { position: 2, text: space })).toBe('第 2 个字符空格（U+0020）不是十六进制数字；0x 前缀必须在一组的开头（空格、逗号或冒号之后）。');
+    // Latin on that side: the template's spaces stay.
     expect(hostSpace('U+0009')).toBe('第 4 个字符是 U+0009，主机名中不能有空格。');
-    expect(t('errors.reasons.hex-prefix-placement', { position: 2, text: '空格' })).toBe('第 2 个字符空格不是十六进制数字；0x 前缀必须在一组的开头（空格、逗号或冒号之后）。');
     expect(t('errors.reasons.hex-prefix-placement', { position: 2, text: "'x'" })).toBe("第 2 个字符 'x' 不是十六进制数字；0x 前缀必须在一组的开头（空格、逗号或冒号之后）。");
+    // Text the user typed keeps its spaces: a profile named 测试 is not run into the sentence.
+    expect(t('profiles.tooLarge', { name: '测试' })).toBe('测试 大于 32 MiB；未导入任何内容。');
+    expect(hostSpace('空格')).toBe('第 4 个字符是 空格，主机名中不能有空格。');
     // The marks are the program's own: a value that holds one is shown as it is, spaces and all.
-    expect(hostSpace('空\uFDD0格')).toBe('第 4 个字符是 空\uFDD0格，主机名中不能有空格。');
+    // (a message t() made around such a value: it must not lose the value's own noncharacter).
+    const odd = t('common.version', { version: '\uFDD0' });
+    expect(odd).toBe('版本 \uFDD0');
+    expect(hostSpace(odd)).toBe('第 4 个字符是 版本 \uFDD0，主机名中不能有空格。');
     expect(t('common.version', { version: '1.2.3' })).toBe('版本 1.2.3');
     // English is made as it always was.
     setLocale('en');
