@@ -82,10 +82,10 @@ export interface OutputTarget {
 
 /**
  * Opens `path` for the response without blocking and without truncating an input. Regular files
- * holding bytes are truncated once checked; character devices (`/dev/null`) are written as they are; a FIFO with
- * a reader (`--output >(gzip > x)`) is written through a pipe handle, which honours backpressure
- * on a non-blocking descriptor; a FIFO without a reader, a socket, a directory or a block device
- * is refused.
+ * holding bytes are truncated once checked; character devices (`/dev/null`) are written as they
+ * are; a FIFO with a reader (`--output >(gzip > x)`) is written through a pipe handle, which
+ * honours backpressure on a non-blocking descriptor; a FIFO without a reader, a socket, a
+ * directory or a block device is refused.
  */
 export async function openOutputTarget(path: string, inputs: readonly InputFile[]): Promise<Result<OutputTarget>> {
   let fd: number;
